@@ -1,0 +1,32 @@
+/**
+ * graft: PyTorch's way of working for TypeScript, as a lazy graph compiler.
+ *
+ *   import * as torch from 'graft';
+ */
+import './runtime/index.js';
+export * from './tensor/index.js';
+export {
+  GraftError,
+  ShapeError,
+  DTypeError,
+  IndexError,
+  DeviceError,
+  CompileError,
+  ValueError,
+  AutogradError,
+  FormatError,
+  ZeroDivisionError,
+  type DType,
+} from './ir/index.js';
+
+import type { DType } from './ir/index.js';
+export const float32: DType = 'float32';
+export const float: DType = 'float32';
+export const float64: DType = 'float64';
+export const double: DType = 'float64';
+export const int32: DType = 'int32';
+export const int: DType = 'int32';
+/** graft has no 64-bit integers: long means int32 here. */
+export const long: DType = 'int32';
+export const int64: DType = 'int32';
+export const bool: DType = 'bool';

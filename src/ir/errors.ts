@@ -1,0 +1,28 @@
+/**
+ * Typed errors. Every error names the operation and the shapes/dtypes/devices involved.
+ * They live in the first stage (ir) so that every later stage can throw them.
+ */
+export class GraftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+/** Shapes that do not fit the operation (PyTorch raises RuntimeError for these). */
+export class ShapeError extends GraftError {}
+/** A dtype the operation does not accept. */
+export class DTypeError extends GraftError {}
+/** An index out of range, or an index of the wrong kind. */
+export class IndexError extends GraftError {}
+/** Tensors on different devices, or a device that is not available. */
+export class DeviceError extends GraftError {}
+/** A kernel could not be compiled (missing compiler, compiler failure). */
+export class CompileError extends GraftError {}
+/** A value that the operation cannot take (bad argument, division of integers by zero, ...). */
+export class ValueError extends GraftError {}
+/** Misuse of autograd (backward twice, in-place on a leaf that requires grad, ...). */
+export class AutogradError extends GraftError {}
+/** A malformed file (safetensors, .npy). */
+export class FormatError extends GraftError {}
+/** Integer division (or remainder) by zero, as Python's ZeroDivisionError. */
+export class ZeroDivisionError extends GraftError {}

@@ -1,0 +1,45 @@
+import type { Node } from './node.js';
+
+/**
+ * Nodes reachable from `roots` in topological order (inputs before users), each once.
+ * A node whose value is already realized is a leaf of the walk when `stopAtRealized` is set.
+ */
+export function toposort(roots: readonly Node[], stopAtRealized = false): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  // Iterative DFS: graphs of training steps are deep enough to overflow the JS stack.
+  const stack: [Node, number][] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [n, i] = top;
+      const srcs = stopAtRealized && n.realized ? [] : n.srcs;
+      if (i < srcs.length) {
+        top[1]++;
+        const s = srcs[i]!;
+        if (!seen.has(s)) {
+          seen.add(s);
+          stack.push([s, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(n);
+      }
+    }
+  }
+  return order;
+}
+
+/** For each node, the nodes that read it (within the graph of `order`). */
+export function consumers(order: readonly Node[], stopAtRealized = false): Map<Node, Node[]> {
+  const out = new Map<Node, Node[]>();
+  for (const n of order) out.set(n, []);
+  for (const n of order) {
+    if (stopAtRealized && n.realized) continue;
+    for (const s of n.srcs) out.get(s)?.push(n);
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+export * from './dtype.js';
+export * from './errors.js';
+export * from './shape.js';
+export * from './ops.js';
+export * from './node.js';
+export * as build from './build.js';
+export * from './graph.js';
+export * from './hash.js';
+export * from './print.js';
+export * from './random.js';

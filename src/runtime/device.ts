@@ -1,0 +1,53 @@
+import { DeviceError, type DType, type Node, type TypedArray } from '../ir/index.js';
+import type { Buffer } from './buffer.js';
+
+/**
+ * A device: memory and a way to compute IR graphs on it. `cpu` compiles graphs to C; `interp` evaluates
+ * them node by node in JS (the oracle); `cuda` (later) compiles to CUDA C.
+ */
+export interface Device {
+  /** 'cpu', 'interp', 'cuda:0', ... */
+  readonly name: string;
+  /** Whether buffers live in JS memory (a typed array over an ArrayBuffer). */
+  readonly host: boolean;
+  alloc(dtype: DType, size: number): Buffer;
+  /** A buffer holding `data`: host devices wrap the same memory, others copy. */
+  fromHost(dtype: DType, data: TypedArray): Buffer;
+  /** The buffer's contents: host devices return the same memory, others a copy. */
+  toHost(buf: Buffer): TypedArray;
+  /** Compute every root (they are on this device) and return one buffer per root. */
+  execute(roots: readonly Node[]): Buffer[];
+  /** Wait for queued work to finish. */
+  synchronize(): void;
+}
+
+const devices = new Map<string, () => Device>();
+const instances = new Map<string, Device>();
+
+export function registerDevice(name: string, make: () => Device): void {
+  devices.set(name, make);
+  instances.delete(name);
+}
+
+/** Look a device up by name ('cuda' means 'cuda:0'). */
+export function getDevice(name: string): Device {
+  const key = name === 'cuda' ? 'cuda:0' : name;
+  let d = instances.get(key);
+  if (d) return d;
+  const make = devices.get(key);
+  if (!make) {
+    if (key.startsWith('cuda')) {
+      throw new DeviceError(
+        `${name}: CUDA is not available (no CUDA device or driver was found on this machine); use 'cpu', or check torch.cuda.isAvailable() first`,
+      );
+    }
+    throw new DeviceError(`unknown device '${name}'; known devices: ${[...devices.keys()].join(', ')}`);
+  }
+  d = make();
+  instances.set(key, d);
+  return d;
+}
+
+export function deviceNames(): string[] {
+  return [...devices.keys()];
+}

@@ -1,0 +1,142 @@
+/**
+ * Conversions: dtype and device moves (`to`, `cpu`, `cuda`, `float()`, ...), detaching and cloning, and
+ * reading values out (`item`, `tolist`).
+ */
+import { build, checkDType, isDType, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { getDevice, realizeNodes } from '../runtime/index.js';
+import { fromValues, resolveDevice } from './creation.js';
+import { isGradEnabled } from './grad-mode.js';
+import { applyOp, fromNode, makeView, Tensor } from './tensor.js';
+
+export interface ToOptions {
+  dtype?: DType;
+  device?: string;
+  /** Return a new tensor even when nothing changes. */
+  copy?: boolean;
+}
+
+declare module './tensor.js' {
+  interface Tensor {
+    /** Move to a device and/or convert to a dtype: `to('cuda')`, `to('float64')`, `to({ dtype, device })`. */
+    to(target: string | ToOptions, opts?: ToOptions): Tensor;
+    cpu(): Tensor;
+    cuda(): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    int(): Tensor;
+    long(): Tensor;
+    bool(): Tensor;
+    type(dtype: DType): Tensor;
+    /** A tensor sharing storage, not tracked by autograd. */
+    detach(): Tensor;
+    /** Stop tracking this tensor in place (it becomes a leaf). */
+    detach_(): this;
+    /** A copy with its own storage (gradients flow through it). */
+    clone(): Tensor;
+    /** The value of a one-element tensor as a JS number (boolean for bool tensors). */
+    item(): number;
+    /** The values as nested arrays (a number for a 0-d tensor). */
+    tolist(): unknown;
+    /** Whether the tensor is on a CUDA device. */
+    readonly isCuda: boolean;
+  }
+}
+
+const P = Tensor.prototype as unknown as Record<string, unknown>;
+
+function moveDevice(t: Tensor, device: string): Tensor {
+  const src = t.detach();
+  const buf = src._contiguousBuffer();
+  const host = src._device.toHost(buf);
+  // Host devices share nothing across device names: the copy is the new tensor's own memory.
+  const copy = (getDevice(src.device).host ? host.slice() : host) as TypedArray;
+  return fromValues(copy, t.shape, t.dtype, device);
+}
+
+P.to = function (this: Tensor, target: string | ToOptions, opts?: ToOptions) {
+  let o: ToOptions;
+  if (typeof target === 'string') o = isDType(target) ? { ...opts, dtype: target } : { ...opts, device: target };
+  else o = target;
+  const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'to') : this.dtype;
+  const device = o.device !== undefined ? resolveDevice(o.device) : this.device;
+  if (dtype === this.dtype && device === this.device && !o.copy) return this;
+  let out: Tensor = this;
+  if (device !== this.device) {
+    out = moveDevice(out, device);
+    if (this.requiresGrad && isGradEnabled()) out.requiresGrad = true;
+  }
+  if (dtype !== out.dtype || (o.copy && out === this)) {
+    out = applyOp('ToCopyBackward0', [out], ([n]) => (dtype === n!.dtype ? build.contiguous(n!) : build.cast(n!, dtype)));
+  }
+  return out;
+};
+P.cpu = function (this: Tensor) {
+  return this.to('cpu');
+};
+P.cuda = function (this: Tensor) {
+  return this.to('cuda');
+};
+P.float = function (this: Tensor) {
+  return this.to('float32');
+};
+P.double = function (this: Tensor) {
+  return this.to('float64');
+};
+P.int = P.long = function (this: Tensor) {
+  return this.to('int32');
+};
+P.bool = function (this: Tensor) {
+  return this.to('bool');
+};
+P.type = function (this: Tensor, dtype: DType) {
+  return this.to(dtype);
+};
+Object.defineProperty(P, 'isCuda', {
+  get(this: Tensor) {
+    return this.device.startsWith('cuda');
+  },
+});
+
+P.detach = function (this: Tensor) {
+  // A view sharing storage whose node stops gradients.
+  return makeView('Detach', this, [], { untracked: true });
+};
+P.detach_ = function (this: Tensor) {
+  if (this._base !== null) throw new ValueError("detach_: Can't detach views in-place. Use detach() instead.");
+  this._value = build.detach(this._value!);
+  this.requiresGrad = false;
+  this.gradFn = null;
+  return this;
+};
+P.clone = function (this: Tensor) {
+  return applyOp('CloneBackward0', [this], ([n]) => build.contiguous(n!));
+};
+
+P.item = function (this: Tensor) {
+  const n = this.numel();
+  if (n !== 1) throw new ValueError(`item: a Tensor with ${n} elements cannot be converted to Scalar`);
+  const v = this.dataSync()[0]!;
+  return (this.dtype === 'bool' ? v !== 0 : v) as number;
+};
+
+P.tolist = function (this: Tensor) {
+  const data = this.dataSync();
+  const shape = this.shape;
+  const conv = this.dtype === 'bool' ? (x: number): unknown => x !== 0 : (x: number): unknown => x;
+  if (shape.length === 0) return conv(data[0]!);
+  let pos = 0;
+  const build_ = (d: number): unknown[] => {
+    const out: unknown[] = [];
+    for (let i = 0; i < shape[d]!; i++) out.push(d === shape.length - 1 ? conv(data[pos++]!) : build_(d + 1));
+    return out;
+  };
+  return build_(0);
+};
+
+/** @internal Realized values on the host, in row-major order (no copy when already contiguous on a host device). */
+export function hostValues(t: Tensor): TypedArray {
+  const [buf] = realizeNodes([t.realize().node], t._device);
+  return t._device.toHost(buf!);
+}
+
+export { fromNode };

@@ -1,0 +1,467 @@
+/**
+ * Elementwise operations: PyTorch's type promotion and broadcasting, then explicit casts and expands in IR.
+ * Each op exists as `torch.op(a, b, {out})`, as a method `a.op(b)` and, where PyTorch has one, in place
+ * as `a.op_(b)`.
+ */
+import {
+  build,
+  DTypeError,
+  isFloat,
+  resultType,
+  broadcastAll,
+  DEFAULT_FLOAT,
+  ValueError,
+  ZeroDivisionError,
+  ShapeError,
+  fmtShape,
+  type BinaryOp,
+  type DType,
+  type Node,
+  type Shape,
+  type UnaryOp,
+} from '../ir/index.js';
+import { applyOp, commitInPlace, Tensor, type TensorLike } from './tensor.js';
+
+export interface OutOptions {
+  out?: Tensor;
+}
+
+/** @internal Turn an operand into a node of the given dtype and shape (scalars become constants). */
+export function operandNode(x: Node | number | boolean, dtype: DType, shape: Shape): Node {
+  if (typeof x === 'number' || typeof x === 'boolean') return build.constant(Number(x), dtype, shape);
+  return build.broadcastTo(build.cast(x, dtype), shape);
+}
+
+const operandInfo = (x: TensorLike): { dtype: DType; dim: number } | number | boolean =>
+  x instanceof Tensor ? { dtype: x.dtype, dim: x.dim() } : x;
+
+/** @internal Finish an op: write into `out` when given. */
+export function withOut(op: string, result: Tensor, opts?: OutOptions): Tensor {
+  if (opts?.out) return commitInPlace(op, opts.out, result, { out: true });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Binary ops
+
+/** How a binary op chooses the dtype it computes in and the dtype it returns. */
+type Promote = 'same' | 'float' | 'compare' | 'logical' | 'bitwise';
+
+interface BinarySpec {
+  ir: BinaryOp;
+  grad: string;
+  promote: Promote;
+}
+
+const BINARY_SPECS = {
+  add: { ir: 'add', grad: 'AddBackward0', promote: 'same' },
+  sub: { ir: 'sub', grad: 'SubBackward0', promote: 'same' },
+  mul: { ir: 'mul', grad: 'MulBackward0', promote: 'same' },
+  div: { ir: 'div', grad: 'DivBackward0', promote: 'float' },
+  floorDivide: { ir: 'idiv', grad: 'FloorDivideBackward0', promote: 'same' },
+  remainder: { ir: 'mod', grad: 'RemainderBackward0', promote: 'same' },
+  pow: { ir: 'pow', grad: 'PowBackward1', promote: 'same' },
+  maximum: { ir: 'max', grad: 'MaximumBackward0', promote: 'same' },
+  minimum: { ir: 'min', grad: 'MinimumBackward0', promote: 'same' },
+  eq: { ir: 'eq', grad: 'EqBackward0', promote: 'compare' },
+  ne: { ir: 'ne', grad: 'NeBackward0', promote: 'compare' },
+  lt: { ir: 'lt', grad: 'LtBackward0', promote: 'compare' },
+  le: { ir: 'le', grad: 'LeBackward0', promote: 'compare' },
+  gt: { ir: 'gt', grad: 'GtBackward0', promote: 'compare' },
+  ge: { ir: 'ge', grad: 'GeBackward0', promote: 'compare' },
+  logicalAnd: { ir: 'and', grad: 'LogicalAndBackward0', promote: 'logical' },
+  logicalOr: { ir: 'or', grad: 'LogicalOrBackward0', promote: 'logical' },
+  logicalXor: { ir: 'xor', grad: 'LogicalXorBackward0', promote: 'logical' },
+  bitwiseAnd: { ir: 'and', grad: 'BitwiseAndBackward0', promote: 'bitwise' },
+  bitwiseOr: { ir: 'or', grad: 'BitwiseOrBackward0', promote: 'bitwise' },
+  bitwiseXor: { ir: 'xor', grad: 'BitwiseXorBackward0', promote: 'bitwise' },
+} as const satisfies Record<string, BinarySpec>;
+
+export type BinaryName = keyof typeof BINARY_SPECS;
+
+/** Check integer divisors that are known now (scalars, realized tensors) for zero. */
+function checkIntDivisor(name: string, b: TensorLike, dtype: DType): void {
+  if (isFloat(dtype)) return;
+  if (typeof b === 'number' || typeof b === 'boolean') {
+    if (Number(b) === 0) throw new ZeroDivisionError(`${name}: ZeroDivisionError (integer division by zero)`);
+  }
+}
+
+/** @internal The one implementation behind every binary elementwise op. */
+export function binary(name: BinaryName, a: TensorLike, b: TensorLike, opts?: OutOptions & { gradName?: string }): Tensor {
+  const spec: BinarySpec = BINARY_SPECS[name];
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    throw new DTypeError(`${name}(): expected at least one argument to be a Tensor, got ${typeof a} and ${typeof b}`);
+  }
+  let computeType = resultType(operandInfo(a), operandInfo(b));
+  let outType = computeType;
+  switch (spec.promote) {
+    case 'float':
+      if (!isFloat(computeType)) computeType = outType = DEFAULT_FLOAT;
+      break;
+    case 'compare':
+      outType = 'bool';
+      break;
+    case 'logical':
+      computeType = outType = 'bool';
+      break;
+    case 'bitwise':
+      if (isFloat(computeType)) throw new DTypeError(`${name}: "bitwise_${spec.ir}_cpu" not implemented for floating point dtype ${computeType}`);
+      break;
+    case 'same':
+      if (computeType === 'bool' && (spec.ir === 'add' || spec.ir === 'mul' || spec.ir === 'max' || spec.ir === 'min')) {
+        // PyTorch: bool + bool is logical or, bool * bool logical and.
+        computeType = outType = 'bool';
+      } else if (computeType === 'bool') {
+        if (spec.ir === 'sub') {
+          throw new DTypeError(`${name}: Subtraction, the \`-\` operator, with two bool tensors is not supported. Use the \`^\` or \`logical_xor()\` operator instead.`);
+        }
+        computeType = outType = 'int32';
+      }
+      break;
+  }
+  if (spec.ir === 'idiv' || spec.ir === 'mod') checkIntDivisor(name, b, computeType);
+  if (spec.ir === 'pow' && !isFloat(computeType) && typeof b === 'number' && b < 0) {
+    throw new ValueError(`${name}: Integers to negative integer powers are not allowed.`);
+  }
+  const tensors = [a, b].filter((x): x is Tensor => x instanceof Tensor);
+  const shape = broadcastAll(
+    [a, b].map((x) => (x instanceof Tensor ? x.shape : [])),
+    name,
+  );
+  let irOp: BinaryOp = spec.ir;
+  if (computeType === 'bool') {
+    if (irOp === 'add' || irOp === 'max') irOp = 'or';
+    else if (irOp === 'mul' || irOp === 'min') irOp = 'and';
+  }
+  const gradName = opts?.gradName ?? (spec.ir === 'pow' && !(b instanceof Tensor) ? 'PowBackward0' : spec.grad);
+  const result = applyOp(gradName, tensors, (nodes) => {
+    let k = 0;
+    const na = a instanceof Tensor ? nodes[k++]! : a;
+    const nb = b instanceof Tensor ? nodes[k++]! : b;
+    return build.binary(irOp, operandNode(na, computeType, shape), operandNode(nb, computeType, shape));
+  });
+  if (spec.promote !== 'compare' && result.dtype !== outType) throw new Error(`internal: ${name} gave ${result.dtype}`);
+  return withOut(name, result, opts);
+}
+
+export const add = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor =>
+  binary('add', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
+export const sub = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor =>
+  binary('sub', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
+export const mul = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('mul', a, b, opts);
+export const div = (a: TensorLike, b: TensorLike, opts?: OutOptions & { roundingMode?: 'trunc' | 'floor' | null }): Tensor => {
+  if (opts?.roundingMode === 'floor') return binary('floorDivide', a, b, { ...opts, gradName: 'DivBackward1' });
+  if (opts?.roundingMode === 'trunc') {
+    const q = binary('div', a, b, { gradName: 'DivBackward1' });
+    const t = unaryOp('trunc', q);
+    const dt = resultType(operandInfo(a), operandInfo(b));
+    return withOut('div', isFloat(dt) ? t : t.to(dt), opts);
+  }
+  return binary('div', a, b, opts);
+};
+export const floorDivide = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('floorDivide', a, b, opts);
+export const remainder = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('remainder', a, b, opts);
+export const pow = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('pow', a, b, opts);
+export const maximum = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('maximum', a, b, opts);
+export const minimum = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('minimum', a, b, opts);
+export const eq = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('eq', a, b, opts);
+export const ne = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('ne', a, b, opts);
+export const lt = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('lt', a, b, opts);
+export const le = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('le', a, b, opts);
+export const gt = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('gt', a, b, opts);
+export const ge = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('ge', a, b, opts);
+export const logicalAnd = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalAnd', a, b, opts);
+export const logicalOr = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalOr', a, b, opts);
+export const logicalXor = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalXor', a, b, opts);
+
+function scaled(b: TensorLike, alpha: number): TensorLike {
+  if (b instanceof Tensor) return binary('mul', b, alpha);
+  return Number(b) * alpha;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Unary ops
+
+interface UnarySpec {
+  grad: string;
+  /** 'float': ints and bools are computed as float32 (exp, sin, ...); 'keep': the dtype stays (abs, neg). */
+  kind: 'float' | 'keep';
+  build: (x: Node) => Node;
+  /** Reject bool input with this message. */
+  noBool?: string;
+}
+
+const c = (x: Node, v: number): Node => build.constant(v, x.dtype, x.shape);
+const u = (op: UnaryOp) => (x: Node): Node => build.unary(op, x);
+
+const UNARY_SPECS = {
+  neg: { grad: 'NegBackward0', kind: 'keep', build: u('neg'), noBool: 'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.' },
+  abs: { grad: 'AbsBackward0', kind: 'keep', build: u('abs') },
+  sign: { grad: 'SignBackward0', kind: 'keep', build: u('sign') },
+  exp: { grad: 'ExpBackward0', kind: 'float', build: u('exp') },
+  log: { grad: 'LogBackward0', kind: 'float', build: u('log') },
+  log2: { grad: 'Log2Backward0', kind: 'float', build: (x) => build.binary('mul', build.unary('log', x), c(x, 1 / Math.LN2)) },
+  log10: { grad: 'Log10Backward0', kind: 'float', build: (x) => build.binary('mul', build.unary('log', x), c(x, 1 / Math.LN10)) },
+  log1p: { grad: 'Log1PBackward0', kind: 'float', build: (x) => build.unary('log', build.binary('add', x, c(x, 1))) },
+  expm1: { grad: 'Expm1Backward0', kind: 'float', build: (x) => build.binary('sub', build.unary('exp', x), c(x, 1)) },
+  sqrt: { grad: 'SqrtBackward0', kind: 'float', build: u('sqrt') },
+  rsqrt: { grad: 'RsqrtBackward0', kind: 'float', build: (x) => build.unary('recip', build.unary('sqrt', x)) },
+  sin: { grad: 'SinBackward0', kind: 'float', build: u('sin') },
+  cos: { grad: 'CosBackward0', kind: 'float', build: u('cos') },
+  tan: { grad: 'TanBackward0', kind: 'float', build: (x) => build.binary('div', build.unary('sin', x), build.unary('cos', x)) },
+  tanh: { grad: 'TanhBackward0', kind: 'float', build: u('tanh') },
+  erf: { grad: 'ErfBackward0', kind: 'float', build: u('erf') },
+  sigmoid: {
+    grad: 'SigmoidBackward0',
+    kind: 'float',
+    build: (x) => build.unary('recip', build.binary('add', c(x, 1), build.unary('exp', build.unary('neg', x)))),
+  },
+  reciprocal: { grad: 'ReciprocalBackward0', kind: 'float', build: u('recip') },
+  floor: { grad: 'FloorBackward0', kind: 'keep', build: u('floor') },
+  ceil: { grad: 'CeilBackward0', kind: 'keep', build: u('ceil') },
+  round: { grad: 'RoundBackward0', kind: 'keep', build: u('round') },
+  trunc: { grad: 'TruncBackward0', kind: 'keep', build: u('trunc') },
+  relu: { grad: 'ReluBackward0', kind: 'keep', build: (x) => build.where(build.binary('gt', x, c(x, 0)), x, c(x, 0)), noBool: 'relu: "clamp_min_cpu" not implemented for \'Bool\'' },
+  square: { grad: 'PowBackward0', kind: 'keep', build: (x) => build.binary('mul', x, x) },
+} as const satisfies Record<string, UnarySpec>;
+
+export type UnaryName = keyof typeof UNARY_SPECS;
+
+/** @internal The one implementation behind every unary elementwise op. */
+export function unaryOp(name: UnaryName, x: Tensor, opts?: OutOptions): Tensor {
+  const spec: UnarySpec = UNARY_SPECS[name];
+  if (!(x instanceof Tensor)) throw new DTypeError(`${name}(): argument 'input' must be a Tensor, not ${typeof x}`);
+  if (x.dtype === 'bool' && spec.noBool) throw new DTypeError(`${name}: ${spec.noBool}`);
+  let dtype = x.dtype;
+  if (spec.kind === 'float' && !isFloat(dtype)) dtype = DEFAULT_FLOAT;
+  if (spec.kind === 'keep' && dtype === 'bool' && name !== 'abs') dtype = 'bool';
+  const result = applyOp(spec.grad, [x], ([n]) => {
+    const inNode = build.cast(n!, dtype);
+    if (dtype === 'bool' && (name === 'floor' || name === 'ceil' || name === 'round' || name === 'trunc' || name === 'abs')) return inNode;
+    if (!isFloat(dtype) && (name === 'floor' || name === 'ceil' || name === 'round' || name === 'trunc')) return inNode;
+    if (dtype === 'bool' && name === 'sign') return inNode;
+    return spec.build(inNode);
+  });
+  return withOut(name, result, opts);
+}
+
+export const neg = (x: Tensor, o?: OutOptions): Tensor => unaryOp('neg', x, o);
+export const abs = (x: Tensor, o?: OutOptions): Tensor => unaryOp('abs', x, o);
+export const sign = (x: Tensor, o?: OutOptions): Tensor => unaryOp('sign', x, o);
+export const exp = (x: Tensor, o?: OutOptions): Tensor => unaryOp('exp', x, o);
+export const log = (x: Tensor, o?: OutOptions): Tensor => unaryOp('log', x, o);
+export const log2 = (x: Tensor, o?: OutOptions): Tensor => unaryOp('log2', x, o);
+export const log10 = (x: Tensor, o?: OutOptions): Tensor => unaryOp('log10', x, o);
+export const log1p = (x: Tensor, o?: OutOptions): Tensor => unaryOp('log1p', x, o);
+export const expm1 = (x: Tensor, o?: OutOptions): Tensor => unaryOp('expm1', x, o);
+export const sqrt = (x: Tensor, o?: OutOptions): Tensor => unaryOp('sqrt', x, o);
+export const rsqrt = (x: Tensor, o?: OutOptions): Tensor => unaryOp('rsqrt', x, o);
+export const sin = (x: Tensor, o?: OutOptions): Tensor => unaryOp('sin', x, o);
+export const cos = (x: Tensor, o?: OutOptions): Tensor => unaryOp('cos', x, o);
+export const tan = (x: Tensor, o?: OutOptions): Tensor => unaryOp('tan', x, o);
+export const tanh = (x: Tensor, o?: OutOptions): Tensor => unaryOp('tanh', x, o);
+export const erf = (x: Tensor, o?: OutOptions): Tensor => unaryOp('erf', x, o);
+export const sigmoid = (x: Tensor, o?: OutOptions): Tensor => unaryOp('sigmoid', x, o);
+export const reciprocal = (x: Tensor, o?: OutOptions): Tensor => unaryOp('reciprocal', x, o);
+export const floor = (x: Tensor, o?: OutOptions): Tensor => unaryOp('floor', x, o);
+export const ceil = (x: Tensor, o?: OutOptions): Tensor => unaryOp('ceil', x, o);
+export const round = (x: Tensor, o?: OutOptions): Tensor => unaryOp('round', x, o);
+export const trunc = (x: Tensor, o?: OutOptions): Tensor => unaryOp('trunc', x, o);
+export const relu = (x: Tensor, o?: OutOptions): Tensor => unaryOp('relu', x, o);
+export const square = (x: Tensor, o?: OutOptions): Tensor => unaryOp('square', x, o);
+
+/** torch.logical_not: bool result. */
+export function logicalNot(x: Tensor, opts?: OutOptions): Tensor {
+  return withOut('logicalNot', applyOp('LogicalNotBackward0', [x], ([n]) => build.unary('not', n!)), opts);
+}
+
+/** torch.where(cond, a, b) */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor {
+  if (!(cond instanceof Tensor) || cond.dtype !== 'bool') {
+    throw new DTypeError(`where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond instanceof Tensor ? cond.dtype : typeof cond}`);
+  }
+  const dtype = resultType(operandInfo(a), operandInfo(b));
+  const shape = broadcastAll([cond.shape, a instanceof Tensor ? a.shape : [], b instanceof Tensor ? b.shape : []], 'where');
+  const tensors = [cond, a, b].filter((x): x is Tensor => x instanceof Tensor);
+  const result = applyOp('WhereBackward0', tensors, (nodes) => {
+    let k = 1;
+    const na = a instanceof Tensor ? nodes[k++]! : a;
+    const nb = b instanceof Tensor ? nodes[k++]! : b;
+    return build.where(operandNode(nodes[0]!, 'bool', shape), operandNode(na, dtype, shape), operandNode(nb, dtype, shape));
+  });
+  return withOut('where', result, opts);
+}
+
+/** torch.clamp(x, min?, max?): gradient passes where min <= x <= max, as in PyTorch. */
+export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null, opts?: OutOptions): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new ValueError("clamp: At least one of 'min' or 'max' must not be None");
+  }
+  let dtype = x.dtype;
+  for (const bound of [min, max]) if (bound !== undefined && bound !== null) dtype = resultType({ dtype, dim: x.dim() }, operandInfo(bound));
+  const bounds = [min, max].filter((v): v is Tensor => v instanceof Tensor);
+  const shape = broadcastAll([x.shape, ...bounds.map((t) => t.shape)], 'clamp');
+  const result = applyOp('ClampBackward1', [x, ...bounds], (nodes) => {
+    let k = 1;
+    const xn = operandNode(nodes[0]!, dtype, shape);
+    let y = xn;
+    if (min !== undefined && min !== null) {
+      const lo = operandNode(min instanceof Tensor ? nodes[k++]! : min, dtype, shape);
+      y = build.where(build.binary('lt', y, lo), lo, y);
+    }
+    if (max !== undefined && max !== null) {
+      const hi = operandNode(max instanceof Tensor ? nodes[k++]! : max, dtype, shape);
+      y = build.where(build.binary('gt', y, hi), hi, y);
+    }
+    return y;
+  });
+  return withOut('clamp', result, opts);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Methods and in-place variants
+
+declare module './tensor.js' {
+  interface Tensor {
+    add(other: TensorLike, opts?: { alpha?: number }): Tensor;
+    sub(other: TensorLike, opts?: { alpha?: number }): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor;
+    floorDivide(other: TensorLike): Tensor;
+    remainder(other: TensorLike): Tensor;
+    pow(exponent: TensorLike): Tensor;
+    maximum(other: Tensor): Tensor;
+    minimum(other: Tensor): Tensor;
+    eq(other: TensorLike): Tensor;
+    ne(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor;
+    le(other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor;
+    ge(other: TensorLike): Tensor;
+    logicalAnd(other: TensorLike): Tensor;
+    logicalOr(other: TensorLike): Tensor;
+    logicalXor(other: TensorLike): Tensor;
+    logicalNot(): Tensor;
+    neg(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log2(): Tensor;
+    log10(): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    sqrt(): Tensor;
+    rsqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tan(): Tensor;
+    tanh(): Tensor;
+    erf(): Tensor;
+    sigmoid(): Tensor;
+    reciprocal(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    trunc(): Tensor;
+    relu(): Tensor;
+    square(): Tensor;
+    clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    clip(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    where(cond: Tensor, other: TensorLike): Tensor;
+
+    add_(other: TensorLike, opts?: { alpha?: number }): this;
+    sub_(other: TensorLike, opts?: { alpha?: number }): this;
+    mul_(other: TensorLike): this;
+    div_(other: TensorLike, opts?: { roundingMode?: 'trunc' | 'floor' | null }): this;
+    pow_(exponent: TensorLike): this;
+    remainder_(other: TensorLike): this;
+    floorDivide_(other: TensorLike): this;
+    neg_(): this;
+    abs_(): this;
+    exp_(): this;
+    log_(): this;
+    sqrt_(): this;
+    sin_(): this;
+    cos_(): this;
+    tanh_(): this;
+    sigmoid_(): this;
+    reciprocal_(): this;
+    floor_(): this;
+    ceil_(): this;
+    round_(): this;
+    trunc_(): this;
+    relu_(): this;
+    clamp_(min?: TensorLike | null, max?: TensorLike | null): this;
+    clip_(min?: TensorLike | null, max?: TensorLike | null): this;
+    zero_(): this;
+    fill_(value: TensorLike): this;
+    copy_(src: Tensor): this;
+  }
+}
+
+type AnyFn = (...args: never[]) => Tensor;
+const P = Tensor.prototype as unknown as Record<string, unknown>;
+
+const binaryMethods: Record<string, AnyFn> = {
+  add, sub, mul, div, floorDivide, remainder, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor,
+};
+for (const [name, fn] of Object.entries(binaryMethods)) {
+  P[name] = function (this: Tensor, other: TensorLike, opts?: object) {
+    return (fn as (a: TensorLike, b: TensorLike, o?: object) => Tensor)(this, other, opts);
+  };
+}
+for (const name of Object.keys(UNARY_SPECS) as UnaryName[]) {
+  P[name] = function (this: Tensor) {
+    return unaryOp(name, this);
+  };
+}
+P.logicalNot = function (this: Tensor) {
+  return logicalNot(this);
+};
+P.clamp = P.clip = function (this: Tensor, min?: TensorLike | null, max?: TensorLike | null) {
+  return clamp(this, min, max);
+};
+P.where = function (this: Tensor, cond: Tensor, other: TensorLike) {
+  return where(cond, this, other);
+};
+
+/** In place: compute the out-of-place result, then write it into `this` (checks first, so errors change nothing). */
+function inPlace(name: string, compute: (t: Tensor, ...args: never[]) => Tensor) {
+  return function (this: Tensor, ...args: never[]) {
+    return commitInPlace(name + '_', this, compute(this, ...args));
+  };
+}
+
+for (const name of ['add', 'sub', 'mul', 'div', 'pow', 'remainder', 'floorDivide'] as const) {
+  P[name + '_'] = inPlace(name, (t: Tensor, other: TensorLike, opts?: object) =>
+    (binaryMethods[name] as (a: TensorLike, b: TensorLike, o?: object) => Tensor)(t, other, opts),
+  );
+}
+for (const name of ['neg', 'abs', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'reciprocal', 'floor', 'ceil', 'round', 'trunc', 'relu'] as const) {
+  P[name + '_'] = inPlace(name, (t: Tensor) => unaryOp(name, t));
+}
+P.clamp_ = P.clip_ = inPlace('clamp', (t: Tensor, min?: TensorLike | null, max?: TensorLike | null) => clamp(t, min, max));
+
+P.zero_ = function (this: Tensor) {
+  return commitInPlace('zero_', this, applyOp('ZeroBackward0', [], () => build.constant(0, this.dtype, this.shape), this.device));
+};
+P.fill_ = function (this: Tensor, value: TensorLike) {
+  if (value instanceof Tensor) {
+    if (value.dim() !== 0) throw new ValueError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+    return commitInPlace('fill_', this, applyOp('FillBackward1', [value], ([n]) => build.broadcastTo(build.cast(n!, this.dtype), this.shape), this.device));
+  }
+  return commitInPlace('fill_', this, applyOp('FillBackward0', [], () => build.constant(Number(value), this.dtype, this.shape), this.device));
+};
+P.copy_ = function (this: Tensor, src: Tensor) {
+  if (!(src instanceof Tensor)) throw new DTypeError(`copy_(): argument 'src' must be Tensor, not ${typeof src}`);
+  const shape = broadcastAll([this.shape, src.shape], 'copy_');
+  if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
+    throw new ShapeError(`copy_: output with shape ${fmtShape(this.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
+  }
+  const moved = src.device === this.device ? src : src.to(this.device);
+  // copy_ converts to the destination's dtype whatever it is (unlike add_), so the cast happens here.
+  const value = applyOp('CopyBackwards', [moved], ([n]) => build.broadcastTo(build.cast(n!, this.dtype), this.shape));
+  return commitInPlace('copy_', this, value);
+};
