@@ -5,6 +5,7 @@
  */
 import './runtime/index.js';
 export * from './tensor/index.js';
+export * as optim from './optim/index.js';
 export {
   GraftError,
   ShapeError,

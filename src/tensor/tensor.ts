@@ -205,8 +205,8 @@ export class Tensor {
   /** @internal The AccumulateGrad of a leaf, per node it was used as. */
   _accumulate: AccumulateGrad | null = null;
 
-  /** The device name: 'cpu', 'interp', 'cuda:0'. */
-  readonly device: string;
+  /** The device name: 'cpu', 'interp', 'cuda:0'. (Changed only by Module.to moving a parameter.) */
+  device: string;
   /** Whether operations on this tensor record gradients. */
   requiresGrad = false;
   /** The gradient accumulated by backward() (null until then). */
@@ -395,7 +395,21 @@ export class Tensor {
 
   /** @internal The node to use when this tensor is an input of a tracked op (leaves are realized). */
   _trackedNode(): Node {
-    if (this.requiresGrad && this.gradFn === null && this._root._value!.op !== 'buffer') this.realize();
+    if (this.requiresGrad && this.gradFn === null) {
+      const root = this._root;
+      if (root._value!.op !== 'buffer') root.realize();
+      // A leaf must be a node of its own: two leaves realized from equal lazy values (two zeros(3)) would
+      // otherwise share one cached buffer, and gradients could not tell them apart.
+      const buf = (root._value!.arg as { ref: Buffer }).ref;
+      const owner = leafBuffers.get(buf)?.deref();
+      if (owner !== undefined && owner !== root) {
+        const dev = root._device;
+        const copy = dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray);
+        root._value = build.buffer(copy, root._value!.shape);
+        root._version++;
+        leafBuffers.set(copy, new WeakRef(root));
+      } else leafBuffers.set(buf, new WeakRef(root));
+    }
     return this.node;
   }
 
@@ -415,6 +429,9 @@ export class Tensor {
  * loss by walking its IR (the gradFn objects are the PyTorch-shaped surface, not the source of truth).
  */
 export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
+
+/** Which leaf tensor owns a buffer (see Tensor._trackedNode). */
+const leafBuffers = new WeakMap<Buffer, WeakRef<Tensor>>();
 
 /** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
 export function realizeTensors(ts: readonly Tensor[]): void {

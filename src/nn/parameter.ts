@@ -1,0 +1,27 @@
+import { build, type Node } from '../ir/index.js';
+import { Tensor, type TensorInit } from '../tensor/index.js';
+
+/**
+ * A tensor that is a module's learnable state: found by Module.parameters(), requires grad by default.
+ * It starts with the data's value (sharing its storage when the data is realized).
+ */
+export class Parameter extends Tensor {
+  constructor(data?: Tensor, requiresGrad = true) {
+    const value: Node = data ? (data.isView ? build.contiguous(data.node) : data.node) : build.constant(0, 'float32', [0]);
+    super({ value: data && data.requiresGrad ? build.detach(value) : value, device: data?.device ?? 'cpu' } as TensorInit);
+    this.requiresGrad = requiresGrad;
+  }
+
+  /** @internal Move to another device in place (Module.to keeps the same Parameter objects). */
+  _moveTo(device: string): void {
+    const moved = this.detach().to(device);
+    this.device = device;
+    this._value = moved.node;
+    this._version++;
+    this.grad = null;
+  }
+
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * torch.optim.Optimizer: parameter groups, per-parameter state, zeroGrad, and a step that builds the
+ * update as lazy graph nodes and realizes every parameter and state tensor together at its end — so the
+ * forward pass, the backward pass and the update compile and run as one program, and parameters are
+ * realized (graphs do not grow from step to step).
+ *
+ * Hyperparameters that change between steps (scheduled learning rates, Adam's bias corrections) enter the
+ * graph as one-element buffers, not constants, so the compiled program stays the same from step to step.
+ */
+import { ValueError, type DType } from '../ir/index.js';
+import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
+
+export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };
+export type ParamsArg = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
+
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, Tensor | number>>;
+  paramGroups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/** A one-element tensor holding a step-dependent scalar (a buffer, so programs do not change with it). */
+export function scalarLike(p: Tensor, value: number): Tensor {
+  const dtype: DType = p.dtype === 'float64' ? 'float64' : 'float32';
+  const arr = dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value);
+  return fromValues(arr, [], dtype, p.device);
+}
+
+export abstract class Optimizer {
+  readonly paramGroups: ParamGroup[] = [];
+  /** Per-parameter state (momentum buffers, Adam moments, step counts). */
+  readonly state = new Map<Tensor, Record<string, Tensor | number>>();
+
+  constructor(
+    params: ParamsArg,
+    readonly defaults: Record<string, unknown> & { lr: number },
+  ) {
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
+    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : (list as { params: Iterable<Tensor> }[]);
+    for (const g of groups) this.addParamGroup(g as { params: Iterable<Tensor> });
+  }
+
+  addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
+    const params = [...group.params];
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new ValueError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+      if (!p.isLeaf) throw new ValueError("can't optimize a non-leaf Tensor");
+      for (const g of this.paramGroups) if (g.params.includes(p)) throw new ValueError('some parameters appear in more than one parameter group');
+    }
+    this.paramGroups.push({ ...this.defaults, ...group, params } as ParamGroup);
+  }
+
+  /** Drop (default, as PyTorch 2) or zero the gradients. */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (opts.setToNone === false && p.grad) p.grad = noGrad(() => p.grad!.detach().zero_());
+        else p.grad = null;
+      }
+    }
+  }
+
+  /** Perform one update. `closure` (re-evaluating the loss) is called first when given; its result is returned. */
+  step(closure?: () => Tensor): Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    noGrad(() => {
+      for (const g of this.paramGroups) this.updateGroup(g);
+    });
+    const touched: Tensor[] = [];
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        touched.push(p);
+        const st = this.state.get(p);
+        if (st) for (const v of Object.values(st)) if (v instanceof Tensor) touched.push(v);
+      }
+    }
+    if (loss) touched.push(loss);
+    realizeTensors(touched);
+    return loss;
+  }
+
+  /** The update of one group, as in-place ops on parameters and state (run under noGrad). */
+  protected abstract updateGroup(group: ParamGroup): void;
+
+  /** @internal State of a parameter, created on first use. */
+  protected stateOf(p: Tensor): Record<string, Tensor | number> {
+    let s = this.state.get(p);
+    if (!s) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...rest } = g;
+      return { ...rest, params: params.map((p) => (index.has(p) ? index.get(p)! : (index.set(p, index.size), index.size - 1))) };
+    });
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.detach().clone() : v]));
+    }
+    return { state, paramGroups };
+  }
+
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new ValueError('loaded state dict has a different number of parameter groups');
+    }
+    sd.paramGroups.forEach((g, gi) => {
+      if (g.params.length !== this.paramGroups[gi]!.params.length) {
+        throw new ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      }
+    });
+    const byIndex: Tensor[] = [];
+    sd.paramGroups.forEach((g, gi) => {
+      const { params, ...rest } = g;
+      Object.assign(this.paramGroups[gi]!, rest);
+      params.forEach((idx, k) => (byIndex[idx] = this.paramGroups[gi]!.params[k]!));
+    });
+    this.state.clear();
+    for (const [i, s] of Object.entries(sd.state)) {
+      const p = byIndex[Number(i)];
+      if (!p) continue;
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.to(p.device).clone() : v])));
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { ValueError } from '../ir/index.js';
+import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
+import type { Tensor } from '../tensor/index.js';
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+/** Stochastic gradient descent with PyTorch's momentum, dampening, Nesterov and weight decay. */
+export class SGD extends Optimizer {
+  constructor(params: ParamsArg, opts: SGDOptions = {}) {
+    const o = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+    if (o.lr < 0) throw new ValueError(`Invalid learning rate: ${o.lr}`);
+    if (o.momentum < 0) throw new ValueError(`Invalid momentum value: ${o.momentum}`);
+    if (o.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
+    super(params, o);
+  }
+
+  protected updateGroup(g: ParamGroup): void {
+    const momentum = g.momentum as number;
+    const dampening = g.dampening as number;
+    const wd = g.weightDecay as number;
+    for (const p of g.params) {
+      if (!p.grad) continue;
+      let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      if (wd !== 0) d = d.add(p, { alpha: wd });
+      if (momentum !== 0) {
+        const st = this.stateOf(p);
+        let buf = st.momentumBuffer as Tensor | undefined;
+        if (!buf) buf = d.clone();
+        else buf = buf.mul(momentum).add(d, { alpha: 1 - dampening });
+        st.momentumBuffer = buf;
+        d = g.nesterov ? d.add(buf.mul(momentum)) : buf;
+      }
+      p.sub_(d.mul(scalarLike(p, g.lr)));
+    }
+  }
+}
