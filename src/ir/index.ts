@@ -8,3 +8,4 @@ export * from './graph.js';
 export * from './hash.js';
 export * from './print.js';
 export * from './random.js';
+export * from './schema.js';

@@ -28,7 +28,7 @@ describe('SGD follows PyTorch update equations step by step', () => {
     // Reference, written from PyTorch's documented algorithm.
     let ref = [1, 2, 3];
     let buf: number[] | null = null;
-    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts as Record<string, never>;
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts as { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean };
     for (const g0 of grads) {
       p.grad = torch.tensor(g0, { dtype: 'float64' });
       opt.step();

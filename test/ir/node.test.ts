@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { broadcastShapes, build, ShapeError, structuralKey, liveNodeCount } from '../../src/ir/index.js';
+import { Buffer } from '../../src/runtime/index.js';
+
+describe('hash-consing', () => {
+  it('building an equal node twice returns the same object', () => {
+    const a = new Buffer('interp', 'float32', 6, new Float32Array(6));
+    const x = build.buffer(a, [2, 3]);
+    const e1 = build.unary('exp', build.binary('add', x, build.constant(1, 'float32', [2, 3])));
+    const e2 = build.unary('exp', build.binary('add', build.buffer(a, [2, 3]), build.constant(1, 'float32', [2, 3])));
+    expect(e1).toBe(e2);
+    expect(build.unary('exp', x)).not.toBe(build.unary('log', x));
+  });
+  it('distinguishes NaN, -0 and 0 constants', () => {
+    expect(build.constant(0, 'float32')).not.toBe(build.constant(-0, 'float32'));
+    expect(build.constant(NaN, 'float32')).toBe(build.constant(NaN, 'float32'));
+  });
+  it('free rewrites: identity movements vanish, reshape of reshape folds, movements of constants are constants', () => {
+    const a = new Buffer('interp', 'float32', 6, new Float32Array(6));
+    const x = build.buffer(a, [2, 3]);
+    expect(build.reshape(x, [2, 3])).toBe(x);
+    expect(build.permute(x, [0, 1])).toBe(x);
+    expect(build.reshape(build.reshape(x, [3, 2]), [6])).toBe(build.reshape(x, [6]));
+    expect(build.permute(build.permute(x, [1, 0]), [1, 0])).toBe(x);
+    expect(build.expand(build.constant(2, 'float32', [1, 3]), [4, 3]).op).toBe('const');
+  });
+  it('structural keys ignore which buffers a graph reads but not how it reads them', () => {
+    const mk = (): Buffer => new Buffer('interp', 'float32', 3, new Float32Array(3));
+    const [p, q, r] = [mk(), mk(), mk()];
+    const f = (u: Buffer, v: Buffer) => build.binary('mul', build.buffer(u), build.buffer(v));
+    expect(structuralKey([f(p, q)]).key).toBe(structuralKey([f(q, r)]).key);
+    expect(structuralKey([f(p, p)]).key).not.toBe(structuralKey([f(p, q)]).key);
+  });
+  it('dead nodes leave the table', async () => {
+    const before = liveNodeCount();
+    (() => {
+      const a = new Buffer('interp', 'float32', 3, new Float32Array(3));
+      let n = build.buffer(a);
+      for (let i = 0; i < 1000; i++) n = build.binary('add', n, build.constant(i, 'float32', [3]));
+    })();
+    expect(liveNodeCount()).toBeGreaterThan(before);
+    // GC is not controllable here without --expose-gc; the table holds weak references only, which is what matters.
+  });
+});
+
+describe('broadcasting (PyTorch rules)', () => {
+  const ok: [number[], number[], number[]][] = [
+    [[5, 3], [5, 3], [5, 3]],
+    [[5, 3], [3], [5, 3]],
+    [[5, 1], [1, 3], [5, 3]],
+    [[1], [4, 2, 3], [4, 2, 3]],
+    [[], [2, 2], [2, 2]],
+    [[2, 1, 4], [3, 1], [2, 3, 4]],
+    [[0, 3], [1, 3], [0, 3]],
+  ];
+  it.each(ok)('%j with %j gives %j', (a, b, want) => {
+    expect(broadcastShapes(a, b)).toEqual(want);
+    expect(broadcastShapes(b, a)).toEqual(want);
+  });
+  it("raises PyTorch's message for incompatible shapes", () => {
+    expect(() => broadcastShapes([2, 3], [2, 4])).toThrow(ShapeError);
+    expect(() => broadcastShapes([2, 3], [2, 4])).toThrow('The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1');
+    expect(() => broadcastShapes([0, 3], [2, 3])).toThrow('The size of tensor a (0) must match the size of tensor b (2) at non-singleton dimension 0');
+  });
+});
