@@ -4,3 +4,8 @@ export * from './grad-mode.js';
 export * from './creation.js';
 export * from './elementwise.js';
 export * from './convert.js';
+export type { Dims, DimOptions } from './reduce-args.js';
+export * from './reduce.js';
+export * from './stats.js';
+export * from './softmax.js';
+export * from './linalg.js';
