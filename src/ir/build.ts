@@ -139,6 +139,16 @@ export function flip(x: Node, axes: readonly number[]): Node {
   return makeNode('flip', x.dtype, x.shape, [x], { axes: ax });
 }
 
+/** Sliding windows along `axis` (torch.Tensor.unfold): see the op table. */
+export function unfold(x: Node, axis: number, size: number, step: number): Node {
+  const d = x.shape[axis]!;
+  assert(axis >= 0 && axis < x.shape.length && size >= 1 && step >= 1 && size <= d, () => `unfold axis ${axis} size ${size} step ${step} of ${sh(x.shape)}`);
+  const count = Math.floor((d - size) / step) + 1;
+  const shape = [...x.shape.slice(0, axis), count, ...x.shape.slice(axis + 1), size];
+  if (x.op === 'const') return constant(x.arg as number, x.dtype, shape);
+  return makeNode('unfold', x.dtype, shape, [x], { axis, size, step });
+}
+
 export function gather(src: Node, index: Node, axis: number): Node {
   assert(index.dtype === 'int32', () => `gather index of ${index.dtype}`);
   assert(index.shape.length === src.shape.length, () => `gather index rank ${index.shape.length} vs ${src.shape.length}`);

@@ -21,6 +21,7 @@ export type Arg =
   | { readonly salt: number }
   | { readonly op: string; readonly axes: readonly number[] }
   | { readonly axis: number }
+  | { readonly axis: number; readonly size: number; readonly step: number }
   | { readonly perm: readonly number[] }
   | { readonly pads: readonly (readonly [number, number])[]; readonly value: number }
   | { readonly start: readonly number[]; readonly step: readonly number[] }

@@ -89,6 +89,9 @@ export const OPS = {
   pad: { cat: 'movement', arity: 1 }, // arg: { pads: [before, after][], value }
   slice: { cat: 'movement', arity: 1 }, // arg: { start[], step[] } (step > 0); size from node.shape
   flip: { cat: 'movement', arity: 1 }, // arg: { axes }
+  // sliding windows (torch.Tensor.unfold): arg { axis, size, step }; the axis becomes the window count
+  // O = (D - size) / step + 1 and a new last axis of `size` is appended: out[.., o, .., k] = in[.., o*step + k, ..]
+  unfold: { cat: 'movement', arity: 1 },
   // data-dependent indexing
   gather: { cat: 'gather', arity: 2 }, // (src, index int32) arg { axis }: out[i] = src[i with i[axis] = index[i]]
   scatterAdd: { cat: 'scatter', arity: 3 }, // (base, index int32, values) arg { axis }: base + values scattered

@@ -130,6 +130,14 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
       affine(ins[0]!, out, n.shape, strides, off);
       return out;
     }
+    case 'unfold': {
+      const { axis, size, step } = a as { axis: number; size: number; step: number };
+      const st = contiguousStrides(n.srcs[0]!.shape);
+      const strides = [...st.map((s0, i) => (i === axis ? s0 * step : s0)), st[axis]!];
+      void size;
+      affine(ins[0]!, out, n.shape, strides, 0);
+      return out;
+    }
     case 'pad': {
       const { pads, value } = a as { pads: [number, number][]; value: number };
       const src = n.srcs[0]!;

@@ -69,3 +69,18 @@ describe('broadcasting (PyTorch rules)', () => {
     expect(() => broadcastShapes([0, 3], [2, 3])).toThrow('The size of tensor a (0) must match the size of tensor b (2) at non-singleton dimension 0');
   });
 });
+
+describe('unfold', () => {
+  it('makes sliding windows like torch.Tensor.unfold', async () => {
+    const { interpret } = await import('../../src/runtime/index.js');
+    const a = new Buffer('interp', 'float32', 14, Float32Array.from({ length: 14 }, (_, i) => i));
+    const x = build.buffer(a, [2, 7]);
+    const w = build.unfold(x, 1, 3, 2); // windows of 3, step 2: [2, 3, 3]
+    expect(w.shape).toEqual([2, 3, 3]);
+    const [v] = interpret([w]);
+    // torch.arange(14.).reshape(2, 7).unfold(1, 3, 2)
+    expect(Array.from(v!)).toEqual([0, 1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 11, 11, 12, 13]);
+    const u0 = build.unfold(x, 0, 2, 1); // [1, 7, 2]
+    expect(Array.from(interpret([u0])[0]!)).toEqual(Array.from({ length: 7 }, (_, j) => [j, 7 + j]).flat());
+  });
+});
