@@ -433,10 +433,23 @@ export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 /** Which leaf tensor owns a buffer (see Tensor._trackedNode). */
 const leafBuffers = new WeakMap<Buffer, WeakRef<Tensor>>();
 
+/**
+ * Tensors changed in place as a side effect of another op (BatchNorm's running statistics): they are
+ * computed with the next realization, in the same program, so their graphs never grow from step to step.
+ */
+const realizeLater = new Set<Tensor>();
+
+/** @internal Compute `t` together with whatever is realized next. */
+export function realizeWithNext(t: Tensor): void {
+  realizeLater.add(t._root);
+}
+
 /** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
 export function realizeTensors(ts: readonly Tensor[]): void {
   const byDevice = new Map<string, Tensor[]>();
-  for (const t of ts) {
+  const all = realizeLater.size ? [...ts, ...realizeLater] : ts;
+  realizeLater.clear();
+  for (const t of all) {
     const root = t._root;
     if (root._value!.op === 'buffer') continue;
     const list = byDevice.get(root.device) ?? [];

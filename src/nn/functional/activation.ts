@@ -1,0 +1,95 @@
+/**
+ * Activation functions of torch.nn.functional. relu, sigmoid, tanh, softmax and logSoftmax are the tensor
+ * layer's; the others are composites of IR primitives here, each with PyTorch's gradFn name.
+ */
+import { build, DTypeError, isFloat, type DType, type Node } from '../../ir/index.js';
+import { applyOp, logSoftmax as tLogSoftmax, softmax as tSoftmax, type Tensor } from '../../tensor/index.js';
+import { checkTensorArg, constLike, scalarName } from './util.js';
+
+export { relu, sigmoid, tanh } from '../../tensor/index.js';
+
+/** An elementwise function of a float tensor as one op (PyTorch has no integer kernels for these). */
+function floatUnary(op: string, grad: string, x: Tensor, f: (v: Node) => Node): Tensor {
+  checkTensorArg(op, x);
+  if (!isFloat(x.dtype)) {
+    throw new DTypeError(`${op}: "${op}" not implemented for '${scalarName(x.dtype)}' (graft: ${x.dtype}); use a float tensor`);
+  }
+  return applyOp(grad, [x], ([n]) => f(n!));
+}
+
+export interface GeluOptions {
+  /** 'none' (default): x * Φ(x) with the exact erf; 'tanh': PyTorch's tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** GELU: 0.5 x (1 + erf(x / √2)), or with approximate 'tanh' 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
+export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
+  const approx = opts.approximate ?? 'none';
+  if (approx !== 'none' && approx !== 'tanh') throw new DTypeError(`gelu: approximate argument must be either none or tanh, got ${String(approx)}`);
+  return floatUnary('gelu', 'GeluBackward0', x, (v) => {
+    const half = build.binary('mul', v, constLike(v, 0.5));
+    let inner: Node;
+    if (approx === 'tanh') {
+      const cube = build.binary('mul', build.binary('mul', v, v), v);
+      const arg = build.binary('mul', constLike(v, Math.sqrt(2 / Math.PI)), build.binary('add', v, build.binary('mul', cube, constLike(v, 0.044715))));
+      inner = build.unary('tanh', arg);
+    } else {
+      inner = build.unary('erf', build.binary('mul', v, constLike(v, Math.SQRT1_2)));
+    }
+    return build.binary('mul', half, build.binary('add', constLike(v, 1), inner));
+  });
+}
+
+/** SiLU (swish): x * sigmoid(x). */
+export function silu(x: Tensor): Tensor {
+  return floatUnary('silu', 'SiluBackward0', x, (v) =>
+    build.binary('div', v, build.binary('add', constLike(v, 1), build.unary('exp', build.unary('neg', v)))),
+  );
+}
+
+/** Leaky ReLU: x where x > 0, else negativeSlope * x. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return floatUnary('leakyRelu', 'LeakyReluBackward0', x, (v) =>
+    build.where(build.binary('gt', v, constLike(v, 0)), v, build.binary('mul', v, constLike(v, negativeSlope))),
+  );
+}
+
+/** ELU: x where x > 0, else alpha * (exp(x) - 1). */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return floatUnary('elu', 'EluBackward0', x, (v) =>
+    build.where(build.binary('gt', v, constLike(v, 0)), v, build.binary('mul', constLike(v, alpha), build.binary('sub', build.unary('exp', v), constLike(v, 1)))),
+  );
+}
+
+/** Softplus: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch). */
+export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
+  const beta = opts.beta ?? 1;
+  const threshold = opts.threshold ?? 20;
+  return floatUnary('softplus', 'SoftplusBackward0', x, (v) => {
+    const bx = build.binary('mul', v, constLike(v, beta));
+    const soft = build.binary('div', build.unary('log', build.binary('add', constLike(v, 1), build.unary('exp', bx))), constLike(v, beta));
+    return build.where(build.binary('gt', bx, constLike(v, threshold)), v, soft);
+  });
+}
+
+/** PyTorch's implicit softmax dim (a deprecated default): 0 for 0-, 1- and 3-d input, else 1. */
+function implicitDim(x: Tensor): number {
+  const d = x.dim();
+  return d === 0 || d === 1 || d === 3 ? 0 : 1;
+}
+
+export interface SoftmaxOptions {
+  dtype?: DType;
+}
+
+/** Softmax along `dim` (PyTorch's implicit dim when omitted). */
+export function softmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+  checkTensorArg('softmax', x);
+  return tSoftmax(x, dim ?? implicitDim(x), opts);
+}
+
+/** Log-softmax along `dim` (PyTorch's implicit dim when omitted). */
+export function logSoftmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+  checkTensorArg('logSoftmax', x);
+  return tLogSoftmax(x, dim ?? implicitDim(x), opts);
+}

@@ -1,0 +1,77 @@
+/**
+ * Embedding lookup (a `gather` of weight rows) and one-hot encoding (an `iota` comparison).
+ */
+import { build, DTypeError, fmtShape, IndexError, ShapeError, ValueError, type TypedArray } from '../../ir/index.js';
+import { applyOp, type Tensor } from '../../tensor/index.js';
+import { checkTensorArg, knownValues, scalarName } from './util.js';
+
+export interface EmbeddingOptions {
+  /** Row that gets no gradient (its lookups are constants for autograd); negative counts from the end. */
+  paddingIdx?: number | null;
+}
+
+function checkIndices(op: string, indices: Tensor): void {
+  if (indices.dtype !== 'int32') {
+    throw new DTypeError(
+      `${op}: Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${scalarName(indices.dtype)} (graft: ${indices.dtype}) instead; indices must be int32`,
+    );
+  }
+}
+
+/** out[..., :] = weight[indices[...], :]: indices int32 of any shape, weight [V, D] -> [...indices.shape, D]. */
+export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  const op = 'embedding';
+  checkTensorArg(op, indices);
+  checkTensorArg(op, weight, 'weight');
+  checkIndices(op, indices);
+  if (weight.dim() !== 2) throw new ShapeError(`${op}: 'weight' must be 2-D, got shape ${fmtShape(weight.shape)}`);
+  const [V, D] = weight.shape as [number, number];
+  let pad = opts.paddingIdx ?? null;
+  if (pad !== null) {
+    if (!Number.isInteger(pad) || pad >= V || pad < -V) throw new ValueError(`${op}: Padding_idx must be within num_embeddings`);
+    if (pad < 0) pad += V;
+  }
+  const known = knownValues(indices);
+  if (known) for (const v of known) if (v < 0 || v >= V) throw new IndexError(`${op}: index out of range in self (index ${v}, num_embeddings ${V})`);
+  const M = indices.numel();
+  const outShape = [...indices.shape, D];
+  return applyOp('EmbeddingBackward0', [weight, indices], ([w, idx]) => {
+    const rows = build.expand(build.reshape(idx!, [M, 1]), [M, D]);
+    let out = build.gather(w!, rows, 0);
+    if (pad !== null) {
+      // Lookups of the padding row are read through `detach`: their gradient is zero, as in PyTorch.
+      const isPad = build.binary('eq', rows, build.constant(pad, 'int32', [M, D]));
+      out = build.where(isPad, build.detach(out), out);
+    }
+    return build.reshape(out, outShape);
+  });
+}
+
+/** F.oneHot: int32 labels [...] -> int32 [..., numClasses]; numClasses -1 infers max + 1 (reads the labels). */
+export function oneHot(labels: Tensor, numClasses = -1): Tensor {
+  const op = 'one_hot';
+  checkTensorArg(op, labels);
+  if (labels.dtype !== 'int32') throw new DTypeError(`${op}: one_hot is only applicable to index tensor of type LongTensor (graft: int32), got ${labels.dtype}`);
+  if (!Number.isInteger(numClasses) || numClasses < -1) throw new ValueError(`${op}: num_classes should be -1 or a non-negative integer, got ${numClasses}`);
+  let values: TypedArray | null = knownValues(labels);
+  if (numClasses === -1) {
+    if (labels.numel() === 0) throw new ValueError(`${op}: Can not infer total number of classes from empty tensor.`);
+    values ??= labels.dataSync();
+    let max = -Infinity;
+    for (const v of values) max = Math.max(max, v);
+    numClasses = max + 1;
+  }
+  if (values) {
+    for (const v of values) {
+      if (v < 0) throw new ValueError(`${op}: Class values must be non-negative.`);
+      if (v >= numClasses) throw new ValueError(`${op}: Class values must be smaller than num_classes.`);
+    }
+  }
+  const C = numClasses;
+  const shape = [...labels.shape, C];
+  return applyOp('', [labels], ([l]) => {
+    const lab = build.expand(build.reshape(l!, [...labels.shape, 1]), shape);
+    const cls = build.broadcastTo(build.iota(C), shape);
+    return build.cast(build.binary('eq', lab, cls), 'int32');
+  });
+}

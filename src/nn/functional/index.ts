@@ -1,0 +1,26 @@
+/**
+ * torch.nn.functional: stateless layers and losses (camelCase names: F.maxPool2d for F.max_pool2d).
+ * Each is built from IR primitives, so it fuses, compiles and differentiates like everything else.
+ */
+export { relu, sigmoid, tanh, gelu, silu, leakyRelu, elu, softplus, softmax, logSoftmax, type GeluOptions, type SoftmaxOptions } from './activation.js';
+export { linear } from './linear.js';
+export { conv1d, conv2d, type ConvOptions, type Padding } from './conv.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, type MaxPoolOptions, type AvgPoolOptions } from './pooling.js';
+export { adaptiveAvgPool1d, adaptiveAvgPool2d, type AdaptiveSize } from './adaptive-pool.js';
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
+export { dropout, type DropoutOptions } from './dropout.js';
+export { embedding, oneHot, type EmbeddingOptions } from './embedding.js';
+export { flatten, pad, type PadOptions } from './shape.js';
+export {
+  mseLoss,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  type LossOptions,
+  type BceOptions,
+  type BceWithLogitsOptions,
+} from './loss.js';
+export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './classification.js';
+export type { Reduction } from './util.js';

@@ -1,0 +1,18 @@
+/**
+ * torch.nn: Module and Parameter, the layers, the losses, containers, init and functional.
+ */
+export { Module } from './module.js';
+export { Parameter } from './parameter.js';
+export * as init from './init.js';
+export * as functional from './functional/index.js';
+export * as F from './functional/index.js';
+export { Sequential, ModuleList } from './modules/container.js';
+export { Identity, Linear, type FactoryOptions } from './modules/linear.js';
+export { Conv1d, Conv2d, type ConvModuleOptions } from './modules/conv.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, type MaxPoolModuleOptions, type AvgPoolModuleOptions } from './modules/pooling.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormModuleOptions, type LayerNormModuleOptions } from './modules/normalization.js';
+export { Dropout } from './modules/dropout.js';
+export { Embedding, type EmbeddingModuleOptions } from './modules/embedding.js';
+export { Flatten } from './modules/flatten.js';
+export { ReLU, Sigmoid, Tanh, GELU, SiLU, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax } from './modules/activation.js';
+export { MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, type ClassLossOptions } from './modules/loss.js';

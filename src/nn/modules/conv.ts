@@ -1,0 +1,97 @@
+import { ValueError } from '../../ir/index.js';
+import { empty, type Tensor } from '../../tensor/index.js';
+import { convNd, type Padding } from '../functional/conv.js';
+import { tupleArg } from '../functional/util.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { checkSize, resetWeightAndBias, type FactoryOptions } from './linear.js';
+import { pyInts } from './repr.js';
+
+export interface ConvModuleOptions extends FactoryOptions {
+  stride?: number | readonly number[];
+  padding?: Padding;
+  dilation?: number | readonly number[];
+  groups?: number;
+  bias?: boolean;
+  /** Only 'zeros' (the default) is supported. */
+  paddingMode?: 'zeros';
+}
+
+/** What Conv1d and Conv2d share: n-tuples of hyperparameters, the weight [out, in/groups, ...k], PyTorch's init and repr. */
+abstract class ConvNd extends Module {
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[] | 'same' | 'valid';
+  readonly dilation: number[];
+  readonly groups: number;
+  readonly paddingMode = 'zeros';
+
+  constructor(
+    private readonly _n: number,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | readonly number[],
+    opts: ConvModuleOptions,
+  ) {
+    super();
+    const op = this.constructor.name;
+    checkSize(op, 'in_channels', inChannels);
+    checkSize(op, 'out_channels', outChannels);
+    const groups = opts.groups ?? 1;
+    if (!Number.isInteger(groups) || groups <= 0) throw new ValueError(`${op}: groups must be a positive integer`);
+    if (inChannels % groups !== 0) throw new ValueError(`${op}: in_channels must be divisible by groups`);
+    if (outChannels % groups !== 0) throw new ValueError(`${op}: out_channels must be divisible by groups`);
+    if ((opts.paddingMode ?? 'zeros') !== 'zeros') {
+      throw new ValueError(`${op}: padding_mode '${String(opts.paddingMode)}' is not supported by graft; only 'zeros' is`);
+    }
+    this.kernelSize = tupleArg(op, 'kernel_size', kernelSize, _n);
+    this.stride = tupleArg(op, 'stride', opts.stride ?? 1, _n);
+    this.dilation = tupleArg(op, 'dilation', opts.dilation ?? 1, _n);
+    const padding = opts.padding ?? 0;
+    if (typeof padding === 'string') {
+      if (padding !== 'same' && padding !== 'valid') throw new ValueError(`${op}: Invalid padding string '${padding}', should be one of ['valid', 'same']`);
+      if (padding === 'same' && this.stride.some((s) => s !== 1)) throw new ValueError(`${op}: padding='same' is not supported for strided convolutions`);
+      this.padding = padding;
+    } else this.padding = tupleArg(op, 'padding', padding, _n);
+    this.groups = groups;
+    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], opts));
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outChannels], opts)) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    resetWeightAndBias(this.weight, this.bias);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const op = this._n === 2 ? 'conv2d' : 'conv1d';
+    return convNd(op, this._n, x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.stride)}`;
+    const p = this.padding;
+    if (typeof p === 'string') s += `, padding=${p}`;
+    else if (p.some((v) => v !== 0)) s += `, padding=${pyInts(p)}`;
+    if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyInts(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+
+/** 2-D convolution: input [N, C, H, W] or [C, H, W]; weight [out, in/groups, kh, kw]. */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvModuleOptions = {}) {
+    super(2, inChannels, outChannels, kernelSize, opts);
+  }
+}
+
+/** 1-D convolution: input [N, C, L] or [C, L]; weight [out, in/groups, k]. */
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvModuleOptions = {}) {
+    super(1, inChannels, outChannels, kernelSize, opts);
+  }
+}

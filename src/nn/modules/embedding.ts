@@ -1,0 +1,70 @@
+import { build, ShapeError, ValueError } from '../../ir/index.js';
+import { empty, fromNode, noGrad, type Tensor } from '../../tensor/index.js';
+import { embedding } from '../functional/embedding.js';
+import { normal_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { checkSize, type FactoryOptions } from './linear.js';
+
+export interface EmbeddingModuleOptions extends FactoryOptions {
+  /** This row is initialized to zeros and gets no gradient. */
+  paddingIdx?: number | null;
+}
+
+/** A lookup table: int32 indices [...] -> rows of weight [numEmbeddings, embeddingDim] (init N(0, 1)). */
+export class Embedding extends Module {
+  declare weight: Parameter;
+  readonly paddingIdx: number | null;
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    opts: EmbeddingModuleOptions = {},
+  ) {
+    super();
+    checkSize('Embedding', 'num_embeddings', numEmbeddings);
+    checkSize('Embedding', 'embedding_dim', embeddingDim);
+    let pad = opts.paddingIdx ?? null;
+    if (pad !== null) {
+      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) throw new ValueError('Embedding: Padding_idx must be within num_embeddings');
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.paddingIdx = pad;
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], opts));
+    this.resetParameters();
+  }
+
+  /** An Embedding holding `embeddings` [V, D] (frozen unless freeze is false). */
+  static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+    if (embeddings.dim() !== 2) throw new ShapeError('Embeddings parameter is expected to be 2-dimensional');
+    const [V, D] = embeddings.shape as [number, number];
+    const e = new Embedding(V, D, { paddingIdx: opts.paddingIdx, dtype: embeddings.dtype, device: embeddings.device });
+    noGrad(() => e.weight.copy_(embeddings));
+    e.weight.requiresGrad = !(opts.freeze ?? true);
+    return e;
+  }
+
+  resetParameters(): void {
+    normal_(this.weight);
+    if (this.paddingIdx !== null) zeroRow(this.weight, this.paddingIdx);
+  }
+
+  override forward(indices: Tensor): Tensor {
+    return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
+    if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
+    return s;
+  }
+}
+
+/** Set row `row` of a [V, D] tensor to zeros, in place, outside autograd. */
+function zeroRow(w: Tensor, row: number): void {
+  const shape = w.shape;
+  const rows = build.expand(build.reshape(build.iota(shape[0]!), [shape[0]!, 1]), shape);
+  noGrad(() => {
+    const v = build.where(build.binary('eq', rows, build.constant(row, 'int32', shape)), build.constant(0, w.dtype, shape), w.node);
+    w.copy_(fromNode(v, w.device));
+  });
+}

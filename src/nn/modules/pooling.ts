@@ -1,0 +1,132 @@
+import type { Tensor } from '../../tensor/index.js';
+import { adaptiveAvgPoolNd, type AdaptiveSize } from '../functional/adaptive-pool.js';
+import { avgPoolNd, maxPoolNd } from '../functional/pooling.js';
+import { Module } from '../module.js';
+import { pyBool, pyInts } from './repr.js';
+
+type Size = number | readonly number[];
+
+export interface MaxPoolModuleOptions {
+  stride?: Size | null;
+  padding?: Size;
+  dilation?: Size;
+  ceilMode?: boolean;
+}
+
+abstract class MaxPoolNd extends Module {
+  readonly stride: Size;
+  readonly padding: Size;
+  readonly dilation: Size;
+  readonly ceilMode: boolean;
+  constructor(
+    private readonly _n: number,
+    readonly kernelSize: Size,
+    opts: MaxPoolModuleOptions,
+  ) {
+    super();
+    // As PyTorch: a missing stride is the kernel size (and prints as such).
+    this.stride = opts.stride ?? kernelSize;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.ceilMode = opts.ceilMode ?? false;
+  }
+  override forward(x: Tensor): Tensor {
+    const [op, grad] = this._n === 2 ? ['max_pool2d', 'MaxPool2DWithIndicesBackward0'] : ['max_pool1d', 'SqueezeBackward1'];
+    return maxPoolNd(op, this._n, grad, x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.stride)}, padding=${pyInts(this.padding)}, dilation=${pyInts(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+/** Max over kh x kw windows: input [N, C, H, W] or [C, H, W]. */
+export class MaxPool2d extends MaxPoolNd {
+  constructor(kernelSize: Size, opts: MaxPoolModuleOptions = {}) {
+    super(2, kernelSize, opts);
+  }
+}
+/** Max over windows of length k: input [N, C, L] or [C, L]. */
+export class MaxPool1d extends MaxPoolNd {
+  constructor(kernelSize: Size, opts: MaxPoolModuleOptions = {}) {
+    super(1, kernelSize, opts);
+  }
+}
+
+export interface AvgPoolModuleOptions {
+  stride?: Size | null;
+  padding?: Size;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+abstract class AvgPoolNd extends Module {
+  readonly stride: Size;
+  readonly padding: Size;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+  constructor(
+    private readonly _n: number,
+    readonly kernelSize: Size,
+    opts: AvgPoolModuleOptions,
+  ) {
+    super();
+    this.stride = opts.stride ?? kernelSize;
+    this.padding = opts.padding ?? 0;
+    this.ceilMode = opts.ceilMode ?? false;
+    this.countIncludePad = opts.countIncludePad ?? true;
+    this.divisorOverride = opts.divisorOverride ?? null;
+  }
+  override forward(x: Tensor): Tensor {
+    const [op, grad] = this._n === 2 ? ['avg_pool2d', 'AvgPool2DBackward0'] : ['avg_pool1d', 'SqueezeBackward1'];
+    return avgPoolNd(op, this._n, grad, x, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+      divisorOverride: this.divisorOverride,
+    });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.stride)}, padding=${pyInts(this.padding)}`;
+  }
+}
+
+/** Average over kh x kw windows: input [N, C, H, W] or [C, H, W]. */
+export class AvgPool2d extends AvgPoolNd {
+  constructor(kernelSize: Size, opts: AvgPoolModuleOptions = {}) {
+    super(2, kernelSize, opts);
+  }
+}
+/** Average over windows of length k: input [N, C, L] or [C, L]. */
+export class AvgPool1d extends AvgPoolNd {
+  constructor(kernelSize: Size, opts: AvgPoolModuleOptions = {}) {
+    super(1, kernelSize, opts);
+  }
+}
+
+/** Average pooling to a fixed output size, PyTorch's window rule. */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: AdaptiveSize) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return adaptiveAvgPoolNd('adaptive_avg_pool2d', 2, 'AdaptiveAvgPool2DBackward0', x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyInts(this.outputSize)}`;
+  }
+}
+
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: AdaptiveSize) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return adaptiveAvgPoolNd('adaptive_avg_pool1d', 1, 'SqueezeBackward1', x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyInts(this.outputSize)}`;
+  }
+}
