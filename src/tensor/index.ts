@@ -4,3 +4,6 @@ export * from './grad-mode.js';
 export * from './creation.js';
 export * from './elementwise.js';
 export * from './convert.js';
+export * as autograd from './autograd-namespace.js';
+export * as func from './func.js';
+export * as ir from './ir.js';

@@ -432,6 +432,9 @@ export function realizeTensors(ts: readonly Tensor[]): void {
       getDevice(dev),
     );
     roots.forEach((r, i) => {
+      // A tracked result keeps its graph (now marked realized, so it is not computed again): backward walks
+      // it to the leaves. Once its graph is released by a backward, it becomes a plain buffer.
+      if (r.gradFn !== null && !r.gradFn.released && r.requiresGrad) return;
       r._value = build.buffer(bufs[i]!, r._value!.shape);
     });
   }
@@ -537,9 +540,11 @@ export function commitInPlace(op: string, target: Tensor, result: Tensor, opts: 
       throw new AutogradError(`${op}: functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.`);
     }
     const root = target._root;
-    if (root.requiresGrad && root.isLeaf && !target._viewOps.some((v) => v.kind === 'detach')) {
+    // A leaf that requires grad may itself be a view (a Variable sharing another tensor's storage).
+    const leafRequiringGrad = (t: Tensor): boolean => t.requiresGrad && t.isLeaf;
+    if (leafRequiringGrad(target) || (leafRequiringGrad(root) && !target._viewOps.some((v) => v.kind === 'detach'))) {
       throw new AutogradError(
-        target._base === null
+        target._base === null || leafRequiringGrad(target)
           ? `${op}: a leaf Variable that requires grad is being used in an in-place operation.`
           : `${op}: a view of a leaf Variable that requires grad is being used in an in-place operation.`,
       );
