@@ -52,8 +52,8 @@ function rootsAndCotangents(api: string, outputs: readonly Tensor[], gradOutputs
   outputs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new DTypeError(`${api}: expected a Tensor as output ${i}, got ${typeof t}`);
     if (!t.requiresGrad) throw new AutogradError(`${api}: element ${i} of tensors does not require grad and does not have a grad_fn`);
-    if (t.gradFn === null) t._accumulateGrad(); // a leaf differentiated with respect to itself
     const root = t.gradFn === null ? t._trackedNode() : t.node;
+    if (t.gradFn === null) t._accumulateGrad(); // a leaf differentiated with respect to itself (after realizing it)
     const g = gradOutputs[i];
     let ct: Node;
     if (g === null || g === undefined) {

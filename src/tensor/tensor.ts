@@ -388,7 +388,7 @@ export class Tensor {
     const root = this._root;
     root.realize();
     const [buf] = realizeNodes([root._value!], root._device);
-    if (root._value!.op !== 'buffer') root._value = build.buffer(buf!, root._value!.shape);
+    if (root._value!.op !== 'buffer' && !keepsGraph(root)) root._value = build.buffer(buf!, root._value!.shape);
     root._shared = buf!;
     return buf!;
   }
@@ -416,6 +416,15 @@ export class Tensor {
  */
 export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 
+/**
+ * @internal Whether a realized base keeps its graph rather than becoming a plain buffer: a tracked result
+ * does (its node is marked realized, so it is not computed again), because backward walks it to the leaves.
+ * Once a backward has released its graph, it becomes a plain buffer.
+ */
+export function keepsGraph(t: Tensor): boolean {
+  return t.requiresGrad && t.gradFn !== null && !t.gradFn.released;
+}
+
 /** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
 export function realizeTensors(ts: readonly Tensor[]): void {
   const byDevice = new Map<string, Tensor[]>();
@@ -432,9 +441,7 @@ export function realizeTensors(ts: readonly Tensor[]): void {
       getDevice(dev),
     );
     roots.forEach((r, i) => {
-      // A tracked result keeps its graph (now marked realized, so it is not computed again): backward walks
-      // it to the leaves. Once its graph is released by a backward, it becomes a plain buffer.
-      if (r.gradFn !== null && !r.gradFn.released && r.requiresGrad) return;
+      if (keepsGraph(r)) return;
       r._value = build.buffer(bufs[i]!, r._value!.shape);
     });
   }

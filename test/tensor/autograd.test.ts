@@ -352,3 +352,27 @@ describe('torch.autograd.grad', () => {
     expectClose(values(h!), xs.map(d2), { rtol: 1e-10 });
   });
 });
+
+describe('leaves as outputs', () => {
+  it('a leaf differentiated with respect to itself gets the gradient as is; an equal constant elsewhere gets nothing', () => {
+    const x = torch.ones(3, { requiresGrad: true });
+    x.backward(torch.tensor([1, 2, 3], { dtype: 'float32' }));
+    expect(values(x.grad!)).toEqual([1, 2, 3]);
+    // ones(3) is the constant x was before it was realized: it must not be mistaken for x
+    const y = torch.tensor([1, 1, 1], { dtype: 'float32', requiresGrad: true });
+    sumAll(y.mul(torch.ones(3))).backward();
+    expect(values(x.grad!)).toEqual([1, 2, 3]);
+    expect(values(y.grad!)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('sharing a tracked result with JS', () => {
+  it('y.detach() handed to JS (numpy) keeps y differentiable', () => {
+    const x = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const y = x.mul(x);
+    const buf = y.detach()._share(); // what numpy() does
+    expect(Array.from(buf.host!)).toEqual([1, 4]);
+    sumAll(y).backward();
+    expect(values(x.grad!)).toEqual([2, 4]);
+  });
+});
