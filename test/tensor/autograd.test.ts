@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { expectClose } from '../helpers.js';
+import { makeView } from '../../src/tensor/tensor.js';
 import { meanAll, sumAll } from './autograd-helpers.js';
 
 const values = (t: torch.Tensor): number[] => Array.from(t.dataSync());
@@ -374,5 +375,32 @@ describe('sharing a tracked result with JS', () => {
     expect(Array.from(buf.host!)).toEqual([1, 4]);
     sumAll(y).backward();
     expect(values(x.grad!)).toEqual([2, 4]);
+  });
+});
+
+describe('views (built with the internal makeView until the movement ops land)', () => {
+  const slice = (t: torch.Tensor, start: number[], size: number[], step: number[]): torch.Tensor =>
+    makeView('SliceBackward0', t, [{ kind: 'slice', start, size, step }]);
+  it('the gradient of a strided slice lands on the sliced positions', () => {
+    const x = torch.arange(0, 8, { dtype: 'float32', requiresGrad: true });
+    const s = slice(x, [1], [3], [2]); // x[1::2][:3] -> elements 1, 3, 5
+    expect(s.gradFn!.name).toBe('SliceBackward0');
+    sumAll(s.mul(s)).backward();
+    expect(values(x.grad!)).toEqual([0, 2, 0, 6, 0, 10, 0, 0]);
+  });
+  it('an in-place op through a view of a non-leaf flows back (CopySlices)', () => {
+    const x = torch.tensor([1, 2, 3, 4], { dtype: 'float32', requiresGrad: true });
+    const y = x.mul(1);
+    slice(y, [0], [2], [1]).mul_(3);
+    expect(values(y)).toEqual([3, 6, 3, 4]);
+    expect(y.gradFn!.name).toBe('CopySlices');
+    sumAll(y.mul(y)).backward();
+    // y = [3x0, 3x1, x2, x3]: d sum(y^2)/dx = [18 x0, 18 x1, 2 x2, 2 x3]
+    expect(values(x.grad!)).toEqual([18, 36, 6, 8]);
+  });
+  it('an in-place op on a view of a leaf that requires grad throws', () => {
+    const x = torch.ones(4, { requiresGrad: true });
+    expect(() => slice(x, [0], [2], [1]).mul_(3)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(values(x)).toEqual([1, 1, 1, 1]);
   });
 });
