@@ -9,3 +9,6 @@ export * from './reduce.js';
 export * from './stats.js';
 export * from './softmax.js';
 export * from './linalg.js';
+export * as autograd from './autograd-namespace.js';
+export * as func from './func.js';
+export * as ir from './ir.js';
