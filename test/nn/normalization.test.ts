@@ -24,7 +24,7 @@ const biasedVar = (v: number[]): number => {
 };
 
 /** Reference batch norm with given per-channel statistics. */
-function refNorm(x: number[], N: number, C: number, S: number, m: number[], v: number[], w: number[], b: number[], eps: number): number[] {
+function refNorm(x: number[], _N: number, C: number, S: number, m: number[], v: number[], w: number[], b: number[], eps: number): number[] {
   return x.map((val, i) => {
     const c = Math.floor(i / S) % C;
     return ((val - m[c]!) / Math.sqrt(v[c]! + eps)) * w[c]! + b[c]!;

@@ -11,7 +11,7 @@
 import { build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type DType, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
 import { checkTensorArg, scalarName, tupleArg } from './util.js';
-import { windows, windowCount } from './windows.js';
+import { windows } from './windows.js';
 
 export interface MaxPoolOptions {
   /** Default: the kernel size. */

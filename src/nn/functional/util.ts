@@ -2,29 +2,11 @@
  * What the functional ops share: argument normalization with PyTorch's rules and messages, small IR
  * helpers, and reading values that are already known (realized on a host device) without forcing compute.
  */
-import { build, DTypeError, ValueError, type DType, type Node, type Shape, type TypedArray } from '../../ir/index.js';
+import { build, DTypeError, ValueError, type DType, type Node, type TypedArray } from '../../ir/index.js';
 import { Tensor } from '../../tensor/index.js';
 
 /** A constant shaped and typed like `x`. */
 export const constLike = (x: Node, v: number): Node => build.constant(v, x.dtype, x.shape);
-
-/** x * v (v a JS number). */
-export const scaleNode = (x: Node, v: number): Node => (v === 1 ? x : build.binary('mul', x, constLike(x, v)));
-
-/** Sum over `axes` keeping them (size 1), then drop them. */
-export function sumDrop(x: Node, axes: readonly number[]): Node {
-  const r = build.reduce(x, 'sum', axes);
-  return build.reshape(
-    r,
-    x.shape.filter((_, i) => !axes.includes(i)),
-  );
-}
-
-/** Insert size-1 axes so that `x` (shape `s`) lines up with axis `axis` of a rank-`rank` shape, then expand. */
-export function alongAxis(x: Node, axis: number, shape: Shape): Node {
-  const s = shape.map((_, i) => (i === axis ? x.numel : 1));
-  return build.expand(build.reshape(x, s), shape);
-}
 
 /** PyTorch's names of dtypes in messages (`Float`, `Double`, `Int`, `Bool`; graft's int32 stands for Long). */
 export const scalarName = (d: DType): string => ({ float32: 'Float', float64: 'Double', int32: 'Long', bool: 'Bool' })[d];
