@@ -133,6 +133,9 @@ describe('masks', () => {
     expect(r!.tolist()).toEqual([0, 1, 1]);
     expect(c!.tolist()).toEqual([1, 0, 2]);
     expect(torch.zeros(2, 2).nonzero().shape).toEqual([0, 2]);
+    const [wr, wc] = torch.where(z.ne(0));
+    expect([wr!.tolist(), wc!.tolist()]).toEqual([[0, 1, 1], [1, 0, 2]]);
+    expect(() => torch.where(z.ne(0), z, undefined as never)).toThrow(torch.ValueError);
     expect(x.nonzero().dtype).toBe('int32');
   });
 });

@@ -50,6 +50,14 @@ describe('cat', () => {
     expect(new Set(ops)).toEqual(new Set(['buffer', 'rand', 'const', 'pad', 'where']));
     expect(ops.filter((o) => o === 'where').length).toBe(2);
   });
+  it('on the interp device', () => {
+    const a = torch.tensor([[1, 2]], { device: 'interp', dtype: 'float64' });
+    const c = torch.cat([a, a.mul(2), a.index(':', '1:')], 1);
+    expect(c.device).toBe('interp');
+    expect(c.dtype).toBe('float64');
+    expect(c.tolist()).toEqual([[1, 2, 2, 4, 2]]);
+    expect(() => torch.cat([a, torch.ones(1, 2, { dtype: 'float64' })])).toThrow(torch.DeviceError);
+  });
   it('writes into out=', () => {
     const out = torch.zeros(3);
     torch.cat([torch.tensor([1.0]), torch.tensor([2.0, 3.0])], { out });
