@@ -279,7 +279,7 @@ export function sliceDim(x: Tensor, dim: number, start: number | undefined, stop
   const size = Math.max(0, Math.ceil((e - s) / step));
   // A full slice is the tensor itself (PyTorch skips it too).
   if (s === 0 && size === n && (step === 1 || n <= 1)) return x;
-  return makeView('SliceBackward0', x, [sliceOp(shape, dim, size === 0 ? Math.min(s, n) : s, size, step)]);
+  return makeView('SliceBackward0', x, [sliceOp(shape, dim, s, size, step)]);
 }
 
 /** @internal select without the range check (index already in [0, n)). */
