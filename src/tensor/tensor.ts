@@ -151,6 +151,8 @@ export function viewStrides(shape: Shape, strides: readonly number[], offset: nu
 /** PyTorch's computeStride: strides of a reshape without copying, or null when a copy is needed. */
 export function reshapeStrides(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | null {
   if (numel(oldShape) === 0) return contiguousStrides(newShape);
+  // A 0-d tensor has no strides to follow: any shape of one element is a view of it (as PyTorch).
+  if (oldShape.length === 0) return newShape.map(() => 1);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBaseStride = oldStrides.length ? oldStrides[oldStrides.length - 1]! : 1;
