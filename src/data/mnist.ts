@@ -48,6 +48,60 @@ interface Split {
 
 let packaged: { byClass: Uint8Array[] } | null = null;
 
+/** A pixel value in [0, 1] back to its byte. */
+function toByte(v: number, file: string, i: number): number {
+  if (!(v >= 0 && v <= 1)) throw new FormatError(`${file}: pixel ${i} is ${String(v)}, expected a number in [0, 1]`);
+  return Math.round(v * 255);
+}
+
+/** The general path: JSON.parse of {"data": [...]}. */
+function parsePixels(text: Uint8Array, file: string): Uint8Array {
+  const values = (JSON.parse(new TextDecoder().decode(text)) as { data?: unknown }).data;
+  if (!Array.isArray(values)) throw new FormatError(`${file}: expected {"data": [...]}`);
+  return Uint8Array.from(values, (v: unknown, i) => toByte(typeof v === 'number' ? v : NaN, file, i));
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The fast path (about twice as fast as JSON.parse on these 21 MB): the files are `{ "data": [` then plain
+ * decimals like 0.624 separated by commas, then `]}`. Each decimal m / 10^d is computed exactly as JSON.parse
+ * rounds it (m and 10^d are exact doubles). Anything else returns null and the general path takes over.
+ */
+function scanPixels(text: Uint8Array): Uint8Array | null {
+  const len = text.length;
+  const open = text.indexOf(0x5b); // '['
+  if (open < 0 || new TextDecoder().decode(text.subarray(0, open)).replace(/\s/g, '') !== '{"data":') return null;
+  const out = new Uint8Array(len >> 1);
+  let n = 0;
+  let i = open + 1;
+  while (i < len) {
+    let m = 0;
+    let d = 0;
+    let digits = 0;
+    let c = text[i]!;
+    for (; c >= 0x30 && c <= 0x39 && i < len; c = text[++i]!, digits++) m = m * 10 + (c - 0x30);
+    if (c === 0x2e) {
+      for (c = text[++i]!; c >= 0x30 && c <= 0x39 && i < len; c = text[++i]!, digits++, d++) m = m * 10 + (c - 0x30);
+    }
+    if (digits === 0 || digits > 15) return null;
+    const v = m / POW10[d]!;
+    if (v > 1) return null;
+    out[n++] = Math.round(v * 255);
+    if (c === 0x2c) i++;
+    else if (c === 0x5d) {
+      const rest = new TextDecoder().decode(text.subarray(i + 1)).replace(/\s/g, '');
+      return rest === '}' ? out.slice(0, n) : null;
+    } else return null;
+  }
+  return null;
+}
+
+/** @internal The pixel bytes of one of the package's digit files. */
+export function decodeDigitsFile(text: Uint8Array, file: string): Uint8Array {
+  return scanPixels(text) ?? parsePixels(text, file);
+}
+
 function packagedDigits(): { byClass: Uint8Array[] } {
   if (packaged) return packaged;
   let folder: string;
@@ -59,15 +113,9 @@ function packagedDigits(): { byClass: Uint8Array[] } {
   const byClass: Uint8Array[] = [];
   for (let c = 0; c < 10; c++) {
     const file = join(folder, `${c}.json`);
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown };
-    const values = parsed.data;
-    if (!Array.isArray(values) || values.length % PIXELS !== 0) throw new FormatError(`${file}: expected {"data": [...]} with a multiple of ${PIXELS} pixels`);
-    const bytes = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new FormatError(`${file}: pixel ${i} is ${String(v)}, expected a number in [0, 1]`);
-      bytes[i] = Math.round(v * 255);
-    }
+    const text = readFileSync(file);
+    const bytes = decodeDigitsFile(text, file);
+    if (bytes.length % PIXELS !== 0) throw new FormatError(`${file}: ${bytes.length} pixels is not a multiple of ${PIXELS}`);
     byClass.push(bytes);
   }
   packaged = { byClass };

