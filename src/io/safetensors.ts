@@ -15,7 +15,7 @@
  * one ending at the end of the file), and that each tensor's byte count matches its shape and dtype. Any
  * failure is a FormatError naming the problem; nothing is read outside the file.
  */
-import { allocArray, FormatError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, FormatError, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { decodeElements, dtypeForFormat, encodeElements, isNative, type ElementFormat } from './element.js';
 import type { ByteSource } from './files.js';
 
@@ -67,8 +67,8 @@ export function encodeSafetensors(tensors: Iterable<readonly [string, RawTensor]
   const entries = [...tensors];
   const seen = new Set<string>();
   for (const [name] of entries) {
-    if (name === '__metadata__') throw new FormatError('safetensors: a tensor cannot be named "__metadata__"');
-    if (seen.has(name)) throw new FormatError(`safetensors: duplicate tensor name "${name}"`);
+    if (name === '__metadata__') throw new ValueError('safetensors: a tensor cannot be named "__metadata__"');
+    if (seen.has(name)) throw new ValueError(`safetensors: duplicate tensor name "${name}"`);
     seen.add(name);
   }
   entries.sort(([an, a], [bn, b]) => DTYPE_ORDER[b.dtype] - DTYPE_ORDER[a.dtype] || compareUtf8(an, bn));
@@ -76,7 +76,7 @@ export function encodeSafetensors(tensors: Iterable<readonly [string, RawTensor]
   if (metadata !== undefined) {
     const keys = Object.keys(metadata).sort(compareUtf8);
     for (const k of keys) {
-      if (typeof metadata[k] !== 'string') throw new FormatError(`safetensors: metadata values must be strings ("${k}" is ${typeof metadata[k]})`);
+      if (typeof metadata[k] !== 'string') throw new ValueError(`safetensors: metadata values must be strings ("${k}" is ${typeof metadata[k]})`);
     }
     parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
@@ -174,6 +174,7 @@ export function decodeSafetensors(src: ByteSource, where: string, opts: { header
   const entries: Entry[] = [];
   for (const [key, value] of Object.entries(header)) {
     if (key === '__metadata__') {
+      if (value === null) continue; // the reference library reads null as no metadata
       if (!isPlainObject(value) || !Object.values(value).every((s) => typeof s === 'string')) {
         throw new FormatError(`${where}: "__metadata__" must be an object of strings`);
       }

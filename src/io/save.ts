@@ -23,7 +23,7 @@ function rawOf(t: Tensor, name: string, op: string): RawTensor {
   return { dtype: t.dtype, shape: t.shape, data: hostValues(t) };
 }
 
-function encodeState(obj: Saveable, opts: SaveOptions | undefined, op: string): Uint8Array[] {
+function encodeState(obj: unknown, opts: SaveOptions | undefined, op: string): Uint8Array[] {
   const { tensors, tree } = flattenState(obj, op);
   let metadata = opts?.metadata;
   if (tree !== null) {
@@ -57,7 +57,7 @@ function loadState(src: ByteSource, where: string, opts: LoadOptions | undefined
  * to a safetensors file. The file is written beside the target and renamed over it, so an interrupted save
  * leaves any previous file whole.
  */
-export function save(obj: Saveable, path: string, opts?: SaveOptions): void {
+export function save(obj: Saveable | object, path: string, opts?: SaveOptions): void {
   writeFileAtomic(path, encodeState(obj, opts, 'save'));
 }
 
@@ -70,7 +70,7 @@ export function load<T = Record<string, Tensor>>(path: string, opts?: LoadOption
 }
 
 /** The safetensors bytes torch.save would write (safetensors.torch.save). */
-export function serialize(obj: Saveable, opts?: SaveOptions): Uint8Array {
+export function serialize(obj: Saveable | object, opts?: SaveOptions): Uint8Array {
   const chunks = encodeState(obj, opts, 'serialize');
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let pos = 0;
