@@ -16,3 +16,4 @@ export * from './pad.js';
 export * from './indexing.js';
 export * from './gather-scatter.js';
 export * from './masked.js';
+export * from './generator.js';
