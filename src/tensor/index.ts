@@ -17,3 +17,6 @@ export * from './indexing.js';
 export * from './gather-scatter.js';
 export * from './masked.js';
 export * from './generator.js';
+export * as autograd from './autograd-namespace.js';
+export * as func from './func.js';
+export * as ir from './ir.js';

@@ -390,7 +390,7 @@ export class Tensor {
     const root = this._root;
     root.realize();
     const [buf] = realizeNodes([root._value!], root._device);
-    if (root._value!.op !== 'buffer') root._value = build.buffer(buf!, root._value!.shape);
+    if (root._value!.op !== 'buffer' && !keepsGraph(root)) root._value = build.buffer(buf!, root._value!.shape);
     root._shared = buf!;
     return buf!;
   }
@@ -434,6 +434,14 @@ export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 
 /** Which leaf tensor owns a buffer (see Tensor._trackedNode). */
 const leafBuffers = new WeakMap<Buffer, WeakRef<Tensor>>();
+/**
+ * @internal Whether a realized base keeps its graph rather than becoming a plain buffer: a tracked result
+ * does (its node is marked realized, so it is not computed again), because backward walks it to the leaves.
+ * Once a backward has released its graph, it becomes a plain buffer.
+ */
+export function keepsGraph(t: Tensor): boolean {
+  return t.requiresGrad && t.gradFn !== null && !t.gradFn.released;
+}
 
 /** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
 export function realizeTensors(ts: readonly Tensor[]): void {
@@ -451,6 +459,7 @@ export function realizeTensors(ts: readonly Tensor[]): void {
       getDevice(dev),
     );
     roots.forEach((r, i) => {
+      if (keepsGraph(r)) return;
       r._value = build.buffer(bufs[i]!, r._value!.shape);
     });
   }
@@ -556,9 +565,11 @@ export function commitInPlace(op: string, target: Tensor, result: Tensor, opts: 
       throw new AutogradError(`${op}: functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.`);
     }
     const root = target._root;
-    if (root.requiresGrad && root.isLeaf && !target._viewOps.some((v) => v.kind === 'detach')) {
+    // A leaf that requires grad may itself be a view (a Variable sharing another tensor's storage).
+    const leafRequiringGrad = (t: Tensor): boolean => t.requiresGrad && t.isLeaf;
+    if (leafRequiringGrad(target) || (leafRequiringGrad(root) && !target._viewOps.some((v) => v.kind === 'detach'))) {
       throw new AutogradError(
-        target._base === null
+        target._base === null || leafRequiringGrad(target)
           ? `${op}: a leaf Variable that requires grad is being used in an in-place operation.`
           : `${op}: a view of a leaf Variable that requires grad is being used in an in-place operation.`,
       );
