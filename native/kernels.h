@@ -1,0 +1,58 @@
+// Compiled C kernels: shared objects opened with dlopen, kernels resolved with dlsym, and calls that hand a
+// kernel the data pointers of JS ArrayBufferViews without copying.
+//
+// Every kernel has the C signature `int kernel(void **bufs)`: it returns 0, or a nonzero status code that
+// the TypeScript side maps to a typed error (src/compiler/kernel-status.ts). Scalars travel in small buffers.
+//
+// Libraries and kernels are numbered (ids are indices into the tables below, never raw pointers), so any
+// number coming from JS is checked before use: an unknown id, or a kernel of a closed library, throws a JS
+// error instead of crashing. Buffer sizes are checked on the TypeScript side (src/runtime/native.ts), which
+// knows how many bytes each kernel touches.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+namespace graft {
+
+using KernelFn = int (*)(void **);
+
+class KernelTable {
+ public:
+  ~KernelTable();
+
+  // open(path: string): number
+  Napi::Value Open(const Napi::CallbackInfo &info);
+  // symbol(lib: number, name: string): number
+  Napi::Value Symbol(const Napi::CallbackInfo &info);
+  // close(lib: number): boolean  (false when it was already closed)
+  Napi::Value Close(const Napi::CallbackInfo &info);
+  // call(kernel: number, buffers: ArrayBufferView[]): number
+  Napi::Value Call(const Napi::CallbackInfo &info);
+  // callMany(kernels: number[], bufferLists: ArrayBufferView[][]): number
+  Napi::Value CallMany(const Napi::CallbackInfo &info);
+
+ private:
+  struct Library {
+    void *handle;  // nullptr once closed
+    std::string path;
+  };
+  struct Kernel {
+    size_t lib;
+    KernelFn fn;
+    std::string name;
+  };
+
+  size_t LibraryId(Napi::Env env, const Napi::Value &v) const;
+  const Kernel &KernelAt(Napi::Env env, const Napi::Value &v) const;
+  // Fills `out` with the data pointers of an array of ArrayBufferViews (byteOffset included).
+  void Pointers(Napi::Env env, const Napi::Value &list, const char *what, std::vector<void *> &out) const;
+
+  std::vector<Library> libs_;
+  std::vector<Kernel> kernels_;
+  std::vector<void *> scratch_;  // reused pointer array of call()
+};
+
+}  // namespace graft

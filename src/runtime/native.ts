@@ -1,0 +1,219 @@
+/**
+ * The native addon (build/Release/graft.node, built from native/ by `npm install`) behind a typed, checked
+ * API: loading compiled kernel libraries, calling kernels on JS memory without copying, aligned host
+ * memory, a monotonic clock.
+ *
+ * Safety: the addon trusts the pointers it is given, so every check happens here, before a call: the number
+ * of buffers, that each is an ArrayBufferView, and that each holds at least the bytes the kernel will touch
+ * (`minBytes`, which the compiler derives from the kernel's index ranges). A kernel of a closed library
+ * throws. No input from JS can make a kernel read or write outside its buffers.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { DTYPE_INFO, DeviceError, GraftError, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { kernelStatus } from '../compiler/kernel-status.js';
+
+/** The raw addon, as native/addon.cc exports it. Use the typed API below instead. */
+export interface NativeAddon {
+  open(path: string): number;
+  symbol(lib: number, name: string): number;
+  /** false when the library was already closed. */
+  close(lib: number): boolean;
+  call(kernel: number, buffers: readonly ArrayBufferView[]): number;
+  /** 0 when every kernel returned 0, else `index * 256 + code` of the first failing kernel (code 1..255). */
+  callMany(kernels: readonly number[], bufferLists: readonly (readonly ArrayBufferView[])[]): number;
+  alignedAlloc(bytes: number): ArrayBuffer;
+  nowNs(): number;
+}
+
+/** src/runtime/native.ts and dist/runtime/native.js both sit two levels below the package root. */
+const ADDON_PATH = fileURLToPath(new URL('../../build/Release/graft.node', import.meta.url));
+let addon: NativeAddon | undefined;
+let loadError: Error | undefined;
+
+/** The addon, loaded on first use. Throws DeviceError naming the fix when it was not built. */
+export function nativeAddon(): NativeAddon {
+  if (addon) return addon;
+  if (!loadError) {
+    try {
+      addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+      return addon;
+    } catch (e) {
+      loadError = e as Error;
+    }
+  }
+  throw new DeviceError(
+    `cpu: the graft native addon could not be loaded from ${ADDON_PATH} (${loadError.message.split('\n')[0]}); ` +
+      `build it with 'npm install' (or 'npm rebuild graft'), which needs a C++ compiler, make and python3`,
+  );
+}
+
+/** Whether the addon is built and loads. */
+export function nativeAvailable(): boolean {
+  try {
+    nativeAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A kernel of a loaded library: `int name(void **bufs)`. */
+export interface Kernel {
+  readonly name: string;
+  readonly library: KernelLibrary;
+  /**
+   * Runs the kernel on `buffers` (in order, no copies). `minBytes[i]` is the number of bytes the kernel
+   * touches in buffer i: the call is refused (ValueError) unless there is one buffer per entry and each is
+   * at least that large. A status the kernel reports becomes its typed error (IndexError, ZeroDivisionError).
+   */
+  call(buffers: readonly ArrayBufferView[], minBytes: readonly number[]): void;
+}
+
+/** A compiled shared object, opened with dlopen. */
+export interface KernelLibrary {
+  readonly path: string;
+  readonly closed: boolean;
+  /** The kernel called `name` (resolved once, then remembered). Throws ValueError when absent. */
+  kernel(name: string): Kernel;
+  /** dlclose. Its kernels throw afterwards. Closing twice does nothing. */
+  close(): void;
+}
+
+/** One step of `callKernels`. */
+export interface KernelCall {
+  readonly kernel: Kernel;
+  readonly buffers: readonly ArrayBufferView[];
+  readonly minBytes: readonly number[];
+}
+
+class NativeKernel implements Kernel {
+  constructor(
+    readonly name: string,
+    readonly library: NativeLibrary,
+    readonly id: number,
+  ) {}
+
+  call(buffers: readonly ArrayBufferView[], minBytes: readonly number[]): void {
+    checkCall(this, buffers, minBytes);
+    const status = nativeAddon().call(this.id, buffers);
+    if (status !== 0) throw statusError(this.name, status);
+  }
+}
+
+class NativeLibrary implements KernelLibrary {
+  private readonly kernels = new Map<string, NativeKernel>();
+  private isClosed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly id: number,
+  ) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  kernel(name: string): Kernel {
+    if (this.isClosed) throw new ValueError(`kernel ${name}: the library ${this.path} was closed`);
+    let k = this.kernels.get(name);
+    if (!k) {
+      let id: number;
+      try {
+        id = nativeAddon().symbol(this.id, name);
+      } catch (e) {
+        throw new ValueError(`no kernel named ${JSON.stringify(name)} in ${this.path}: ${(e as Error).message}`);
+      }
+      k = new NativeKernel(name, this, id);
+      this.kernels.set(name, k);
+    }
+    return k;
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    nativeAddon().close(this.id);
+  }
+}
+
+/** dlopen a shared object (RTLD_NOW | RTLD_LOCAL). Throws DeviceError with the loader's message. */
+export function openLibrary(path: string): KernelLibrary {
+  let id: number;
+  try {
+    id = nativeAddon().open(path);
+  } catch (e) {
+    if (e instanceof GraftError) throw e;
+    throw new DeviceError(`cpu: cannot load the kernel library ${path}: ${(e as Error).message}`);
+  }
+  return new NativeLibrary(path, id);
+}
+
+function checkCall(kernel: Kernel, buffers: readonly ArrayBufferView[], minBytes: readonly number[]): void {
+  if (kernel.library.closed) {
+    throw new ValueError(`kernel ${kernel.name}: its library ${kernel.library.path} was closed`);
+  }
+  if (!Array.isArray(buffers) || buffers.length !== minBytes.length) {
+    throw new ValueError(
+      `kernel ${kernel.name}: expected ${minBytes.length} buffers, got ${Array.isArray(buffers) ? buffers.length : typeof buffers}`,
+    );
+  }
+  for (let i = 0; i < buffers.length; i++) {
+    const b = buffers[i];
+    const need = minBytes[i]!;
+    if (!Number.isSafeInteger(need) || need < 0) {
+      throw new ValueError(`kernel ${kernel.name}: minBytes[${i}] must be a non-negative integer, got ${need}`);
+    }
+    if (!ArrayBuffer.isView(b)) {
+      throw new ValueError(`kernel ${kernel.name}: buffer ${i} is not a typed array or DataView`);
+    }
+    if (b.byteLength < need) {
+      throw new ValueError(
+        `kernel ${kernel.name}: buffer ${i} holds ${b.byteLength} bytes but the kernel touches ${need}` +
+          (b.byteLength === 0 && need > 0 ? ' (was its ArrayBuffer detached or transferred?)' : ''),
+      );
+    }
+  }
+}
+
+function statusError(kernelName: string, code: number): GraftError {
+  const s = kernelStatus(code);
+  if (s) return new s.error(`${s.message} (kernel ${kernelName})`);
+  return new DeviceError(`cpu: kernel ${kernelName} failed with unknown status ${code}`);
+}
+
+/**
+ * Runs several kernels in one native call, in order, stopping at the first that reports an error (whose
+ * typed error is thrown, naming the kernel). Every step is checked before the first kernel runs.
+ */
+export function callKernels(steps: readonly KernelCall[]): void {
+  const ids: number[] = new Array(steps.length);
+  const lists: (readonly ArrayBufferView[])[] = new Array(steps.length);
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (!(s.kernel instanceof NativeKernel)) throw new ValueError(`callKernels: step ${i} is not a loaded kernel`);
+    checkCall(s.kernel, s.buffers, s.minBytes);
+    ids[i] = s.kernel.id;
+    lists[i] = s.buffers;
+  }
+  const r = nativeAddon().callMany(ids, lists);
+  if (r !== 0) {
+    const index = Math.floor(r / 256);
+    throw statusError(steps[index]!.kernel.name, r % 256);
+  }
+}
+
+/**
+ * A zero-filled typed array of `n` elements whose memory is 64-byte aligned (allocated by the addon,
+ * freed when V8 collects the ArrayBuffer, counted by V8 as external memory).
+ */
+export function alignedArray(dtype: DType, n: number): TypedArray {
+  if (!Number.isSafeInteger(n) || n < 0) throw new ValueError(`alignedArray: size must be a non-negative integer, got ${n}`);
+  const info = DTYPE_INFO[dtype];
+  return new info.array(nativeAddon().alignedAlloc(n * info.bytes), 0, n);
+}
+
+/** A monotonic clock in nanoseconds (float; exact below 2^53 ns). */
+export function nowNs(): number {
+  return nativeAddon().nowNs();
+}
