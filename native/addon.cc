@@ -2,7 +2,7 @@
 //
 // Layout of native/:
 //   kernels.{h,cc}      dlopen/dlsym of compiled C kernels and calls into them without copying
-//   host_memory.{h,cc}  64-byte aligned ArrayBuffers for CPU tensors, monotonic clock
+//   host_memory.{h,cc}  addresses of JS memory (for 64-byte aligned typed arrays), monotonic clock
 //   (cuda.{h,cc})       the CUDA place, not written yet: the driver API (libcuda.so.1) and NVRTC
 //                       (libnvrtc.so) are to be loaded with dlopen at run time and exported here as a
 //                       `cuda` object, so that this addon keeps building and loading on machines without
@@ -26,7 +26,7 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
                              InstanceMethod("close", &GraftAddon::Close, napi_enumerable),
                              InstanceMethod("call", &GraftAddon::Call, napi_enumerable),
                              InstanceMethod("callMany", &GraftAddon::CallMany, napi_enumerable),
-                             InstanceMethod("alignedAlloc", &GraftAddon::AlignedAllocM, napi_enumerable),
+                             InstanceMethod("addressMod", &GraftAddon::AddressModM, napi_enumerable),
                              InstanceMethod("nowNs", &GraftAddon::NowNsM, napi_enumerable),
                          });
   }
@@ -37,7 +37,7 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
   Napi::Value Close(const Napi::CallbackInfo &info) { return kernels_.Close(info); }
   Napi::Value Call(const Napi::CallbackInfo &info) { return kernels_.Call(info); }
   Napi::Value CallMany(const Napi::CallbackInfo &info) { return kernels_.CallMany(info); }
-  Napi::Value AlignedAllocM(const Napi::CallbackInfo &info) { return AlignedAlloc(info); }
+  Napi::Value AddressModM(const Napi::CallbackInfo &info) { return AddressMod(info); }
   Napi::Value NowNsM(const Napi::CallbackInfo &info) { return NowNs(info); }
 
   KernelTable kernels_;

@@ -1,75 +1,37 @@
 #include "host_memory.h"
 
-#include <sys/mman.h>
 #include <time.h>
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 
 namespace graft {
 
-namespace {
-
-// 64 bytes: a cache line, and the width of an AVX-512 vector, so kernels can use aligned vector loads.
-constexpr size_t kAlignment = 64;
-// From this size on, memory comes from mmap: pages are zero already and committed lazily on first touch,
-// so a buffer a kernel is about to overwrite is not written twice (and first touch happens in the kernel's
-// own threads, which places pages near the cores that use them).
-constexpr size_t kMmapThreshold = 256 * 1024;
-
-struct Block {
-  size_t bytes;
-  bool mapped;
-};
-
-void FreeBlock(Napi::Env env, void *data, Block *block) {
-  if (block->mapped) {
-    munmap(data, block->bytes);
-  } else {
-    std::free(data);
-  }
-  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(block->bytes));
-  delete block;
-}
-
-}  // namespace
-
-Napi::Value AlignedAlloc(const Napi::CallbackInfo &info) {
+Napi::Value AddressMod(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "graft native: alignedAlloc(bytes: number)");
-  double d = info[0].As<Napi::Number>().DoubleValue();
-  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0) {
-    throw Napi::RangeError::New(env, "graft native: alignedAlloc needs a non-negative integer byte count");
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "graft native: addressMod(view: ArrayBufferView, modulus: number)");
   }
-  size_t bytes = static_cast<size_t>(d);
-  if (bytes == 0) return Napi::ArrayBuffer::New(env, 0);
-
+  double m = info[1].As<Napi::Number>().DoubleValue();
+  if (!(m >= 1) || m != std::floor(m) || m > 2147483648.0) {
+    throw Napi::RangeError::New(env, "graft native: addressMod needs an integer modulus in 1..2^31");
+  }
   void *data = nullptr;
-  bool mapped = bytes >= kMmapThreshold;
-  if (mapped) {
-    data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED) data = nullptr;
+  bool is = false;
+  if (napi_is_typedarray(env, info[0], &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t length, offset;
+    napi_value ab;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, info[0], &type, &length, &data, &ab, &offset), Napi::Value());
+  } else if (napi_is_dataview(env, info[0], &is) == napi_ok && is) {
+    size_t length, offset;
+    napi_value ab;
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, info[0], &length, &data, &ab, &offset), Napi::Value());
   } else {
-    size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-    if (posix_memalign(&data, kAlignment, rounded) != 0) data = nullptr;
-    if (data != nullptr) std::memset(data, 0, rounded);
+    throw Napi::TypeError::New(env, "graft native: addressMod needs a typed array or DataView");
   }
-  if (data == nullptr) {
-    throw Napi::RangeError::New(env, "graft native: out of memory allocating " + std::to_string(bytes) + " bytes");
-  }
-  Block *block = new Block{bytes, mapped};
-  Napi::ArrayBuffer ab;
-  try {
-    ab = Napi::ArrayBuffer::New(env, data, bytes, FreeBlock, block);
-  } catch (...) {
-    if (mapped) munmap(data, bytes); else std::free(data);
-    delete block;
-    throw;
-  }
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
-  return ab;
+  uint64_t mod = static_cast<uint64_t>(m);
+  return Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(data) % mod));
 }
 
 Napi::Value NowNs(const Napi::CallbackInfo &info) {

@@ -1,7 +1,7 @@
 /**
  * The native addon (build/Release/graft.node, built from native/ by `npm install`) behind a typed, checked
- * API: loading compiled kernel libraries, calling kernels on JS memory without copying, aligned host
- * memory, a monotonic clock.
+ * API: loading compiled kernel libraries, calling kernels on JS memory without copying, aligned typed
+ * arrays, a monotonic clock.
  *
  * Safety: the addon trusts the pointers it is given, so every check happens here, before a call: the number
  * of buffers, that each is an ArrayBufferView, and that each holds at least the bytes the kernel will touch
@@ -22,7 +22,8 @@ export interface NativeAddon {
   call(kernel: number, buffers: readonly ArrayBufferView[]): number;
   /** 0 when every kernel returned 0, else `index * 256 + code` of the first failing kernel (code 1..255). */
   callMany(kernels: readonly number[], bufferLists: readonly (readonly ArrayBufferView[])[]): number;
-  alignedAlloc(bytes: number): ArrayBuffer;
+  /** Address of the view's first byte modulo `modulus`. */
+  addressMod(view: ArrayBufferView, modulus: number): number;
   nowNs(): number;
 }
 
@@ -203,14 +204,22 @@ export function callKernels(steps: readonly KernelCall[]): void {
   }
 }
 
+/** Alignment of `alignedArray` memory: a cache line, and the width of an AVX-512 vector. */
+export const HOST_ALIGNMENT = 64;
+
 /**
- * A zero-filled typed array of `n` elements whose memory is 64-byte aligned (allocated by the addon,
- * freed when V8 collects the ArrayBuffer, counted by V8 as external memory).
+ * A zero-filled typed array of `n` elements whose first element is 64-byte aligned, so kernels can use
+ * aligned vector loads. The memory is an ordinary V8 ArrayBuffer, over-allocated by up to 63 bytes, and the
+ * view starts at its first aligned address (its byteOffset is usually nonzero). V8 owns it: it is counted
+ * and freed by the GC as promptly as any ArrayBuffer, also inside long synchronous loops. (Memory allocated
+ * by the addon as an external ArrayBuffer would be freed only when the event loop turns.)
  */
 export function alignedArray(dtype: DType, n: number): TypedArray {
   if (!Number.isSafeInteger(n) || n < 0) throw new ValueError(`alignedArray: size must be a non-negative integer, got ${n}`);
   const info = DTYPE_INFO[dtype];
-  return new info.array(nativeAddon().alignedAlloc(n * info.bytes), 0, n);
+  const raw = new Uint8Array(n * info.bytes + HOST_ALIGNMENT - 1);
+  const offset = (HOST_ALIGNMENT - nativeAddon().addressMod(raw, HOST_ALIGNMENT)) % HOST_ALIGNMENT;
+  return new info.array(raw.buffer, offset, n);
 }
 
 /** A monotonic clock in nanoseconds (float; exact below 2^53 ns). */
