@@ -33,23 +33,42 @@ bool ToIndex(const Napi::Value &v, size_t limit, size_t *out) {
   return true;
 }
 
-void *ViewData(napi_env env, napi_value v, bool *ok) {
+size_t ElementSize(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:  // float64, bigint64, biguint64
+      return 8;
+  }
+}
+
+// Data pointer (already advanced by the view's byteOffset, as both info calls return it) and byte length
+// of an ArrayBufferView. False when `v` is not one. Runs no JS code.
+bool ViewData(napi_env env, napi_value v, void **data, size_t *bytes) {
   bool is = false;
-  void *data = nullptr;
-  *ok = true;
-  // Both info calls return the data pointer already advanced by the view's byteOffset.
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
     napi_typedarray_type type;
     size_t length, offset;
     napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) == napi_ok) return data;
-  } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    size_t length, offset;
-    napi_value ab;
-    if (napi_get_dataview_info(env, v, &length, &data, &ab, &offset) == napi_ok) return data;
+    if (napi_get_typedarray_info(env, v, &type, &length, data, &ab, &offset) != napi_ok) return false;
+    *bytes = length * ElementSize(type);
+    return true;
   }
-  *ok = false;
-  return nullptr;
+  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+    napi_value ab;
+    size_t offset;
+    return napi_get_dataview_info(env, v, bytes, data, &ab, &offset) == napi_ok;
+  }
+  return false;
 }
 
 }  // namespace
@@ -76,21 +95,35 @@ const KernelTable::Kernel &KernelTable::KernelAt(Napi::Env env, const Napi::Valu
   return k;
 }
 
-void KernelTable::Pointers(Napi::Env env, const Napi::Value &list, const char *what,
-                           std::vector<void *> &out) const {
-  if (!list.IsArray()) throw Napi::TypeError::New(env, std::string("graft native: ") + what + " must be an array");
-  Napi::Array arr = list.As<Napi::Array>();
-  uint32_t n = arr.Length();
+void KernelTable::Collect(Napi::Env env, const Napi::Value &list, const Napi::Value &minBytes, Args &args) const {
+  if (!list.IsArray() || !minBytes.IsArray()) {
+    throw Napi::TypeError::New(env, "graft native: buffers and minBytes must be arrays");
+  }
+  Napi::Array bufs = list.As<Napi::Array>();
+  Napi::Array mins = minBytes.As<Napi::Array>();
+  uint32_t n = bufs.Length();
+  if (mins.Length() != n) throw Napi::RangeError::New(env, "graft native: one minBytes entry per buffer needed");
   for (uint32_t i = 0; i < n; i++) {
-    napi_value el;
-    if (napi_get_element(env, arr, i, &el) != napi_ok) throw Napi::Error::New(env, "graft native: bad buffer list");
-    bool ok;
-    void *p = ViewData(env, el, &ok);
-    if (!ok) {
-      throw Napi::TypeError::New(env, std::string("graft native: ") + what + "[" + std::to_string(i) +
-                                          "] is not an ArrayBufferView (typed array or DataView)");
+    args.views.push_back(bufs.Get(i));
+    Napi::Value min = mins.Get(i);
+    args.minBytes.push_back(min.IsNumber() ? min.As<Napi::Number>().DoubleValue() : -1);
+  }
+}
+
+void KernelTable::Resolve(Napi::Env env, const Args &args, std::vector<void *> &out) const {
+  for (size_t i = 0; i < args.views.size(); i++) {
+    void *data = nullptr;
+    size_t bytes = 0;
+    if (!ViewData(env, args.views[i], &data, &bytes)) {
+      throw Napi::TypeError::New(env, "graft native: buffer " + std::to_string(i) +
+                                          " is not an ArrayBufferView (typed array or DataView)");
     }
-    out.push_back(p);
+    double need = args.minBytes[i];
+    if (!(need >= 0) || need > static_cast<double>(bytes)) {
+      throw Napi::RangeError::New(env, "graft native: buffer " + std::to_string(i) + " has " +
+                                           std::to_string(bytes) + " bytes, fewer than the kernel touches");
+    }
+    out.push_back(data);
   }
 }
 
@@ -145,40 +178,59 @@ Napi::Value KernelTable::Close(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(env, true);
 }
 
+// Arguments are read in two phases. Reading array elements may run JS (getters), which could close a
+// library or detach a buffer; so every element is read first, and only then, with no JS running any more,
+// are the kernel ids checked and the views turned into pointers and checked against their sizes.
 Napi::Value KernelTable::Call(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2) throw Napi::TypeError::New(env, "graft native: call(kernel: number, buffers: ArrayBufferView[])");
+  if (info.Length() < 3) {
+    throw Napi::TypeError::New(env, "graft native: call(kernel: number, buffers: ArrayBufferView[], minBytes: number[])");
+  }
+  Args args;
+  Collect(env, info[1], info[2], args);
   const Kernel &k = KernelAt(env, info[0]);
   scratch_.clear();
-  Pointers(env, info[1], "buffers", scratch_);
+  Resolve(env, args, scratch_);
   if (scratch_.empty()) scratch_.push_back(nullptr);  // data() of an empty vector may be null
   return Napi::Number::New(env, k.fn(scratch_.data()));
 }
 
 // Runs kernels[i](bufferLists[i]) in order and stops at the first nonzero status. Returns 0 when all
 // returned 0, else `index * 256 + code` where index is the position of the failing kernel and code its
-// status clamped to 1..255 (a status outside that range reads as 255). Every id and buffer list is checked
+// status clamped to 1..255 (a status outside that range reads as 255). Every id and buffer is checked
 // before the first kernel runs, so a bad argument never leaves a program half run.
 Napi::Value KernelTable::CallMany(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray()) {
-    throw Napi::TypeError::New(env, "graft native: callMany(kernels: number[], bufferLists: ArrayBufferView[][])");
+  if (info.Length() < 3 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray()) {
+    throw Napi::TypeError::New(
+        env, "graft native: callMany(kernels: number[], bufferLists: ArrayBufferView[][], minBytesLists: number[][])");
   }
   Napi::Array ks = info[0].As<Napi::Array>();
   Napi::Array lists = info[1].As<Napi::Array>();
+  Napi::Array mins = info[2].As<Napi::Array>();
   uint32_t n = ks.Length();
-  if (lists.Length() != n) throw Napi::RangeError::New(env, "graft native: callMany needs one buffer list per kernel");
+  if (lists.Length() != n || mins.Length() != n) {
+    throw Napi::RangeError::New(env, "graft native: callMany needs one buffer list and one minBytes list per kernel");
+  }
+  std::vector<Napi::Value> ids;
+  std::vector<Args> args(n);
+  ids.reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    ids.push_back(ks.Get(i));
+    Collect(env, lists.Get(i), mins.Get(i), args[i]);
+  }
+  // No JS runs from here on.
   std::vector<KernelFn> fns;
   std::vector<size_t> starts;
   std::vector<void *> ptrs;
   fns.reserve(n);
-  starts.reserve(n + 1);
+  starts.reserve(n);
   for (uint32_t i = 0; i < n; i++) {
-    fns.push_back(KernelAt(env, ks.Get(i)).fn);
+    fns.push_back(KernelAt(env, ids[i]).fn);
     starts.push_back(ptrs.size());
-    Pointers(env, lists.Get(i), "bufferLists[i]", ptrs);
+    Resolve(env, args[i], ptrs);
   }
-  ptrs.push_back(nullptr);  // keeps &ptrs[start] valid for a kernel with no buffers at the end
+  ptrs.push_back(nullptr);  // keeps ptrs.data() + start valid for a kernel with no buffers at the end
   for (uint32_t i = 0; i < n; i++) {
     int status = fns[i](ptrs.data() + starts[i]);
     if (status != 0) {

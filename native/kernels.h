@@ -6,8 +6,9 @@
 //
 // Libraries and kernels are numbered (ids are indices into the tables below, never raw pointers), so any
 // number coming from JS is checked before use: an unknown id, or a kernel of a closed library, throws a JS
-// error instead of crashing. Buffer sizes are checked on the TypeScript side (src/runtime/native.ts), which
-// knows how many bytes each kernel touches.
+// error instead of crashing. Each call carries, per buffer, the number of bytes the kernel touches (the
+// compiler knows it); a smaller buffer is refused here as well as, with a typed error, on the TypeScript
+// side (src/runtime/native.ts).
 #pragma once
 
 #include <napi.h>
@@ -29,9 +30,9 @@ class KernelTable {
   Napi::Value Symbol(const Napi::CallbackInfo &info);
   // close(lib: number): boolean  (false when it was already closed)
   Napi::Value Close(const Napi::CallbackInfo &info);
-  // call(kernel: number, buffers: ArrayBufferView[]): number
+  // call(kernel: number, buffers: ArrayBufferView[], minBytes: number[]): number
   Napi::Value Call(const Napi::CallbackInfo &info);
-  // callMany(kernels: number[], bufferLists: ArrayBufferView[][]): number
+  // callMany(kernels: number[], bufferLists: ArrayBufferView[][], minBytesLists: number[][]): number
   Napi::Value CallMany(const Napi::CallbackInfo &info);
 
  private:
@@ -47,8 +48,16 @@ class KernelTable {
 
   size_t LibraryId(Napi::Env env, const Napi::Value &v) const;
   const Kernel &KernelAt(Napi::Env env, const Napi::Value &v) const;
-  // Fills `out` with the data pointers of an array of ArrayBufferViews (byteOffset included).
-  void Pointers(Napi::Env env, const Napi::Value &list, const char *what, std::vector<void *> &out) const;
+  // The buffers of one kernel call, as read from JS.
+  struct Args {
+    std::vector<Napi::Value> views;
+    std::vector<double> minBytes;
+  };
+  // Reads buffers[i] and minBytes[i] from the JS arrays (this may run JS code: element getters).
+  void Collect(Napi::Env env, const Napi::Value &list, const Napi::Value &minBytes, Args &args) const;
+  // Appends the views' data pointers (byteOffset included) to `out`, after checking that view i holds at
+  // least minBytes[i] bytes (RangeError otherwise). Runs no JS code.
+  void Resolve(Napi::Env env, const Args &args, std::vector<void *> &out) const;
 
   std::vector<Library> libs_;
   std::vector<Kernel> kernels_;

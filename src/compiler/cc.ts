@@ -23,6 +23,7 @@ import {
   install,
   removeQuietly,
   seal,
+  sweepStaleTemps,
   sha256Hex,
   tempPath,
 } from './cache/disk-cache.js';
@@ -94,7 +95,7 @@ export function compilerIdentity(command: readonly string[] = compilerCommand())
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES') {
-      throw new CompileError(`no C compiler: ${describe(command)} not found; ${INSTALL_HINT}`);
+      throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
     }
     throw new CompileError(`cannot run the C compiler ${describe(command)}: ${r.error.message}`);
   }
@@ -172,37 +173,53 @@ export function compileShared(source: string, opts: CompileOptions = {}): string
   }
   if (state === 'corrupt') ccStats.corrupt++;
 
+  sweepStaleTemps(dir);
   const src = tempPath(dir, key, '.c');
   const out = tempPath(dir, key, '.so');
-  writeFileSync(src, source);
+  cacheWrite(dir, () => writeFileSync(src, source));
   const started = performance.now();
-  const r = spawnSync(
-    command[0]!,
-    [...command.slice(1), ...REQUIRED_FLAGS, ...flags, '-o', out, src, ...LINK_LIBS],
-    { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
-  );
+  const r = spawnSync(command[0]!, [...command.slice(1), ...REQUIRED_FLAGS, ...flags, '-o', out, src, ...LINK_LIBS], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   ccStats.compileMs += performance.now() - started;
   if (r.error || r.status !== 0) {
     removeQuietly(out);
-    if (r.error && ((r.error as NodeJS.ErrnoException).code === 'ENOENT')) {
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'EACCES') {
       removeQuietly(src);
-      throw new CompileError(`no C compiler: ${describe(command)} not found; ${INSTALL_HINT}`);
+      throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
     }
+    // Keep the source under a stable name for inspection (a later failure of the same source replaces it).
     const kept = join(dir, `${key}.c`);
-    renameSync(src, kept);
-    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
+    cacheWrite(dir, () => renameSync(src, kept));
+    const why = r.error ? r.error.message : r.status !== null ? `exit ${r.status}` : `killed by ${r.signal}`;
     throw new CompileError(
       `C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(`${r.stderr}\n${r.stdout}`)}`,
     );
   }
   removeQuietly(src);
-  try {
-    seal(out);
-    install(out, path);
-  } catch (e) {
-    removeQuietly(out);
-    throw new CompileError(`cannot write the kernel cache entry ${path}: ${(e as Error).message}`);
-  }
+  cacheWrite(dir, () => {
+    try {
+      seal(out);
+      install(out, path);
+    } catch (e) {
+      removeQuietly(out);
+      throw e;
+    }
+  });
   ccStats.compiles++;
   return path;
+}
+
+/** Runs a write to the cache directory, turning a file system failure into a CompileError. */
+function cacheWrite(dir: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    throw new CompileError(
+      `cannot write to the kernel cache ${dir}: ${(e as Error).message}; set GRAFT_CACHE_DIR to a writable directory with free space`,
+    );
+  }
 }

@@ -19,9 +19,14 @@ export interface NativeAddon {
   symbol(lib: number, name: string): number;
   /** false when the library was already closed. */
   close(lib: number): boolean;
-  call(kernel: number, buffers: readonly ArrayBufferView[]): number;
+  /** Refuses (RangeError) a buffer smaller than its minBytes entry: the addon is safe on its own too. */
+  call(kernel: number, buffers: readonly ArrayBufferView[], minBytes: readonly number[]): number;
   /** 0 when every kernel returned 0, else `index * 256 + code` of the first failing kernel (code 1..255). */
-  callMany(kernels: readonly number[], bufferLists: readonly (readonly ArrayBufferView[])[]): number;
+  callMany(
+    kernels: readonly number[],
+    bufferLists: readonly (readonly ArrayBufferView[])[],
+    minBytesLists: readonly (readonly number[])[],
+  ): number;
   /** Address of the view's first byte modulo `modulus`. */
   addressMod(view: ArrayBufferView, modulus: number): number;
   nowNs(): number;
@@ -96,8 +101,8 @@ class NativeKernel implements Kernel {
   ) {}
 
   call(buffers: readonly ArrayBufferView[], minBytes: readonly number[]): void {
-    checkCall(this, buffers, minBytes);
-    const status = nativeAddon().call(this.id, buffers);
+    const args = checkCall(this, buffers, minBytes);
+    const status = nativeAddon().call(this.id, args.buffers, args.minBytes);
     if (status !== 0) throw statusError(this.name, status);
   }
 }
@@ -150,31 +155,50 @@ export function openLibrary(path: string): KernelLibrary {
   return new NativeLibrary(path, id);
 }
 
-function checkCall(kernel: Kernel, buffers: readonly ArrayBufferView[], minBytes: readonly number[]): void {
+// The views' own byteLength getters, taken before any user code could replace them on the prototypes.
+const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!
+  .get as (this: ArrayBufferView) => number;
+const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')!.get as (
+  this: DataView,
+) => number;
+const isView = ArrayBuffer.isView;
+
+/**
+ * Checks one call's arguments and returns plain copies of the two arrays: what was checked is exactly what
+ * the addon receives, whatever getters or proxies the caller's arrays have.
+ */
+function checkCall(
+  kernel: Kernel,
+  buffers: readonly ArrayBufferView[],
+  minBytes: readonly number[],
+): { buffers: ArrayBufferView[]; minBytes: number[] } {
   if (kernel.library.closed) {
     throw new ValueError(`kernel ${kernel.name}: its library ${kernel.library.path} was closed`);
   }
-  if (!Array.isArray(buffers) || buffers.length !== minBytes.length) {
-    throw new ValueError(
-      `kernel ${kernel.name}: expected ${minBytes.length} buffers, got ${Array.isArray(buffers) ? buffers.length : typeof buffers}`,
-    );
+  if (!Array.isArray(buffers) || !Array.isArray(minBytes)) {
+    throw new ValueError(`kernel ${kernel.name}: buffers and minBytes must be arrays`);
   }
-  for (let i = 0; i < buffers.length; i++) {
-    const b = buffers[i];
-    const need = minBytes[i]!;
+  const bufs = Array.from(buffers);
+  const mins = Array.from(minBytes);
+  if (bufs.length !== mins.length) {
+    throw new ValueError(`kernel ${kernel.name}: expected ${mins.length} buffers, got ${bufs.length}`);
+  }
+  for (let i = 0; i < bufs.length; i++) {
+    const b = bufs[i];
+    const need = mins[i]!;
     if (!Number.isSafeInteger(need) || need < 0) {
       throw new ValueError(`kernel ${kernel.name}: minBytes[${i}] must be a non-negative integer, got ${need}`);
     }
-    if (!ArrayBuffer.isView(b)) {
-      throw new ValueError(`kernel ${kernel.name}: buffer ${i} is not a typed array or DataView`);
-    }
-    if (b.byteLength < need) {
+    if (!isView(b)) throw new ValueError(`kernel ${kernel.name}: buffer ${i} is not a typed array or DataView`);
+    const bytes = b instanceof DataView ? dataViewByteLength.call(b) : typedArrayByteLength.call(b);
+    if (bytes < need) {
       throw new ValueError(
-        `kernel ${kernel.name}: buffer ${i} holds ${b.byteLength} bytes but the kernel touches ${need}` +
-          (b.byteLength === 0 && need > 0 ? ' (was its ArrayBuffer detached or transferred?)' : ''),
+        `kernel ${kernel.name}: buffer ${i} holds ${bytes} bytes but the kernel touches ${need}` +
+          (bytes === 0 && need > 0 ? ' (was its ArrayBuffer detached or transferred?)' : ''),
       );
     }
   }
+  return { buffers: bufs, minBytes: mins };
 }
 
 function statusError(kernelName: string, code: number): GraftError {
@@ -188,20 +212,22 @@ function statusError(kernelName: string, code: number): GraftError {
  * typed error is thrown, naming the kernel). Every step is checked before the first kernel runs.
  */
 export function callKernels(steps: readonly KernelCall[]): void {
-  const ids: number[] = new Array(steps.length);
-  const lists: (readonly ArrayBufferView[])[] = new Array(steps.length);
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i]!;
-    if (!(s.kernel instanceof NativeKernel)) throw new ValueError(`callKernels: step ${i} is not a loaded kernel`);
-    checkCall(s.kernel, s.buffers, s.minBytes);
-    ids[i] = s.kernel.id;
-    lists[i] = s.buffers;
+  const all = Array.from(steps);
+  const ids: number[] = new Array(all.length);
+  const lists: ArrayBufferView[][] = new Array(all.length);
+  const mins: number[][] = new Array(all.length);
+  const names: string[] = new Array(all.length);
+  for (let i = 0; i < all.length; i++) {
+    const { kernel, buffers, minBytes } = all[i]!;
+    if (!(kernel instanceof NativeKernel)) throw new ValueError(`callKernels: step ${i} is not a loaded kernel`);
+    const args = checkCall(kernel, buffers, minBytes);
+    ids[i] = kernel.id;
+    lists[i] = args.buffers;
+    mins[i] = args.minBytes;
+    names[i] = kernel.name;
   }
-  const r = nativeAddon().callMany(ids, lists);
-  if (r !== 0) {
-    const index = Math.floor(r / 256);
-    throw statusError(steps[index]!.kernel.name, r % 256);
-  }
+  const r = nativeAddon().callMany(ids, lists, mins);
+  if (r !== 0) throw statusError(names[Math.floor(r / 256)]!, r % 256);
 }
 
 /** Alignment of `alignedArray` memory: a cache line, and the width of an AVX-512 vector. */

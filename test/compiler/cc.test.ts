@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -110,7 +120,27 @@ describe('compileShared', () => {
   test('a missing compiler gives CompileError saying what to install', () => {
     process.env.CC = '/nonexistent/cc';
     expect(() => compileShared(source(7))).toThrow(CompileError);
-    expect(() => compileShared(source(7))).toThrow(/no C compiler: \$CC \('\/nonexistent\/cc'\) not found; .*apt-get install gcc/);
+    expect(() => compileShared(source(7))).toThrow(/no C compiler: \$CC \('\/nonexistent\/cc'\) not found or not executable; .*apt-get install gcc/);
+  });
+
+  test('an unusable cache directory is a CompileError naming GRAFT_CACHE_DIR', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    process.env.GRAFT_CACHE_DIR = join(file, 'cache');
+    expect(() => compileShared(source(8))).toThrow(CompileError);
+    expect(() => compileShared(source(8))).toThrow(/kernel cache directory .*a-file.*GRAFT_CACHE_DIR/);
+  });
+
+  test('temporary files left by dead processes are swept when building, fresh ones are kept', () => {
+    const stale = join(dir, `${'0'.repeat(64)}.tmp-1-abc.so`);
+    const fresh = join(dir, `${'1'.repeat(64)}.tmp-2-def.c`);
+    writeFileSync(stale, 'half an object');
+    writeFileSync(fresh, 'int x;');
+    const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    compileShared(source(9));
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 
   test('$CC may carry arguments, and they are part of the key', () => {

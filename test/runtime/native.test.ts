@@ -198,21 +198,66 @@ describe('calling kernels', () => {
     const kid = raw.symbol(id, 'axpy5');
     expect(raw.close(id)).toBe(true);
     expect(raw.close(id)).toBe(false);
-    expect(() => raw.call(kid, bufs)).toThrow(/called after its library .* was closed/);
+    expect(() => raw.call(kid, bufs, [4, 20, 20])).toThrow(/called after its library .* was closed/);
+    expect(() => raw.callMany([kid], [bufs], [[4, 20, 20]])).toThrow(/was closed/);
     expect(() => raw.symbol(id, 'axpy5')).toThrow(/is closed/);
-    // Nonsense ids and arguments are JS errors too.
-    const live = raw.symbol(raw.open(compileShared(SOURCE)), 'weird');
-    expect(raw.call(live, [])).toBe(77);
-    expect(() => raw.call(1e9, [])).toThrow(RangeError);
-    expect(() => raw.call(-1, [])).toThrow(RangeError);
-    expect(() => raw.call(0.5, [])).toThrow(RangeError);
-    expect(() => raw.call(live, [1, 2] as unknown as ArrayBufferView[])).toThrow(TypeError);
-    expect(() => raw.call(live, {} as unknown as ArrayBufferView[])).toThrow(TypeError);
+  });
+
+  test('the raw addon refuses nonsense with JS errors', () => {
+    const raw = nativeAddon();
+    const lib2 = raw.open(compileShared(SOURCE));
+    const live = raw.symbol(lib2, 'weird');
+    expect(raw.call(live, [], [])).toBe(77);
+    expect(() => raw.call(1e9, [], [])).toThrow(RangeError);
+    expect(() => raw.call(-1, [], [])).toThrow(RangeError);
+    expect(() => raw.call(0.5, [], [])).toThrow(RangeError);
+    expect(() => raw.call(live, [1, 2] as unknown as ArrayBufferView[], [0, 0])).toThrow(TypeError);
+    expect(() => raw.call(live, {} as unknown as ArrayBufferView[], [])).toThrow(TypeError);
+    expect(() => (raw.call as (k: number, b: ArrayBufferView[]) => number)(live, [])).toThrow(TypeError);
     expect(() => raw.close(1e9)).toThrow(RangeError);
     expect(() => raw.open(42 as unknown as string)).toThrow(TypeError);
     expect(() => raw.addressMod(new Uint8Array(4), 0)).toThrow(RangeError);
     expect(() => raw.addressMod({} as ArrayBufferView, 64)).toThrow(TypeError);
-    expect(() => raw.callMany([live], [])).toThrow(RangeError);
+    expect(() => raw.callMany([live], [], [])).toThrow(RangeError);
+    // The addon checks sizes itself: a buffer smaller than its minBytes entry, or a missing entry, is refused.
+    const axpy = raw.symbol(lib2, 'axpy5');
+    const y = new Float32Array(5);
+    expect(() => raw.call(axpy, [new Float32Array(1), new Float32Array(4), y], [4, 20, 20])).toThrow(RangeError);
+    expect(() => raw.call(axpy, [new Float32Array(1), new Float32Array(5), y], [4, 20])).toThrow(RangeError);
+    expect(() => raw.call(axpy, [new Float32Array(1), new Float32Array(5), y], [4, '20', 20] as unknown as number[])).toThrow(
+      RangeError,
+    );
+    expect(() => raw.callMany([axpy], [[new Float32Array(1), new Float32Array(5), y]], [[4, 20, 21]])).toThrow(RangeError);
+    expect([...y]).toEqual([0, 0, 0, 0, 0]);
+    raw.close(lib2);
+  });
+
+  test('JS run while arguments are read (getters) cannot close the library or free a buffer under the call', () => {
+    const raw = nativeAddon();
+    const id = raw.open(compileShared(SOURCE));
+    const axpy = raw.symbol(id, 'axpy5');
+    const a = new Float32Array([1]);
+    const x = new Float32Array(5);
+    const y = new Float32Array(5);
+    const closing = [a, x, y];
+    Object.defineProperty(closing, 2, { get: () => (raw.close(id), y) });
+    expect(() => raw.call(axpy, closing, [4, 20, 20])).toThrow(/was closed/);
+
+    const id2 = raw.open(compileShared(SOURCE));
+    const axpy2 = raw.symbol(id2, 'axpy5');
+    const detaching = [a, x, y];
+    Object.defineProperty(detaching, 2, { get: () => (structuredClone(x.buffer, { transfer: [x.buffer] }), y) });
+    expect(() => raw.call(axpy2, detaching, [4, 20, 20])).toThrow(RangeError);
+    raw.close(id2);
+
+    // The typed API reads each argument once and hands the addon exactly what it checked.
+    let reads = 0;
+    const x2 = new Float32Array([1, 1, 1, 1, 1]);
+    const shifty = [a, x2, y];
+    Object.defineProperty(shifty, 1, { get: () => (reads++ === 0 ? x2 : new Float32Array(1)) });
+    lib.kernel('axpy5').call(shifty, [4, 20, 20]);
+    expect(reads).toBe(1);
+    expect([...y]).toEqual([1, 1, 1, 1, 1]);
   });
 });
 
@@ -311,7 +356,7 @@ test('OpenMP kernels run, and closing their libraries does not unload the thread
       for (const p of paths) {
         const lib = addon.open(p);
         const out = new Float64Array(2);
-        if (addon.call(addon.symbol(lib, 'par_sum'), [x, out]) !== 0) process.exit(3);
+        if (addon.call(addon.symbol(lib, 'par_sum'), [x, out], [800000, 16]) !== 0) process.exit(3);
         results.push(out[0]);
         addon.close(lib);
       }

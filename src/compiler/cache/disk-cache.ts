@@ -11,7 +11,19 @@
  */
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../../ir/index.js';
@@ -47,7 +59,30 @@ export function entryPath(dir: string, key: string): string {
 
 /** A fresh name in `dir` for building something that will be renamed to `<key><suffix>`. */
 export function tempPath(dir: string, key: string, suffix: string): string {
-  return join(dir, `${key}.tmp-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`);
+  return join(dir, `${key}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}${suffix}`);
+}
+
+const TEMP_MARK = '.tmp-';
+/** A temporary file this old was left by a process that died while building: no build takes an hour. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Removes temporary files that crashed or killed processes left behind. Run before building, not on hits. */
+export function sweepStaleTemps(dir: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.includes(TEMP_MARK)) continue;
+    const p = join(dir, name);
+    try {
+      if (now - statSync(p).mtimeMs > STALE_TEMP_MS) rmSync(p, { force: true });
+    } catch {
+      // gone already: another process swept it or installed it
+    }
+  }
 }
 
 /** Appends the seal to a freshly built object. */
