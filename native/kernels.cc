@@ -186,6 +186,7 @@ Napi::Value KernelTable::Call(const Napi::CallbackInfo &info) {
   if (info.Length() < 3) {
     throw Napi::TypeError::New(env, "graft native: call(kernel: number, buffers: ArrayBufferView[], minBytes: number[])");
   }
+  // Local, not reused: a getter run by Collect may call into the addon again.
   Args args;
   Collect(env, info[1], info[2], args);
   const Kernel &k = KernelAt(env, info[0]);

@@ -61,7 +61,9 @@ class KernelTable {
 
   std::vector<Library> libs_;
   std::vector<Kernel> kernels_;
-  std::vector<void *> scratch_;  // reused pointer array of call()
+  // Pointer array reused by call(). Filled only after the arguments are read, when no JS can run and so
+  // no nested call can reuse it.
+  std::vector<void *> scratch_;
 };
 
 }  // namespace graft

@@ -250,6 +250,22 @@ describe('calling kernels', () => {
     expect(() => raw.call(axpy2, detaching, [4, 20, 20])).toThrow(RangeError);
     raw.close(id2);
 
+    // A getter may even call into the addon again: the outer call still runs on its own, checked buffers.
+    const id3 = raw.open(compileShared(SOURCE));
+    const axpy3 = raw.symbol(id3, 'axpy5');
+    const sum4 = raw.symbol(id3, 'sum4');
+    const x3 = new Float32Array([1, 2, 3, 4, 5]);
+    const y3 = new Float32Array(5);
+    const s3 = new Float64Array(1);
+    const nesting = [new Float32Array([2]), x3, y3];
+    Object.defineProperty(nesting, 1, { get: () => (raw.call(sum4, [new Float64Array([1, 2, 3, 4]), s3], [32, 8]), x3) });
+    const mins = [4, 20, 20];
+    Object.defineProperty(mins, 2, { get: () => (raw.call(sum4, [new Float64Array([4, 4, 4, 4]), s3], [32, 8]), 20) });
+    expect(raw.call(axpy3, nesting, mins)).toBe(0);
+    expect([...y3]).toEqual([2, 4, 6, 8, 10]);
+    expect(s3[0]).toBe(16);
+    raw.close(id3);
+
     // The typed API reads each argument once and hands the addon exactly what it checked.
     let reads = 0;
     const x2 = new Float32Array([1, 1, 1, 1, 1]);
