@@ -3,10 +3,11 @@
  * API: loading compiled kernel libraries, calling kernels on JS memory without copying, aligned typed
  * arrays, a monotonic clock.
  *
- * Safety: the addon trusts the pointers it is given, so every check happens here, before a call: the number
- * of buffers, that each is an ArrayBufferView, and that each holds at least the bytes the kernel will touch
- * (`minBytes`, which the compiler derives from the kernel's index ranges). A kernel of a closed library
- * throws. No input from JS can make a kernel read or write outside its buffers.
+ * Safety: before a call this module checks the number of buffers, that each is an ArrayBufferView, and that
+ * each holds at least the bytes the kernel will touch (`minBytes`, which the compiler derives from the
+ * kernel's index ranges), and throws a typed error naming the kernel. The addon checks ids, closed
+ * libraries and sizes again on its own, so not even its raw functions can be crashed from JS. No input from
+ * JS can make a kernel read or write outside its buffers.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

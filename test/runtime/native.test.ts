@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { removeTranspiledSrc, transpiledSrc } from '../transpiled-src.js';
 import { DeviceError, IndexError, ValueError, ZeroDivisionError } from '../../src/ir/index.js';
 import { ccStats, compileShared, resetCcStats } from '../../src/compiler/cc.js';
 import { KERNEL_STATUS, kernelStatusDefines } from '../../src/compiler/kernel-status.js';
@@ -70,6 +71,7 @@ beforeAll(() => {
 afterAll(() => {
   lib.close();
   clearKernelLibraries();
+  removeTranspiledSrc();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -348,6 +350,23 @@ test('nowNs is a monotonic clock in nanoseconds', async () => {
   const h1 = process.hrtime.bigint();
   expect(t1 - t0).toBeGreaterThanOrEqual(25e6);
   expect(Math.abs(t1 - t0 - Number(h1 - h0))).toBeLessThan(5e6);
+});
+
+test('without the built addon, using it is a DeviceError that says how to build it', () => {
+  // The transpiled copy of src/ lives outside the package root, so its loader finds no build/ directory:
+  // the situation of an install made with --ignore-scripts.
+  const native = join(transpiledSrc(), 'runtime', 'native.js');
+  const script = `
+    const { nativeAvailable, alignedArray } = await import(${JSON.stringify(native)});
+    let err;
+    try { alignedArray('float32', 4); } catch (e) { err = e; }
+    console.log(JSON.stringify({ available: nativeAvailable(), name: err?.name, message: err?.message }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as { available: boolean; name: string; message: string };
+  expect(out.available).toBe(false);
+  expect(out.name).toBe('DeviceError');
+  expect(out.message).toMatch(/graft native addon could not be loaded .*npm install.*npm rebuild/);
 });
 
 test('OpenMP kernels run, and closing their libraries does not unload the thread runtime under its threads', () => {
