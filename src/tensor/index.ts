@@ -5,3 +5,4 @@ export * from './creation.js';
 export * from './elementwise.js';
 export * from './convert.js';
 export * from './format.js';
+export * from './numpy.js';
