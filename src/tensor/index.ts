@@ -6,3 +6,4 @@ export * from './elementwise.js';
 export * from './convert.js';
 export * from './format.js';
 export * from './numpy.js';
+export * from './ir-tools.js';
