@@ -20,7 +20,8 @@ import { fromNode, makeView, Tensor, type ViewOp } from './tensor.js';
 
 /**
  * An n-dimensional strided view of a typed array, shaped like the `ndarray` package's objects (`data`,
- * `shape`, `stride`, `offset`, `get`, `set`, `index`), so code written for ndarray can take it.
+ * `shape`, `stride`, `offset`, `size`, `dimension`, `order`, `get`, `set`, `index`), so code that reads those
+ * can take it (ndarray's slicing methods `lo`/`hi`/`step`/`pick`/`transpose` are not provided).
  * Element (i, j, ...) is `data[offset + i * stride[0] + j * stride[1] + ...]`.
  */
 export class NDArray<T extends TypedArray = TypedArray> {
@@ -45,6 +46,10 @@ export class NDArray<T extends TypedArray = TypedArray> {
   }
   get ndim(): number {
     return this.shape.length;
+  }
+  /** Axes from the smallest stride to the largest (ndarray's `order`: [1, 0] is row-major 2-D). */
+  get order(): number[] {
+    return this.shape.map((_, i) => i).sort((a, b) => Math.abs(this.stride[a]!) - Math.abs(this.stride[b]!));
   }
 
   /** The position in `data` of element (i, j, ...); negative indices count from the end, as NumPy. */

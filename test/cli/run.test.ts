@@ -23,7 +23,7 @@ function write(name: string, lines: readonly string[]): string {
 /** Run `node bin/graft.js ...args` in the temporary directory (asynchronously, so the tests run side by side). */
 function graft(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, timeout: 30_000 });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, timeout: 50_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -50,6 +50,7 @@ describe('Tensor.numpy()', () => {
     expect(x.tolist()).toEqual([[11, -1, 13], [14, 99, 16]]);
     const xt = transpose(x).numpy();
     expect([xt.shape, xt.stride, xt.get(2, 1), xt.get(-1, 0)]).toEqual([[3, 2], [1, 3], 16, 13]);
+    expect([xt.order, x.numpy().order, xt.dimension, xt.size]).toEqual([[0, 1], [1, 0], 2, 6]);
   });
 
   it('keeps results pending before a mutation on the old values (copy-on-write)', () => {
