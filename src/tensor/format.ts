@@ -44,15 +44,16 @@ export interface SetPrintOptions extends Partial<Omit<PrintOptions, 'sciMode'>> 
 
 /** torch.set_printoptions. */
 export function setPrintOptions(opts: SetPrintOptions = {}): void {
-  const check = (name: string, v: number | undefined, ok: boolean): void => {
-    if (v !== undefined && !ok) throw new ValueError(`setPrintOptions: ${name} must be a non-negative integer, got ${v}`);
+  const check = (name: string, v: number | undefined, ok: (v: number) => boolean, what: string): void => {
+    if (v !== undefined && !ok(v)) throw new ValueError(`setPrintOptions: ${name} must be ${what}, got ${v}`);
   };
-  check('precision', opts.precision, Number.isInteger(opts.precision) && opts.precision! >= 0 && opts.precision! <= 100);
-  check('threshold', opts.threshold, opts.threshold! >= 0);
-  check('edgeitems', opts.edgeitems, Number.isInteger(opts.edgeitems) && opts.edgeitems! >= 0);
-  check('linewidth', opts.linewidth, Number.isInteger(opts.linewidth) && opts.linewidth! >= 0);
+  const count = (v: number): boolean => Number.isInteger(v) && v >= 0;
+  check('precision', opts.precision, (v) => count(v) && v <= 100, 'an integer from 0 to 100');
+  check('threshold', opts.threshold, (v) => v >= 0, 'a non-negative number (Infinity: never summarize)');
+  check('edgeitems', opts.edgeitems, count, 'a non-negative integer');
+  check('linewidth', opts.linewidth, count, 'a non-negative integer');
   if (opts.profile !== undefined) {
-    if (!(opts.profile in PROFILES)) throw new ValueError(`setPrintOptions: unknown profile '${opts.profile}'; expected default, short or full`);
+    if (!Object.hasOwn(PROFILES, opts.profile)) throw new ValueError(`setPrintOptions: unknown profile '${opts.profile}'; expected default, short or full`);
     Object.assign(options, PROFILES[opts.profile]);
   }
   if (opts.precision !== undefined) options.precision = opts.precision;

@@ -264,6 +264,7 @@ describe('setPrintOptions', () => {
   it('rejects bad options and leaves the options unchanged', () => {
     expect(() => torch.setPrintOptions({ precision: -1 })).toThrow(torch.ValueError);
     expect(() => torch.setPrintOptions({ profile: 'long' as 'full' })).toThrow(/unknown profile 'long'/);
+    expect(() => torch.setPrintOptions({ profile: 'toString' as 'full' })).toThrow(torch.ValueError);
     expect(torch.getPrintOptions()).toEqual({ precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
   });
 });
