@@ -19,4 +19,6 @@ export * from './masked.js';
 export * from './generator.js';
 export * as autograd from './autograd-namespace.js';
 export * as func from './func.js';
-export * as ir from './ir.js';
+export * from './format.js';
+export * from './numpy.js';
+export * from './ir-tools.js';
