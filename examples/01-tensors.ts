@@ -40,15 +40,42 @@ console.log(`Datatype of tensor: ${tensor.dtype}`);
 console.log(`Device tensor is stored on: ${tensor.device}\n`);
 
 // --- Operations on tensors --------------------------------------------------------------------------------
-// Arithmetic: nothing is computed until a value is needed (here: printing).
+// Move to the GPU when there is one (on a machine without CUDA, x.cuda() throws a DeviceError saying so).
+if (torch.cuda.isAvailable()) tensor = tensor.cuda();
+console.log(`CUDA available: ${torch.cuda.isAvailable()}\n`);
+
+// Standard indexing and slicing: x.index(...) is Python's x[...]; basic indexing gives views.
 tensor = torch.ones(4, 4);
+console.log(`First row: ${tensor.index(0)}`);
+console.log(`First column: ${tensor.index(':', 0)}`);
+console.log(`Last column: ${tensor.index('...', -1)}`);
+tensor.index(':', 1).fill_(0); // writes through the view: tensor[:, 1] = 0
+console.log(`${tensor}\n`);
+
+// Joining tensors.
+const t1 = torch.cat([tensor, tensor, tensor], 1);
+console.log(`${t1}\n`);
+
+// Arithmetic: nothing is computed until a value is needed (here: printing).
+// Matrix product: tensor @ tensor.T three ways.
+const m1 = tensor.matmul(tensor.T);
+const m2 = torch.matmul(tensor, tensor.T);
+const m3 = torch.randLike(m1);
+torch.matmul(tensor, tensor.T, { out: m3 });
+const same = (a: torch.Tensor, b: torch.Tensor): boolean => JSON.stringify(a.tolist()) === JSON.stringify(b.tolist());
+console.log(`tensor @ tensor.T:\n${m1}\nthe three ways agree: ${same(m1, m2) && same(m1, m3)}\n`);
+// Elementwise product three ways.
 const y1 = tensor.mul(tensor);
 const y2 = torch.mul(tensor, tensor);
 const y3 = torch.randLike(tensor);
 torch.mul(tensor, tensor, { out: y3 });
-console.log(`tensor.mul(tensor):\n${y1}\n`);
-const same = (a: torch.Tensor, b: torch.Tensor): boolean => JSON.stringify(a.tolist()) === JSON.stringify(b.tolist());
+console.log(`tensor * tensor:\n${y1}\n`);
 console.log(`torch.mul(tensor, tensor) gives the same: ${same(y2, y1)}; so does writing into y3: ${same(y3, y1)}\n`);
+
+// Single-element tensors: aggregate, then item() gives a JS number.
+const agg = tensor.sum();
+const aggItem = agg.item();
+console.log(`${aggItem} ${typeof aggItem}\n`);
 
 // The graph behind a pending result, one IR node per line.
 const z = tensor.mul(2).add(1).sigmoid();

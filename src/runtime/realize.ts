@@ -18,7 +18,9 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
     pending.forEach((r, j) => {
       // An assign writes into its target: caching it would make a later read skip newer writes. A value read
       // from memory JS may write to is not cached either: the same node built later must see later writes.
-      if (r.op !== 'assign' && !readsJsMemory(r)) r.realized = bufs[j]!;
+      // A constant is not cached: every later graph using that constant would load it from memory instead of
+      // having it as a literal.
+      if (r.op !== 'assign' && r.op !== 'const' && !readsJsMemory(r)) r.realized = bufs[j]!;
       else computed.set(r, bufs[j]!);
     });
   }

@@ -22,3 +22,4 @@ export * as func from './func.js';
 export * from './format.js';
 export * from './numpy.js';
 export * from './ir-tools.js';
+export * from './cuda.js';

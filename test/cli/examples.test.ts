@@ -13,6 +13,12 @@ describe('examples', () => {
     expect(r.stdout).toContain('Tensor from data:\ntensor([[1, 2],\n        [3, 4]])\n');
     expect(r.stdout).toContain('Tensor from a typed array:\ntensor([1., 2., 3., 4.], dtype=torch.float64)\n');
     expect(r.stdout).toContain('gives the same: true; so does writing into y3: true');
+    expect(r.stdout).toContain('CUDA available: false');
+    // x[:, 1] = 0 through a view, then cat along dim 1, then tensor @ tensor.T and sum().item()
+    expect(r.stdout).toContain('tensor([[1., 0., 1., 1.],\n        [1., 0., 1., 1.],\n        [1., 0., 1., 1.],\n        [1., 0., 1., 1.]])\n');
+    expect(r.stdout).toContain('tensor([[1., 0., 1., 1., 1., 0., 1., 1., 1., 0., 1., 1.],');
+    expect(r.stdout).toContain('the three ways agree: true');
+    expect(r.stdout).toContain('12 number');
     // Both directions of the bridge: the array follows the tensor, the tensor follows the array.
     expect(r.stdout).toContain('t: tensor([2., 2., 2., 2., 2.])\nn: [2, 2, 2, 2, 2]\n');
     expect(r.stdout).toContain('t: tensor([2., 2., 2., 2., 2.], dtype=torch.float64)\nn: [2, 2, 2, 2, 2]\n');
