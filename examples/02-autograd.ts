@@ -1,12 +1,12 @@
 /**
  * The autograd section of PyTorch's tutorial, in graft.
  *
- *   npx tsc -p tsconfig.json --outDir /tmp/graft-examples && node /tmp/graft-examples/examples/02-autograd.js
+ *   npx graft run examples/02-autograd.ts
  *
  * Nothing runs per op: every line below adds nodes to an IR graph, and backward() is a transform of that
  * graph. Values are computed when printed.
  */
-import * as torch from '../src/index.js';
+import * as torch from 'graft';
 
 const show = (label: string, value: unknown): void => console.log(label, JSON.stringify(value));
 
@@ -19,9 +19,9 @@ const show = (label: string, value: unknown): void => console.log(label, JSON.st
   console.log('y.creator:', y.creator?.name); // AddBackward0
   const z = y.mul(y).mul(3);
   show('z = y * y * 3 =', z.tolist());
-  // TODO(lead): `const out = z.mean(); out.backward();` once reductions (branch reduce) are merged. Until then
-  // the mean's gradient is fed to backward directly: d(mean z)/dz = 1/4 for each of the 4 elements.
-  z.backward(torch.fullLike(z, 0.25));
+  const out = z.mean();
+  show('out = z.mean() =', out.item());
+  out.backward();
   show('x.grad (d out / dx) =', x.grad!.tolist()); // 4.5 everywhere
 }
 

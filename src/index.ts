@@ -32,3 +32,11 @@ export const int: DType = 'int32';
 export const long: DType = 'int32';
 export const int64: DType = 'int32';
 export const bool: DType = 'bool';
+
+// Files: torch.save / torch.load (safetensors), .npy, and the lower-level functions under torch.io.
+export { save, load, saveNpy, loadNpy } from './io/index.js';
+export * as io from './io/index.js';
+
+// Data: torch.utils.data (Dataset, TensorDataset, DataLoader) and torch.datasets (MNIST, like torchvision's).
+export * as utils from './data/utils.js';
+export * as datasets from './data/datasets.js';

@@ -46,7 +46,8 @@ export function printGraph(roots: readonly Node[]): string {
   const order = toposort(roots, true);
   const names = new Map<Node, string>();
   let next = 0;
-  const inline = (n: Node): boolean => n.op === 'const' && n.numel === 1 && !roots.includes(n);
+  // Constants (a value broadcast to a shape) print inline as literals, as jaxpr prints scalars.
+  const inline = (n: Node): boolean => n.op === 'const' && !roots.includes(n);
   const ref = (n: Node): string => (inline(n) ? fmtNum(n.arg as number, n.dtype) : names.get(n)!);
   const inputs: string[] = [];
   const lines: string[] = [];

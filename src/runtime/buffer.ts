@@ -9,6 +9,11 @@ let nextBufferId = 1;
  */
 export class Buffer implements BufferRef {
   readonly id = nextBufferId++;
+  /**
+   * The memory is also held by JS (numpy(), fromNumpy) and may change at any time without graft knowing:
+   * values computed from it are not cached on their nodes (see realize.ts).
+   */
+  jsShared = false;
   constructor(
     readonly device: string,
     readonly dtype: DType,

@@ -16,8 +16,11 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
   if (pending.length) {
     const bufs = device.execute(pending);
     pending.forEach((r, j) => {
-      // An assign writes into its target: caching it would make a later read skip newer writes.
-      if (r.op !== 'assign') r.realized = bufs[j]!;
+      // An assign writes into its target: caching it would make a later read skip newer writes. A value read
+      // from memory JS may write to is not cached either: the same node built later must see later writes.
+      // A constant is not cached: every later graph using that constant would load it from memory instead of
+      // having it as a literal.
+      if (r.op !== 'assign' && r.op !== 'const' && !readsJsMemory(r)) r.realized = bufs[j]!;
       else computed.set(r, bufs[j]!);
     });
   }
@@ -27,3 +30,18 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
 }
 
 let computed = new WeakMap<Node, Buffer>();
+
+/** Whether computing `root` reads a buffer shared with JS (realized nodes never do: they are not cached). */
+function readsJsMemory(root: Node): boolean {
+  const seen = new Set<Node>();
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op === 'buffer') {
+      if ((n.arg as { ref: Buffer }).ref.jsShared) return true;
+    } else if (n.realized === null) stack.push(...n.srcs);
+  }
+  return false;
+}

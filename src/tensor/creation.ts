@@ -18,6 +18,7 @@ import {
   type TypedArray,
 } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
+import { defaultGenerator, type Generator } from './generator.js';
 import { fromNode, getDefaultDevice, Tensor } from './tensor.js';
 
 export interface CreateOptions {
@@ -217,11 +218,15 @@ export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions)
 let seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 let counter = 0;
 
-/** torch.manual_seed: make rand/randn/randint/dropout reproducible. */
+/**
+ * torch.manual_seed: make rand/randn/randint/dropout reproducible, and the host generator behind randperm
+ * and DataLoader shuffling (torch.defaultGenerator).
+ */
 export function manualSeed(s: number): void {
   if (!Number.isFinite(s)) throw new ValueError(`manualSeed: seed must be a finite number, got ${s}`);
   seed = Number(BigInt.asIntN(32, BigInt(Math.trunc(s))));
   counter = 0;
+  defaultGenerator.manualSeed(Math.trunc(s));
 }
 
 /** torch.initial_seed */
@@ -290,3 +295,20 @@ export function randint(low: number, high: number | readonly number[], size?: re
 }
 export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(t.shape, likeOpts(t, opts));
 export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(t.shape, likeOpts(t, opts));
+
+export interface RandpermOptions extends CreateOptions {
+  /** The generator to draw from (default: torch.defaultGenerator, seeded by torch.manualSeed). */
+  generator?: Generator;
+}
+
+/** torch.randperm(n): a random permutation of 0..n-1 (int32 unless a dtype is given), drawn on the host. */
+export function randperm(n: number, opts?: RandpermOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
+  const dtype = opts?.dtype ? checkDType(opts.dtype, 'randperm') : 'int32';
+  if (dtype === 'bool') throw new DTypeError('randperm: "randperm" not implemented for \'Bool\'');
+  const device = resolveDevice(opts?.device);
+  const perm = (opts?.generator ?? defaultGenerator).permutation(n);
+  const values = dtype === 'int32' ? perm : allocArray(dtype, n);
+  if (values !== perm) for (let i = 0; i < n; i++) values[i] = perm[i]!;
+  return finish(fromValues(values, [n], dtype, device), opts, 'randperm');
+}

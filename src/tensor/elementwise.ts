@@ -20,6 +20,7 @@ import {
   type Shape,
   type UnaryOp,
 } from '../ir/index.js';
+import { nonzero } from './masked.js';
 import { applyOp, commitInPlace, Tensor, type TensorLike } from './tensor.js';
 
 export interface OutOptions {
@@ -276,8 +277,12 @@ export function logicalNot(x: Tensor, opts?: OutOptions): Tensor {
   return withOut('logicalNot', applyOp('LogicalNotBackward0', [x], ([n]) => build.unary('not', n!)), opts);
 }
 
-/** torch.where(cond, a, b) */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor {
+/** torch.where(cond, a, b); `torch.where(cond)` alone is `nonzero(cond, { asTuple: true })`. */
+export function where(cond: Tensor): Tensor[];
+export function where(cond: Tensor, a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor;
+export function where(cond: Tensor, a?: TensorLike, b?: TensorLike, opts?: OutOptions): Tensor | Tensor[] {
+  if (a === undefined && b === undefined && cond instanceof Tensor) return nonzero(cond, { asTuple: true });
+  if (a === undefined || b === undefined) throw new ValueError('where: expected both x and y (or neither) after the condition');
   if (!(cond instanceof Tensor) || cond.dtype !== 'bool') {
     throw new DTypeError(`where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond instanceof Tensor ? cond.dtype : typeof cond}`);
   }

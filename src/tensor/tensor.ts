@@ -151,6 +151,8 @@ export function viewStrides(shape: Shape, strides: readonly number[], offset: nu
 /** PyTorch's computeStride: strides of a reshape without copying, or null when a copy is needed. */
 export function reshapeStrides(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | null {
   if (numel(oldShape) === 0) return contiguousStrides(newShape);
+  // A 0-d tensor has no strides to follow: any shape of one element is a view of it (as PyTorch).
+  if (oldShape.length === 0) return newShape.map(() => 1);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBaseStride = oldStrides.length ? oldStrides[oldStrides.length - 1]! : 1;
@@ -371,11 +373,13 @@ export class Tensor {
       return;
     }
     // Copy-on-write: graphs still pending read the old values through the old buffer object, whose memory
-    // becomes a copy; the memory JS holds receives the new values.
+    // becomes a private copy; the memory JS holds receives the new values.
     const device = this._device;
     const jsMemory = shared.host!;
     shared.host = jsMemory.slice() as TypedArray;
+    shared.jsShared = false;
     const target = device.fromHost(shared.dtype, jsMemory);
+    target.jsShared = true;
     const targetNode = build.buffer(target, value.shape);
     realizeNodes([build.assign(targetNode, value)], device);
     this._shared = target;
@@ -383,14 +387,26 @@ export class Tensor {
     this._version++;
   }
 
-  /** @internal Mark this tensor's base memory as shared with JS; returns the base's buffer. */
+  /**
+   * @internal Hand this tensor's storage (its base's) to JS: returns the buffer whose host memory JS may now
+   * read and write. The first time, the values move into memory of their own (one copy): a computed buffer
+   * may also be the cached value of equal lazy nodes, or the value of another tensor, which must not see
+   * JS writes.
+   */
   _share(): Buffer {
     const root = this._root;
-    root.realize();
-    const [buf] = realizeNodes([root._value!], root._device);
-    if (root._value!.op !== 'buffer' && !keepsGraph(root)) root._value = build.buffer(buf!, root._value!.shape);
-    root._shared = buf!;
-    return buf!;
+    const current = root._value!;
+    if (root._shared !== null && current.op === 'buffer' && (current.arg as { ref: Buffer }).ref === root._shared) return root._shared;
+    const device = root._device;
+    if (!device.host) throw new DeviceError(`internal: memory on ${root.device} cannot be shared with JS`);
+    const [buf] = realizeNodes([current], device);
+    const own = device.fromHost(buf!.dtype, device.toHost(buf!).slice() as TypedArray);
+    own.jsShared = true;
+    // A tracked result keeps its graph (backward walks it): JS gets a snapshot of its values.
+    if (keepsGraph(root)) return own;
+    root._value = build.buffer(own, current.shape);
+    root._shared = own;
+    return own;
   }
 
   /** @internal The node to use when this tensor is an input of a tracked op (leaves are realized). */
@@ -508,7 +524,13 @@ export function applyOp(name: string, inputs: readonly Tensor[], buildFn: (nodes
   const dev = device ?? sameDevice(name, inputs);
   const track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const nodes = inputs.map((t) => (track ? t._trackedNode() : t.requiresGrad ? build.detach(t.node) : t.node));
-  const out = fromNode(buildFn(nodes), dev);
+  let node = buildFn(nodes);
+  if (!track && node.op === 'buffer' && (node.arg as { ref: Buffer }).ref.jsShared) {
+    // An identity of memory shared with JS (clone, a copying `to`): a new tensor gets values of its own.
+    const d = getDevice(dev);
+    node = build.buffer(d.fromHost(node.dtype, d.toHost((node.arg as { ref: Buffer }).ref).slice() as TypedArray), node.shape);
+  }
+  const out = fromNode(node, dev);
   if (track) {
     out.requiresGrad = true;
     out.gradFn = new GradFn(name, inputs.map(gradEdge));

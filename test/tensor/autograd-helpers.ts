@@ -1,17 +1,9 @@
-/**
- * Test-only helpers for the autograd tests.
- * TODO(lead): reductions (sum/mean) are on branch `reduce`; once merged, replace sumAll/meanAll by
- * t.sum()/t.mean() (and their gradFn names SumBackward0/MeanBackward0).
- */
-import { build } from '../../src/ir/index.js';
-import { applyOp, type Tensor } from '../../src/tensor/tensor.js';
+/** Test-only helpers for the autograd tests. */
+import type { Tensor } from '../../src/tensor/tensor.js';
+import '../../src/index.js';
 
-/** The sum of all elements as a 0-d tensor, tracked like any op. */
-export function sumAll(t: Tensor): Tensor {
-  return applyOp('SumBackward0', [t], ([n]) => build.reshape(build.reduce(n!, 'sum', n!.shape.map((_, i) => i)), []));
-}
+/** The sum of all elements as a 0-d tensor (Tensor.sum, tracked as SumBackward0). */
+export const sumAll = (t: Tensor): Tensor => t.sum();
 
-/** The mean of all elements (sum / numel). */
-export function meanAll(t: Tensor): Tensor {
-  return sumAll(t).div(t.numel());
-}
+/** The mean of all elements (Tensor.mean, tracked as MeanBackward0). */
+export const meanAll = (t: Tensor): Tensor => t.mean();

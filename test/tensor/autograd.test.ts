@@ -59,8 +59,8 @@ describe('the tutorial, line by line', () => {
     expect(y.creator).toBe(y.gradFn);
     expect(y.creator!.name).toBe('AddBackward0');
     const z = y.mul(y).mul(3);
-    // TODO(lead): out = z.mean() once `mean` (branch reduce) is merged.
-    const out = meanAll(z);
+    const out = z.mean();
+    expect(out.gradFn!.name).toBe('MeanBackward0');
     expectClose(out.item(), 27);
     out.backward();
     expect(x.grad!.tolist()).toEqual([[4.5, 4.5], [4.5, 4.5]]);

@@ -21,3 +21,25 @@ describe('tensor basics', () => {
     expect(() => torch.tensor([1, 2]).floorDivide(0)).toThrow(torch.ZeroDivisionError);
   });
 });
+
+describe('devices', () => {
+  it('reports no CUDA where there is none, and x.cuda() says so with a DeviceError', () => {
+    expect(torch.cuda.isAvailable()).toBe(false);
+    expect(torch.cuda.deviceCount()).toBe(0);
+    const x = torch.ones(2);
+    expect(() => x.cuda()).toThrow(torch.DeviceError);
+    expect(() => x.cuda()).toThrow(/CUDA is not available/);
+    expect(() => x.to('cuda:0')).toThrow(torch.DeviceError);
+    expect(x.device).toBe('cpu');
+    expect(x.tolist()).toEqual([1, 1]);
+  });
+  it('moves between host devices with a copy', () => {
+    const x = torch.tensor([1, 2, 3], { dtype: 'float32' });
+    const y = x.to('interp');
+    expect(y.device).toBe('interp');
+    y.add_(1);
+    expect(x.tolist()).toEqual([1, 2, 3]);
+    expect(y.tolist()).toEqual([2, 3, 4]);
+    expect(() => x.add(y)).toThrow(/Expected all tensors to be on the same device/);
+  });
+});

@@ -85,27 +85,6 @@ function unsliceAxis(g: Node, ax: number, start: number, step: number, n: number
   );
 }
 
-/**
- * The transpose of `unfold` (out[.., o, .., j] = x[.., o*step + j, ..]): for each window offset j, the slice
- * g[.., :, .., j] goes back to positions j, j + step, ... of the axis, and the `size` spreads are summed
- * (overlapping windows add up). Views, pads and adds only: it fuses into one elementwise kernel.
- */
-function unfoldVjp(c: VjpContext): Node {
-  const { axis, size, step } = c.node.arg as { axis: number; size: number; step: number };
-  const g = c.g;
-  const r = g.shape.length;
-  const n = x0(c).shape[axis]!;
-  let acc: Node | null = null;
-  for (let j = 0; j < size; j++) {
-    const start = g.shape.map((_, i) => (i === r - 1 ? j : 0));
-    const sizes = g.shape.map((d, i) => (i === r - 1 ? 1 : d));
-    const gj = build.reshape(build.slice(g, start, sizes), g.shape.slice(0, -1));
-    const spread = unsliceAxis(gj, axis, j, step, n);
-    acc = acc === null ? spread : A.add(acc, spread);
-  }
-  return acc!;
-}
-
 /** Cotangent of a reduce over `axes` (kept as size 1). */
 function reduceVjp(c: VjpContext): readonly (GradThunk | null)[] {
   const { op, axes } = c.node.arg as { op: ReduceOp; axes: number[] };
@@ -259,7 +238,25 @@ export const VJP_RULES = {
     },
   ],
   flip: (c) => [() => build.flip(c.g, (c.node.arg as { axes: number[] }).axes)],
-  unfold: (c) => [() => unfoldVjp(c)],
+  // unfold's transpose sums the overlapping windows back: window element k of window o came from position
+  // o*step + k, so each k contributes g[..., :, ..., k] spread by `step` from offset k (pads and adds only).
+  unfold: (c) => [
+    () => {
+      const { axis, size, step } = c.node.arg as { axis: number; size: number; step: number };
+      const x = x0(c);
+      const g = c.g;
+      const last = g.shape.length - 1;
+      let acc: Node | null = null;
+      for (let k = 0; k < size; k++) {
+        const start = g.shape.map((_, i) => (i === last ? k : 0));
+        const sizes = g.shape.map((d, i) => (i === last ? 1 : d));
+        const gk = build.reshape(build.slice(g, start, sizes), g.shape.slice(0, last));
+        const term = unsliceAxis(gk, axis, k, step, x.shape[axis]!);
+        acc = acc === null ? term : build.binary('add', acc, term);
+      }
+      return acc!;
+    },
+  ],
   // data-dependent indexing: gather and scatterAdd are each other's transpose
   gather: (c) => [() => build.scatterAdd(A.zerosLike(x0(c)), x1(c), c.g, (c.node.arg as { axis: number }).axis), null],
   scatterAdd: (c) => [() => c.g, null, () => build.gather(c.g, x1(c), (c.node.arg as { axis: number }).axis)],

@@ -1,0 +1,142 @@
+/**
+ * Element formats of files (safetensors dtypes, NumPy type strings) and their conversion to and from graft's
+ * four dtypes. A format is a kind (float, signed, unsigned, bool, bfloat16), a width and a byte order.
+ *
+ * Reading maps foreign formats onto graft's dtypes without losing values where it can: float16 and bfloat16
+ * become float32 (exact); 8/16-bit integers become int32 (exact); int64, uint32 and uint64 become int32 after
+ * a range check (graft has no 64-bit integers), and a value outside int32 is a ValueError.
+ */
+import { endianness } from 'node:os';
+import { allocArray, ValueError, type DType, type TypedArray } from '../ir/index.js';
+
+export interface ElementFormat {
+  readonly kind: 'f' | 'i' | 'u' | 'b' | 'bf';
+  readonly bytes: 1 | 2 | 4 | 8;
+  /** Byte order of multi-byte elements (ignored for 1-byte ones). */
+  readonly little: boolean;
+}
+
+const HOST_LITTLE = endianness() === 'LE';
+
+/** The graft dtype a format is read into. */
+export function dtypeForFormat(f: ElementFormat): DType {
+  if (f.kind === 'b') return 'bool';
+  if (f.kind === 'f' || f.kind === 'bf') return f.bytes === 8 ? 'float64' : 'float32';
+  return 'int32';
+}
+
+/** The format graft writes for a dtype (little-endian). */
+export function formatForDType(d: DType): ElementFormat {
+  switch (d) {
+    case 'float32':
+      return { kind: 'f', bytes: 4, little: true };
+    case 'float64':
+      return { kind: 'f', bytes: 8, little: true };
+    case 'int32':
+      return { kind: 'i', bytes: 4, little: true };
+    case 'bool':
+      return { kind: 'b', bytes: 1, little: true };
+  }
+}
+
+/** Whether elements of this format can be copied byte for byte into the dtype's typed array on this host. */
+export function isNative(f: ElementFormat, d: DType = dtypeForFormat(f)): boolean {
+  if (f.bytes !== 1 && f.little !== HOST_LITTLE) return false;
+  return (
+    (d === 'float32' && f.kind === 'f' && f.bytes === 4) ||
+    (d === 'float64' && f.kind === 'f' && f.bytes === 8) ||
+    (d === 'int32' && f.kind === 'i' && f.bytes === 4)
+  );
+}
+
+/** IEEE half-precision bits to a number. */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+const bf16View = new DataView(new ArrayBuffer(4));
+function bf16ToNumber(h: number): number {
+  bf16View.setUint32(0, h << 16);
+  return bf16View.getFloat32(0);
+}
+
+/**
+ * Decode `n` elements of format `f` from `bytes` (exactly n * f.bytes long) into a new typed array of the
+ * graft dtype. `what` names the tensor in errors.
+ */
+export function decodeElements(bytes: Uint8Array, f: ElementFormat, n: number, what: string): { dtype: DType; data: TypedArray } {
+  const dtype = dtypeForFormat(f);
+  const out = allocArray(dtype, n);
+  if (isNative(f, dtype)) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(0, n * f.bytes));
+    return { dtype, data: out };
+  }
+  if (f.kind === 'b') {
+    for (let i = 0; i < n; i++) out[i] = bytes[i] !== 0 ? 1 : 0;
+    return { dtype, data: out };
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = f.little;
+  const w = f.bytes;
+  const read = ((): ((p: number) => number) => {
+    switch (`${f.kind}${w}`) {
+      case 'f2':
+        return (p) => halfToNumber(dv.getUint16(p, le));
+      case 'bf2':
+        return (p) => bf16ToNumber(dv.getUint16(p, le));
+      case 'f4':
+        return (p) => dv.getFloat32(p, le);
+      case 'f8':
+        return (p) => dv.getFloat64(p, le);
+      case 'i1':
+        return (p) => dv.getInt8(p);
+      case 'u1':
+        return (p) => dv.getUint8(p);
+      case 'i2':
+        return (p) => dv.getInt16(p, le);
+      case 'u2':
+        return (p) => dv.getUint16(p, le);
+      case 'i4':
+        return (p) => dv.getInt32(p, le);
+      case 'u4':
+        return (p) => dv.getUint32(p, le);
+      case 'i8':
+        return (p) => Number(dv.getBigInt64(p, le));
+      case 'u8':
+        return (p) => Number(dv.getBigUint64(p, le));
+      default:
+        throw new Error(`internal: no reader for element format ${f.kind}${w}`);
+    }
+  })();
+  const checked = dtype === 'int32' && (w === 8 || (f.kind === 'u' && w === 4));
+  for (let i = 0; i < n; i++) {
+    const v = read(i * w);
+    if (checked && (v < -2147483648 || v > 2147483647)) {
+      throw new ValueError(
+        `${what}: element ${i} is ${v}, which does not fit in int32 (graft's only integer type; ${f.kind}${w * 8} values are read into int32)`,
+      );
+    }
+    out[i] = v;
+  }
+  return { dtype, data: out };
+}
+
+/** The little-endian bytes of a typed array of a graft dtype (a view of the same memory on little-endian hosts). */
+export function encodeElements(data: TypedArray, dtype: DType): Uint8Array {
+  const f = formatForDType(dtype);
+  if (dtype === 'bool' || HOST_LITTLE) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.length * f.bytes);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (dtype === 'float32') dv.setFloat32(i * 4, v, true);
+    else if (dtype === 'float64') dv.setFloat64(i * 8, v, true);
+    else dv.setInt32(i * 4, v, true);
+  }
+  return out;
+}

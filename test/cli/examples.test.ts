@@ -1,0 +1,52 @@
+/** The examples run through `graft run` as a user runs them (README: `npx graft run examples/01-tensors.ts`). */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('examples', () => {
+  it('01-tensors.ts walks through tensors and the NumPy bridge', () => {
+    const r = spawnSync(process.execPath, ['bin/graft.js', 'run', 'examples/01-tensors.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Tensor from data:\ntensor([[1, 2],\n        [3, 4]])\n');
+    expect(r.stdout).toContain('Tensor from a typed array:\ntensor([1., 2., 3., 4.], dtype=torch.float64)\n');
+    expect(r.stdout).toContain('gives the same: true; so does writing into y3: true');
+    expect(r.stdout).toContain('CUDA available: false');
+    // x[:, 1] = 0 through a view, then cat along dim 1, then tensor @ tensor.T and sum().item()
+    expect(r.stdout).toContain('tensor([[1., 0., 1., 1.],\n        [1., 0., 1., 1.],\n        [1., 0., 1., 1.],\n        [1., 0., 1., 1.]])\n');
+    expect(r.stdout).toContain('tensor([[1., 0., 1., 1., 1., 0., 1., 1., 1., 0., 1., 1.],');
+    expect(r.stdout).toContain('the three ways agree: true');
+    expect(r.stdout).toContain('12 number');
+    // Both directions of the bridge: the array follows the tensor, the tensor follows the array.
+    expect(r.stdout).toContain('t: tensor([2., 2., 2., 2., 2.])\nn: [2, 2, 2, 2, 2]\n');
+    expect(r.stdout).toContain('t: tensor([2., 2., 2., 2., 2.], dtype=torch.float64)\nn: [2, 2, 2, 2, 2]\n');
+  });
+
+  it('02-autograd.ts prints the tutorial values', () => {
+    const r = spawnSync(process.execPath, ['bin/graft.js', 'run', 'examples/02-autograd.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const text = r.stdout;
+    const lines = text.split('\n');
+    expect(text).toContain('y.creator: AddBackward0');
+    expect(text).toContain('z = y * y * 3 = [[27,27],[27,27]]');
+    expect(text).toContain('out = z.mean() = 27');
+    expect(text).toContain('x.grad (d out / dx) = [[4.5,4.5],[4.5,4.5]]');
+    expect(text).toContain('requiresGrad of x, b, w, y, z: false true true true true');
+    expect(text).toContain('w.grad (= x) = [1]');
+    expect(text).toContain('w.grad after a second backward (accumulated) = [2]');
+    expect(text).toContain('third backward: backward: Trying to backward through the graph a second time');
+    expect(text).toContain('under noGrad: false');
+    expect(text).toMatch(/the backward program of f:\n\{ lambda a:f64\[\]\. let\n/);
+    // x.grad of y = x**2 exp(x) equals the hand-written formula, printed on the next line
+    const grad = lines.find((l) => l.startsWith('x.grad = [['))!;
+    const byHand = lines.find((l) => l.startsWith('2*x*exp(x) + x**2*exp(x) = '))!;
+    const parse = (l: string): number[] => (JSON.parse(l.slice(l.indexOf('['))) as number[][]).flat();
+    const a = parse(grad);
+    const b = parse(byHand);
+    expect(a.length).toBe(12);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+  });
+});
