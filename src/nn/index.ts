@@ -8,7 +8,7 @@ export * as functional from './functional/index.js';
 export * as F from './functional/index.js';
 export { Sequential, ModuleList } from './modules/container.js';
 export { Identity, Linear, type FactoryOptions } from './modules/linear.js';
-export { Conv1d, Conv2d, type ConvModuleOptions } from './modules/conv.js';
+export { Conv1d, Conv2d, type ConvModuleOptions, type PaddingMode } from './modules/conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, type MaxPoolModuleOptions, type AvgPoolModuleOptions } from './modules/pooling.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormModuleOptions, type LayerNormModuleOptions } from './modules/normalization.js';
 export { Dropout } from './modules/dropout.js';

@@ -136,3 +136,36 @@ describe('conv2d errors (PyTorch messages)', () => {
     expect(() => F.conv2d(torch.zeros([1, 3, 8, 8], { dtype: 'int32' }), torch.zeros([6, 3, 5, 5], { dtype: 'int32' }))).toThrow(torch.DTypeError);
   });
 });
+
+describe('Conv2d paddingMode (reflect, replicate, circular)', () => {
+  /** Pad x [N, C, H, W] by index mapping, the definition of each mode. */
+  function refPadded(x: number[], xs: number[], ph: number, pw: number, mode: 'reflect' | 'replicate' | 'circular'): { data: number[]; shape: number[] } {
+    const [N, C, H, W] = xs as [number, number, number, number];
+    const map = (i: number, n: number): number => {
+      if (mode === 'replicate') return Math.min(Math.max(i, 0), n - 1);
+      if (mode === 'circular') return ((i % n) + n) % n;
+      let j = i < 0 ? -i : i;
+      if (j >= n) j = 2 * (n - 1) - j;
+      return j;
+    };
+    const out: number[] = [];
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++)
+        for (let h = -ph; h < H + ph; h++) for (let w = -pw; w < W + pw; w++) out.push(x[((n * C + c) * H + map(h, H)) * W + map(w, W)]!);
+    return { data: out, shape: [N, C, H + 2 * ph, W + 2 * pw] };
+  }
+
+  it.each(['reflect', 'replicate', 'circular'] as const)('%s padding then a valid convolution', (mode) => {
+    torch.manualSeed(4);
+    const conv = new torch.nn.Conv2d(2, 3, [3, 2], { padding: [1, 2], paddingMode: mode, dtype: 'float64', device: 'interp' });
+    expect(conv.toString()).toBe(`Conv2d(2, 3, kernel_size=(3, 2), stride=(1, 1), padding=(1, 2), padding_mode=${mode})`);
+    const xs = [2, 2, 4, 5];
+    const xv = randomValues(80, 77);
+    const x = torch.tensor(nest(xv, xs) as torch.TensorData, { dtype: 'float64', device: 'interp' });
+    const p = refPadded(xv, xs, 1, 2, mode);
+    const ref = refConv2d(p.data, p.shape, flat(conv.weight), [3, 2, 3, 2], flat(conv.bias!), [1, 1], [[0, 0], [0, 0]], [1, 1], 1);
+    const y = conv.call(x);
+    expect(y.shape).toEqual(ref.shape);
+    expectClose(flat(y), ref.data, { rtol: 1e-12, atol: 1e-12 });
+  });
+});

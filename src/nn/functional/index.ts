@@ -10,7 +10,8 @@ export { adaptiveAvgPool1d, adaptiveAvgPool2d, type AdaptiveSize } from './adapt
 export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { dropout, type DropoutOptions } from './dropout.js';
 export { embedding, oneHot, type EmbeddingOptions } from './embedding.js';
-export { flatten, pad, type PadOptions } from './shape.js';
+// flatten and pad (all four modes) are the tensor layer's: torch.flatten, torch.nn.functional.pad.
+export { flatten, pad, type PadOptions, type PadMode } from '../../tensor/index.js';
 export {
   mseLoss,
   l1Loss,

@@ -1,5 +1,5 @@
 import { ValueError } from '../../ir/index.js';
-import { empty, type Tensor } from '../../tensor/index.js';
+import { empty, pad, type Tensor } from '../../tensor/index.js';
 import { convNd, type Padding } from '../functional/conv.js';
 import { tupleArg } from '../functional/util.js';
 import { Module } from '../module.js';
@@ -7,14 +7,16 @@ import { Parameter } from '../parameter.js';
 import { checkSize, resetWeightAndBias, type FactoryOptions } from './linear.js';
 import { pyInts } from './repr.js';
 
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
 export interface ConvModuleOptions extends FactoryOptions {
   stride?: number | readonly number[];
   padding?: Padding;
   dilation?: number | readonly number[];
   groups?: number;
   bias?: boolean;
-  /** Only 'zeros' (the default) is supported. */
-  paddingMode?: 'zeros';
+  /** How the border is padded: 'zeros' (default), or 'reflect', 'replicate', 'circular' (F.pad's modes). */
+  paddingMode?: PaddingMode;
 }
 
 /** What Conv1d and Conv2d share: n-tuples of hyperparameters, the weight [out, in/groups, ...k], PyTorch's init and repr. */
@@ -26,7 +28,7 @@ abstract class ConvNd extends Module {
   readonly padding: number[] | 'same' | 'valid';
   readonly dilation: number[];
   readonly groups: number;
-  readonly paddingMode = 'zeros';
+  readonly paddingMode: PaddingMode;
 
   constructor(
     private readonly _n: number,
@@ -43,9 +45,11 @@ abstract class ConvNd extends Module {
     if (!Number.isInteger(groups) || groups <= 0) throw new ValueError(`${op}: groups must be a positive integer`);
     if (inChannels % groups !== 0) throw new ValueError(`${op}: in_channels must be divisible by groups`);
     if (outChannels % groups !== 0) throw new ValueError(`${op}: out_channels must be divisible by groups`);
-    if ((opts.paddingMode ?? 'zeros') !== 'zeros') {
-      throw new ValueError(`${op}: padding_mode '${String(opts.paddingMode)}' is not supported by graft; only 'zeros' is`);
+    const mode = opts.paddingMode ?? 'zeros';
+    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(mode)) {
+      throw new ValueError(`${op}: padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], but got padding_mode='${String(mode)}'`);
     }
+    this.paddingMode = mode;
     this.kernelSize = tupleArg(op, 'kernel_size', kernelSize, _n);
     this.stride = tupleArg(op, 'stride', opts.stride ?? 1, _n);
     this.dilation = tupleArg(op, 'dilation', opts.dilation ?? 1, _n);
@@ -67,7 +71,23 @@ abstract class ConvNd extends Module {
 
   override forward(x: Tensor): Tensor {
     const op = this._n === 2 ? 'conv2d' : 'conv1d';
-    return convNd(op, this._n, x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const o = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === 'zeros') return convNd(op, this._n, x, this.weight, this.bias, { ...o, padding: this.padding });
+    // As PyTorch: pad with the mode first (F.pad), then convolve without padding.
+    return convNd(op, this._n, pad(x, this.reversedPadding(), this.paddingMode), this.weight, this.bias, { ...o, padding: 0 });
+  }
+
+  /** F.pad's list for this padding: [before, after] per spatial dim, last dim first ('same' puts the extra after). */
+  private reversedPadding(): number[] {
+    const out: number[] = [];
+    for (let i = this._n - 1; i >= 0; i--) {
+      if (this.padding === 'valid') out.push(0, 0);
+      else if (this.padding === 'same') {
+        const total = this.dilation[i]! * (this.kernelSize[i]! - 1);
+        out.push(Math.floor(total / 2), total - Math.floor(total / 2));
+      } else out.push(this.padding[i]!, this.padding[i]!);
+    }
+    return out;
   }
 
   override extraRepr(): string {
@@ -78,6 +98,7 @@ abstract class ConvNd extends Module {
     if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyInts(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
 }

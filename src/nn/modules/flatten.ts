@@ -1,5 +1,4 @@
-import type { Tensor } from '../../tensor/index.js';
-import { flatten } from '../functional/shape.js';
+import { flatten, type Tensor } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
 /** Merges dims startDim..endDim (default: all but the batch dim). */
