@@ -19,7 +19,7 @@ import './convert.js';
 import './elementwise.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { enableGrad, noGrad } from './grad-mode.js';
-import { fromNode, makeView, Tensor } from './tensor.js';
+import { fromNode, makeView, realizeWithNext, Tensor } from './tensor.js';
 
 export interface BackwardOptions {
   /** Keep the graph so that it can be differentiated again (default: createGraph). */
@@ -168,6 +168,9 @@ export function backward(
     if (g) accumulate(tensor, gradientTensor(g, device, createGraph), createGraph);
   });
   if (!retainGraph) release(outputs, fns);
+  // The loss is usually read right after the optimizer step (loss.item()): compute it in the same program as
+  // the step, which reads the same forward values, rather than recomputing the forward pass afterwards.
+  for (const t of outputs) if (t._root._value!.op !== 'buffer') realizeWithNext(t);
 }
 
 /** torch.autograd.grad: the gradients of `outputs` with respect to `inputs`, returned (not accumulated). */

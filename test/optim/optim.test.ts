@@ -125,3 +125,17 @@ describe('optimizer state dict', () => {
     expectClose(p2.tolist(), p1.tolist(), { rtol: 1e-15 });
   });
 });
+
+describe('a training step is one realization', () => {
+  it('computes the loss with the step (loss.item() afterwards computes nothing)', () => {
+    const w = torch.tensor([0.5, -0.25], { dtype: 'float64', requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 0.1 });
+    const x = torch.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const loss = x.matmul(w).sub(1).pow(2).mean();
+    loss.backward();
+    opt.step();
+    // realized by the step, before anyone asked for its value
+    expect(loss._root._value!.op).toBe('buffer');
+    expectClose(loss.item(), ((1 * 0.5 - 2 * 0.25 - 1) ** 2 + (3 * 0.5 - 4 * 0.25 - 1) ** 2) / 2, { rtol: 1e-12 });
+  });
+});
