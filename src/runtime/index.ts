@@ -1,6 +1,8 @@
 export * from './buffer.js';
 export * from './device.js';
 export * from './interp.js';
+export * from './kernel-cache.js';
+export * from './native.js';
 export * from './realize.js';
 export * from './scalar-math.js';
 import { registerDevice } from './device.js';

@@ -1,0 +1,49 @@
+// Entry point of the graft native addon (build/Release/graft.node, loaded by src/runtime/native.ts).
+//
+// Layout of native/:
+//   kernels.{h,cc}      dlopen/dlsym of compiled C kernels and calls into them without copying
+//   host_memory.{h,cc}  addresses of JS memory (for 64-byte aligned typed arrays), monotonic clock
+//   (cuda.{h,cc})       the CUDA place, not written yet: the driver API (libcuda.so.1) and NVRTC
+//                       (libnvrtc.so) are to be loaded with dlopen at run time and exported here as a
+//                       `cuda` object, so that this addon keeps building and loading on machines without
+//                       CUDA. Nothing in this addon links against CUDA.
+//
+// State lives in the addon instance (Napi::Addon), so each worker thread that loads the addon has its own
+// tables of libraries and kernels.
+#include <napi.h>
+
+#include "host_memory.h"
+#include "kernels.h"
+
+namespace graft {
+
+class GraftAddon : public Napi::Addon<GraftAddon> {
+ public:
+  GraftAddon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+                             InstanceMethod("open", &GraftAddon::Open, napi_enumerable),
+                             InstanceMethod("symbol", &GraftAddon::Symbol, napi_enumerable),
+                             InstanceMethod("close", &GraftAddon::Close, napi_enumerable),
+                             InstanceMethod("call", &GraftAddon::Call, napi_enumerable),
+                             InstanceMethod("callMany", &GraftAddon::CallMany, napi_enumerable),
+                             InstanceMethod("addressMod", &GraftAddon::AddressModM, napi_enumerable),
+                             InstanceMethod("nowNs", &GraftAddon::NowNsM, napi_enumerable),
+                         });
+  }
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo &info) { return kernels_.Open(info); }
+  Napi::Value Symbol(const Napi::CallbackInfo &info) { return kernels_.Symbol(info); }
+  Napi::Value Close(const Napi::CallbackInfo &info) { return kernels_.Close(info); }
+  Napi::Value Call(const Napi::CallbackInfo &info) { return kernels_.Call(info); }
+  Napi::Value CallMany(const Napi::CallbackInfo &info) { return kernels_.CallMany(info); }
+  Napi::Value AddressModM(const Napi::CallbackInfo &info) { return AddressMod(info); }
+  Napi::Value NowNsM(const Napi::CallbackInfo &info) { return NowNs(info); }
+
+  KernelTable kernels_;
+};
+
+}  // namespace graft
+
+using graft::GraftAddon;
+NODE_API_ADDON(GraftAddon)

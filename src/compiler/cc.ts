@@ -1,0 +1,225 @@
+/**
+ * Compiling C source into a shared object with the system C compiler, through the disk cache.
+ *
+ * The compiler is `$CC` (which may carry arguments, e.g. `ccache gcc`), else `cc`. Flags default to
+ * DEFAULT_CFLAGS; `-shared -fPIC` and `-lm` are always added, because the result must be a loadable
+ * shared object linked against libm.
+ *
+ * A cache entry is keyed by the sha256 of: the source, the flags, the compiler command, the compiler's
+ * `--version` text (its identity, asked once per process) and the CPU (`-march=native` code built on one
+ * machine may not run on another that shares the cache directory). See cache/disk-cache.ts for the format
+ * of entries and why concurrent processes are safe.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { CompileError } from '../ir/index.js';
+import {
+  cacheDir,
+  checkEntry,
+  ensureCacheDir,
+  entryPath,
+  install,
+  removeQuietly,
+  seal,
+  sweepStaleTemps,
+  sha256Hex,
+  tempPath,
+} from './cache/disk-cache.js';
+
+/**
+ * Default code-generation flags.
+ * - `-O3 -march=native`: vectorize for this very CPU (the cache key includes the CPU).
+ * - `-fopenmp`: kernels parallelize with OpenMP.
+ * - `-ffp-contract=off`: no fusing of `a*b+c` into an FMA. Every float operation rounds as its IR node
+ *   says, so results agree with the interpreter and PyTorch's eager CPU ops, and do not depend on which
+ *   CPU (FMA or not) built the kernel. Kernels that want FMA (matmul tiles) call fmaf() explicitly.
+ * - `-fno-math-errno`: libm functions need not set errno (nothing reads it), which lets sqrt and friends
+ *   inline and vectorize. It changes no value: NaN and infinities behave exactly as without it.
+ *   `-ffast-math` is NOT used: it assumes no NaN/inf and reassociates sums, which breaks PyTorch semantics.
+ */
+export const DEFAULT_CFLAGS: readonly string[] = ['-O3', '-march=native', '-fopenmp', '-ffp-contract=off', '-fno-math-errno'];
+
+/** Flags every build gets, whatever `flags` says. */
+const REQUIRED_FLAGS: readonly string[] = ['-shared', '-fPIC'];
+const LINK_LIBS: readonly string[] = ['-lm'];
+
+/** Bump when the way objects are built or stored changes, so old entries are not reused. */
+const CACHE_FORMAT = 1;
+
+export interface CompileOptions {
+  /** Replaces DEFAULT_CFLAGS (extend with `[...DEFAULT_CFLAGS, '-g']`). */
+  readonly flags?: readonly string[];
+}
+
+/** Counters of this process, for tests and GRAFT_DEBUG. */
+export interface CcStats {
+  /** Compiler runs that produced an object. */
+  compiles: number;
+  /** Requests answered from the disk cache without compiling. */
+  hits: number;
+  /** Cache entries found truncated or corrupted (each was rebuilt). */
+  corrupt: number;
+  /** Milliseconds spent in the compiler. */
+  compileMs: number;
+}
+
+export const ccStats: CcStats = { compiles: 0, hits: 0, corrupt: 0, compileMs: 0 };
+
+export function resetCcStats(): void {
+  ccStats.compiles = 0;
+  ccStats.hits = 0;
+  ccStats.corrupt = 0;
+  ccStats.compileMs = 0;
+}
+
+const INSTALL_HINT =
+  'install a C compiler with OpenMP support: gcc (Debian/Ubuntu: apt-get install gcc; Fedora: dnf install gcc; ' +
+  'Alpine: apk add gcc musl-dev), or set CC to one';
+
+/** The compiler command: `$CC` split on whitespace, else `cc`. */
+export function compilerCommand(): readonly string[] {
+  const cc = (process.env.CC ?? '').trim();
+  return cc === '' ? ['cc'] : cc.split(/\s+/);
+}
+
+const identities = new Map<string, string>();
+
+/** `<cc> --version` output, asked once per process per compiler command. Throws CompileError if absent. */
+export function compilerIdentity(command: readonly string[] = compilerCommand()): string {
+  const key = command.join(' ');
+  const known = identities.get(key);
+  if (known !== undefined) return known;
+  const r = spawnSync(command[0]!, [...command.slice(1), '--version'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES') {
+      throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
+    }
+    throw new CompileError(`cannot run the C compiler ${describe(command)}: ${r.error.message}`);
+  }
+  if (r.status !== 0) {
+    throw new CompileError(
+      `the C compiler ${describe(command)} failed on --version (exit ${r.status ?? r.signal}): ${trimOutput(r.stderr)}`,
+    );
+  }
+  const id = r.stdout.trim();
+  identities.set(key, id);
+  return id;
+}
+
+function describe(command: readonly string[]): string {
+  const cc = (process.env.CC ?? '').trim();
+  return cc === '' ? `'cc'` : `$CC ('${command.join(' ')}')`;
+}
+
+let cpuId: string | undefined;
+
+/** What `-march=native` depends on: architecture, CPU model and (on Linux) its feature flags. */
+function cpuIdentity(): string {
+  if (cpuId !== undefined) return cpuId;
+  let flags = '';
+  if (platform() === 'linux') {
+    try {
+      const info = readFileSync('/proc/cpuinfo', 'utf8');
+      flags = /^(?:flags|Features)\s*:(.*)$/m.exec(info)?.[1]?.trim() ?? '';
+    } catch {
+      // no /proc: the model name below still tells machines apart
+    }
+  }
+  cpuId = `${arch()} ${cpus()[0]?.model ?? ''} ${flags}`;
+  return cpuId;
+}
+
+/** Keeps the first lines of compiler output: enough to see the error, not a wall of text. */
+function trimOutput(text: string, maxLines = 40): string {
+  const lines = text.trim().split('\n');
+  const kept = lines.slice(0, maxLines).join('\n');
+  return lines.length > maxLines ? `${kept}\n... (${lines.length - maxLines} more lines)` : kept;
+}
+
+/** The cache key of a build. */
+export function buildKey(source: string, flags: readonly string[], command: readonly string[] = compilerCommand()): string {
+  return sha256Hex(
+    JSON.stringify({
+      format: CACHE_FORMAT,
+      source,
+      flags,
+      required: [...REQUIRED_FLAGS, ...LINK_LIBS],
+      compiler: command,
+      identity: compilerIdentity(command),
+      cpu: cpuIdentity(),
+    }),
+  );
+}
+
+/**
+ * The path of a shared object built from `source`: from the disk cache when a valid entry exists,
+ * otherwise compiled now and installed in the cache. Throws CompileError for a missing compiler (with what
+ * to install) or a failed compile (with the compiler's messages and the path of the kept source).
+ */
+export function compileShared(source: string, opts: CompileOptions = {}): string {
+  const flags = opts.flags ?? DEFAULT_CFLAGS;
+  const command = compilerCommand();
+  const key = buildKey(source, flags, command);
+  const dir = cacheDir();
+  ensureCacheDir(dir);
+  const path = entryPath(dir, key);
+  const state = checkEntry(path);
+  if (state === 'valid') {
+    ccStats.hits++;
+    return path;
+  }
+  if (state === 'corrupt') ccStats.corrupt++;
+
+  sweepStaleTemps(dir);
+  const src = tempPath(dir, key, '.c');
+  const out = tempPath(dir, key, '.so');
+  cacheWrite(dir, () => writeFileSync(src, source));
+  const started = performance.now();
+  const r = spawnSync(command[0]!, [...command.slice(1), ...REQUIRED_FLAGS, ...flags, '-o', out, src, ...LINK_LIBS], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  ccStats.compileMs += performance.now() - started;
+  if (r.error || r.status !== 0) {
+    removeQuietly(out);
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'EACCES') {
+      removeQuietly(src);
+      throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
+    }
+    // Keep the source under a stable name for inspection (a later failure of the same source replaces it).
+    const kept = join(dir, `${key}.c`);
+    cacheWrite(dir, () => renameSync(src, kept));
+    const why = r.error ? r.error.message : r.status !== null ? `exit ${r.status}` : `killed by ${r.signal}`;
+    throw new CompileError(
+      `C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(`${r.stderr}\n${r.stdout}`)}`,
+    );
+  }
+  removeQuietly(src);
+  cacheWrite(dir, () => {
+    try {
+      seal(out);
+      install(out, path);
+    } catch (e) {
+      removeQuietly(out);
+      throw e;
+    }
+  });
+  ccStats.compiles++;
+  return path;
+}
+
+/** Runs a write to the cache directory, turning a file system failure into a CompileError. */
+function cacheWrite(dir: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    throw new CompileError(
+      `cannot write to the kernel cache ${dir}: ${(e as Error).message}; set GRAFT_CACHE_DIR to a writable directory with free space`,
+    );
+  }
+}
