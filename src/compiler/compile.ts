@@ -29,7 +29,7 @@ export interface PlannedProgram {
   /** A readable account of the schedule (GRAFT_DEBUG=3). */
   readonly schedule: string;
   /** The lowered kernels (for tests and inspection). */
-  readonly kernels: readonly Kernel[];
+  readonly kernels: readonly (Kernel | null)[];
 }
 
 const bytes = (dtype: keyof typeof DTYPE_INFO, n: number): number => DTYPE_INFO[dtype].bytes * n;
@@ -49,8 +49,9 @@ export function planProgram(req: PlanRequest): PlannedProgram {
     const slotOf = new Map(inputSlot);
     K.forEach((n, j) => slotOf.set(n, req.inputs.length + j));
     try {
+      // A value with no elements needs no kernel, only its (empty) buffer.
       const kernels = K.map((n, j) =>
-        lowerKernel({
+        n.numel === 0 ? null : lowerKernel({
           name: `k${j}`,
           value: n,
           read: (m) => (m !== n ? (slotOf.get(m) ?? null) : null),
@@ -69,7 +70,7 @@ function assemble(
   req: PlanRequest,
   entries: readonly { value: Node; target: number | null }[],
   K: readonly Node[],
-  kernels: readonly Kernel[],
+  kernels: readonly (Kernel | null)[],
   slotOf: ReadonlyMap<Node, number>,
   isInput: (n: Node) => boolean,
 ): PlannedProgram {
@@ -117,10 +118,14 @@ function assemble(
     outputCopies.push({ op: 'copy', from: s, to: o });
   });
 
-  const planKernels: PlanKernel[] = kernels.map((k, j) => {
+  const planIndex = new Map<number, number>();
+  const planKernels: PlanKernel[] = [];
+  kernels.forEach((k, j) => {
     const n = K[j]!;
+    if (k === null) return;
+    planIndex.set(j, planKernels.length);
     const region = topoOrder([n], (m) => m !== n && (isInput(m) || Kset.has(m))).filter((m) => m === n || !(isInput(m) || Kset.has(m)));
-    return {
+    planKernels.push({
       name: k.name,
       kind: k.kind,
       source: renderKernel(k, { threads: req.threads }),
@@ -132,7 +137,7 @@ function assemble(
       bytes: k.bytes,
       errors: k.errors,
       ops: region.map((m) => m.op),
-    };
+    });
   });
 
   // Steps: plain kernels in dependency order, copies into fresh outputs, then the assign kernels (those that
@@ -142,16 +147,18 @@ function assemble(
     .filter((j) => assignOf.has(K[j]!))
     .sort((a, b) => Number(canFail(kernels[b]!)) - Number(canFail(kernels[a]!)) || a - b);
   const steps: Step[] = [];
-  for (const j of plain) steps.push({ op: 'alloc', slot: nIn + j }, { op: 'run', kernel: j });
+  const run = (j: number): Step[] => [{ op: 'alloc', slot: nIn + j }, ...(planIndex.has(j) ? [{ op: 'run', kernel: planIndex.get(j)! } as Step] : [])];
+  for (const j of plain) steps.push(...run(j));
   steps.push(...outputCopies.flatMap((c) => [{ op: 'alloc', slot: (c as { to: number }).to } as Step, c]));
   const assignStart = steps.length;
-  for (const j of assigning) steps.push({ op: 'alloc', slot: nIn + j }, { op: 'run', kernel: j });
+  for (const j of assigning) steps.push(...run(j));
   steps.push(...targetCopies);
 
   // Inputs read from each step on (an assign may write its target directly only if none of them is it).
   const readsOf = (st: Step): number[] => (st.op === 'run' ? [...planKernels[st.kernel]!.args] : st.op === 'copy' ? [st.from] : []);
+
   for (const j of assigning) {
-    const at = steps.findIndex((st) => st.op === 'run' && st.kernel === j);
+    const at = steps.findIndex((st) => st.op === 'alloc' && st.slot === nIn + j);
     const target = assignOf.get(K[j]!)!;
     const later = [...new Set(steps.slice(at).flatMap(readsOf).filter((s) => s < nIn))];
     const viaTemp = later.includes(target) || canFail(kernels[j]!) || targetCopies.some((c) => (c as { to: number }).to === target);
@@ -179,7 +186,7 @@ function assemble(
   ];
   const plan: ProgramPlan = {
     source: renderSource(
-      kernels,
+      kernels.filter((k): k is Kernel => k !== null),
       planKernels.map((k) => k.source),
     ),
     slots,
@@ -192,7 +199,7 @@ function assemble(
   return { plan, schedule: describe(plan), kernels };
 }
 
-const canFail = (k: Kernel): boolean => k.errors.index.length > 0 || k.errors.zerodiv;
+const canFail = (k: Kernel | null): boolean => k !== null && (k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow);
 
 function describe(p: ProgramPlan): string {
   const slotName = (s: number): string => (s < p.nInputs ? `in${s}` : `b${s}`);

@@ -19,12 +19,14 @@ export interface LoopVar {
   readonly extent: number;
 }
 
-/** What a kernel can report besides success: code 1 (index out of range) and code 2 (integer division by zero). */
+/** What a kernel can report besides success (codes of src/compiler/kernel-status.ts). */
 export interface KernelErrors {
   /** Ops that check data-dependent indices (gather, scatterAdd): code 1. */
   readonly index: string[];
   /** Integer division or remainder: code 2. */
   readonly zerodiv: boolean;
+  /** Integer to a negative power: code 3. */
+  readonly negpow: boolean;
 }
 
 interface KernelBase {

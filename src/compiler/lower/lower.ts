@@ -63,7 +63,7 @@ class Lowerer {
   readonly reductions = new Map<Node, Reduction>();
   private readonly depthMemo = new Map<number, number>();
   structure: Structure | null = null;
-  readonly errors: { index: string[]; zerodiv: boolean } = { index: [], zerodiv: false };
+  readonly errors: { index: string[]; zerodiv: boolean; negpow: boolean } = { index: [], zerodiv: false, negpow: false };
 
   constructor(readonly req: LowerRequest) {}
 
@@ -163,6 +163,8 @@ class Lowerer {
         const size = src.shape[axis]!;
         const chk = vt.checkidx(j, size, guard);
         if (!this.errors.index.includes('gather')) this.errors.index.push('gather');
+        // Nothing can be read from an empty axis: every index is out of range.
+        if (size === 0) return vt.op('where', n.dtype, [vt.op('eq', 'bool', [chk, chk]), vt.const(n.dtype, 0), vt.const(n.dtype, 0)]);
         const si = idx.map((x, i) => (i === axis ? S.symData((chk as { ref: number }).ref, 0, size - 1) : x));
         return this.valueAt(src, si, guard);
       }
@@ -174,8 +176,9 @@ class Lowerer {
     const info = OPS[n.op];
     if (info.cat === 'unary' || info.cat === 'binary' || info.cat === 'compare' || info.cat === 'ternary') {
       const args = n.srcs.map((s) => this.valueAt(s, idx, guard));
-      const raises = (n.op === 'idiv' || n.op === 'mod') && !isFloat(src.dtype);
-      if (raises) this.errors.zerodiv = true;
+      const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && src.dtype === 'int32';
+      if (raises && n.op === 'pow') this.errors.negpow = true;
+      else if (raises) this.errors.zerodiv = true;
       return vt.op(n.op, n.dtype, args, raises ? guard : null);
     }
     throw new FuseError(n, `${n.op} must be read from a buffer`);
@@ -221,7 +224,7 @@ class Lowerer {
   }
 
   kernelErrors(): KernelErrors {
-    return { index: [...this.errors.index], zerodiv: this.errors.zerodiv };
+    return { ...this.errors, index: [...this.errors.index] };
   }
 }
 

@@ -81,7 +81,7 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
     `${T} *restrict Bp = (${T} *)aligned_alloc(64, sizeof(${T}) * ${KC}L * ((${Math.min(N, NC)}L + ${NR} - 1) / ${NR} * ${NR}));`,
     `${T} *restrict Ap = (${T} *)aligned_alloc(64, sizeof(${T}) * ${KC}L * ${MC}L);`,
     direct ? `${T} *restrict Ct = 0;` : `${T} *restrict Ct = (${T} *)malloc(sizeof(${T}) * ${M * N}L);`,
-    `if (!Bp || !Ap || ${direct ? '0' : '!Ct'}) { free(Bp); free(Ap); free(Ct); return 8; }`,
+    `if (!Bp || !Ap || ${direct ? '0' : '!Ct'}) { free(Bp); free(Ap); free(Ct); return GRAFT_OUT_OF_MEMORY; }`,
   );
   const batch = top.child(g.batch.map((v) => v.name));
   batch.lines.push(...decode(g.batch, 'bt_'));

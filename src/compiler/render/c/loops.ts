@@ -33,7 +33,7 @@ export function paramDecls(params: readonly KParam[]): string[] {
 }
 
 export function kernelText(name: string, params: readonly KParam[], body: readonly string[]): string {
-  return [`int ${name}(void **restrict bufs) {`, ...indent([...paramDecls(params), 'int err = 0;', ...body, 'return err;']), '}', ''].join('\n');
+  return [`int ${name}(void **restrict bufs) {`, ...indent([...paramDecls(params), 'int err = 0;', ...body, 'return GRAFT_STATUS(err);']), '}', ''].join('\n');
 }
 
 export const indent = (lines: readonly string[], n = 1): string[] => lines.map((l) => '  '.repeat(n) + l);
@@ -73,8 +73,8 @@ export function nest(parent: Scope, groups: readonly Group[], body: (s: Scope) =
 const omp = (o: RenderOptions, what: string, clauses: readonly string[]): string =>
   `#pragma omp ${what}${what.startsWith('parallel') ? ` num_threads(${o.threads}) schedule(static)` : ''}${clauses.length ? ' ' + clauses.join(' ') : ''}`;
 
-function hasErrors(k: { errors: { index: readonly string[]; zerodiv: boolean } }): boolean {
-  return k.errors.index.length > 0 || k.errors.zerodiv || true;
+function hasErrors(k: { errors: { index: readonly string[]; zerodiv: boolean; negpow: boolean } }): boolean {
+  return k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow;
 }
 
 /** Groups for row loops: collapsed under one parallel pragma when parallel, else one loop per group. */
