@@ -63,7 +63,7 @@ export function nest(parent: Scope, groups: readonly Group[], body: (s: Scope) =
     g.loops.forEach((l, j) => {
       const from = j === 0 && g.from !== undefined ? g.from : '0';
       const to = j === 0 && g.to !== undefined ? g.to : String(l.extent);
-      text.push(`for (long ${l.name} = ${from}; ${l.name} < ${to}; ${l.name}++)${j === g.loops.length - 1 ? ' {' : ''}`);
+      text.push(`for (long ${l.name} = ${from}; ${l.name} < (${to}); ${l.name}++)${j === g.loops.length - 1 ? ' {' : ''}`);
     });
     text.push(...indent(scopes[i]!.lines), '}');
     into.lines.push(...text);
