@@ -8,7 +8,7 @@
  */
 import { DTYPE_INFO } from '../ir/dtype.js';
 import type { Node } from '../ir/node.js';
-import type { Kernel } from './lower/kernel.js';
+import { scratchElements, type Kernel } from './lower/kernel.js';
 import { FuseError, lowerKernel } from './lower/lower.js';
 import type { PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
 import { renderKernel, renderSource } from './render/c/index.js';
@@ -125,12 +125,20 @@ function assemble(
     if (k === null) return;
     planIndex.set(j, planKernels.length);
     const region = topoOrder([n], (m) => m !== n && (isInput(m) || Kset.has(m))).filter((m) => m === n || !(isInput(m) || Kset.has(m)));
+    const args = k.params.map((p) => p.slot);
+    const minBytes = k.params.map((p) => bytes(p.dtype, p.numel));
+    const scratch = scratchElements(k, req.threads);
+    if (scratch > 0) {
+      const dtype = k.kind === 'gemm' ? k.accType : k.dtype;
+      args.push(newSlot({ dtype, numel: scratch, role: { kind: 'scratch' } }));
+      minBytes.push(bytes(dtype, scratch));
+    }
     planKernels.push({
       name: k.name,
       kind: k.kind,
       source: renderKernel(k, { threads: req.threads }),
-      args: k.params.map((p) => p.slot),
-      minBytes: k.params.map((p) => bytes(p.dtype, p.numel)),
+      args,
+      minBytes,
       shape: k.shape,
       dtype: k.dtype,
       flops: k.flops,

@@ -9,10 +9,12 @@ import type { KernelErrors } from './lower/kernel.js';
 export type SlotRole =
   /** A program input (bound at run time). */
   | { readonly kind: 'input' }
-  /** An intermediate, freed after its last reader. */
+  /** An intermediate, dead after its last reader (its memory is reused by the next run of the program). */
   | { readonly kind: 'temp' }
   /** A program result (returned). */
   | { readonly kind: 'output' }
+  /** Working memory of one kernel (GEMM packing): allocated once per program and reused by every run. */
+  | { readonly kind: 'scratch' }
   /**
    * The value of an `assign`: the target input's own memory when nothing else reads it, else a temporary
    * copied into the target after every kernel has run (`viaTemp` decides it when known at compile time;

@@ -5,11 +5,12 @@
  * and kept under the key: buffers are parameters, so step 2 of a training loop finds step 1's program.
  */
 import { availableParallelism } from 'node:os';
-import { allocArray, structuralKey, type DType, type Node, type TypedArray } from '../ir/index.js';
+import { structuralKey, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
 import type { Device } from './device.js';
+import { zeroedHostArray } from './host-memory.js';
 import { Program, type KernelTiming } from './program.js';
 
 /** Counters of a device (tests count kernels run, program builds and hits). */
@@ -44,7 +45,7 @@ export class CpuDevice implements Device {
   constructor(readonly name = 'cpu') {}
 
   alloc(dtype: DType, size: number): Buffer {
-    return new Buffer(this.name, dtype, size, allocArray(dtype, size));
+    return new Buffer(this.name, dtype, size, zeroedHostArray(dtype, size));
   }
   fromHost(dtype: DType, data: TypedArray): Buffer {
     return new Buffer(this.name, dtype, data.length, data);

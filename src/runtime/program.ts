@@ -7,21 +7,11 @@
  * shares its memory, else into a temporary copied in after every kernel has run; kernels that can fail run
  * before any such write, so a failing program leaves every tensor unchanged.
  */
-import { Buffer as NodeBuffer } from 'node:buffer';
-import { DTYPE_INFO, GraftError, IndexError, type DType, type TypedArray } from '../ir/index.js';
+import { GraftError, IndexError, type TypedArray } from '../ir/index.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
 import { loadKernelLibrary } from './kernel-cache.js';
-import { nativeAddon, nowNs, type Kernel as NativeKernel } from './native.js';
-
-const ALIGN = 64;
-
-/** An uninitialized, 64-byte aligned typed array (kernels overwrite every element of what they allocate). */
-export function scratchArray(dtype: DType, n: number): TypedArray {
-  const info = DTYPE_INFO[dtype];
-  const raw = NodeBuffer.allocUnsafeSlow(n * info.bytes + ALIGN - 1);
-  const offset = (ALIGN - nativeAddon().addressMod(raw, ALIGN)) % ALIGN;
-  return new info.array(raw.buffer, raw.byteOffset + offset, n);
-}
+import { hostArray } from './host-memory.js';
+import { nowNs, type Kernel as NativeKernel } from './native.js';
 
 function overlaps(a: TypedArray, b: TypedArray): boolean {
   if (a.buffer !== b.buffer) return false;
@@ -34,8 +24,26 @@ export interface KernelTiming {
   readonly ns: number;
 }
 
+/**
+ * Programs whose intermediate and scratch memory is kept between runs (most recently run last). Reusing it
+ * saves allocating and first-touching fresh pages on every step of a loop; only a few programs keep theirs,
+ * so a workload of many different graphs does not hold many sets of intermediates.
+ */
+const KEEP_POOLS = 4;
+const pooled: Program[] = [];
+
+function notePooled(p: Program): void {
+  const i = pooled.indexOf(p);
+  if (i === pooled.length - 1 && i >= 0) return;
+  if (i >= 0) pooled.splice(i, 1);
+  pooled.push(p);
+  while (pooled.length > KEEP_POOLS) pooled.shift()!.releaseMemory();
+}
+
 export class Program {
   private kernels: NativeKernel[] | null = null;
+  /** Kept memory of temp, scratch and assign-temporary slots, by slot. */
+  private pool: (TypedArray | undefined)[] = [];
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
   loadMs = 0;
 
@@ -61,6 +69,21 @@ export class Program {
     return this.kernels !== null;
   }
 
+  /** Drop the memory kept between runs. */
+  releaseMemory(): void {
+    this.pool = [];
+  }
+
+  private pooledArray(slot: number): TypedArray {
+    const info = this.plan.slots[slot]!;
+    let a = this.pool[slot];
+    if (!a) {
+      a = hostArray(info.dtype, info.numel);
+      this.pool[slot] = a;
+    }
+    return a;
+  }
+
   /**
    * Run on the input arrays (one per input slot, of the slot's dtype and size); returns the array holding
    * each root's value. `timings`, when given, receives one entry per kernel call.
@@ -71,6 +94,10 @@ export class Program {
     const kernels = this.kernels!;
     const bufs: (TypedArray | null)[] = new Array(plan.slots.length).fill(null);
     for (let i = 0; i < plan.nInputs; i++) bufs[i] = inputs[i]!;
+    notePooled(this);
+    plan.slots.forEach((info, s) => {
+      if (info.role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+    });
     const deferred: [number, number][] = [];
     for (const st of plan.steps) {
       switch (st.op) {
@@ -86,7 +113,7 @@ export class Program {
             }
             deferred.push([st.slot, role.target]);
           }
-          bufs[st.slot] = scratchArray(info.dtype, info.numel);
+          bufs[st.slot] = role.kind === 'output' ? hostArray(info.dtype, info.numel) : this.pooledArray(st.slot);
           break;
         }
         case 'run': {

@@ -86,6 +86,7 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
   const N = prod(n);
   const K = prod(k.inner);
   if (M < MIN_DIM || N < MIN_DIM || K < MIN_DIM || M * N * K < MIN_WORK) return null;
+  const expected = S.add(S.mul(linear(batch), M * N), S.mul(linear(m), N), linear(n));
   return {
     kind: 'gemm',
     name: k.name,
@@ -105,5 +106,17 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
     acc: spec.acc,
     out: { param: k.out.param, index: k.out.index, value: k.out.value },
     accType: spec.dtype,
+    direct: k.out.value.k === 'acc' && k.out.index.key === expected.key,
   };
+}
+
+/** Row-major flat index of a group of loop variables. */
+export function linear(vars: readonly LoopVar[]): S.Sym {
+  const parts: S.Sym[] = [];
+  let stride = 1;
+  for (let i = vars.length - 1; i >= 0; i--) {
+    parts.push(S.mul(S.symVar(vars[i]!.name, vars[i]!.extent), stride));
+    stride *= vars[i]!.extent;
+  }
+  return S.add(...parts);
 }

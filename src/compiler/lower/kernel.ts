@@ -99,6 +99,52 @@ export interface GemmKernel extends KernelBase {
   readonly acc: number;
   readonly out: { readonly param: number; readonly index: Sym; readonly value: Val };
   readonly accType: DType;
+  /** The output is the plain sum stored row-major: accumulated in place, no epilogue. */
+  readonly direct: boolean;
+}
+
+/** Elements of working memory a kernel needs, passed as one extra buffer after its parameters (0: none). */
+export function scratchElements(k: Kernel, threads: number): number {
+  return k.kind === 'gemm' ? gemmScratch(k, threads) : 0;
+}
+
+/** GEMM blocking (see render/c/gemm.ts); MR_MAX and NR_MAX bound the ISA-dependent register tile. */
+export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32 } as const;
+
+const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
+const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/**
+ * How a GEMM is split into independent parts: by columns when N >= M, else by rows, `per` rows or columns
+ * each. With several threads there are 4 parts per thread, handed out dynamically, so that a thread the
+ * OS delays (a busy machine) does not hold up the others for long.
+ */
+export function gemmSplit(g: GemmKernel, threads: number): { parts: number; byColumns: boolean; per: number } {
+  const M = prod(g.m);
+  const N = prod(g.n);
+  const byColumns = N >= M;
+  const parts = threads > 1 && g.flops / 2 >= 1 << 18 ? Math.max(1, Math.min(4 * threads, Math.floor((byColumns ? N : M) / 64))) : 1;
+  const per = byColumns ? roundUp(Math.ceil(N / parts), GEMM.NR_MAX) : roundUp(Math.ceil(M / parts), GEMM.MR_MAX);
+  return { parts, byColumns, per };
+}
+
+/** Per-thread scratch of a GEMM: packed B block, packed A block, and (unless written in place) its sums. */
+export function gemmThreadScratch(g: GemmKernel, threads: number, direct: boolean): { b: number; a: number; c: number } {
+  const M = prod(g.m);
+  const N = prod(g.n);
+  const { byColumns, per } = gemmSplit(g, threads);
+  const rows = byColumns ? M : Math.min(per, M);
+  const cols = byColumns ? Math.min(per, N) : N;
+  return {
+    b: GEMM.KC * roundUp(Math.min(GEMM.NC, cols), GEMM.NR_MAX),
+    a: GEMM.KC * GEMM.MC,
+    c: direct ? 0 : roundUp(rows * cols, 16),
+  };
+}
+
+function gemmScratch(g: GemmKernel, threads: number): number {
+  const s = gemmThreadScratch(g, threads, g.direct);
+  return threads * (s.a + s.b + s.c);
 }
 
 export type Kernel = LoopKernel | ScanKernel | ScatterKernel | GemmKernel;

@@ -9,7 +9,7 @@
  * The micro-kernels (MICROKERNELS_C) use GCC vector extensions; their width follows the target ISA (AVX-512,
  * AVX2, or SSE) through the preprocessor.
  */
-import type { GemmKernel, LoopVar } from '../../lower/kernel.js';
+import { GEMM, gemmSplit, gemmThreadScratch, type GemmKernel, type LoopVar } from '../../lower/kernel.js';
 import * as S from '../../lower/sym.js';
 import type { Val, ValTable } from '../../lower/val.js';
 import { valDeps } from '../../lower/val.js';
@@ -17,9 +17,7 @@ import { Emitter, Scope } from './emit.js';
 import { indent, kernelText, PARALLEL_MIN, type RenderOptions } from './loops.js';
 import { CTYPE } from './spellings.js';
 
-const KC = 256;
-const MC = 96;
-const NC = 4096;
+const { KC, MC, NC } = GEMM;
 
 const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 
@@ -34,16 +32,6 @@ function decode(vars: readonly LoopVar[], flat: string): string[] {
     stride *= v.extent;
   }
   return out;
-}
-
-function linear(vars: readonly LoopVar[]): S.Sym {
-  const parts: S.Sym[] = [];
-  let stride = 1;
-  for (let i = vars.length - 1; i >= 0; i--) {
-    parts.push(S.mul(S.symVar(vars[i]!.name, vars[i]!.extent), stride));
-    stride *= vars[i]!.extent;
-  }
-  return S.add(...parts);
 }
 
 /** Whether the operand's loads are unit-stride along the last k loop (then pack with k innermost). */
@@ -61,6 +49,11 @@ function kContiguous(v: Val, vt: ValTable, k: readonly LoopVar[]): boolean {
   return true;
 }
 
+/**
+ * The work is split into (batch element, part) items, a part being a contiguous range of output columns
+ * (or rows, when there are more rows than columns). Items run in one parallel loop and never wait for one
+ * another: each thread packs the blocks it needs into its own slice of the scratch buffer.
+ */
 export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   const T = CTYPE[g.accType];
   const sfx = g.accType === 'float32' ? 'F' : 'D';
@@ -70,104 +63,94 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   const N = prod(g.n);
   const K = prod(g.k);
   const B = prod(g.batch);
+  const { parts, byColumns, per } = gemmSplit(g, o.threads);
+  const sc = gemmThreadScratch(g, o.threads, g.direct);
   const top = new Scope(null, new Set(), new Set());
   const em = new Emitter(g.vals, (i) => `p${i}`, () => 'cv_');
-  const par = (work: string): string => (o.threads > 1 ? `#pragma omp parallel for num_threads(${o.threads}) schedule(static) if(${work} >= ${PARALLEL_MIN}L)` : '');
-  const expected = S.add(S.mul(linear(g.batch), M * N), S.mul(linear(g.m), N), linear(g.n));
-  const direct = g.out.value.k === 'acc' && g.out.index.key === expected.key;
   const out = `p${g.out.param}`;
 
-  top.lines.push(
-    `${T} *restrict Bp = (${T} *)aligned_alloc(64, sizeof(${T}) * ${KC}L * ((${Math.min(N, NC)}L + ${NR} - 1) / ${NR} * ${NR}));`,
-    `${T} *restrict Ap = (${T} *)aligned_alloc(64, sizeof(${T}) * ${KC}L * ${MC}L);`,
-    direct ? `${T} *restrict Ct = 0;` : `${T} *restrict Ct = (${T} *)malloc(sizeof(${T}) * ${M * N}L);`,
-    `if (!Bp || !Ap || ${direct ? '0' : '!Ct'}) { free(Bp); free(Ap); free(Ct); return GRAFT_OUT_OF_MEMORY; }`,
+  const item = top.child(g.batch.map((v) => v.name));
+  item.lines.push(
+    `const long bt_ = it_ / ${parts}, part_ = it_ % ${parts};`,
+    byColumns
+      ? `const long m0_ = 0, m1_ = ${M}L, n0_ = part_ * ${per}L, n1_ = n0_ + ${per}L < ${N}L ? n0_ + ${per}L : ${N}L;`
+      : `const long n0_ = 0, n1_ = ${N}L, m0_ = part_ * ${per}L, m1_ = m0_ + ${per}L < ${M}L ? m0_ + ${per}L : ${M}L;`,
+    `if (m0_ >= m1_ || n0_ >= n1_) continue;`,
+    `${T} *restrict Bp = scratch + (long)omp_get_thread_num() * ${sc.a + sc.b + sc.c}L;`,
+    `${T} *restrict Ap = Bp + ${sc.b}L;`,
+    g.direct ? `${T} *restrict C = ${out} + bt_ * ${M * N}L + m0_ * ${N}L + n0_;` : `${T} *restrict C = Ap + ${sc.a}L;`,
+    `const long ldc_ = ${g.direct ? `${N}L` : 'n1_ - n0_'};`,
+    ...decode(g.batch, 'bt_'),
   );
-  const batch = top.child(g.batch.map((v) => v.name));
-  batch.lines.push(...decode(g.batch, 'bt_'));
-  batch.lines.push(`${T} *restrict C = ${direct ? `${out} + bt_ * ${M * N}L` : 'Ct'};`);
 
   // Pack B: panel jp (NR columns) of the block, element (kk, jj) at Bp[jp*kc + kk*NR + jj].
-  const packB = batch.child([...g.n, ...g.k].map((v) => v.name));
+  const packB = item.child([...g.n, ...g.k].map((v) => v.name));
   packB.lines.push(...decode(g.n, 'jc_ + jp_ + jj_'), ...decode(g.k, 'pc_ + kk_'));
-  const bv = em.ref(g.b, packB);
-  packB.lines.push(`Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = ${bv};`);
-  const bKInner = kContiguous(g.b, g.vals, g.k);
-  const bLoops = bKInner
+  packB.lines.push(`Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = ${em.ref(g.b, packB)};`);
+  const bLoops = kContiguous(g.b, g.vals, g.k)
     ? [`for (long jj_ = 0; jj_ < ${NR}; jj_++)`, `for (long kk_ = 0; kk_ < kc_; kk_++)`]
     : [`for (long kk_ = 0; kk_ < kc_; kk_++)`, `for (long jj_ = 0; jj_ < ${NR}; jj_++)`];
   const packBText = [
-    par(`nc_ * kc_`),
     `for (long jp_ = 0; jp_ < nc_; jp_ += ${NR}) {`,
-    ...indent([
-      ...bLoops,
-      `{`,
-      ...indent([`if (jp_ + jj_ >= nc_) { Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = 0; continue; }`, ...packB.lines]),
-      `}`,
-    ]),
+    ...indent([...bLoops, `{`, ...indent([`if (jc_ + jp_ + jj_ >= n1_) { Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = 0; continue; }`, ...packB.lines]), `}`]),
     `}`,
-  ].filter((l) => l !== '');
+  ];
 
   // Pack A: panel ip (MR rows), element (ii, kk) at Ap[ip*kc + kk*MR + ii].
-  const packA = batch.child([...g.m, ...g.k].map((v) => v.name));
+  const packA = item.child([...g.m, ...g.k].map((v) => v.name));
   packA.lines.push(...decode(g.m, 'ic_ + ip_ + ii_'), ...decode(g.k, 'pc_ + kk_'));
-  const av = em.ref(g.a, packA);
-  packA.lines.push(`Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = ${av};`);
-  const aKInner = kContiguous(g.a, g.vals, g.k);
-  const aLoops = aKInner
+  packA.lines.push(`Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = ${em.ref(g.a, packA)};`);
+  const aLoops = kContiguous(g.a, g.vals, g.k)
     ? [`for (long ii_ = 0; ii_ < ${MR}; ii_++)`, `for (long kk_ = 0; kk_ < kc_; kk_++)`]
     : [`for (long kk_ = 0; kk_ < kc_; kk_++)`, `for (long ii_ = 0; ii_ < ${MR}; ii_++)`];
   const packAText = [
-    par(`mc_ * kc_`),
     `for (long ip_ = 0; ip_ < mc_; ip_ += ${MR}) {`,
-    ...indent([
-      ...aLoops,
-      `{`,
-      ...indent([`if (ip_ + ii_ >= mc_) { Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = 0; continue; }`, ...packA.lines]),
-      `}`,
-    ]),
+    ...indent([...aLoops, `{`, ...indent([`if (ic_ + ip_ + ii_ >= m1_) { Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = 0; continue; }`, ...packA.lines]), `}`]),
     `}`,
-  ].filter((l) => l !== '');
+  ];
 
   const compute = [
-    par(`mc_ * nc_ * kc_`),
     `for (long jr_ = 0; jr_ < nc_; jr_ += ${NR}) {`,
     `  for (long ir_ = 0; ir_ < mc_; ir_ += ${MR}) {`,
-    `    graft_ukernel_${sfx.toLowerCase()}(kc_, Ap + ir_ * kc_, Bp + jr_ * kc_, C + (ic_ + ir_) * ${N}L + jc_ + jr_, ${N}L,`,
+    `    graft_ukernel_${sfx.toLowerCase()}(kc_, Ap + ir_ * kc_, Bp + jr_ * kc_, C + (ic_ - m0_ + ir_) * ldc_ + jc_ - n0_ + jr_, ldc_,`,
     `      mc_ - ir_ < ${MR} ? mc_ - ir_ : ${MR}, nc_ - jr_ < ${NR} ? nc_ - jr_ : ${NR}, pc_ > 0);`,
     `  }`,
     `}`,
-  ].filter((l) => l !== '');
+  ];
 
-  const blocks = [
-    `for (long jc_ = 0; jc_ < ${N}L; jc_ += ${NC}) {`,
+  item.lines.push(
+    `for (long jc_ = n0_; jc_ < n1_; jc_ += ${NC}) {`,
     ...indent([
-      `const long nc_ = ${N}L - jc_ < ${NC} ? ${N}L - jc_ : ${NC};`,
+      `const long nc_ = n1_ - jc_ < ${NC} ? n1_ - jc_ : ${NC};`,
       `for (long pc_ = 0; pc_ < ${K}L; pc_ += ${KC}) {`,
       ...indent([
         `const long kc_ = ${K}L - pc_ < ${KC} ? ${K}L - pc_ : ${KC};`,
         ...packBText,
-        `for (long ic_ = 0; ic_ < ${M}L; ic_ += ${MC}) {`,
-        ...indent([`const long mc_ = ${M}L - ic_ < ${MC} ? ${M}L - ic_ : ${MC};`, ...packAText, ...compute]),
+        `for (long ic_ = m0_; ic_ < m1_; ic_ += ${MC}) {`,
+        ...indent([`const long mc_ = m1_ - ic_ < ${MC} ? m1_ - ic_ : ${MC};`, ...packAText, ...compute]),
         `}`,
       ]),
       `}`,
     ]),
     `}`,
-  ];
-  batch.lines.push(...blocks);
+  );
 
-  if (!direct) {
-    const epi = batch.child([...g.m, ...g.n].map((v) => v.name));
+  if (!g.direct) {
+    const epi = item.child([...g.m, ...g.n].map((v) => v.name));
     epi.accs.add(g.acc);
-    epi.lines.push(...decode(g.m, 'mf_'), ...decode(g.n, 'nf_'), `const ${T} cv_ = C[mf_ * ${N}L + nf_];`);
+    epi.lines.push(...decode(g.m, 'mf_'), ...decode(g.n, 'nf_'), `const ${T} cv_ = C[(mf_ - m0_) * ldc_ + nf_ - n0_];`);
     const v = em.ref(g.out.value, epi);
     epi.lines.push(`${out}[${em.sym(g.out.index, epi)}] = ${v};`);
-    batch.lines.push(par(`${M * N}L`), `for (long mf_ = 0; mf_ < ${M}L; mf_++) {`, `  for (long nf_ = 0; nf_ < ${N}L; nf_++) {`, ...indent(epi.lines, 2), '  }', '}');
+    item.lines.push(`for (long mf_ = m0_; mf_ < m1_; mf_++) {`, `  for (long nf_ = n0_; nf_ < n1_; nf_++) {`, ...indent(epi.lines, 2), '  }', '}');
   }
 
-  top.lines.push(`for (long bt_ = 0; bt_ < ${B}L; bt_++) {`, ...indent(batch.lines), '}', 'free(Bp); free(Ap); free(Ct);');
-  return kernelText(g.name, g.params, top.lines.filter((l) => l !== ''));
+  const nItems = B * parts;
+  top.lines.push(`${T} *restrict scratch = (${T} *)bufs[${g.params.length}];`);
+  if (o.threads > 1 && nItems > 1 && g.flops >= 2 * PARALLEL_MIN) {
+    top.lines.push(`#pragma omp parallel for num_threads(${o.threads}) schedule(dynamic, 1) reduction(|:err)`);
+  }
+  top.lines.push(`for (long it_ = 0; it_ < ${nItems}L; it_++) {`, ...indent(item.lines), '}');
+  return kernelText(g.name, g.params, top.lines);
 }
 
 /** The register-tiled micro-kernels, once per generated file. */
@@ -187,8 +170,9 @@ export const MICROKERNELS_C = `
 #define GRAFT_NR_D (2 * GRAFT_VW_D)
 typedef float graft_vf __attribute__((vector_size(GRAFT_VW_F * 4)));
 typedef double graft_vd __attribute__((vector_size(GRAFT_VW_D * 8)));
+/* The micro-kernel alone may fuse multiply-adds (the tile sums are reassociated anyway). */
 #define GRAFT_UKERNEL(NAME, T, V, VW, NR) \\
-static void NAME(long kc, const T *restrict a, const T *restrict b, T *restrict c, long ldc, long mr, long nr, int acc) { \\
+__attribute__((optimize("fp-contract=fast"))) static void NAME(long kc, const T *restrict a, const T *restrict b, T *restrict c, long ldc, long mr, long nr, int acc) { \\
   V c0[GRAFT_MR], c1[GRAFT_MR]; \\
   _Pragma("GCC unroll 16") for (int i = 0; i < GRAFT_MR; i++) { c0[i] = (V){0}; c1[i] = (V){0}; } \\
   for (long p = 0; p < kc; p++) { \\

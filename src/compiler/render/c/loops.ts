@@ -44,6 +44,11 @@ export interface Group {
   /** C bounds of the first loop of the group (default 0 .. extent). */
   readonly from?: string;
   readonly to?: string;
+  /** A loop over blocks of the next group's first loop, with no variable of its own: `for (b = from; b < to; b += step)`. */
+  readonly block?: { readonly name: string; readonly step: number };
+  /** Lines at the start and at the end of the group's body. */
+  readonly open?: readonly string[];
+  readonly close?: readonly string[];
 }
 
 /** Loop nest: each group is a perfectly nested run of loops (collapsible) with its own scope. */
@@ -52,6 +57,7 @@ export function nest(parent: Scope, groups: readonly Group[], body: (s: Scope) =
   let s = parent;
   for (const g of groups) {
     s = s.child(g.loops.map((l) => l.name));
+    s.lines.push(...(g.open ?? []));
     scopes.push(s);
   }
   body(s);
@@ -60,12 +66,15 @@ export function nest(parent: Scope, groups: readonly Group[], body: (s: Scope) =
     const into = i === 0 ? parent : scopes[i - 1]!;
     const text: string[] = [];
     if (g.pragma) text.push(g.pragma);
+    if (g.block) {
+      text.push(`for (long ${g.block.name} = ${g.from ?? '0'}; ${g.block.name} < (${g.to}); ${g.block.name} += ${g.block.step}) {`);
+    }
     g.loops.forEach((l, j) => {
       const from = j === 0 && g.from !== undefined ? g.from : '0';
       const to = j === 0 && g.to !== undefined ? g.to : String(l.extent);
       text.push(`for (long ${l.name} = ${from}; ${l.name} < (${to}); ${l.name}++)${j === g.loops.length - 1 ? ' {' : ''}`);
     });
-    text.push(...indent(scopes[i]!.lines), '}');
+    text.push(...indent([...scopes[i]!.lines, ...(g.close ?? [])]), '}');
     into.lines.push(...text);
   }
 }
@@ -85,6 +94,57 @@ function rowGroups(loops: readonly LoopVar[], par: boolean, o: RenderOptions, cl
   const n = simdSingle ? loops.length - 1 : loops.length;
   const head: Group = { loops: loops.slice(0, n), pragma: omp(o, 'parallel for', [...(n > 1 ? [`collapse(${n})`] : []), ...clauses]) };
   return simdSingle ? [head, { loops: loops.slice(n) }] : [head];
+}
+
+/** Elements per float partial sum of a blocked float32 sum (each SIMD lane then adds BLOCK/width floats). */
+const BLOCK = 1024;
+
+type AccUse = { r: ReduceSpec; code: ReturnType<typeof accCode>; a: string };
+
+/**
+ * One reduction pass: the loops over `loops` (the first possibly restricted to [from, to)), folding each
+ * value into its accumulator. Float32 sums over a long innermost loop are blocked: a float partial per block
+ * of BLOCK elements (vectorized), added to the double accumulator after each block — the accuracy of a
+ * double sum at the speed of a float one.
+ */
+function reductionPass(parent: Scope, em: Emitter, o: RenderOptions, loops: readonly LoopVar[], codes: readonly AccUse[], extra: readonly string[], range?: { from: string; to: string }): void {
+  const last = loops.length - 1;
+  const innerExtent = loops[last]!.extent;
+  const blocked = codes.length > 0 && codes.every((c) => c.r.op === 'sum' && c.r.dtype === 'float32') && innerExtent >= 2 * BLOCK;
+  const bounds = (j: number): { from?: string; to?: string } => (j === 0 && range ? { from: range.from, to: range.to } : {});
+  const groups: Group[] = loops.map((l, j) => {
+    if (j !== last) return { loops: [l], ...bounds(j) };
+    if (!blocked) return { loops: [l], ...bounds(j), pragma: omp(o, 'simd', [...codes.flatMap((c) => c.code.clauses(c.a)), ...extra]) };
+    const b = bounds(j);
+    const end = b.to ?? String(l.extent);
+    return {
+      loops: [l],
+      block: { name: `${l.name}_b`, step: BLOCK },
+      from: b.from,
+      to: end,
+      open: codes.map((c) => `float ${c.a}_f = 0.0f;`),
+      close: codes.map((c) => `${c.a} += (double)${c.a}_f;`),
+    };
+  });
+  if (blocked) {
+    // The blocked loop itself: from the block start to the block end (or the loop's end).
+    const l = loops[last]!;
+    const g = groups[last]!;
+    const end = g.to!;
+    groups[last] = { ...g, loops: [] };
+    groups.push({
+      loops: [l],
+      from: `${l.name}_b`,
+      to: `${l.name}_b + ${BLOCK}L < (${end}) ? ${l.name}_b + ${BLOCK}L : (${end})`,
+      pragma: omp(o, 'simd', [...codes.map((c) => `reduction(+:${c.a}_f)`), ...extra]),
+    });
+  }
+  nest(parent, groups, (s) => {
+    for (const c of codes) {
+      const v = em.ref(c.r.value, s);
+      s.lines.push(...(blocked ? [`${c.a}_f += ${v};`] : c.code.update(c.a, v)));
+    }
+  });
 }
 
 export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
@@ -114,11 +174,7 @@ export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
     k.phases.forEach((phase, pi) => {
       const codes = phase.map((r) => ({ r, code: accCode(r), a: `a${r.acc}` }));
       for (const c of codes) row.lines.push(...c.code.decl(c.a));
-      const clauses = [...codes.flatMap((c) => c.code.clauses(c.a)), ...errClause];
-      const groups: Group[] = k.inner.map((l, j) => ({ loops: [l], pragma: j === k.inner.length - 1 ? omp(o, 'simd', clauses) : undefined }));
-      nest(row, groups, (s) => {
-        for (const c of codes) s.lines.push(...c.code.update(c.a, em.ref(c.r.value, s)));
-      });
+      reductionPass(row, em, o, k.inner, codes, errClause);
       for (const c of codes) row.lines.push(`const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.a)};`);
       for (const c of codes) row.accs.add(c.r.acc);
       void pi;
@@ -141,13 +197,9 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, e
     for (const st of states) top.lines.push(`${st.ctype} ${st.name}_part[${nch}];`);
     const chunk = top.child(['c_']);
     for (const c of codes) chunk.lines.push(...c.code.decl(c.a));
-    const clauses = [...codes.flatMap((c) => c.code.clauses(c.a)), ...errClause];
-    const groups: Group[] = [
-      { loops: [first], from: `c_ * ${per}L`, to: `(c_ + 1) * ${per}L < ${first.extent}L ? (c_ + 1) * ${per}L : ${first.extent}L`, pragma: rest.length === 0 ? omp(o, 'simd', clauses) : undefined },
-      ...rest.map((l, j) => ({ loops: [l], pragma: j === rest.length - 1 ? omp(o, 'simd', clauses) : undefined })),
-    ];
-    nest(chunk, groups, (s) => {
-      for (const c of codes) s.lines.push(...c.code.update(c.a, em.ref(c.r.value, s)));
+    reductionPass(chunk, em, o, [first, ...rest], codes, errClause, {
+      from: `c_ * ${per}L`,
+      to: `(c_ + 1) * ${per}L < ${first.extent}L ? (c_ + 1) * ${per}L : ${first.extent}L`,
     });
     for (const st of states) chunk.lines.push(`${st.name}_part[c_] = ${st.name};`);
     if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
