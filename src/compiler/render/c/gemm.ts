@@ -14,7 +14,7 @@ import * as S from '../../lower/sym.js';
 import type { Val, ValTable } from '../../lower/val.js';
 import { valDeps } from '../../lower/val.js';
 import { Emitter, Scope } from './emit.js';
-import { indent, kernelText, PARALLEL_MIN, type RenderOptions } from './loops.js';
+import { indent, kernelText, PARALLEL_MIN, type RenderOptions } from './nest.js';
 import { CTYPE } from './spellings.js';
 
 const { KC, MC, NC } = GEMM;

@@ -1,10 +1,12 @@
 /** The C renderer: kernels -> one C source file (prelude, micro-kernels if needed, one function per kernel). */
 import type { Kernel } from '../../lower/kernel.js';
 import { MICROKERNELS_C, renderGemmKernel } from './gemm.js';
-import { renderLoopKernel, renderScanKernel, renderScatterKernel, type RenderOptions } from './loops.js';
+import { renderLoopKernel } from './loops.js';
+import type { RenderOptions } from './nest.js';
+import { renderScanKernel, renderScatterKernel } from './scan-scatter.js';
 import { PRELUDE_C } from './prelude.js';
 
-export type { RenderOptions } from './loops.js';
+export type { RenderOptions } from './nest.js';
 
 export function renderKernel(k: Kernel, o: RenderOptions): string {
   switch (k.kind) {
