@@ -144,7 +144,7 @@ function assemble(
       flops: k.flops,
       bytes: k.bytes,
       errors: k.errors,
-      ops: region.map((m) => m.op),
+      ops: region.filter((m) => m.op !== 'const').map((m) => m.op),
     });
   });
 
@@ -215,5 +215,6 @@ function describe(p: ProgramPlan): string {
     (k) =>
       `${k.name} ${k.kind} ${k.dtype}[${k.shape.join(',')}] <- ${k.args.map(slotName).join(' ')} fuses ${k.ops.join(' ')}`,
   );
-  return [`program: ${p.kernels.length} kernels, ${p.slots.length - p.nInputs} buffers`, ...lines.map((l) => '  ' + l)].join('\n');
+  const n = p.kernels.length;
+  return [`program: ${n} kernel${n === 1 ? '' : 's'}, ${p.slots.length - p.nInputs} buffers`, ...lines.map((l) => '  ' + l)].join('\n');
 }
