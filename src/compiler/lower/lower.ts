@@ -304,7 +304,32 @@ export function lowerKernel(req: LowerRequest): Kernel {
     };
   }
   const merged = mergeLoops(kernel);
-  return asContraction(merged) ?? merged;
+  const gemm = asContraction(merged);
+  if (gemm) return gemm;
+  return { ...merged, flops: estimateFlops(merged) };
+}
+
+/** Floating point operations of a loop kernel: float ops of each value times the times it is computed. */
+function estimateFlops(k: LoopKernel): number {
+  const rows = k.outer.reduce((a, l) => a * l.extent, 1);
+  const inner = k.inner.reduce((a, l) => a * l.extent, 1);
+  const count = (v: Val): number => {
+    const seen = new Set<number>();
+    const stack = [v];
+    let n = 0;
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (seen.has(x.id) || x.k === 'acc') continue;
+      seen.add(x.id);
+      if (x.k === 'op' && isFloat(x.dtype) && x.op !== 'cast' && x.op !== 'where') n++;
+      stack.push(...valDeps(x, k.vals));
+    }
+    return n;
+  };
+  let f = 0;
+  for (const p of k.phases) for (const r of p) f += rows * inner * (count(r.value) + (isFloat(r.dtype) ? 1 : 0));
+  f += rows * (k.out.full ? inner : 1) * count(k.out.value);
+  return f;
 }
 
 function base(L: Lowerer, req: LowerRequest, v: Node): Omit<LoopKernel, 'kind' | 'outer' | 'inner' | 'phases' | 'out'> {
