@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Builds dist/ when src/ is newer (the CLI tests run bin/graft.js, which runs dist/).
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup.ts'],
     // Native addons and worker threads do not mix: run test files in child processes.
     pool: 'forks',
     // Memory tests call global.gc() to check that graphs and buffers are released.

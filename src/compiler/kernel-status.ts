@@ -4,9 +4,9 @@
  * (`kernelStatusDefines()` for the generated source) and by the runtime (to map a code to a typed error).
  * Codes fit in 1..255, because `callMany` packs a failing kernel's index and its code into one number.
  */
-import { GraftError, IndexError, ZeroDivisionError } from '../ir/index.js';
+import { DeviceError, GraftError, IndexError, ZeroDivisionError } from '../ir/index.js';
 
-export type KernelStatusName = 'indexError' | 'zeroDivision';
+export type KernelStatusName = 'indexError' | 'zeroDivision' | 'negativePower' | 'outOfMemory';
 
 export interface KernelStatus {
   readonly name: KernelStatusName;
@@ -28,6 +28,20 @@ export const KERNEL_STATUSES: readonly KernelStatus[] = [
     macro: 'GRAFT_ZERO_DIVISION',
     error: ZeroDivisionError,
     message: 'integer division or modulo by zero',
+  },
+  {
+    name: 'negativePower',
+    code: 3,
+    macro: 'GRAFT_NEGATIVE_POWER',
+    error: ZeroDivisionError,
+    message: 'Integers to negative integer powers are not allowed.',
+  },
+  {
+    name: 'outOfMemory',
+    code: 4,
+    macro: 'GRAFT_OUT_OF_MEMORY',
+    error: DeviceError,
+    message: 'cpu: out of memory (a kernel could not allocate its scratch buffers)',
   },
 ];
 

@@ -5,9 +5,13 @@ export * from './kernel-cache.js';
 export * from './native.js';
 export * from './realize.js';
 export * from './scalar-math.js';
+export * from './program.js';
+export * from './cpu.js';
+export * from './inspect.js';
 import { registerDevice } from './device.js';
 import { InterpDevice } from './interp.js';
+import { CpuDevice } from './cpu.js';
 
 registerDevice('interp', () => new InterpDevice('interp'));
-// Until the compiled C backend is registered, 'cpu' evaluates with the interpreter.
-registerDevice('cpu', () => new InterpDevice('cpu'));
+registerDevice('cpu', () => new CpuDevice('cpu'));
+export * from './host-memory.js';

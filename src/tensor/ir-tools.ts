@@ -1,8 +1,11 @@
 /**
- * IR inspection from the public API: `torch.ir`. A plain object so later tools (the compiler's `kernels`, ...)
- * join it as more fields.
+ * IR inspection from the public API: `torch.ir`.
+ * - `ir.print(t)`: the pending graph of `t` as text (jaxpr-like).
+ * - `ir.kernels(t)`: the kernels that computing `t` would run (name, kind, shape, fused ops, C source);
+ *   an empty list when `t` is already computed.
  */
 import { printGraph, ValueError } from '../ir/index.js';
+import { plannedKernels, type KernelInfo } from '../runtime/index.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -20,4 +23,10 @@ function print(tensors: Tensor | readonly Tensor[]): string {
   return printGraph(list.map((t) => t.node));
 }
 
-export const ir = { print };
+/** The kernels that computing `t` (on its device) would run, with their C sources. Computes nothing. */
+function kernels(t: Tensor): KernelInfo[] {
+  return plannedKernels([t.node]);
+}
+
+export const ir = { print, kernels };
+export type { KernelInfo };

@@ -381,7 +381,13 @@ export class Tensor {
     const target = device.fromHost(shared.dtype, jsMemory);
     target.jsShared = true;
     const targetNode = build.buffer(target, value.shape);
-    realizeNodes([build.assign(targetNode, value)], device);
+    try {
+      realizeNodes([build.assign(targetNode, value)], device);
+    } catch (e) {
+      // Nothing was written (failing kernels run before any write): JS memory stays this tensor's.
+      shared.host = jsMemory;
+      throw e;
+    }
     this._shared = target;
     this._value = targetNode;
     this._version++;

@@ -144,7 +144,7 @@ describe('calling kernels', () => {
 
     expect(() => lib.kernel('weird').call([], [])).toThrow(DeviceError);
     expect(() => lib.kernel('weird').call([], [])).toThrow(/kernel weird failed with unknown status 77/);
-    expect(KERNEL_STATUS).toEqual({ indexError: 1, zeroDivision: 2 });
+    expect(KERNEL_STATUS).toEqual({ indexError: 1, zeroDivision: 2, negativePower: 3, outOfMemory: 4 });
   });
 
   test('buffers that are too small, missing or not views are refused before the call', () => {

@@ -1,0 +1,139 @@
+// graft benchmarks (not run in CI): `npm run build && npm run bench`.
+// Prints tables of medians over repeated runs after warm-up. Never asserts timings.
+//
+//  1. ((x*2+y).exp()*y).sum() over N = 2^24 float32 against the memory-bandwidth floor (bytes read divided
+//     by the bandwidth of a copy kernel measured here) and against NumPy.
+//  2. float32 matmul GFLOP/s at 512, 1024, 2048 against NumPy (OpenBLAS).
+//  3. What a program-cache hit costs (a tiny graph realized again and again).
+import { execFileSync } from 'node:child_process';
+import * as torch from '../dist/index.js';
+import { build } from '../dist/ir/index.js';
+import { getDevice } from '../dist/runtime/index.js';
+
+const cpu = getDevice('cpu');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median milliseconds of fn() over `reps` runs after `warm` runs. */
+function time(fn, reps = 10, warm = 2) {
+  for (let i = 0; i < warm; i++) fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+function numpy(code) {
+  try {
+    return JSON.parse(execFileSync('python3', ['-c', code], { encoding: 'utf8', timeout: 600_000 }));
+  } catch (e) {
+    return null;
+  }
+}
+
+const NP_TIME = `
+import json, time, numpy as np
+def t(f, reps=10, warm=2):
+    for _ in range(warm): f()
+    ts = []
+    for _ in range(reps):
+        a = time.perf_counter(); f(); ts.append((time.perf_counter() - a) * 1e3)
+    return sorted(ts)[len(ts) // 2]
+`;
+
+function table(title, header, rows) {
+  console.log(`\n${title}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}
+
+const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. The fused chain against the bandwidth floor
+
+const N = 1 << 24;
+const x = torch.rand(N).realize();
+const y = torch.rand(N).realize();
+const run = (node) => cpu.execute([node]);
+const chain = () => {
+  const z = x.mul(2).add(y).exp().mul(y);
+  return run(build.reduce(z.node, 'sum', [0]));
+};
+// The copy kernel writes into memory allocated once: first writes to fresh pages cost page faults, which
+// are not memory bandwidth (and are expensive on some VMs).
+const target = build.buffer(cpu.alloc('float32', N));
+const copy = () => run(build.assign(target, build.unary('neg', x.node)));
+const tChain = time(chain);
+const tCopy = time(copy);
+const copyBandwidth = (2 * 4 * N) / (tCopy / 1e3) / 1e9; // GB/s, read + write
+const floorMs = ((2 * 4 * N) / (copyBandwidth * 1e9)) * 1e3; // the chain reads x and y once
+const npChain = numpy(`${NP_TIME}
+x = np.random.rand(${N}).astype(np.float32); y = np.random.rand(${N}).astype(np.float32)
+print(json.dumps(t(lambda: (np.exp(x * 2 + y) * y).sum())))
+`);
+table(
+  `((x*2+y).exp()*y).sum(), N = 2^24 float32 (threads: ${cpu.threads})`,
+  ['', 'ms', 'vs floor'],
+  [
+    ['copy kernel (read+write 2x64 MB)', fmt(tCopy), `${fmt(copyBandwidth, 1)} GB/s`],
+    ['bandwidth floor (read 2x64 MB)', fmt(floorMs), '1.00x'],
+    ['graft (one fused kernel)', fmt(tChain), `${fmt(tChain / floorMs)}x`],
+    ['NumPy', fmt(npChain), npChain ? `${fmt(npChain / floorMs)}x` : 'n/a'],
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Matmul
+
+function matmulNode(a, b) {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const ae = build.expand(build.reshape(a, [m, k, 1]), [m, k, n]);
+  const be = build.expand(build.reshape(b, [1, k, n]), [m, k, n]);
+  return build.reshape(build.reduce(build.binary('mul', ae, be), 'sum', [1]), [m, n]);
+}
+
+const rows = [];
+for (const n of [512, 1024, 2048]) {
+  const a = torch.rand(n, n).realize();
+  const b = torch.rand(n, n).realize();
+  const reps = n >= 2048 ? 5 : 10;
+  const t = time(() => run(matmulNode(a.node, b.node)), reps, 2);
+  const gf = (2 * n ** 3) / (t / 1e3) / 1e9;
+  const np = numpy(`${NP_TIME}
+a = np.random.rand(${n}, ${n}).astype(np.float32); b = np.random.rand(${n}, ${n}).astype(np.float32)
+print(json.dumps(t(lambda: a @ b, ${reps})))
+`);
+  const npgf = np ? (2 * n ** 3) / (np / 1e3) / 1e9 : null;
+  rows.push([n, fmt(t), fmt(gf, 1), fmt(np), fmt(npgf, 1), npgf ? `${fmt((gf / npgf) * 100, 0)}%` : 'n/a']);
+}
+table('float32 matmul', ['n', 'graft ms', 'graft GFLOP/s', 'NumPy ms', 'NumPy GFLOP/s', 'graft / NumPy'], rows);
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Program cache hit
+
+const small = () => torch.rand(16).mul(2).add(1).tanh().realize();
+for (let i = 0; i < 200; i++) small();
+const hits = [];
+for (let i = 0; i < 2000; i++) {
+  const t0 = process.hrtime.bigint();
+  small();
+  hits.push(Number(process.hrtime.bigint() - t0) / 1e3);
+}
+const keyOnly = [];
+const probe = torch.rand(16).mul(2).add(1).tanh();
+for (let i = 0; i < 2000; i++) {
+  const t0 = process.hrtime.bigint();
+  cpu.program([probe.node]);
+  keyOnly.push(Number(process.hrtime.bigint() - t0) / 1e3);
+}
+table('program cache hit (4-op graph on 16 elements)', ['', 'us (median)'], [
+  ['create tensors + realize (cache hit, 1 kernel call)', fmt(median(hits), 1)],
+  ['structural key + lookup only', fmt(median(keyOnly), 1)],
+]);

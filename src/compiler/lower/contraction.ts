@@ -1,0 +1,122 @@
+/**
+ * Contractions: a single sum-reduction of a product `A * B` where A does not depend on some output loops
+ * (n) and B does not depend on others (m) is a (batched) matrix multiplication: matmul, bmm, and
+ * convolutions written as window views. They are rendered as packed, register-tiled GEMM instead of one
+ * dot product per output element.
+ */
+import { isFloat } from '../../ir/dtype.js';
+import type { GemmKernel, LoopKernel, LoopVar } from './kernel.js';
+import * as S from './sym.js';
+import { valDeps, type Val, type ValTable } from './val.js';
+
+/** Below this many multiply-adds the plain loops are as good. */
+const MIN_WORK = 1 << 15;
+const MIN_DIM = 8;
+
+/** Loop variables a value depends on, and whether it reads data-dependent indices. */
+export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolean } {
+  const vars = new Set<string>();
+  let data = false;
+  const seen = new Set<number>();
+  const stack = [v];
+  const condVars = (c: S.Cond): void => {
+    for (const b of c ?? []) S.varsOf(b.x, vars);
+  };
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    switch (x.k) {
+      case 'load':
+        S.varsOf(x.index, vars);
+        condVars(x.guard);
+        break;
+      case 'index':
+        S.varsOf(x.index, vars);
+        break;
+      case 'rand':
+        S.varsOf(x.counter, vars);
+        break;
+      case 'cond':
+        condVars(x.cond);
+        break;
+      case 'op':
+        condVars(x.guard);
+        break;
+      case 'checkidx':
+        data = true;
+        condVars(x.guard);
+        break;
+      case 'acc':
+        data = true; // not a contraction operand
+        break;
+      default:
+        break;
+    }
+    stack.push(...valDeps(x, vt));
+  }
+  return { vars, data };
+}
+
+const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
+
+export function asContraction(k: LoopKernel): GemmKernel | null {
+  if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.out.full) return null;
+  const spec = k.phases[0]![0]!;
+  if (spec.op !== 'sum' || !isFloat(spec.dtype)) return null;
+  const v = spec.value;
+  if (v.k !== 'op' || v.op !== 'mul') return null;
+  const [a, b] = v.args as [Val, Val];
+  const va = valVars(a, k.vals);
+  const vb = valVars(b, k.vals);
+  if (va.data || vb.data) return null;
+  if (k.inner.some((x) => !va.vars.has(x.name) || !vb.vars.has(x.name))) return null;
+  let m = k.outer.filter((x) => va.vars.has(x.name) && !vb.vars.has(x.name));
+  let n = k.outer.filter((x) => vb.vars.has(x.name) && !va.vars.has(x.name));
+  const batch = k.outer.filter((x) => !m.includes(x) && !n.includes(x));
+  if (m.length === 0 || n.length === 0) return null;
+  // The output's fastest-moving loop should be a column (n) loop: swap the roles of A and B if needed.
+  let [ea, eb] = [a, b];
+  const last = k.outer[k.outer.length - 1]!;
+  if (m.includes(last)) {
+    [m, n] = [n, m];
+    [ea, eb] = [b, a];
+  }
+  const M = prod(m);
+  const N = prod(n);
+  const K = prod(k.inner);
+  if (M < MIN_DIM || N < MIN_DIM || K < MIN_DIM || M * N * K < MIN_WORK) return null;
+  const expected = S.add(S.mul(linear(batch), M * N), S.mul(linear(m), N), linear(n));
+  return {
+    kind: 'gemm',
+    name: k.name,
+    params: k.params,
+    vals: k.vals,
+    errors: k.errors,
+    shape: k.shape,
+    dtype: k.dtype,
+    flops: 2 * prod(batch) * M * N * K,
+    bytes: k.bytes,
+    batch,
+    m,
+    n,
+    k: k.inner,
+    a: ea,
+    b: eb,
+    acc: spec.acc,
+    out: { param: k.out.param, index: k.out.index, value: k.out.value },
+    accType: spec.dtype,
+    direct: k.out.value.k === 'acc' && k.out.index.key === expected.key,
+  };
+}
+
+/** Row-major flat index of a group of loop variables. */
+export function linear(vars: readonly LoopVar[]): S.Sym {
+  const parts: S.Sym[] = [];
+  let stride = 1;
+  for (let i = vars.length - 1; i >= 0; i--) {
+    parts.push(S.mul(S.symVar(vars[i]!.name, vars[i]!.extent), stride));
+    stride *= vars[i]!.extent;
+  }
+  return S.add(...parts);
+}

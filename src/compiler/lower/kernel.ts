@@ -1,0 +1,150 @@
+/**
+ * The lowered form of a kernel: loop nests over named index variables, per-element values (val.ts) and the
+ * buffers it reads and writes. The C renderer prints this; nothing here knows C.
+ */
+import type { DType } from '../../ir/dtype.js';
+import type { Sym } from './sym.js';
+import type { ReduceSpec, Val, ValTable } from './val.js';
+
+/** A buffer the kernel touches: `slot` is the program's buffer slot, `numel` the elements it must hold. */
+export interface KParam {
+  readonly slot: number;
+  readonly dtype: DType;
+  readonly numel: number;
+  readonly write: boolean;
+}
+
+export interface LoopVar {
+  readonly name: string;
+  readonly extent: number;
+}
+
+/** What a kernel can report besides success (codes of src/compiler/kernel-status.ts). */
+export interface KernelErrors {
+  /** Ops that check data-dependent indices (gather, scatterAdd): code 1. */
+  readonly index: string[];
+  /** Integer division or remainder: code 2. */
+  readonly zerodiv: boolean;
+  /** Integer to a negative power: code 3. */
+  readonly negpow: boolean;
+}
+
+interface KernelBase {
+  readonly name: string;
+  readonly params: readonly KParam[];
+  readonly vals: ValTable;
+  readonly errors: KernelErrors;
+  /** The output's shape and dtype (for inspection). */
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Floating point operations and bytes moved, estimated (for GRAFT_DEBUG=2). */
+  readonly flops: number;
+  readonly bytes: number;
+}
+
+/**
+ * Elementwise work and reductions. For each row (outer loops), reduction phases run in order; each phase is
+ * one pass over the inner loops computing one or more accumulators (a phase may use the results of earlier
+ * phases: softmax is max, then sum of exp(x - max), then the output). The output is written per row
+ * (`full: false`) or per element of the inner loops (`full: true`). With no inner loops it is elementwise.
+ */
+export interface LoopKernel extends KernelBase {
+  readonly kind: 'loops';
+  readonly outer: readonly LoopVar[];
+  readonly inner: readonly LoopVar[];
+  readonly phases: readonly (readonly ReduceSpec[])[];
+  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val; readonly full: boolean };
+}
+
+/** Inclusive prefix sum along one axis: outer loops over the other axes, a sequential loop along it. */
+export interface ScanKernel extends KernelBase {
+  readonly kind: 'scan';
+  readonly outer: readonly LoopVar[];
+  readonly axis: LoopVar;
+  readonly value: Val;
+  readonly out: { readonly param: number; readonly index: Sym };
+}
+
+/**
+ * out = base, then out[index with axis replaced by idx[i]] += values[i] for every element i of the index
+ * space (outer loops over the non-axis dimensions, which write disjoint locations, a sequential loop along
+ * the axis).
+ */
+export interface ScatterKernel extends KernelBase {
+  readonly kind: 'scatter';
+  readonly copy: { readonly vars: readonly LoopVar[]; readonly index: Sym; readonly value: Val };
+  readonly outer: readonly LoopVar[];
+  readonly axis: LoopVar;
+  readonly target: Sym;
+  /** The checked index (a checkidx value): evaluated before `value` so `target` may use it. */
+  readonly check: Val;
+  readonly value: Val;
+  readonly outParam: number;
+}
+
+/**
+ * A contraction: out[batch, m, n] = epilogue(sum_k A[batch, m, k] * B[batch, k, n]), where A and B are any
+ * fused values (loads through views, prologue elementwise work) and m, n, k, batch are groups of loop
+ * variables. Rendered as packed, register-tiled matrix multiplication.
+ */
+export interface GemmKernel extends KernelBase {
+  readonly kind: 'gemm';
+  readonly batch: readonly LoopVar[];
+  readonly m: readonly LoopVar[];
+  readonly n: readonly LoopVar[];
+  readonly k: readonly LoopVar[];
+  readonly a: Val;
+  readonly b: Val;
+  /** The accumulator number the epilogue reads. */
+  readonly acc: number;
+  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val };
+  readonly accType: DType;
+  /** The output is the plain sum stored row-major: accumulated in place, no epilogue. */
+  readonly direct: boolean;
+}
+
+/** Elements of working memory a kernel needs, passed as one extra buffer after its parameters (0: none). */
+export function scratchElements(k: Kernel, threads: number): number {
+  return k.kind === 'gemm' ? gemmScratch(k, threads) : 0;
+}
+
+/** GEMM blocking (see render/c/gemm.ts); MR_MAX and NR_MAX bound the ISA-dependent register tile. */
+export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32 } as const;
+
+const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
+const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/**
+ * How a GEMM is split into independent parts: by columns when N >= M, else by rows, `per` rows or columns
+ * each. With several threads there are 4 parts per thread, handed out dynamically, so that a thread the
+ * OS delays (a busy machine) does not hold up the others for long.
+ */
+export function gemmSplit(g: GemmKernel, threads: number): { parts: number; byColumns: boolean; per: number } {
+  const M = prod(g.m);
+  const N = prod(g.n);
+  const byColumns = N >= M;
+  const parts = threads > 1 && g.flops / 2 >= 1 << 18 ? Math.max(1, Math.min(4 * threads, Math.floor((byColumns ? N : M) / 64))) : 1;
+  const per = byColumns ? roundUp(Math.ceil(N / parts), GEMM.NR_MAX) : roundUp(Math.ceil(M / parts), GEMM.MR_MAX);
+  return { parts, byColumns, per };
+}
+
+/** Per-thread scratch of a GEMM: packed B block, packed A block, and (unless written in place) its sums. */
+export function gemmThreadScratch(g: GemmKernel, threads: number, direct: boolean): { b: number; a: number; c: number } {
+  const M = prod(g.m);
+  const N = prod(g.n);
+  const { byColumns, per } = gemmSplit(g, threads);
+  const rows = byColumns ? M : Math.min(per, M);
+  const cols = byColumns ? Math.min(per, N) : N;
+  return {
+    b: GEMM.KC * roundUp(Math.min(GEMM.NC, cols), GEMM.NR_MAX),
+    a: GEMM.KC * GEMM.MC,
+    c: direct ? 0 : roundUp(rows * cols, 16),
+  };
+}
+
+function gemmScratch(g: GemmKernel, threads: number): number {
+  const s = gemmThreadScratch(g, threads, g.direct);
+  return threads * (s.a + s.b + s.c);
+}
+
+export type Kernel = LoopKernel | ScanKernel | ScatterKernel | GemmKernel;

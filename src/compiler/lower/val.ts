@@ -1,0 +1,147 @@
+/**
+ * Scalar values of a kernel: what one element of a fused computation is, as a DAG of C-level operations
+ * over loads, constants, loop indices and reduction accumulators. Values are hash-consed per kernel (equal
+ * values are one object), so the renderer computes each common subexpression once.
+ */
+import type { DType } from '../../ir/dtype.js';
+import type { ReduceOp } from '../../ir/ops.js';
+import { condKey, dataOf, type Cond, type Sym } from './sym.js';
+
+/** Elementwise operations a value can apply: the IR's elementwise ops plus `cast` (to the value's dtype). */
+export type ValOp = string;
+
+export type Val =
+  | { readonly k: 'const'; readonly id: number; readonly dtype: DType; readonly value: number }
+  /** p[index] where p is kernel parameter `param`; only read where `guard` holds (else 0). */
+  | { readonly k: 'load'; readonly id: number; readonly dtype: DType; readonly param: number; readonly index: Sym; readonly guard: Cond }
+  /** An index expression used as a value (iota), as int32 or converted to a float dtype. */
+  | { readonly k: 'index'; readonly id: number; readonly dtype: DType; readonly index: Sym }
+  /**
+   * An elementwise op. `guard` is set on ops that can raise an error (integer division): the error counts
+   * only where the guard holds.
+   */
+  | { readonly k: 'op'; readonly id: number; readonly dtype: DType; readonly op: ValOp; readonly args: readonly Val[]; readonly guard: Cond }
+  /** The result of reduction `acc` of the kernel (defined per row). */
+  | { readonly k: 'acc'; readonly id: number; readonly dtype: DType; readonly acc: number }
+  /** The per-call key of the counter-based generator (src/ir/random.ts), from the two seed words. */
+  | { readonly k: 'randkey'; readonly id: number; readonly dtype: DType; readonly s0: Val; readonly s1: Val; readonly salt: number }
+  /** Uniform [0, 1) number at a counter. */
+  | { readonly k: 'rand'; readonly id: number; readonly dtype: DType; readonly key: Val; readonly counter: Sym }
+  /**
+   * A data-dependent index checked against [0, size): its value where in range, else 0 and error code 1
+   * (where `guard` holds). The checked value is referenced from index expressions as a data atom `ref`.
+   */
+  | { readonly k: 'checkidx'; readonly id: number; readonly dtype: DType; readonly x: Val; readonly size: number; readonly guard: Cond; readonly ref: number }
+  /** Whether a condition (the valid region of a pad) holds, as a bool. */
+  | { readonly k: 'cond'; readonly id: number; readonly dtype: DType; readonly cond: Cond };
+
+export interface ReduceSpec {
+  readonly acc: number;
+  readonly op: ReduceOp;
+  readonly dtype: DType;
+  /** The value reduced, evaluated at the full (outer + inner) loop index. */
+  readonly value: Val;
+}
+
+/** Hash-consing table of the values of one kernel. */
+export class ValTable {
+  private readonly table = new Map<string, Val>();
+  private next = 0;
+  private nextRef = 0;
+  /** The data-atom refs handed out to checked indices (ref -> value). */
+  readonly checked = new Map<number, Val>();
+
+  private make<T extends Val>(key: string, build: (id: number) => T): T {
+    const hit = this.table.get(key);
+    if (hit) return hit as T;
+    const v = build(this.next++);
+    this.table.set(key, v);
+    return v;
+  }
+
+  const(dtype: DType, value: number): Val {
+    const vk = Object.is(value, -0) ? '-0' : String(value);
+    return this.make(`c|${dtype}|${vk}`, (id) => ({ k: 'const', id, dtype, value }));
+  }
+  load(dtype: DType, param: number, index: Sym, guard: Cond): Val {
+    return this.make(`l|${param}|${index.key}|${condKey(guard)}`, (id) => ({ k: 'load', id, dtype, param, index, guard }));
+  }
+  index(dtype: DType, index: Sym): Val {
+    return this.make(`i|${dtype}|${index.key}`, (id) => ({ k: 'index', id, dtype, index }));
+  }
+  op(op: ValOp, dtype: DType, args: readonly Val[], guard: Cond = null): Val {
+    return this.make(`o|${op}|${dtype}|${args.map((a) => a.id).join(',')}|${condKey(guard)}`, (id) => ({ k: 'op', id, dtype, op, args, guard }));
+  }
+  acc(dtype: DType, acc: number): Val {
+    return this.make(`a|${acc}`, (id) => ({ k: 'acc', id, dtype, acc }));
+  }
+  randkey(s0: Val, s1: Val, salt: number): Val {
+    return this.make(`rk|${s0.id}|${s1.id}|${salt}`, (id) => ({ k: 'randkey', id, dtype: 'int32', s0, s1, salt }));
+  }
+  rand(dtype: DType, key: Val, counter: Sym): Val {
+    return this.make(`r|${dtype}|${key.id}|${counter.key}`, (id) => ({ k: 'rand', id, dtype, key, counter }));
+  }
+  cond(cond: Cond): Val {
+    return this.make(`cd|${condKey(cond)}`, (id) => ({ k: 'cond', id, dtype: 'bool', cond }));
+  }
+  /** `ref` may be given to keep the number of a value being rebuilt (index expressions refer to it). */
+  checkidx(x: Val, size: number, guard: Cond, keepRef?: number): Val {
+    const key = `ci|${x.id}|${size}|${condKey(guard)}`;
+    const hit = this.table.get(key);
+    if (hit) return hit;
+    const ref = keepRef ?? this.nextRef;
+    this.nextRef = Math.max(this.nextRef, ref + 1);
+    const v = this.make(key, (id) => ({ k: 'checkidx', id, dtype: 'int32', x, size, guard, ref }) as const);
+    this.checked.set(ref, v);
+    return v;
+  }
+}
+
+/** The direct inputs of a value (not counting values referenced from index expressions). */
+export function valArgs(v: Val): readonly Val[] {
+  switch (v.k) {
+    case 'op':
+      return v.args;
+    case 'randkey':
+      return [v.s0, v.s1];
+    case 'rand':
+      return [v.key];
+    case 'checkidx':
+      return [v.x];
+    default:
+      return [];
+  }
+}
+
+/** Every value a value depends on: its inputs and the checked indices its index expressions use. */
+export function valDeps(v: Val, table: ValTable): Val[] {
+  const out = [...valArgs(v)];
+  const syms: Sym[] = [];
+  const conds: Cond[] = [];
+  switch (v.k) {
+    case 'load':
+      syms.push(v.index);
+      conds.push(v.guard);
+      break;
+    case 'index':
+      syms.push(v.index);
+      break;
+    case 'rand':
+      syms.push(v.counter);
+      break;
+    case 'cond':
+      conds.push(v.cond);
+      break;
+    case 'op':
+    case 'checkidx':
+      conds.push(v.guard);
+      break;
+    default:
+      break;
+  }
+  for (const c of conds) for (const b of c ?? []) syms.push(b.x);
+  const refs = new Set<number>();
+  for (const s of syms) dataOf(s, refs);
+  for (const r of refs) out.push(table.checked.get(r)!);
+  return out;
+}

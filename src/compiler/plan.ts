@@ -1,0 +1,66 @@
+/**
+ * A program plan: what the runtime needs to run a compiled graph, as plain data (JSON-serializable, no IR
+ * nodes, so a cached plan never keeps buffers alive). Buffers are numbered slots: the inputs first (in the
+ * order of `structuralKey`'s inputs), then one slot per kernel output.
+ */
+import type { DType } from '../ir/dtype.js';
+import type { KernelErrors } from './lower/kernel.js';
+
+export type SlotRole =
+  /** A program input (bound at run time). */
+  | { readonly kind: 'input' }
+  /** An intermediate, dead after its last reader (its memory is reused by the next run of the program). */
+  | { readonly kind: 'temp' }
+  /** A program result (returned). */
+  | { readonly kind: 'output' }
+  /** Working memory of one kernel (GEMM packing): allocated once per program and reused by every run. */
+  | { readonly kind: 'scratch' }
+  /**
+   * The value of an `assign`: the target input's own memory when nothing else reads it, else a temporary
+   * copied into the target after every kernel has run (`viaTemp` decides it when known at compile time;
+   * the runtime also checks that no input read later shares the target's memory).
+   */
+  | { readonly kind: 'assign'; readonly target: number; readonly viaTemp: boolean; readonly readLater: readonly number[] };
+
+export interface SlotInfo {
+  readonly dtype: DType;
+  readonly numel: number;
+  readonly role: SlotRole;
+}
+
+export interface PlanKernel {
+  readonly name: string;
+  readonly kind: 'loops' | 'scan' | 'scatter' | 'gemm';
+  /** The C function. */
+  readonly source: string;
+  /** The slot bound to each kernel parameter. */
+  readonly args: readonly number[];
+  /** Bytes each parameter must hold (checked before every call). */
+  readonly minBytes: readonly number[];
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly flops: number;
+  readonly bytes: number;
+  readonly errors: KernelErrors;
+  /** The ops fused into the kernel (for inspection). */
+  readonly ops: readonly string[];
+}
+
+export type Step =
+  | { readonly op: 'alloc'; readonly slot: number }
+  | { readonly op: 'run'; readonly kernel: number }
+  | { readonly op: 'free'; readonly slot: number }
+  /** Copy slot `from` into slot `to` (same size). */
+  | { readonly op: 'copy'; readonly from: number; readonly to: number };
+
+export interface ProgramPlan {
+  readonly source: string;
+  readonly slots: readonly SlotInfo[];
+  readonly nInputs: number;
+  readonly kernels: readonly PlanKernel[];
+  readonly steps: readonly Step[];
+  /** The slot holding each root's value (an assign root: its target input slot). */
+  readonly outputs: readonly number[];
+  /** OpenMP threads the source was generated for. */
+  readonly threads: number;
+}

@@ -1,0 +1,24 @@
+/**
+ * C for loop kernels: elementwise work (elementwise.ts) and fused reductions (reduce.ts). Vectorization is
+ * left to the C compiler (unit-stride innermost loops, `omp simd` on reduction loops); threads are OpenMP
+ * `parallel for` over the outer loops once a kernel is big enough (PARALLEL_MIN element-steps).
+ */
+import type { LoopKernel } from '../../lower/kernel.js';
+import { renderElementwise } from './elementwise.js';
+import { Emitter, Scope } from './emit.js';
+import { kernelText, type RenderOptions } from './nest.js';
+import { renderReduce } from './reduce.js';
+
+export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
+  const top = new Scope(null, new Set(), new Set());
+  const em = new Emitter(k.vals, (i) => `p${i}`, (i) => `acc${i}`);
+  const canFail = k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow;
+  const errClause = canFail ? ['reduction(|:err)'] : [];
+  const store = (s: Scope): void => {
+    const v = em.ref(k.out.value, s);
+    s.lines.push(`p${k.out.param}[${em.sym(k.out.index, s)}] = ${v};`);
+  };
+  if (k.inner.length === 0) renderElementwise(k, o, top, em, store, errClause);
+  else renderReduce(k, o, top, em, store, errClause);
+  return kernelText(k.name, k.params, top.lines);
+}

@@ -1,0 +1,185 @@
+/**
+ * C for loop kernels with reductions. Three loop orders, chosen by shape and memory access:
+ *
+ * - rows (the default): for each row, one pass over the inner (reduced) loops per phase, the innermost
+ *   carrying `omp simd reduction(...)`; rows run in parallel when the kernel is big enough.
+ * - split: a single row of at least SPLIT_MIN elements (a full `sum()`) is cut into fixed chunks reduced in
+ *   parallel, partials combined in chunk order — the result does not depend on the thread count.
+ * - columns: when the loads are unit-stride along the last row loop but not along the reduced loops (a sum
+ *   over axis 0: bias gradients), each block of COLUMNS adjacent rows keeps an array of accumulators and
+ *   the reduced loops stream over contiguous memory, vectorized across the block.
+ *
+ * Long float32 sums are blocked: a float partial per BLOCK elements (vectorized) added to a double.
+ */
+import type { LoopKernel, LoopVar } from '../../lower/kernel.js';
+import type { ReduceSpec } from '../../lower/val.js';
+import { loadIndices, unitStride } from './access.js';
+import { accCode, scalarAt, type AccCode, type At } from './accumulators.js';
+import type { Emitter, Scope } from './emit.js';
+import { indent, minEnd, nest, omp, PARALLEL_MIN, prod, rowGroups, type Group, type RenderOptions } from './nest.js';
+import { CTYPE } from './spellings.js';
+
+/** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
+export const SPLIT_MIN = 1 << 15;
+/** Elements per chunk of a split reduction (about). */
+const CHUNK = 1 << 14;
+/** Elements per float partial sum of a blocked float32 sum. */
+const BLOCK = 1024;
+/** Adjacent rows reduced together by the column order. */
+const COLUMNS = 64;
+
+interface AccUse {
+  readonly r: ReduceSpec;
+  readonly code: AccCode;
+  readonly at: At;
+}
+
+const uses = (phase: readonly ReduceSpec[]): AccUse[] => phase.map((r) => ({ r, code: accCode(r), at: scalarAt(`a${r.acc}`) }));
+const decls = (c: AccUse): string[] => c.code.states.map((st) => `${st.ctype} ${c.at(st.suffix)} = ${st.init};`);
+const finish = (c: AccUse): string => `const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`;
+
+export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+  if (k.outer.length === 0 && prod(k.inner) >= SPLIT_MIN) return renderSplit(k, o, top, em, store, errClause);
+  if (columnOrder(k)) return renderColumns(k, o, top, em, store, errClause);
+  const rows = prod(k.outer);
+  const innerN = prod(k.inner);
+  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (k.out.full ? 1 : 0)) >= PARALLEL_MIN;
+  nest(top, rowGroups(k.outer, par, o, errClause, false), (row) => {
+    for (const phase of k.phases) {
+      const codes = uses(phase);
+      for (const c of codes) row.lines.push(...decls(c));
+      reductionPass(row, em, o, k.inner, codes, errClause);
+      for (const c of codes) {
+        row.lines.push(finish(c));
+        row.accs.add(c.r.acc);
+      }
+    }
+    if (k.out.full) nest(row, k.inner.map((l) => ({ loops: [l] })), store);
+    else store(row);
+  });
+}
+
+/**
+ * One reduction pass over `loops` (the first possibly restricted to [from, to)), folding each value into its
+ * accumulator; float32 sums over a long innermost loop are blocked.
+ */
+function reductionPass(
+  parent: Scope,
+  em: Emitter,
+  o: RenderOptions,
+  loops: readonly LoopVar[],
+  codes: readonly AccUse[],
+  extra: readonly string[],
+  range?: { from: string; to: string },
+): void {
+  const last = loops.length - 1;
+  const l = loops[last]!;
+  const blocked = codes.every((c) => c.r.op === 'sum' && c.r.dtype === 'float32') && l.extent >= 2 * BLOCK;
+  const bounds = (j: number): { from?: string; to?: string } => (j === 0 && range ? { ...range } : {});
+  const groups: Group[] = loops.slice(0, last).map((lp, j) => ({ loops: [lp], ...bounds(j) }));
+  const scalarClauses = [...codes.flatMap((c) => c.code.clauses(c.at)), ...extra];
+  if (!blocked) groups.push({ loops: [l], ...bounds(last), pragma: omp(o, 'simd', scalarClauses) });
+  else {
+    const b = bounds(last);
+    const end = b.to ?? String(l.extent);
+    const part = (c: AccUse): string => `${c.at('')}_f`;
+    groups.push(
+      {
+        loops: [],
+        block: { name: `${l.name}_b`, step: BLOCK },
+        from: b.from,
+        to: end,
+        open: codes.map((c) => `float ${part(c)} = 0.0f;`),
+        close: codes.map((c) => `${c.at('')} += (double)${part(c)};`),
+      },
+      { loops: [l], from: `${l.name}_b`, to: minEnd(`${l.name}_b`, BLOCK, end), pragma: omp(o, 'simd', [...codes.map((c) => `reduction(+:${part(c)})`), ...extra]) },
+    );
+  }
+  nest(parent, groups, (s) => {
+    for (const c of codes) {
+      const v = em.ref(c.r.value, s);
+      s.lines.push(...(blocked ? [`${c.at('')}_f += ${v};`] : c.code.update(c.at, v)));
+    }
+  });
+}
+
+/** A single-row reduction: each phase in fixed chunks of the first inner loop, partials combined in order. */
+function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+  const [first, ...rest] = k.inner as [LoopVar, ...LoopVar[]];
+  const per = Math.max(1, Math.ceil(CHUNK / prod(rest)));
+  const nch = Math.ceil(first.extent / per);
+  for (const phase of k.phases) {
+    const codes = uses(phase);
+    for (const c of codes) for (const st of c.code.states) top.lines.push(`${st.ctype} ${c.at(st.suffix)}_part[${nch}];`);
+    const chunk = top.child(['c_']);
+    for (const c of codes) chunk.lines.push(...decls(c));
+    reductionPass(chunk, em, o, [first, ...rest], codes, errClause, { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) });
+    for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
+    if (o.threads > 1) top.lines.push(omp(o, 'parallel for', ['schedule(dynamic, 1)', ...errClause]));
+    top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
+    for (const c of codes) top.lines.push(...decls(c));
+    const combine: string[] = [];
+    for (const c of codes) {
+      const part: At = (sfx) => `${c.at(sfx)}_part[c_]`;
+      combine.push(...c.code.combine(c.at, part));
+    }
+    top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(combine), '}');
+    for (const c of codes) {
+      top.lines.push(finish(c));
+      top.accs.add(c.r.acc);
+    }
+  }
+  if (k.out.full) {
+    const par = o.threads > 1 && prod(k.inner) >= PARALLEL_MIN;
+    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store);
+  } else store(top);
+}
+
+/** Whether the column order applies (see the file comment). */
+function columnOrder(k: LoopKernel): boolean {
+  if (k.phases.length !== 1 || k.out.full || k.outer.length === 0 || k.inner.length === 0) return false;
+  const col = k.outer[k.outer.length - 1]!;
+  if (col.extent < 16) return false;
+  const loads = loadIndices(k.phases[0]!.map((r) => r.value), k.vals);
+  return unitStride(loads, col.name) && !k.inner.some((l) => unitStride(loads, l.name));
+}
+
+function renderColumns(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+  const rowsOuter = k.outer.slice(0, -1);
+  const col = k.outer[k.outer.length - 1]!;
+  const codes = uses(k.phases[0]!);
+  const work = prod(k.outer) * prod(k.inner);
+  const par = o.threads > 1 && work >= PARALLEL_MIN;
+  const parRows = par && prod(rowsOuter) >= 2 * o.threads;
+  const j = `${col.name} - ${col.name}_b`;
+  const arrays = codes.map((c) => ({ ...c, at: ((sfx: string) => `a${c.r.acc}${sfx}[${j}]`) as At }));
+  const groups: Group[] = [];
+  if (rowsOuter.length) groups.push({ loops: rowsOuter, pragma: parRows ? omp(o, 'parallel for', [...(rowsOuter.length > 1 ? [`collapse(${rowsOuter.length})`] : []), ...errClause]) : undefined });
+  const end = minEnd(`${col.name}_b`, COLUMNS, String(col.extent));
+  groups.push({
+    loops: [],
+    block: { name: `${col.name}_b`, step: COLUMNS },
+    to: String(col.extent),
+    pragma: par && !parRows ? omp(o, 'parallel for', errClause) : undefined,
+    open: arrays.flatMap((c) => c.code.states.map((st) => `${st.ctype} a${c.r.acc}${st.suffix}[${COLUMNS}];`)).concat(
+      `for (long ${col.name} = ${col.name}_b; ${col.name} < (${end}); ${col.name}++) {`,
+      ...indent(arrays.flatMap((c) => c.code.states.map((st) => `${c.at(st.suffix)} = ${st.init};`))),
+      '}',
+    ),
+  });
+  // The reduced loops, then the block's columns innermost (unit stride, vectorized across the block).
+  const inner: Group[] = [...k.inner.map((l) => ({ loops: [l] })), { loops: [col], from: `${col.name}_b`, to: end, pragma: omp(o, 'simd', errClause) }];
+  nest(top, groups, (block) => {
+    nest(block, inner, (s) => {
+      for (const c of arrays) s.lines.push(...c.code.update(c.at, em.ref(c.r.value, s)));
+    });
+    // Then the block's results: one output per column.
+    nest(block, [{ loops: [col], from: `${col.name}_b`, to: end }], (s) => {
+      for (const c of arrays) {
+        s.lines.push(`const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`);
+        s.accs.add(c.r.acc);
+      }
+      store(s);
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The C spelling of every elementwise op, in one table. Each entry maps C expressions of the arguments to
+ * a C expression of the result, given the result dtype and the dtype of the (first) argument.
+ *
+ * Semantics follow src/ir/scalar-math.ts (the reference): int32 arithmetic wraps (computed in unsigned, where
+ * C's signed overflow would be undefined), `idiv` is floor division and `mod` Python's remainder (sign of
+ * the divisor), `round` is half to even, max/min propagate NaN. Float32 transcendental functions are graft's
+ * own vectorizable implementations (math.ts); float64 ones call the C library.
+ */
+import type { DType } from '../../../ir/dtype.js';
+
+/** The C type storing a dtype. */
+export const CTYPE: Record<DType, string> = { bool: 'unsigned char', int32: 'int', float32: 'float', float64: 'double' };
+
+type Spell = (a: readonly string[], out: DType, src: DType) => string;
+
+const isF = (d: DType): boolean => d === 'float32' || d === 'float64';
+const f = (name: string): Spell => (a, _o, s) => (s === 'float32' ? `graft_${name}f(${a[0]})` : `${name}(${a[0]})`);
+/** Functions the compiler inlines as instructions in both precisions (sqrtf, floorf, rintf, ...). */
+const libm = (name: string): Spell => (a, _o, s) => (s === 'float32' ? `${name}f(${a[0]})` : `${name}(${a[0]})`);
+const intIdentity = (fl: Spell): Spell => (a, o, s) => (isF(s) ? fl(a, o, s) : a[0]!);
+const wrap = (op: string): Spell => (a, o) =>
+  o === 'int32' ? `(int)((unsigned)(${a[0]}) ${op} (unsigned)(${a[1]}))` : `(${a[0]} ${op} ${a[1]})`;
+const cmp = (op: string): Spell => (a) => `(unsigned char)(${a[0]} ${op} ${a[1]})`;
+
+export const C_OPS: Record<string, Spell> = {
+  neg: (a, o) => (o === 'int32' ? `(int)(0u - (unsigned)(${a[0]}))` : `(-${a[0]})`),
+  abs: (a, o) => (o === 'int32' ? `graft_iabs(${a[0]})` : o === 'float32' ? `fabsf(${a[0]})` : o === 'bool' ? a[0]! : `fabs(${a[0]})`),
+  sign: (a, o) => (isF(o) ? `graft_sign_${o === 'float32' ? 'f' : 'd'}(${a[0]})` : `(${CTYPE[o]})((${a[0]} > 0) - (${a[0]} < 0))`),
+  not: (a) => `(unsigned char)(${a[0]} == 0)`,
+  exp: f('exp'),
+  log: f('log'),
+  sin: f('sin'),
+  cos: f('cos'),
+  tanh: f('tanh'),
+  erf: f('erf'),
+  sqrt: libm('sqrt'),
+  recip: (a, o) => `(${o === 'float32' ? '1.0f' : '1.0'} / ${a[0]})`,
+  floor: intIdentity(libm('floor')),
+  ceil: intIdentity(libm('ceil')),
+  round: intIdentity(libm('rint')),
+  trunc: intIdentity(libm('trunc')),
+  cast: (a, o, s) => {
+    if (o === 'bool') return `(unsigned char)(${a[0]} != 0)`;
+    if (o === 'int32' && isF(s)) return `graft_f2i((double)(${a[0]}))`;
+    return `(${CTYPE[o]})(${a[0]})`;
+  },
+  add: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} | ${a[1]})` : wrap('+')(a, o, o)),
+  sub: wrap('-'),
+  mul: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} & ${a[1]})` : wrap('*')(a, o, o)),
+  div: (a) => `(${a[0]} / ${a[1]})`,
+  idiv: (a, o) =>
+    o === 'float32' ? `(float)floor((double)(${a[0]}) / (double)(${a[1]}))` : o === 'float64' ? `floor(${a[0]} / ${a[1]})` : `graft_idiv(${a[0]}, ${a[1]})`,
+  mod: (a, o) => (o === 'float32' ? `graft_fmod_f(${a[0]}, ${a[1]})` : o === 'float64' ? `graft_fmod_d(${a[0]}, ${a[1]})` : `graft_imod(${a[0]}, ${a[1]})`),
+  pow: (a, o) => (o === 'float32' ? `(float)pow((double)(${a[0]}), (double)(${a[1]}))` : o === 'float64' ? `pow(${a[0]}, ${a[1]})` : `graft_ipow(${a[0]}, ${a[1]})`),
+  max: (a, o) => (isF(o) ? `graft_max_${o === 'float32' ? 'f' : 'd'}(${a[0]}, ${a[1]})` : `(${a[0]} > ${a[1]} ? ${a[0]} : ${a[1]})`),
+  min: (a, o) => (isF(o) ? `graft_min_${o === 'float32' ? 'f' : 'd'}(${a[0]}, ${a[1]})` : `(${a[0]} < ${a[1]} ? ${a[0]} : ${a[1]})`),
+  and: (a, o) => `(${CTYPE[o]})(${a[0]} & ${a[1]})`,
+  or: (a, o) => `(${CTYPE[o]})(${a[0]} | ${a[1]})`,
+  xor: (a, o) => `(${CTYPE[o]})(${a[0]} ^ ${a[1]})`,
+  lt: cmp('<'),
+  le: cmp('<='),
+  gt: cmp('>'),
+  ge: cmp('>='),
+  eq: cmp('=='),
+  ne: cmp('!='),
+  where: (a) => `(${a[0]} ? ${a[1]} : ${a[2]})`,
+};
+
+/**
+ * Ops that can fail on int32 operands, with the error bit they set when `cond` (a C expression of the
+ * arguments) holds: 2 = integer division by zero, 4 = integer to a negative power.
+ */
+export const C_ERRORS: Record<string, { bit: number; cond: (a: readonly string[]) => string }> = {
+  idiv: { bit: 2, cond: (a) => `${a[1]} == 0` },
+  mod: { bit: 2, cond: (a) => `${a[1]} == 0` },
+  pow: { bit: 4, cond: (a) => `(${a[1]} < 0 && ${a[0]} != 1 && ${a[0]} != -1)` },
+};

@@ -1,0 +1,122 @@
+/**
+ * Scheduling: which values of a graph are written to a buffer of their own by a kernel, and in what order
+ * the kernels run. Everything else is fused: computed inside the kernel that reads it.
+ *
+ * The fusion rules, as implemented (tests in test/compiler/fusion.test.ts count kernels for each):
+ *  1. Every root is a kernel output (an `assign` root: its value, written into the target buffer).
+ *  2. Elementwise ops of any chain length fuse into their reader: `((x*2+y).exp()*y).sum()` is one kernel.
+ *  3. Movement ops (reshape, permute, expand, slice, pad, flip) never copy by themselves: the lowering turns
+ *     them into index arithmetic in the kernel that reads them. `detach` is removed by simplify.
+ *  4. A reduction fuses into the kernel that reads it when that kernel can compute it per row: the
+ *     elementwise work after it (`relu(x @ w.T + b)`: one kernel) and elementwise work over its input shape
+ *     that reads it broadcast back over the reduced axes (`x - x.mean(1, keepdim)`, softmax: one kernel, with
+ *     one pass over the row per reduction). All reductions fused into one kernel share their input shape
+ *     and axes. Where the lowering cannot compute a reduction per row (another shape, a permuted read), it
+ *     reports `FuseError` and the reduction is materialized (its own kernel).
+ *  5. A value read by several kernels, or broadcast, is recomputed or materialized by the cost rule
+ *     (cost.ts, the one place where that is decided).
+ *  6. `contiguous` is materialized; `cumsum` and `scatterAdd` are kernels of their own (they fuse the
+ *     elementwise work that produces their inputs). `gather` fuses (a bounds-checked data-dependent load).
+ *  7. Kernels run in dependency order; a kernel never writes a buffer another kernel of the program still
+ *     reads: intermediates are fresh buffers, and `assign` writes happen after every kernel that could
+ *     fail and into a temporary when the target is read by the same or a later assign (see plan.ts).
+ */
+import type { Node } from '../../ir/node.js';
+import { CHEAP, opCost, shouldMaterialize } from './cost.js';
+
+/** Nodes reachable from roots, inputs before users, not descending below `stop` nodes. */
+export function topoOrder(roots: readonly Node[], stop: (n: Node) => boolean): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  const stack: [Node, number][] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [n, i] = top;
+      const srcs = stop(n) ? [] : n.srcs;
+      if (i < srcs.length) {
+        top[1]++;
+        const s = srcs[i]!;
+        if (!seen.has(s)) {
+          seen.add(s);
+          stack.push([s, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(n);
+      }
+    }
+  }
+  return order;
+}
+
+const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
+
+/**
+ * The nodes written to buffers by kernels (the roots' values and the materialized intermediates), in an
+ * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
+ */
+export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
+  const order = topoOrder(values, isInput);
+  const K = new Set<Node>();
+  for (const v of values) if (!isInput(v)) K.add(v);
+  for (const n of order) if (!isInput(n) && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) K.add(n);
+
+  const users = new Map<Node, Node[]>();
+  for (const n of order) users.set(n, []);
+  for (const n of order) if (!isInput(n)) for (const s of n.srcs) users.get(s)!.push(n);
+
+  // Fused cost and dependence on a reduction, bottom-up (ignoring materializations decided below: a bound).
+  const cost = new Map<Node, number>();
+  const perRow = new Map<Node, boolean>();
+  for (const n of order) {
+    if (isInput(n)) {
+      cost.set(n, 0);
+      perRow.set(n, false);
+      continue;
+    }
+    let c = n.op === 'reduce' ? CHEAP + 1 : opCost(n);
+    let r = n.op === 'reduce';
+    for (const s of n.srcs) {
+      if (K.has(s)) continue;
+      c += cost.get(s)!;
+      r ||= perRow.get(s)!;
+    }
+    cost.set(n, Math.min(c, CHEAP + 1));
+    perRow.set(n, r);
+  }
+
+  // Readers and broadcast factors, top-down (every user is decided before the value it reads).
+  const readers = new Map<Node, Set<Node>>();
+  const broadcast = new Map<Node, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (isInput(n)) continue;
+    if (!K.has(n) && n.numel === 0) {
+      readers.set(n, new Set());
+      broadcast.set(n, 1);
+    } else if (!K.has(n)) {
+      const R = new Set<Node>();
+      let b = 1;
+      for (const c of users.get(n)!) {
+        if (K.has(c)) R.add(c);
+        else for (const r of readers.get(c)!) R.add(r);
+        const through = K.has(c) || c.op === 'reduce' ? 1 : broadcast.get(c)!;
+        b = Math.max(b, through * (c.op === 'expand' ? c.numel / n.numel : 1));
+      }
+      if (shouldMaterialize(n, { readers: R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 })) K.add(n);
+      else {
+        readers.set(n, R);
+        broadcast.set(n, b);
+      }
+    }
+    if (K.has(n)) {
+      readers.set(n, new Set([n]));
+      broadcast.set(n, 1);
+    }
+  }
+  return order.filter((n) => K.has(n));
+}

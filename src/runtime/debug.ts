@@ -1,0 +1,38 @@
+/**
+ * GRAFT_DEBUG: 1 prints a line per realization (kernels, program cache hit, time), 2 adds a line per kernel
+ * (name, shape, time, GFLOP/s, GB/s), 3 prints each new program's schedule, 4 its generated C. Written to
+ * stderr; the level is read at every realization so it can be changed while running.
+ */
+import type { Program, KernelTiming } from './program.js';
+
+export function debugLevel(): number {
+  const v = Number.parseInt(process.env.GRAFT_DEBUG ?? '', 10);
+  return Number.isInteger(v) && v > 0 ? v : 0;
+}
+
+const write = (s: string): void => {
+  process.stderr.write(s + '\n');
+};
+
+export function logRealization(device: string, p: Program, hit: boolean, wasCompiled: boolean, ms: number): void {
+  const n = p.plan.kernels.length;
+  const how = hit ? 'program cache hit' : 'new program';
+  const load = !wasCompiled && p.plan.kernels.length ? `, compiled/loaded in ${p.loadMs.toFixed(1)} ms` : '';
+  write(`graft ${device}: ${n} kernel${n === 1 ? '' : 's'}, ${how}${load}, ${ms.toFixed(3)} ms`);
+}
+
+export function logKernels(timings: readonly KernelTiming[]): void {
+  for (const { kernel: k, ns } of timings) {
+    const s = ns / 1e9;
+    const gflops = k.flops / s / 1e9;
+    const gbs = k.bytes / s / 1e9;
+    write(
+      `  ${k.name.padEnd(5)} ${k.kind.padEnd(7)} ${k.dtype}[${k.shape.join(',')}] ${(ns / 1e3).toFixed(1).padStart(9)} us ` +
+        `${gflops.toFixed(2).padStart(8)} GFLOP/s ${gbs.toFixed(2).padStart(7)} GB/s`,
+    );
+  }
+}
+
+export function logSource(source: string): void {
+  write(source);
+}

@@ -1,0 +1,156 @@
+/**
+ * A compiled program: a plan (src/compiler/plan.ts: ordered steps over numbered buffer slots) plus the
+ * shared object its C source compiles to. Running it binds the input buffers to the first slots, allocates
+ * intermediates and outputs, calls the kernels, and drops each intermediate after its last use.
+ *
+ * Writes into `assign` targets (memory shared with JS) go straight into the target when nothing read later
+ * shares its memory, else into a temporary copied in after every kernel has run; kernels that can fail run
+ * before any such write, so a failing program leaves every tensor unchanged.
+ */
+import { GraftError, IndexError, type TypedArray } from '../ir/index.js';
+import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
+import { loadKernelLibrary } from './kernel-cache.js';
+import { hostArray } from './host-memory.js';
+import { nowNs, type Kernel as NativeKernel } from './native.js';
+
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  if (a.buffer !== b.buffer) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** Timing of one kernel call (GRAFT_DEBUG=2). */
+export interface KernelTiming {
+  readonly kernel: PlanKernel;
+  readonly ns: number;
+}
+
+/**
+ * Programs whose intermediate and scratch memory is kept between runs (most recently run last). Reusing it
+ * saves allocating and first-touching fresh pages on every step of a loop; only a few programs keep theirs,
+ * so a workload of many different graphs does not hold many sets of intermediates.
+ */
+const KEEP_POOLS = 4;
+const pooled: Program[] = [];
+
+function notePooled(p: Program): void {
+  const i = pooled.indexOf(p);
+  if (i === pooled.length - 1 && i >= 0) return;
+  if (i >= 0) pooled.splice(i, 1);
+  pooled.push(p);
+  while (pooled.length > KEEP_POOLS) pooled.shift()!.releaseMemory();
+}
+
+export class Program {
+  private kernels: NativeKernel[] | null = null;
+  /** Kept memory of temp, scratch and assign-temporary slots, by slot. */
+  private pool: (TypedArray | undefined)[] = [];
+  /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
+  loadMs = 0;
+
+  constructor(
+    readonly key: string,
+    readonly plan: ProgramPlan,
+    /** A readable account of the schedule (GRAFT_DEBUG=3). */
+    readonly schedule: string,
+  ) {}
+
+  /** Compile (or fetch from the disk cache) and open the shared object. Idempotent. */
+  load(): void {
+    if (this.kernels) return;
+    const t0 = performance.now();
+    if (this.plan.kernels.length) {
+      const lib = loadKernelLibrary(this.plan.source);
+      this.kernels = this.plan.kernels.map((k) => lib.kernel(k.name));
+    } else this.kernels = [];
+    this.loadMs = performance.now() - t0;
+  }
+
+  get loaded(): boolean {
+    return this.kernels !== null;
+  }
+
+  /** Drop the memory kept between runs. */
+  releaseMemory(): void {
+    this.pool = [];
+  }
+
+  private pooledArray(slot: number): TypedArray {
+    const info = this.plan.slots[slot]!;
+    let a = this.pool[slot];
+    if (!a) {
+      a = hostArray(info.dtype, info.numel);
+      this.pool[slot] = a;
+    }
+    return a;
+  }
+
+  /**
+   * Run on the input arrays (one per input slot, of the slot's dtype and size); returns the array holding
+   * each root's value. `timings`, when given, receives one entry per kernel call.
+   */
+  run(inputs: readonly TypedArray[], timings?: KernelTiming[]): TypedArray[] {
+    this.load();
+    const plan = this.plan;
+    const kernels = this.kernels!;
+    const bufs: (TypedArray | null)[] = new Array(plan.slots.length).fill(null);
+    for (let i = 0; i < plan.nInputs; i++) bufs[i] = inputs[i]!;
+    notePooled(this);
+    plan.slots.forEach((info, s) => {
+      if (info.role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+    });
+    const deferred: [number, number][] = [];
+    for (const st of plan.steps) {
+      switch (st.op) {
+        case 'alloc': {
+          const info = plan.slots[st.slot]!;
+          const role = info.role;
+          if (role.kind === 'assign') {
+            const target = bufs[role.target]!;
+            const shared = role.viaTemp || role.readLater.some((s) => s !== role.target && overlaps(bufs[s]!, target));
+            if (!shared) {
+              bufs[st.slot] = target;
+              break;
+            }
+            deferred.push([st.slot, role.target]);
+          }
+          bufs[st.slot] = role.kind === 'output' ? hostArray(info.dtype, info.numel) : this.pooledArray(st.slot);
+          break;
+        }
+        case 'run': {
+          const k = plan.kernels[st.kernel]!;
+          const args = k.args.map((s) => bufs[s]!);
+          const t0 = timings ? nowNs() : 0;
+          try {
+            kernels[st.kernel]!.call(args, k.minBytes as number[]);
+          } catch (e) {
+            throw namedError(e, k);
+          }
+          if (timings) timings.push({ kernel: k, ns: nowNs() - t0 });
+          break;
+        }
+        case 'copy':
+          bufs[st.to]!.set(bufs[st.from]!);
+          break;
+        case 'free':
+          bufs[st.slot] = null;
+          break;
+      }
+    }
+    for (const [from, to] of deferred) bufs[to]!.set(bufs[from]!);
+    return plan.outputs.map((s) => bufs[s]!);
+  }
+
+  /** The plan as JSON (for ahead-of-time compilation and inspection). */
+  toJSON(): { key: string; plan: ProgramPlan } {
+    return { key: this.key, plan: this.plan };
+  }
+}
+
+/** A kernel's error, naming the ops that can raise it. */
+function namedError(e: unknown, k: PlanKernel): unknown {
+  if (e instanceof IndexError && k.errors.index.length) {
+    return new IndexError(`${k.errors.index.join('/')}: index out of range in self (an index is outside [0, size) of its dimension; kernel ${k.name})`);
+  }
+  if (e instanceof GraftError) return e;
+  return e;
+}

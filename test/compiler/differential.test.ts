@@ -1,0 +1,120 @@
+/**
+ * Differential tests: random graphs (random-graphs.ts) realized by the compiled cpu device agree with the
+ * reference interpreter in float64. Many graphs are realized in one program (one C compile per batch), so
+ * hundreds of graphs cost a few compiles; the disk cache makes reruns cheap.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { build, printGraph, type Node } from '../../src/ir/index.js';
+import { getDevice, interpret } from '../../src/runtime/index.js';
+import { GraphGen, Rng } from './random-graphs.js';
+
+function check(roots: Node[], exact: boolean): void {
+  const want = interpret(roots, { float64: true });
+  const got = getDevice('cpu').execute(roots).map((b) => b.host!);
+  roots.forEach((r, i) => {
+    const a = Array.from(got[i]!);
+    const b = Array.from(want[i]!);
+    expect(a.length).toBe(b.length);
+    for (let j = 0; j < a.length; j++) {
+      const x = a[j]!;
+      const y = b[j]!;
+      const ok = exact ? x === y || (Number.isNaN(x) && Number.isNaN(y)) : Math.abs(x - y) <= 2e-4 * (1 + Math.abs(y)) || (Number.isNaN(x) && Number.isNaN(y));
+      if (!ok) {
+        throw new Error(`graph ${i}, element ${j}: cpu ${x}, reference ${y}\n${printGraph([r])}`);
+      }
+    }
+  });
+}
+
+const BATCH = 12;
+const RUNS = 8;
+
+describe('cpu agrees with the float64 reference on random graphs', () => {
+  test('float32 graphs: views, broadcasts, reductions, contractions, scans, gathers', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: BATCH }, () => g.float(g.shape(), 4));
+        check(roots, false);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('float64 graphs', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: BATCH }, () => g.float(g.shape(), 3, 'float64'));
+        check(roots, false);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  test('int32 graphs agree exactly (wrapping, floor division, Python remainder)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: BATCH }, () => g.int(g.shape(), 4));
+        check(roots, true);
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  test('bool graphs agree exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: BATCH }, () => g.bool(g.shape(), 4));
+        check(roots, true);
+      }),
+      { numRuns: 3 },
+    );
+  });
+});
+
+describe('cpu agrees with the reference on large shapes (GEMM, split reductions, threads)', () => {
+  const mm = (a: Node, b: Node): Node => {
+    const [m, k] = a.shape as [number, number];
+    const n = b.shape[1]!;
+    const ae = build.expand(build.reshape(a, [m, k, 1]), [m, k, n]);
+    const be = build.expand(build.reshape(b, [1, k, n]), [m, k, n]);
+    return build.reshape(build.reduce(build.binary('mul', ae, be), 'sum', [1]), [m, n]);
+  };
+  test('contractions, long reductions, row softmax, big elementwise', () => {
+    const g = new GraphGen(new Rng(12345));
+    const roots: Node[] = [];
+    // matmul with a transposed operand, bias and relu in the epilogue
+    const x = g.buffer([67, 45], 'float32');
+    const w = g.buffer([93, 45], 'float32');
+    const bias = g.buffer([93], 'float32');
+    const y = build.binary('add', mm(x, build.permute(w, [1, 0])), build.expand(build.reshape(bias, [1, 93]), [67, 93]));
+    roots.push(build.binary('max', y, build.constant(0, 'float32', [67, 93])));
+    // plain matmul written straight into its output, float32 and float64
+    roots.push(mm(g.buffer([130, 70], 'float32'), g.buffer([70, 260], 'float32')));
+    roots.push(mm(g.buffer([40, 50], 'float64'), g.buffer([50, 33], 'float64')));
+    // batched: [3, 20, 33] x [3, 33, 17]
+    const a3 = g.buffer([3, 20, 33], 'float32');
+    const b3 = g.buffer([3, 33, 17], 'float32');
+    const full = [3, 20, 33, 17];
+    roots.push(
+      build.reduce(build.binary('mul', build.expand(build.reshape(a3, [3, 20, 33, 1]), full), build.expand(build.reshape(b3, [3, 1, 33, 17]), full)), 'sum', [2]),
+    );
+    // long single-row reductions (split into chunks)
+    const big = g.buffer([1 << 17], 'float32');
+    roots.push(build.reduce(big, 'sum', [0]), build.reduce(big, 'max', [0]), build.reduce(build.unary('exp', build.unary('tanh', big)), 'min', [0]));
+    // row softmax over [300, 200]
+    const s = g.buffer([300, 200], 'float32');
+    const m = build.expand(build.reduce(s, 'max', [1]), [300, 200]);
+    const e = build.unary('exp', build.binary('sub', s, m));
+    roots.push(build.binary('div', e, build.expand(build.reduce(e, 'sum', [1]), [300, 200])));
+    // big elementwise with a view, and a column sum
+    const t = g.buffer([512, 300], 'float32');
+    roots.push(build.binary('mul', build.unary('tanh', t), build.permute(g.buffer([300, 512], 'float32'), [1, 0])));
+    roots.push(build.reduce(g.buffer([4000, 30], 'float32'), 'sum', [0]));
+    check(roots, false);
+  });
+});

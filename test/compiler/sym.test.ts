@@ -1,0 +1,46 @@
+/** Symbolic index expressions: the simplifications that make views free. */
+import { describe, expect, test } from 'vitest';
+import * as S from '../../src/compiler/lower/sym.js';
+
+const m = S.symVar('m', 7);
+const n = S.symVar('n', 5);
+
+describe('index expressions', () => {
+  test('reshape round trips simplify away', () => {
+    const lin = S.linearize([7, 5], [m, n]);
+    const [a, b] = S.delinearize([7, 5], lin);
+    expect(a!.key).toBe(m.key);
+    expect(b!.key).toBe(n.key);
+    // [7,5] -> [35] -> [5,7] -> [35] -> [7,5]
+    const back = S.delinearize([7, 5], S.linearize([5, 7], S.delinearize([5, 7], lin)));
+    expect(back.map((x) => x.key)).toEqual([m.key, n.key]);
+  });
+  test('(m*N + n) / N = m, (m*N + n) % N = n, N*(x/N) + x%N = x', () => {
+    const x = S.add(S.mul(m, 5), n);
+    expect(S.div(x, 5).key).toBe(m.key);
+    expect(S.mod(x, 5).key).toBe(n.key);
+    const w = S.symVar('w', 1000);
+    expect(S.add(S.mul(S.div(w, 8), 8), S.mod(w, 8)).key).toBe(w.key);
+    expect(S.div(S.div(w, 4), 5).key).toBe(S.div(w, 20).key);
+  });
+  test('ranges bound the results', () => {
+    expect(S.range(S.add(S.mul(m, 5), n))).toEqual([0, 34]);
+    expect(S.range(S.mod(S.symVar('w', 100), 8))).toEqual([0, 7]);
+    expect(S.range(S.addc(S.mul(n, -1), 4))).toEqual([0, 4]);
+  });
+  test('merging loops: i0 = w / 5, i1 = w % 5 turns a contiguous index into w', () => {
+    const w = S.symVar('w', 35);
+    const env = new Map([
+      ['m', S.div(w, 5)],
+      ['n', S.mod(w, 5)],
+    ]);
+    expect(S.substitute(S.add(S.mul(m, 5), n), env).key).toBe(w.key);
+    expect(S.isAffine(S.substitute(S.add(m, S.mul(n, 7)), env))).toBe(false);
+  });
+  test('pad bounds that always hold are dropped; impossible ones are detected', () => {
+    expect(S.andBound(null, n, 0, 4)).toBeNull();
+    expect(S.andBound(null, S.addc(n, 10), 0, 4)).toBe('false');
+    const c = S.andBound(null, S.addc(n, -1), 0, 9);
+    expect(c).toHaveLength(1);
+  });
+});

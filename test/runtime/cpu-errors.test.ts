@@ -1,0 +1,69 @@
+/**
+ * Kernels that fail (data-dependent index out of range, integer division by zero, integer to a negative
+ * power) raise typed errors and change nothing: no tensor is rebound and no shared memory is written.
+ */
+import { describe, expect, test } from 'vitest';
+import * as torch from '../../src/index.js';
+import { build, IndexError, ZeroDivisionError } from '../../src/ir/index.js';
+import { getDevice } from '../../src/runtime/index.js';
+
+const cpu = getDevice('cpu');
+const f32 = (xs: number[], shape = [xs.length]) => build.buffer(cpu.fromHost('float32', Float32Array.from(xs)), shape);
+const i32 = (xs: number[], shape = [xs.length]) => build.buffer(cpu.fromHost('int32', Int32Array.from(xs)), shape);
+
+describe('failing kernels', () => {
+  test('gather with an index out of range is an IndexError naming gather', () => {
+    const g = build.gather(f32([1, 2, 3]), i32([0, 3, 1]), 0);
+    expect(() => cpu.execute([g])).toThrow(IndexError);
+    expect(() => cpu.execute([g])).toThrow(/gather: index out of range/);
+    expect(() => cpu.execute([build.gather(f32([1, 2, 3]), i32([-1]), 0)])).toThrow(IndexError);
+    const ok = cpu.execute([build.gather(f32([1, 2, 3]), i32([2, 0]), 0)]);
+    expect(Array.from(ok[0]!.host!)).toEqual([3, 1]);
+  });
+  test('scatterAdd with an index out of range is an IndexError', () => {
+    const s = build.scatterAdd(f32([0, 0]), i32([0, 2]), f32([1, 1]), 0);
+    expect(() => cpu.execute([s])).toThrow(IndexError);
+  });
+  test('an index out of range only inside the padding of a pad does not count', () => {
+    // pad reads its input only where it is inside; a gather there with bad indices is never evaluated
+    const g = build.gather(f32([5, 6]), i32([1, 0]), 0);
+    const p = build.pad(g, [[1, 1]], 9);
+    expect(Array.from(cpu.execute([p])[0]!.host!)).toEqual([9, 6, 5, 9]);
+  });
+  test('integer division and remainder by zero are ZeroDivisionErrors; negative int powers too', () => {
+    const a = torch.tensor([7, 8, 9]);
+    const b = torch.tensor([1, 0, 2]);
+    expect(() => a.floorDivide(b).tolist()).toThrow(ZeroDivisionError);
+    expect(() => a.remainder(b).tolist()).toThrow(ZeroDivisionError);
+    expect(a.floorDivide(torch.tensor([2, -3, 4])).tolist()).toEqual([3, -3, 2]);
+    const p = build.binary('pow', i32([2, 3]), i32([1, -1]));
+    expect(() => cpu.execute([p])).toThrow(ZeroDivisionError);
+    expect(Array.from(cpu.execute([build.binary('pow', i32([1, -1, 5]), i32([-3, -3, 2]))])[0]!.host!)).toEqual([1, -1, 25]);
+  });
+  test('a failing program writes nothing into memory shared with JS', () => {
+    const t = torch.tensor([1, 2, 3], { dtype: 'int32' });
+    const mem = t._share().host!;
+    const before = t.node;
+    expect(() => t.add_(t.floorDivide(torch.tensor([1, 0, 1])))).toThrow(ZeroDivisionError);
+    expect(Array.from(mem)).toEqual([1, 2, 3]);
+    expect(t.node).toBe(before);
+    expect(t.tolist()).toEqual([1, 2, 3]);
+  });
+  test('the interp device stays selectable and agrees', () => {
+    const x = torch.tensor([0.5, 1.5, -2], { device: 'interp' });
+    const y = torch.tensor([0.5, 1.5, -2]);
+    expect(x.device).toBe('interp');
+    expect(y.device).toBe('cpu');
+    const a = x.mul(3).exp().tolist() as number[];
+    const b = y.mul(3).exp().tolist() as number[];
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(v)));
+  });
+});
+
+test('after a failed in-place op, memory shared with JS still receives later writes', () => {
+  const t = torch.tensor([1, 2, 3], { dtype: 'int32' });
+  const mem = t._share().host!;
+  expect(() => t.add_(t.floorDivide(torch.tensor([0, 0, 0])))).toThrow(ZeroDivisionError);
+  t.add_(10);
+  expect(Array.from(mem)).toEqual([11, 12, 13]);
+});

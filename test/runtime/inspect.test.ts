@@ -1,0 +1,64 @@
+/** Inspection: GRAFT_DEBUG levels 1-4 and torch.ir.kernels / torch.ir.print. */
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import * as torch from '../../src/index.js';
+
+function captureStderr(fn: () => void): string {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    lines.push(String(s));
+    return true;
+  });
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('');
+}
+
+afterEach(() => {
+  delete process.env.GRAFT_DEBUG;
+});
+
+describe('GRAFT_DEBUG', () => {
+  test('level 1: a line per realization; 2: a line per kernel; 3: the schedule; 4: the C source', () => {
+    const make = (k: number) => torch.rand(64).mul(k).add(1).tanh();
+    make(2).realize();
+    process.env.GRAFT_DEBUG = '1';
+    const one = captureStderr(() => make(2).realize());
+    expect(one).toMatch(/^graft cpu: 1 kernel, program cache hit, [\d.]+ ms\n$/);
+    process.env.GRAFT_DEBUG = '2';
+    const two = captureStderr(() => make(2).realize());
+    expect(two).toMatch(/\n {2}k0 +loops +float32\[64\] +[\d.]+ us +[\d.]+ GFLOP\/s +[\d.]+ GB\/s\n$/);
+    process.env.GRAFT_DEBUG = '3';
+    const three = captureStderr(() => make(3).realize());
+    expect(three).toContain('program: 1 kernel, 1 buffers');
+    expect(three).toMatch(/k0 loops float32\[64\] <- in0 b1 fuses rand mul add tanh/);
+    expect(three).toMatch(/new program/);
+    process.env.GRAFT_DEBUG = '4';
+    const four = captureStderr(() => make(4).realize());
+    expect(four).toContain('int k0(void **restrict bufs)');
+    expect(four).toContain('graft_tanhf(');
+  });
+  test('level 0 prints nothing', () => {
+    expect(captureStderr(() => torch.rand(8).mul(5).realize())).toBe('');
+  });
+});
+
+describe('torch.ir', () => {
+  test('kernels(t) lists the kernels computing t with their C, and nothing once t is computed', () => {
+    const x = torch.rand(10, 20);
+    const y = x.mul(2).add(x.exp());
+    const ks = torch.ir.kernels(y);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]).toMatchObject({ name: 'k0', kind: 'loops', shape: [10, 20], dtype: 'float32' });
+    expect(ks[0]!.ops).toEqual(expect.arrayContaining(['rand', 'exp', 'mul', 'add']));
+    expect(ks[0]!.source).toMatch(/^int k0\(void \*\*restrict bufs\) \{/);
+    y.realize();
+    expect(torch.ir.kernels(y)).toEqual([]);
+  });
+  test('print(t) is the pending graph as text', () => {
+    const t = torch.ones(3).mul(2);
+    expect(torch.ir.print(t)).toMatch(/^\{ lambda \. let\n.*mul.*\n {2}in \(\w+\) \}$/s);
+  });
+});
