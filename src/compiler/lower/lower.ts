@@ -143,6 +143,16 @@ class Lowerer {
           guard,
         );
       }
+      case 'unfold': {
+        // window o along `axis`, element k on the last axis: input position o*step + k
+        const { axis, step } = n.arg as { axis: number; size: number; step: number };
+        const k = idx[idx.length - 1]!;
+        return this.valueAt(
+          src,
+          src.shape.map((_, i) => (i === axis ? S.add(S.mul(idx[axis]!, step), k) : idx[i]!)),
+          guard,
+        );
+      }
       case 'pad': {
         const { pads, value } = n.arg as { pads: [number, number][]; value: number };
         const si = idx.map((x, i) => S.addc(x, -pads[i]![0]));

@@ -39,6 +39,10 @@ export function rebuild(n: Node, srcs: readonly Node[]): Node {
     }
     case 'flip':
       return build.flip(a, (arg as { axes: number[] }).axes);
+    case 'unfold': {
+      const u = arg as { axis: number; size: number; step: number };
+      return build.unfold(a, u.axis, u.size, u.step);
+    }
     case 'gather':
       return build.gather(a, b, (arg as { axis: number }).axis);
     case 'scatterAdd':
