@@ -5,6 +5,7 @@
  * Each step's forward pass, backward pass and optimizer update are one lazy graph, compiled once (the first
  * step) into a few fused C kernels and reused by every later step.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from 'graft';
 
@@ -96,6 +97,7 @@ export function trainMnist(net: torch.nn.Module, defaults: TrainOptions): number
   console.log(`test accuracy ${finalAccuracy.toFixed(2)}% after ${step} steps in ${seconds.toFixed(1)} s`);
 
   // --- results: weights (safetensors) and curves (SVG) ----------------------------------------------------
+  mkdirSync(outDir, { recursive: true });
   const weights = join(outDir, `${defaults.name}.safetensors`);
   torch.save(net.stateDict(), weights);
   const curves = join(outDir, `${defaults.name}-curves.svg`);
