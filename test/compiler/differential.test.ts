@@ -28,7 +28,7 @@ function check(roots: Node[], exact: boolean): void {
 }
 
 const BATCH = 12;
-const RUNS = 8;
+const RUNS = 12;
 
 describe('cpu agrees with the float64 reference on random graphs', () => {
   test('float32 graphs: views, broadcasts, reductions, contractions, scans, gathers', () => {
@@ -39,6 +39,17 @@ describe('cpu agrees with the float64 reference on random graphs', () => {
         check(roots, false);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  test('float32 graphs over larger shapes (threads, tiling, column and blocked reductions, GEMM)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: 6 }, () => g.float(g.shape(3, 90), 3));
+        check(roots, false);
+      }),
+      { numRuns: 3 },
     );
   });
 
