@@ -22,7 +22,7 @@ import { CTYPE } from './spellings.js';
 /** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
 export const SPLIT_MIN = 1 << 15;
 /** Elements per chunk of a split reduction (about). */
-const CHUNK = 1 << 14;
+const CHUNK = 1 << 16;
 /** Elements per float partial sum of a blocked float32 sum. */
 const BLOCK = 1024;
 /** Adjacent rows reduced together by the column order. */
@@ -116,7 +116,7 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
     for (const c of codes) chunk.lines.push(...decls(c));
     reductionPass(chunk, em, o, [first, ...rest], codes, errClause, { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) });
     for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
-    if (o.threads > 1) top.lines.push(omp(o, 'parallel for', ['schedule(dynamic, 1)', ...errClause]));
+    if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
     top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
     for (const c of codes) top.lines.push(...decls(c));
     const combine: string[] = [];
