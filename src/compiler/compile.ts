@@ -48,21 +48,26 @@ export function planProgram(req: PlanRequest): PlannedProgram {
     const K = chooseMaterialized(values, isInput, forced);
     const slotOf = new Map(inputSlot);
     K.forEach((n, j) => slotOf.set(n, req.inputs.length + j));
-    try {
+    // Lower every kernel, collecting all the reductions that could not be fused, then schedule again.
+    const failed: Node[] = [];
+    const kernels = K.map((n, j) => {
       // A value with no elements needs no kernel, only its (empty) buffer.
-      const kernels = K.map((n, j) =>
-        n.numel === 0 ? null : lowerKernel({
+      if (n.numel === 0) return null;
+      try {
+        return lowerKernel({
           name: `k${j}`,
           value: n,
           read: (m) => (m !== n ? (slotOf.get(m) ?? null) : null),
           outSlot: slotOf.get(n)!,
-        }),
-      );
-      return assemble(req, entries, K, kernels, slotOf, isInput);
-    } catch (e) {
-      if (!(e instanceof FuseError) || forced.has(e.node)) throw e;
-      forced.add(e.node);
-    }
+        });
+      } catch (e) {
+        if (!(e instanceof FuseError) || forced.has(e.node)) throw e;
+        failed.push(e.node);
+        return null;
+      }
+    });
+    if (failed.length === 0) return assemble(req, entries, K, kernels, slotOf, isInput);
+    for (const n of failed) forced.add(n);
   }
 }
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { build, printGraph, type Node } from '../../src/ir/index.js';
-import { getDevice, interpret } from '../../src/runtime/index.js';
+import { getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
 import { GraphGen, Rng } from './random-graphs.js';
 
 function check(roots: Node[], exact: boolean): void {
@@ -28,7 +28,7 @@ function check(roots: Node[], exact: boolean): void {
 }
 
 const BATCH = 12;
-const RUNS = 8;
+const RUNS = 12;
 
 describe('cpu agrees with the float64 reference on random graphs', () => {
   test('float32 graphs: views, broadcasts, reductions, contractions, scans, gathers', () => {
@@ -39,6 +39,17 @@ describe('cpu agrees with the float64 reference on random graphs', () => {
         check(roots, false);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  test('float32 graphs over larger shapes (threads, tiling, column and blocked reductions, GEMM)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const g = new GraphGen(new Rng(seed));
+        const roots = Array.from({ length: 6 }, () => g.float(g.shape(3, 90), 3));
+        check(roots, false);
+      }),
+      { numRuns: 3 },
     );
   });
 
@@ -116,5 +127,28 @@ describe('cpu agrees with the reference on large shapes (GEMM, split reductions,
     roots.push(build.binary('mul', build.unary('tanh', t), build.permute(g.buffer([300, 512], 'float32'), [1, 0])));
     roots.push(build.reduce(g.buffer([4000, 30], 'float32'), 'sum', [0]));
     check(roots, false);
+  });
+});
+
+describe('convolution as window views and a contraction', () => {
+  test('conv1d over sliding windows built from view ops is one GEMM kernel and agrees with the reference', () => {
+    const g = new GraphGen(new Rng(5));
+    const [B, Cin, Cout, L, K] = [2, 6, 32, 40, 3];
+    const N = L + K - 1;
+    const x = g.buffer([B, Cin, N], 'float32');
+    const w = g.buffer([Cout, Cin, K], 'float32');
+    // windows[b, c, k, l] = x[b, c, k + l]: tile each row K times, shift row k by k through a reshape
+    const tiled = build.expand(build.reshape(x, [B, Cin, 1, N]), [B, Cin, K, N]);
+    const flat = build.pad(build.reshape(tiled, [B, Cin, K * N]), [[0, 0], [0, 0], [0, K]], 0);
+    const win = build.slice(build.reshape(flat, [B, Cin, K, N + 1]), [0, 0, 0, 0], [B, Cin, K, L]);
+    // out[b, o, l] = sum_{c,k} w[o, c, k] * win[b, c, k, l]
+    const full = [B, Cout, Cin, K, L];
+    const a = build.expand(build.reshape(win, [B, 1, Cin, K, L]), full);
+    const ww = build.expand(build.reshape(w, [1, Cout, Cin, K, 1]), full);
+    const out = build.reshape(build.reduce(build.binary('mul', a, ww), 'sum', [2, 3]), [B, Cout, L]);
+    const ks = plannedKernels([out]);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]!.kind).toBe('gemm');
+    check([out], false);
   });
 });

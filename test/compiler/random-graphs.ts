@@ -156,7 +156,8 @@ export class GraphGen {
         return build.flip(sub(), shape.map((_, i) => i).filter(() => r.chance(0.5)));
       case 15: {
         if (shape.length === 0) return sub();
-        return build.cumsum(build.unary('tanh', sub()), r.int(0, shape.length - 1));
+        const axis = r.int(0, shape.length - 1);
+        return this.meanIfSum(build.cumsum(build.unary('tanh', sub()), axis), 'sum', shape[axis]!);
       }
       case 16:
         return this.contraction(shape, depth, dtype);
@@ -178,6 +179,11 @@ export class GraphGen {
     }
   }
 
+  /** Sums are scaled to means so values stay of order 1 (float32 rounding then stays well inside tolerance). */
+  private meanIfSum(x: Node, op: string, count: number): Node {
+    return op === 'sum' ? build.binary('mul', x, build.constant(1 / count, x.dtype, x.shape)) : x;
+  }
+
   private reduction(shape: readonly number[], depth: number, dtype: DType): Node {
     const r = this.r;
     if (shape.length === 0) return this.float(shape, depth - 1, dtype);
@@ -188,11 +194,11 @@ export class GraphGen {
       const src = shape.map((d, i) => (i === axis ? k : d));
       let x = this.float(src, depth - 1, dtype);
       if (op === 'prod') x = build.unary('tanh', x);
-      return build.reduce(x, op, [axis]);
+      return this.meanIfSum(build.reduce(x, op, [axis]), op, k);
     }
     // reduce and broadcast back: x - mean(x) style
     const x = this.float(shape, depth - 1, dtype);
-    const red = build.reduce(op === 'prod' ? build.unary('tanh', x) : x, op === 'prod' ? 'max' : op, [axis]);
+    const red = this.meanIfSum(build.reduce(op === 'prod' ? build.unary('tanh', x) : x, op === 'prod' ? 'max' : op, [axis]), op, shape[axis]!);
     const back = build.expand(red, shape);
     return build.binary(r.pick(['sub', 'add', 'mul'] as const), x, back);
   }
@@ -203,14 +209,14 @@ export class GraphGen {
     const m = shape[shape.length - 2]!;
     const n = shape[shape.length - 1]!;
     const batch = shape.slice(0, -2);
-    const k = r.int(1, 9);
+    const k = r.int(1, m * n > 400 ? 40 : 9);
     const a = this.float([...batch, m, k], depth - 1, dtype);
     const b = this.float([...batch, k, n], depth - 1, dtype);
     const full = [...batch, m, k, n];
     const ae = build.expand(build.reshape(a, [...batch, m, k, 1]), full);
     const be = build.expand(build.reshape(b, [...batch, 1, k, n]), full);
     const s = build.reduce(build.binary('mul', ae, be), 'sum', [batch.length + 1]);
-    return build.reshape(s, shape);
+    return build.reshape(this.meanIfSum(s, 'sum', k), shape);
   }
 
   /** An int32 expression of exactly `shape` (exact arithmetic: compared bit for bit). */

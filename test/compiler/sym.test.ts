@@ -44,3 +44,11 @@ describe('index expressions', () => {
     expect(c).toHaveLength(1);
   });
 });
+
+test('coefficients larger than the divisor are reduced first: (43i + j) % 42 = i + j when i + j < 42', () => {
+  const i = S.symVar('i', 3);
+  const j = S.symVar('j', 40);
+  const x = S.add(S.mul(i, 43), j);
+  expect(S.mod(x, 42).key).toBe(S.add(i, j).key);
+  expect(S.div(x, 42).key).toBe(i.key);
+});

@@ -137,13 +137,18 @@ const gcd = (a: number, b: number): number => {
   return a;
 };
 
-/** Split x into d*q + r where q collects the terms (and constant part) divisible by d. */
+/**
+ * Split x into d*q + r: each coefficient k into d*trunc(k/d) + (k rem d), the constant into
+ * d*floor(c/d) + (c mod d). The remainder has coefficients smaller than d, so its range is often within
+ * [0, d): `(43*i + j) % 42` is `i + j` when i + j < 42.
+ */
 function splitBy(x: Sym, d: number): { q: Sym; r: Sym } {
   const qt: (readonly [Atom, number])[] = [];
   const rt: (readonly [Atom, number])[] = [];
   for (const [a, k] of x.terms) {
-    if (k % d === 0) qt.push([a, k / d]);
-    else rt.push([a, k]);
+    const q = Math.trunc(k / d);
+    if (q !== 0) qt.push([a, q]);
+    if (k - q * d !== 0) rt.push([a, k - q * d]);
   }
   const qc = Math.floor(x.c / d);
   return { q: makeSym(qt, qc), r: makeSym(rt, x.c - qc * d) };

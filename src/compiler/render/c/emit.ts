@@ -183,11 +183,13 @@ export function renderSym(x: Sym, data: (ref: number) => string): string {
       case 'data':
         t = data(a.ref);
         break;
+      // Index expressions use floor division (sym.ts); C's / and % truncate, which is the same only for a
+      // non-negative dividend.
       case 'div':
-        t = `(${renderSym(a.a, data)}) / ${a.d}`;
+        t = S.range(a.a)[0] >= 0 ? `(${renderSym(a.a, data)}) / ${a.d}` : `graft_floordiv(${renderSym(a.a, data)}, ${a.d}L)`;
         break;
       case 'mod':
-        t = `(${renderSym(a.a, data)}) % ${a.d}`;
+        t = S.range(a.a)[0] >= 0 ? `(${renderSym(a.a, data)}) % ${a.d}` : `graft_floormod(${renderSym(a.a, data)}, ${a.d}L)`;
         break;
     }
     const term = a.t === 'div' || a.t === 'mod' ? `(${t})` : t;

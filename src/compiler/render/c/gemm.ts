@@ -14,7 +14,7 @@ import * as S from '../../lower/sym.js';
 import type { Val, ValTable } from '../../lower/val.js';
 import { valDeps } from '../../lower/val.js';
 import { Emitter, Scope } from './emit.js';
-import { indent, kernelText, PARALLEL_MIN, type RenderOptions } from './nest.js';
+import { indent, kernelText, NO_UNROLL, PARALLEL_MIN, type RenderOptions } from './nest.js';
 import { CTYPE } from './spellings.js';
 
 const { KC, MC, NC } = GEMM;
@@ -88,8 +88,8 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   packB.lines.push(...decode(g.n, 'jc_ + jp_ + jj_'), ...decode(g.k, 'pc_ + kk_'));
   packB.lines.push(`Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = ${em.ref(g.b, packB)};`);
   const bLoops = kContiguous(g.b, g.vals, g.k)
-    ? [`for (long jj_ = 0; jj_ < ${NR}; jj_++)`, `for (long kk_ = 0; kk_ < kc_; kk_++)`]
-    : [`for (long kk_ = 0; kk_ < kc_; kk_++)`, `for (long jj_ = 0; jj_ < ${NR}; jj_++)`];
+    ? [`${NO_UNROLL}for (long jj_ = 0; jj_ < ${NR}; jj_++)`, `${NO_UNROLL}for (long kk_ = 0; kk_ < kc_; kk_++)`]
+    : [`${NO_UNROLL}for (long kk_ = 0; kk_ < kc_; kk_++)`, `${NO_UNROLL}for (long jj_ = 0; jj_ < ${NR}; jj_++)`];
   const packBText = [
     `for (long jp_ = 0; jp_ < nc_; jp_ += ${NR}) {`,
     ...indent([...bLoops, `{`, ...indent([`if (jc_ + jp_ + jj_ >= n1_) { Bp[jp_ * kc_ + kk_ * ${NR} + jj_] = 0; continue; }`, ...packB.lines]), `}`]),
@@ -101,8 +101,8 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   packA.lines.push(...decode(g.m, 'ic_ + ip_ + ii_'), ...decode(g.k, 'pc_ + kk_'));
   packA.lines.push(`Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = ${em.ref(g.a, packA)};`);
   const aLoops = kContiguous(g.a, g.vals, g.k)
-    ? [`for (long ii_ = 0; ii_ < ${MR}; ii_++)`, `for (long kk_ = 0; kk_ < kc_; kk_++)`]
-    : [`for (long kk_ = 0; kk_ < kc_; kk_++)`, `for (long ii_ = 0; ii_ < ${MR}; ii_++)`];
+    ? [`${NO_UNROLL}for (long ii_ = 0; ii_ < ${MR}; ii_++)`, `${NO_UNROLL}for (long kk_ = 0; kk_ < kc_; kk_++)`]
+    : [`${NO_UNROLL}for (long kk_ = 0; kk_ < kc_; kk_++)`, `${NO_UNROLL}for (long ii_ = 0; ii_ < ${MR}; ii_++)`];
   const packAText = [
     `for (long ip_ = 0; ip_ < mc_; ip_ += ${MR}) {`,
     ...indent([...aLoops, `{`, ...indent([`if (ic_ + ip_ + ii_ >= m1_) { Ap[ip_ * kc_ + kk_ * ${MR} + ii_] = 0; continue; }`, ...packA.lines]), `}`]),
@@ -141,7 +141,7 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
     epi.lines.push(...decode(g.m, 'mf_'), ...decode(g.n, 'nf_'), `const ${T} cv_ = C[(mf_ - m0_) * ldc_ + nf_ - n0_];`);
     const v = em.ref(g.out.value, epi);
     epi.lines.push(`${out}[${em.sym(g.out.index, epi)}] = ${v};`);
-    item.lines.push(`for (long mf_ = m0_; mf_ < m1_; mf_++) {`, `  for (long nf_ = n0_; nf_ < n1_; nf_++) {`, ...indent(epi.lines, 2), '  }', '}');
+    item.lines.push(`${NO_UNROLL}for (long mf_ = m0_; mf_ < m1_; mf_++) {`, `  ${NO_UNROLL}for (long nf_ = n0_; nf_ < n1_; nf_++) {`, ...indent(epi.lines, 2), '  }', '}');
   }
 
   const nItems = B * parts;

@@ -6,14 +6,14 @@
 import type { LoopKernel } from '../../lower/kernel.js';
 import { renderElementwise } from './elementwise.js';
 import { Emitter, Scope } from './emit.js';
-import { kernelText, type RenderOptions } from './nest.js';
+import { ERR_CLAUSE, kernelText, type RenderOptions } from './nest.js';
 import { renderReduce } from './reduce.js';
 
 export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
   const top = new Scope(null, new Set(), new Set());
   const em = new Emitter(k.vals, (i) => `p${i}`, (i) => `acc${i}`);
   const canFail = k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow;
-  const errClause = canFail ? ['reduction(|:err)'] : [];
+  const errClause = canFail ? [ERR_CLAUSE] : [];
   const store = (s: Scope): void => {
     const v = em.ref(k.out.value, s);
     s.lines.push(`p${k.out.param}[${em.sym(k.out.index, s)}] = ${v};`);

@@ -136,13 +136,12 @@ static inline double graft_exp_core(double x) {
    (ln2 = C1 + C2, C1 with 9 bits so n*C1 is exact), p a degree-6 polynomial (Cephes' expf), the scaling by
    2^n in two steps so that results in the denormal range round once. Within 1 ulp. */
 static inline float graft_expf(float x) {
-  float xc = x > 88.8f ? 88.8f : x;
-  xc = xc < -104.0f ? -104.0f : xc;
-  /* n = round(x log2 e) by the magic-number trick: its low mantissa bits hold n (defined for NaN too) */
-  graft_f32 t; t.f = xc * ${flit(Math.LOG2E)} + 0x1.8p23f;
+  /* n = round(x log2 e) by the magic-number trick: its low mantissa bits hold n. No clamping: for x
+     outside [-104, 88.8] the result is replaced at the end, and inside n is in [-151, 129]. */
+  graft_f32 t; t.f = fmaf(x, ${flit(Math.LOG2E)}, 0x1.8p23f);
   const float n = t.f - 0x1.8p23f;
   const int32_t ni = t.i - 0x4b400000;
-  float r = fmaf(n, ${flit(-0.693359375)}, xc);
+  float r = fmaf(n, ${flit(-0.693359375)}, x);
   r = fmaf(n, ${flit(2.1219444e-4)}, r);
   float p = ${flit(1.98756915e-4)};
   p = fmaf(p, r, ${flit(1.3981999507e-3)});
@@ -151,9 +150,11 @@ static inline float graft_expf(float x) {
   p = fmaf(p, r, ${flit(1.6666665459e-1)});
   p = fmaf(p, r, ${flit(5.0000001201e-1)});
   p = fmaf(p, r * r, r) + 1.0f;
+  /* 2^n in two factors, so that results in the denormal range round once */
   const int32_t n1 = ni >> 1, n2 = ni - n1;
   graft_f32 s1, s2; s1.u = (uint32_t)(n1 + 127) << 23; s2.u = (uint32_t)(n2 + 127) << 23;
-  return p * s1.f * s2.f;
+  const float res = p * s1.f * s2.f;
+  return x > 88.8f ? __builtin_inff() : (x < -104.0f ? 0.0f : res);
 }
 
 static inline float graft_logf(float xf) {

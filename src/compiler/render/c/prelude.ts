@@ -23,6 +23,8 @@ ${kernelStatusDefines()}
    4: integer to a negative power) and return the status of the first kind found. */
 #define GRAFT_STATUS(err) (((err) & 1) ? GRAFT_INDEX_ERROR : ((err) & 2) ? GRAFT_ZERO_DIVISION : ((err) & 4) ? GRAFT_NEGATIVE_POWER : GRAFT_OK)
 
+static inline long graft_floormod(long a, long d) { const long r = a % d; return r < 0 ? r + d : r; }
+static inline long graft_floordiv(long a, long d) { return (a - graft_floormod(a, d)) / d; }
 static inline int graft_iabs(int a) { return a < 0 ? (int)(0u - (unsigned)a) : a; }
 static inline int graft_idiv(int a, int b) {
   if (b == 0) return 0;

@@ -16,13 +16,13 @@ import type { ReduceSpec } from '../../lower/val.js';
 import { loadIndices, unitStride } from './access.js';
 import { accCode, scalarAt, type AccCode, type At } from './accumulators.js';
 import type { Emitter, Scope } from './emit.js';
-import { indent, minEnd, nest, omp, PARALLEL_MIN, prod, rowGroups, type Group, type RenderOptions } from './nest.js';
+import { indent, minEnd, nest, omp, PARALLEL_MIN, prod, rowGroups, simd, type Group, type RenderOptions } from './nest.js';
 import { CTYPE } from './spellings.js';
 
 /** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
 export const SPLIT_MIN = 1 << 15;
 /** Elements per chunk of a split reduction (about). */
-const CHUNK = 1 << 14;
+const CHUNK = 1 << 16;
 /** Elements per float partial sum of a blocked float32 sum. */
 const BLOCK = 1024;
 /** Adjacent rows reduced together by the column order. */
@@ -77,8 +77,9 @@ function reductionPass(
   const blocked = codes.every((c) => c.r.op === 'sum' && c.r.dtype === 'float32') && l.extent >= 2 * BLOCK;
   const bounds = (j: number): { from?: string; to?: string } => (j === 0 && range ? { ...range } : {});
   const groups: Group[] = loops.slice(0, last).map((lp, j) => ({ loops: [lp], ...bounds(j) }));
-  const scalarClauses = [...codes.flatMap((c) => c.code.clauses(c.at)), ...extra];
-  if (!blocked) groups.push({ loops: [l], ...bounds(last), pragma: omp(o, 'simd', scalarClauses) });
+  const mayFail = extra.length > 0;
+  const scalarClauses = codes.flatMap((c) => c.code.clauses(c.at));
+  if (!blocked) groups.push({ loops: [l], ...bounds(last), pragma: simd(o, scalarClauses, mayFail) });
   else {
     const b = bounds(last);
     const end = b.to ?? String(l.extent);
@@ -92,7 +93,7 @@ function reductionPass(
         open: codes.map((c) => `float ${part(c)} = 0.0f;`),
         close: codes.map((c) => `${c.at('')} += (double)${part(c)};`),
       },
-      { loops: [l], from: `${l.name}_b`, to: minEnd(`${l.name}_b`, BLOCK, end), pragma: omp(o, 'simd', [...codes.map((c) => `reduction(+:${part(c)})`), ...extra]) },
+      { loops: [l], from: `${l.name}_b`, to: minEnd(`${l.name}_b`, BLOCK, end), pragma: simd(o, codes.map((c) => `reduction(+:${part(c)})`), mayFail) },
     );
   }
   nest(parent, groups, (s) => {
@@ -115,7 +116,7 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
     for (const c of codes) chunk.lines.push(...decls(c));
     reductionPass(chunk, em, o, [first, ...rest], codes, errClause, { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) });
     for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
-    if (o.threads > 1) top.lines.push(omp(o, 'parallel for', ['schedule(dynamic, 1)', ...errClause]));
+    if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
     top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
     for (const c of codes) top.lines.push(...decls(c));
     const combine: string[] = [];
@@ -168,7 +169,7 @@ function renderColumns(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter,
     ),
   });
   // The reduced loops, then the block's columns innermost (unit stride, vectorized across the block).
-  const inner: Group[] = [...k.inner.map((l) => ({ loops: [l] })), { loops: [col], from: `${col.name}_b`, to: end, pragma: omp(o, 'simd', errClause) }];
+  const inner: Group[] = [...k.inner.map((l) => ({ loops: [l] })), { loops: [col], from: `${col.name}_b`, to: end, pragma: simd(o, [], errClause.length > 0) }];
   nest(top, groups, (block) => {
     nest(block, inner, (s) => {
       for (const c of arrays) s.lines.push(...c.code.update(c.at, em.ref(c.r.value, s)));
