@@ -5,11 +5,12 @@
  * and kept under the key: buffers are parameters, so step 2 of a training loop finds step 1's program.
  */
 import { availableParallelism } from 'node:os';
-import { structuralKey, type DType, type Node, type TypedArray } from '../ir/index.js';
+import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
 import type { Device } from './device.js';
+import { interpret } from './interp.js';
 import { zeroedHostArray } from './host-memory.js';
 import { Program, type KernelTiming } from './program.js';
 
@@ -34,6 +35,26 @@ function bufferOf(n: Node): Buffer {
   const b = n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
   if (!b || !b.host) throw new Error(`internal: cpu input %${n.id} has no host memory`);
   return b;
+}
+
+/** Graphs up to this many elements computed in all are re-run on the interpreter to explain a kernel error. */
+const EXPLAIN_LIMIT = 1 << 22;
+
+/**
+ * A kernel reports only an error code (an index out of range, a division by zero). Where the graph is small,
+ * the interpreter re-runs it to name the value, dimension and size in PyTorch's words; the error's type is
+ * the same either way. Nothing was written: a failing program changes no tensor.
+ */
+function preciseError(e: unknown, roots: readonly Node[]): unknown {
+  if (!(e instanceof IndexError || e instanceof ZeroDivisionError)) return e;
+  const order = toposort(roots, true);
+  if (order.reduce((acc, n) => acc + n.numel, 0) > EXPLAIN_LIMIT) return e;
+  try {
+    interpret(roots);
+  } catch (precise) {
+    if (precise instanceof (e.constructor as typeof Error)) return precise;
+  }
+  return e;
 }
 
 export class CpuDevice implements Device {
@@ -82,10 +103,15 @@ export class CpuDevice implements Device {
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
     if (!hit && level >= 4) logSource(program.plan.source);
     const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
-    const outs = program.run(
-      inputs.map((n) => bufferOf(n).host!),
-      timings,
-    );
+    let outs: TypedArray[];
+    try {
+      outs = program.run(
+        inputs.map((n) => bufferOf(n).host!),
+        timings,
+      );
+    } catch (e) {
+      throw preciseError(e, roots);
+    }
     this.stats.realizations++;
     this.stats.kernelsRun += program.plan.kernels.length;
     if (level >= 1) logRealization(this.name, program, hit, compiled, performance.now() - t0);

@@ -176,7 +176,11 @@ class Lowerer {
         // Nothing can be read from an empty axis: every index is out of range.
         if (size === 0) return vt.op('where', n.dtype, [vt.op('eq', 'bool', [chk, chk]), vt.const(n.dtype, 0), vt.const(n.dtype, 0)]);
         const si = idx.map((x, i) => (i === axis ? S.symData((chk as { ref: number }).ref, 0, size - 1) : x));
-        return this.valueAt(src, si, guard);
+        const v = this.valueAt(src, si, guard);
+        // A source whose value does not depend on the index (a constant) would drop the bounds check along
+        // with the load: keep the check alive through a select on it.
+        if (v.k === 'const') return vt.op('where', n.dtype, [vt.op('eq', 'bool', [chk, chk]), v, v]);
+        return v;
       }
       case 'reduce':
         return this.reduceAt(n, idx);
