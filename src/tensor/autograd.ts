@@ -13,7 +13,7 @@
  * a released output that is realized keeps only its buffer, not its graph.
  */
 import { vjp } from '../compiler/autodiff/index.js';
-import { AutogradError, build, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
+import { AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
 import { checkNotReleased, gradTargets, reachableGradFns, retainedOfNode } from './autograd-graph.js';
 import './convert.js';
 import './elementwise.js';
@@ -302,20 +302,11 @@ Object.defineProperty(P, 'data', {
     const node = value.requiresGrad ? build.detach(value.node) : value.node;
     this._value = node;
     this._version++;
-    this._strides = contiguousStridesOf(node.shape);
+    this._strides = contiguousStrides(node.shape);
     this._offset = 0;
   },
 });
 
-function contiguousStridesOf(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = acc;
-    acc *= shape[i]!;
-  }
-  return st;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The legacy Variable wrapper

@@ -1,42 +1,9 @@
 import { IndexError } from '../../ir/index.js';
 import { Module } from '../module.js';
 
-/** Modules run one after another: the output of each is the input of the next. */
-export class Sequential extends Module {
-  constructor(...modules: Module[]) {
-    super();
-    modules.forEach((m, i) => this.registerModule(String(i), m));
-  }
+/** Submodules registered under the names '0', '1', ...: what Sequential and ModuleList share. */
+abstract class IndexedModules extends Module {
   /** The i-th module (negative counts from the end). */
-  at(i: number): Module {
-    const list = this.children();
-    const j = i < 0 ? i + list.length : i;
-    if (j < 0 || j >= list.length) throw new IndexError(`index ${i} is out of range`);
-    return list[j]!;
-  }
-  get length(): number {
-    return this.children().length;
-  }
-  append(m: Module): this {
-    this.registerModule(String(this.children().length), m);
-    return this;
-  }
-  override forward(x: unknown): unknown {
-    let y = x;
-    for (const m of this.children()) y = m.call(y);
-    return y;
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children()[Symbol.iterator]();
-  }
-}
-
-/** A list of submodules, registered so their parameters are found. */
-export class ModuleList extends Module {
-  constructor(modules: Iterable<Module> = []) {
-    super();
-    for (const m of modules) this.append(m);
-  }
   at(i: number): Module {
     const list = this.children();
     const j = i < 0 ? i + list.length : i;
@@ -56,5 +23,26 @@ export class ModuleList extends Module {
   }
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
+  }
+}
+
+/** Modules run one after another: the output of each is the input of the next. */
+export class Sequential extends IndexedModules {
+  constructor(...modules: Module[]) {
+    super();
+    this.extend(modules);
+  }
+  override forward(x: unknown): unknown {
+    let y = x;
+    for (const m of this.children()) y = m.call(y);
+    return y;
+  }
+}
+
+/** A list of submodules, registered so their parameters are found. */
+export class ModuleList extends IndexedModules {
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    this.extend(modules);
   }
 }
