@@ -1,5 +1,8 @@
 /** The examples run through `graft run` as a user runs them (README: `npx graft run examples/01-tensors.ts`). */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -49,4 +52,25 @@ describe('examples', () => {
     expect(a.length).toBe(12);
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
   });
+});
+
+describe('MNIST training (short)', () => {
+  it('examples/mnist.ts: LeNet on the real digits, a few hundred steps: the loss falls, outputs are written', () => {
+    const out = mkdtempSync(join(tmpdir(), 'graft-mnist-'));
+    const r = spawnSync(process.execPath, ['bin/graft.js', 'run', 'examples/mnist.ts', '--max-steps', '200', '--epochs', '2', '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    // plain progress lines (not a TTY): "epoch 1/2 13/125 | loss 2.148 | acc 0.2452 | samples/s 102"
+    const losses = [...r.stderr.matchAll(/\| loss ([\d.]+) \|/g)].map((m) => Number(m[1]));
+    expect(losses.length).toBeGreaterThan(5);
+    expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! * 0.5);
+    const acc = Number(/test accuracy ([\d.]+)%/.exec(r.stdout)![1]);
+    expect(acc).toBeGreaterThan(85);
+    expect(statSync(join(out, 'lenet.safetensors')).size).toBeGreaterThan(4 * 60_000);
+    expect(readFileSync(join(out, 'lenet-curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path d="M/);
+    expect(r.stdout).toContain(`weights: ${join(out, 'lenet.safetensors')}`);
+  }, 600_000);
 });
