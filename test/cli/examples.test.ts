@@ -1,6 +1,6 @@
 /** The examples run through `graft run` as a user runs them (README: `npx graft run examples/01-tensors.ts`). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +73,19 @@ describe('MNIST training (short)', () => {
     expect(readFileSync(join(out, 'lenet-curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path d="M/);
     expect(r.stdout).toContain(`weights: ${join(out, 'lenet.safetensors')}`);
   }, 600_000);
+});
+
+describe('README', () => {
+  it('the tour runs as written', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const tour = blocks.find((b) => b.includes('class Net extends nn.Module'));
+    expect(tour).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'graft-readme-'));
+    writeFileSync(join(dir, 'tour.ts'), tour!);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/graft.js'), 'run', 'tour.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(statSync(join(dir, 'net.safetensors')).size).toBeGreaterThan(4 * 784 * 128);
+  });
 });
