@@ -1,4 +1,5 @@
 export * from './buffer.js';
+export * from './memory.js';
 export * from './device.js';
 export * from './interp.js';
 export * from './kernel-cache.js';

@@ -23,3 +23,4 @@ export * from './format.js';
 export * from './numpy.js';
 export * from './ir-tools.js';
 export * from './cuda.js';
+export * from './memory.js';

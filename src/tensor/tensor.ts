@@ -220,6 +220,7 @@ export class Tensor {
 
   /** @internal Use torch.tensor(), torch.zeros(), ... to make tensors. */
   constructor(init: TensorInit) {
+    countTensor(this);
     this.device = init.device;
     if (init.base) {
       this._base = init.base;
@@ -497,6 +498,17 @@ export function realizeTensors(ts: readonly Tensor[]): void {
       r._value = build.buffer(bufs[i]!, r._value!.shape);
     });
   }
+}
+
+let liveTensors = 0;
+const tensorRegistry = new FinalizationRegistry<null>(() => liveTensors--);
+function countTensor(t: Tensor): void {
+  liveTensors++;
+  tensorRegistry.register(t, null);
+}
+/** @internal Tensors made and not yet garbage-collected. */
+export function liveTensorCount(): number {
+  return liveTensors;
 }
 
 /** A tensor, a JS number or boolean: what elementwise operations accept. */
