@@ -163,7 +163,9 @@ class Lowerer {
         if (inner === null) return this.valueAt(src, si, guard);
         const all = S.andCond(guard, inner);
         if (all === 'false') return padValue;
-        return vt.op('where', n.dtype, [vt.cond(inner), this.valueAt(src, si, all), padValue]);
+        // Inside the valid region each index is known to be in range: simpler index arithmetic below.
+        const sr = si.map((x, i) => S.restrict(x, 0, src.shape[i]! - 1));
+        return vt.op('where', n.dtype, [vt.cond(inner), this.valueAt(src, sr, all), padValue]);
       }
       case 'cast':
         return vt.op('cast', n.dtype, [this.valueAt(src, idx, guard)]);
