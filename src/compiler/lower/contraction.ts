@@ -61,7 +61,7 @@ export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolea
 const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 
 export function asContraction(k: LoopKernel): GemmKernel | null {
-  if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.out.full) return null;
+  if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.outs.some((o) => o.full)) return null;
   const spec = k.phases[0]![0]!;
   if (spec.op !== 'sum' || !isFloat(spec.dtype)) return null;
   const v = spec.value;
@@ -85,9 +85,10 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
   let batchL = batch;
   // A plain sum whose output is [..., m, n] row-major once some leading loops count as batch (a convolution's
   // images: out[b, o, p] with the weight as A) is accumulated straight into the output, per batch element.
+  const only = k.outs.length === 1 ? k.outs[0]! : null;
   const directWith = (bt: readonly LoopVar[], mm: readonly LoopVar[], nn: readonly LoopVar[]): boolean =>
-    k.out.value.k === 'acc' && k.out.index.key === S.add(S.mul(linear(bt), prod(mm) * prod(nn)), S.mul(linear(mm), prod(nn)), linear(nn)).key;
-  if (!directWith(batchL, m, n) && k.out.value.k === 'acc') {
+    only !== null && only.value.k === 'acc' && only.index.key === S.add(S.mul(linear(bt), prod(mm) * prod(nn)), S.mul(linear(mm), prod(nn)), linear(nn)).key;
+  if (!directWith(batchL, m, n) && only !== null && only.value.k === 'acc') {
     for (let lead = 1; lead < k.outer.length; lead++) {
       const pre = k.outer.slice(0, lead);
       const mm = m.filter((x) => !pre.includes(x));
@@ -125,9 +126,9 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
     a: ea,
     b: eb,
     acc: spec.acc,
-    out: { param: k.out.param, index: k.out.index, value: k.out.value },
+    outs: k.outs.map((o) => ({ param: o.param, index: o.index, value: o.value })),
     accType: spec.dtype,
-    direct: k.out.value.k === 'acc' && k.out.index.key === expected.key,
+    direct: only !== null && only.value.k === 'acc' && only.index.key === expected.key,
   };
 }
 

@@ -42,18 +42,27 @@ interface KernelBase {
   readonly bytes: number;
 }
 
+/** One output of a kernel: `param[index] = value`, per row (`full: false`) or per element of the inner loops. */
+export interface KOut {
+  readonly param: number;
+  readonly index: Sym;
+  readonly value: Val;
+  readonly full: boolean;
+}
+
 /**
  * Elementwise work and reductions. For each row (outer loops), reduction phases run in order; each phase is
  * one pass over the inner loops computing one or more accumulators (a phase may use the results of earlier
- * phases: softmax is max, then sum of exp(x - max), then the output). The output is written per row
+ * phases: softmax is max, then sum of exp(x - max), then the output). Each output is written per row
  * (`full: false`) or per element of the inner loops (`full: true`). With no inner loops it is elementwise.
+ * A kernel has one or more outputs (values of one fused group that share the loops).
  */
 export interface LoopKernel extends KernelBase {
   readonly kind: 'loops';
   readonly outer: readonly LoopVar[];
   readonly inner: readonly LoopVar[];
   readonly phases: readonly (readonly ReduceSpec[])[];
-  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val; readonly full: boolean };
+  readonly outs: readonly KOut[];
 }
 
 /** Inclusive prefix sum along one axis: outer loops over the other axes, a sequential loop along it. */
@@ -97,9 +106,10 @@ export interface GemmKernel extends KernelBase {
   readonly b: Val;
   /** The accumulator number the epilogue reads. */
   readonly acc: number;
-  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val };
+  /** The outputs the epilogue writes (per element of m x n). */
+  readonly outs: readonly { readonly param: number; readonly index: Sym; readonly value: Val }[];
   readonly accType: DType;
-  /** The output is the plain sum stored row-major: accumulated in place, no epilogue. */
+  /** The (single) output is the plain sum stored row-major: accumulated in place, no epilogue. */
   readonly direct: boolean;
 }
 

@@ -177,7 +177,7 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   const top = new Scope(null, new Set(), new Set());
   const em = new Emitter(g.vals, (i) => `p${i}`, () => 'cv_');
   em.paramNumel = (i) => g.params[i]!.numel;
-  const out = `p${g.out.param}`;
+  const out = `p${g.outs[0]!.param}`;
   const perItem = parts * kParts;
 
   const item = top.child(g.batch.map((v) => v.name));
@@ -237,8 +237,10 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
     const epi = sc0.child([...g.m, ...g.n].map((v) => v.name));
     epi.accs.add(g.acc);
     epi.lines.push(...decode(g.m, 'mf_'), ...decode(g.n, 'nf_'), `const ${T} cv_ = ${cv};`);
-    const v = em.ref(g.out.value, epi);
-    epi.lines.push(`${out}[${em.sym(g.out.index, epi)}] = ${v};`);
+    for (const o of g.outs) {
+      const v = em.ref(o.value, epi);
+      epi.lines.push(`p${o.param}[${em.sym(o.index, epi)}] = ${v};`);
+    }
     sc0.lines.push(`${NO_UNROLL}for (long mf_ = ${from.m}; mf_++) {`, `  ${NO_UNROLL}for (long nf_ = ${from.n}; nf_++) {`, ...indent(epi.lines, 2), '  }', '}');
   };
   if (!direct && !split) epilogue(item, `C[(mf_ - m0_) * ldc_ + nf_ - n0_]`, { m: 'm0_; mf_ < m1_', n: 'n0_; nf_ < n1_' });

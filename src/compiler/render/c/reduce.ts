@@ -38,12 +38,20 @@ const uses = (phase: readonly ReduceSpec[]): AccUse[] => phase.map((r) => ({ r, 
 const decls = (c: AccUse): string[] => c.code.states.map((st) => `${st.ctype} ${c.at(st.suffix)} = ${st.init};`);
 const finish = (c: AccUse): string => `const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`;
 
-export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+/** Statements storing the outputs written per row, and those written per element of the inner loops. */
+export interface Stores {
+  readonly row: (s: Scope) => void;
+  readonly full: (s: Scope) => void;
+}
+
+const hasFull = (k: LoopKernel): boolean => k.outs.some((x) => x.full);
+
+export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, errClause: readonly string[]): void {
   if (k.outer.length === 0 && prod(k.inner) >= SPLIT_MIN) return renderSplit(k, o, top, em, store, errClause);
-  if (columnOrder(k)) return renderColumns(k, o, top, em, store, errClause);
+  if (columnOrder(k)) return renderColumns(k, o, top, em, store.row, errClause);
   const rows = prod(k.outer);
   const innerN = prod(k.inner);
-  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (k.out.full ? 1 : 0)) >= PARALLEL_MIN;
+  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (hasFull(k) ? 1 : 0)) >= PARALLEL_MIN;
   nest(top, rowGroups(k.outer, par, o, errClause, false), (row) => {
     for (const phase of k.phases) {
       const codes = uses(phase);
@@ -54,8 +62,8 @@ export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Em
         row.accs.add(c.r.acc);
       }
     }
-    if (k.out.full) nest(row, k.inner.map((l) => ({ loops: [l] })), store);
-    else store(row);
+    if (hasFull(k)) nest(row, k.inner.map((l) => ({ loops: [l] })), store.full);
+    store.row(row);
   });
 }
 
@@ -105,7 +113,7 @@ function reductionPass(
 }
 
 /** A single-row reduction: each phase in fixed chunks of the first inner loop, partials combined in order. */
-function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, errClause: readonly string[]): void {
   const [first, ...rest] = k.inner as [LoopVar, ...LoopVar[]];
   const per = Math.max(1, Math.ceil(CHUNK / prod(rest)));
   const nch = Math.ceil(first.extent / per);
@@ -130,15 +138,16 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
       top.accs.add(c.r.acc);
     }
   }
-  if (k.out.full) {
+  if (hasFull(k)) {
     const par = o.threads > 1 && prod(k.inner) >= PARALLEL_MIN;
-    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store);
-  } else store(top);
+    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store.full);
+  }
+  store.row(top);
 }
 
 /** Whether the column order applies (see the file comment). */
 function columnOrder(k: LoopKernel): boolean {
-  if (k.phases.length !== 1 || k.out.full || k.outer.length === 0 || k.inner.length === 0) return false;
+  if (k.phases.length !== 1 || hasFull(k) || k.outer.length === 0 || k.inner.length === 0) return false;
   const col = k.outer[k.outer.length - 1]!;
   if (col.extent < 16) return false;
   const loads = loadIndices(k.phases[0]!.map((r) => r.value), k.vals);
