@@ -71,3 +71,11 @@ test('a term below the multiple of a divisor factors out: (100k + p) / 500 = k /
     expect(S.substitute(S.mod(x, 500), env).c).toBe(v % 500);
   }
 });
+
+test('a reshape round trip through several axes folds back: [2400] -> [16, 6, 5, 5] -> [2400]', () => {
+  const i1 = S.symVar('i1', 16);
+  const i2 = S.symVar('i2', 150);
+  const lin = S.add(S.mul(i1, 150), i2);
+  // the middle axes are (i2 / 5) % 5 with (i2 / 5) / 5 kept as i2 / 25: the pair still recombines
+  expect(S.linearize([16, 6, 5, 5], S.delinearize([16, 6, 5, 5], lin)).key).toBe(lin.key);
+});

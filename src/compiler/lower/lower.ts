@@ -391,6 +391,11 @@ export function lowerKernel(req: LowerRequest): Kernel {
     L.structure = { F, R, vars: iv, rowIdx };
     outs.forEach((o, i) => L.outputAt.set(o.node, S.linearize(o.node.shape, idxOf[i]!).key));
     const values = outs.map((o, i) => L.valueAt(o.node, idxOf[i]!, null));
+    // A value over the whole loops that a reduction of the group reads would be computed twice (in the
+    // reduction's pass and in the pass writing it): better a kernel of its own, read by the reduction.
+    if (outs.length > 1 && values.some((v, i) => full[i] && v.k !== 'load' && L.phases().some((p) => p.some((r) => dependsOn(r.value, v, L.vt))))) {
+      throw new MergeError('internal: a reduction of the group reads a value the group writes over all its loops');
+    }
     const rowAxes = order && order.length === keep.filter((a) => F[a] !== 1).length ? order : keep;
     kernel = {
       kind: 'loops',
@@ -417,6 +422,20 @@ function storedOuts(L: Lowerer, outs: LowerRequest['outputs'], idxOf: readonly S
   });
   if (res.length === 0) throw new Error(`internal: kernel ${L.req.name} writes nothing`);
   return res;
+}
+
+/** Whether value `v` uses value `w`. */
+function dependsOn(v: Val, w: Val, vt: ValTable): boolean {
+  const seen = new Set<number>();
+  const stack = [v];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.id === w.id) return true;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    stack.push(...valDeps(x, vt));
+  }
+  return false;
 }
 
 /** Floating point operations of a loop kernel: float ops of each value times the times it is computed. */

@@ -80,13 +80,19 @@ export function add(...xs: Sym[]): Sym {
     c += x.c;
     for (const [a, k] of x.terms) put(a, k);
   }
-  // Recombine div/mod pairs of the same expression: d*(x/d) + x%d = x.
+  // Recombine div/mod pairs of the same expression: d*(x/d) + x%d = x. The quotient is looked up in its
+  // canonical form: with x = y/e, x/d is kept as y/(e*d).
   for (let changed = true; changed; ) {
     changed = false;
     for (const [key, e] of coef) {
       const [a, k] = e;
       if (a.t !== 'mod' || k === 0) continue;
-      const dkey = `(${a.a.key})/${a.d}`;
+      let dkey = `(${a.a.key})/${a.d}`;
+      if (!coef.has(dkey)) {
+        const q = div(a.a, a.d);
+        if (q.c !== 0 || q.terms.length !== 1 || q.terms[0]![1] !== 1) continue;
+        dkey = q.terms[0]![0].key;
+      }
       const de = coef.get(dkey);
       if (!de || de[1] !== k * a.d) continue;
       coef.delete(key);
