@@ -41,6 +41,9 @@ export class Node {
    * realized node never needs computing again while it lives.
    */
   realized: BufferRef | null = null;
+  /** @internal Scratch of graph walks (hash.ts structuralKey): the walk that last saw the node, its number there. */
+  _mark = 0;
+  _local = 0;
 
   constructor(
     readonly op: Op,
@@ -89,7 +92,8 @@ function numKey(x: number): string {
  * which read nothing, sit in a table of WeakRefs: small leaves holding no memory.
  */
 interface Level {
-  nodes: Map<string, Node> | null;
+  /** The nodes reading exactly these inputs: a short list (most inputs have a few readers), a Map beyond. */
+  nodes: Node[] | Map<string, Node> | null;
   next: WeakMap<Node, Level> | null;
 }
 const bySources = new WeakMap<Node, Level>();
@@ -105,8 +109,9 @@ let collected = 0;
 const counter = new FinalizationRegistry<undefined>(() => {
   collected++;
 });
+const SHORT_LIST = 8;
 
-function sourceTable(srcs: readonly Node[]): Map<string, Node> {
+function sourceLevel(srcs: readonly Node[]): Level {
   let level: Level | undefined;
   let map: WeakMap<Node, Level> = bySources;
   for (let i = 0; i < srcs.length; i++) {
@@ -117,7 +122,25 @@ function sourceTable(srcs: readonly Node[]): Map<string, Node> {
     }
     if (i < srcs.length - 1) map = level.next ??= new WeakMap();
   }
-  return (level!.nodes ??= new Map());
+  return level!;
+}
+
+function findIn(level: Level, sig: string): Node | undefined {
+  const ns = level.nodes;
+  if (ns === null) return undefined;
+  if (Array.isArray(ns)) {
+    for (const n of ns) if (n.key === sig) return n;
+    return undefined;
+  }
+  return ns.get(sig);
+}
+
+function addTo(level: Level, node: Node): void {
+  const ns = level.nodes;
+  if (ns === null) level.nodes = [node];
+  else if (!Array.isArray(ns)) ns.set(node.key, node);
+  else if (ns.length < SHORT_LIST) ns.push(node);
+  else level.nodes = new Map([...ns, node].map((n) => [n.key, n]));
 }
 
 /** Build (or find) a node. Internal: use the builders in build.ts, which check their inputs. */
@@ -142,11 +165,11 @@ export function makeNode(op: Op, dtype: DType, shape: Shape, srcs: readonly Node
     return node;
   }
   if (srcs.length !== OPS[op].arity) throw new Error(`internal: ${op} takes ${OPS[op].arity} inputs, got ${srcs.length}`);
-  const m = sourceTable(srcs);
-  const hit = m.get(sig);
+  const level = sourceLevel(srcs);
+  const hit = findIn(level, sig);
   if (hit !== undefined) return hit;
   const node = create(op, dtype, shape, srcs, arg, sig);
-  m.set(sig, node);
+  addTo(level, node);
   return node;
 }
 

@@ -46,6 +46,10 @@ export class Emitter {
     private readonly accName: (i: number) => string,
   ) {}
 
+  /** C text of an accumulator result (default: the accName given to the constructor). */
+  accText: ((i: number) => string) | null = null;
+  /** Loop variables a reference to an accumulator result needs (results kept in arrays indexed by a loop). */
+  accNeeds: readonly string[] = [];
   /** C text replacing an index expression (precomputed offset tables of GEMM packing), or null to print it. */
   symText: (x: Sym) => string | null = () => null;
   /**
@@ -84,6 +88,7 @@ export class Emitter {
         break;
       case 'acc':
         accs.add(v.acc);
+        for (const x of this.accNeeds) vars.add(x);
         break;
       default:
         break;
@@ -112,7 +117,7 @@ export class Emitter {
   /** A C expression for `v` valid in scope `s`, declaring what it needs. */
   ref(v: Val, s: Scope): string {
     if (v.k === 'const') return cLiteral(v.value, v.dtype);
-    if (v.k === 'acc') return this.accName(v.acc);
+    if (v.k === 'acc') return this.accText ? this.accText(v.acc) : this.accName(v.acc);
     const d = this.declared.get(v.id);
     if (d && s.isWithin(d.scope)) return d.name;
     const h = this.home(v, s);
