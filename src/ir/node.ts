@@ -44,6 +44,8 @@ export class Node {
   /** @internal Scratch of graph walks (hash.ts structuralKey): the walk that last saw the node, its number there. */
   _mark = 0;
   _local = 0;
+  /** @internal Hash-consing: the nodes reading this node first (see makeNode). */
+  _users: Level | null = null;
 
   constructor(
     readonly op: Op,
@@ -91,12 +93,11 @@ function numKey(x: number): string {
  * Buffer nodes are found through their buffer (a WeakMap keyed by the BufferRef). Constants and iotas,
  * which read nothing, sit in a table of WeakRefs: small leaves holding no memory.
  */
-interface Level {
+export interface Level {
   /** The nodes reading exactly these inputs: a short list (most inputs have a few readers), a Map beyond. */
   nodes: Node[] | Map<string, Node> | null;
   next: WeakMap<Node, Level> | null;
 }
-const bySources = new WeakMap<Node, Level>();
 const byBuffer = new WeakMap<object, Map<string, Node>>();
 const leaves = new Map<string, WeakRef<Node>>();
 const leafRegistry = new FinalizationRegistry<string>((key) => {
@@ -112,17 +113,19 @@ const counter = new FinalizationRegistry<undefined>(() => {
 const SHORT_LIST = 8;
 
 function sourceLevel(srcs: readonly Node[]): Level {
-  let level: Level | undefined;
-  let map: WeakMap<Node, Level> = bySources;
-  for (let i = 0; i < srcs.length; i++) {
-    level = map.get(srcs[i]!);
-    if (level === undefined) {
-      level = { nodes: null, next: null };
-      map.set(srcs[i]!, level);
+  // The first level hangs on the first input itself (a strong field: the same lifetime as a WeakMap entry
+  // keyed by it, without the cost of an ephemeron lookup); deeper levels are WeakMaps keyed by the others.
+  let level: Level = (srcs[0]!._users ??= { nodes: null, next: null });
+  for (let i = 1; i < srcs.length; i++) {
+    const map: WeakMap<Node, Level> = (level.next ??= new WeakMap());
+    let l = map.get(srcs[i]!);
+    if (l === undefined) {
+      l = { nodes: null, next: null };
+      map.set(srcs[i]!, l);
     }
-    if (i < srcs.length - 1) map = level.next ??= new WeakMap();
+    level = l;
   }
-  return level!;
+  return level;
 }
 
 function findIn(level: Level, sig: string): Node | undefined {
