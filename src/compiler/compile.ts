@@ -9,7 +9,7 @@
 import { DTYPE_INFO } from '../ir/dtype.js';
 import type { Node } from '../ir/node.js';
 import { scratchElements, type Kernel } from './lower/kernel.js';
-import { FuseError, lowerKernel } from './lower/lower.js';
+import { FuseError, lowerKernel, MergeError } from './lower/lower.js';
 import type { PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
 import { renderKernel, renderSource } from './render/c/index.js';
 import { chooseMaterialized, topoOrder } from './schedule/schedule.js';
@@ -56,9 +56,8 @@ export function planProgram(req: PlanRequest): PlannedProgram {
       try {
         return lowerKernel({
           name: `k${j}`,
-          value: n,
+          outputs: [{ node: n, slot: slotOf.get(n)! }],
           read: (m) => (m !== n ? (slotOf.get(m) ?? null) : null),
-          outSlot: slotOf.get(n)!,
         });
       } catch (e) {
         if (!(e instanceof FuseError) || forced.has(e.node)) throw e;
@@ -66,16 +65,149 @@ export function planProgram(req: PlanRequest): PlannedProgram {
         return null;
       }
     });
-    if (failed.length === 0) return assemble(req, entries, K, kernels, slotOf, isInput);
+    if (failed.length === 0) {
+      const groups = groupKernels(K, kernels, slotOf, isInput, entries);
+      return assemble(req, entries, K, groups, slotOf, isInput);
+    }
     for (const n of failed) forced.add(n);
   }
+}
+
+/** Kernels sharing loops, computed by one kernel: members are indices into K, in order. */
+interface Group {
+  readonly members: number[];
+  kernel: Kernel | null;
+}
+
+/** What a kernel loops over: elementwise over a shape, or a reduction of F over the axes R. */
+type LoopSig = { readonly kind: 'E'; readonly numel: number } | { readonly kind: 'R'; readonly F: string; readonly R: string; readonly rows: number; readonly all: number };
+
+function loopSig(n: Node, read: (m: Node) => number | null): LoopSig {
+  const seen = new Set<Node>([n]);
+  const queue = [n];
+  while (queue.length) {
+    const m = queue.shift()!;
+    if (m !== n && read(m) !== null) continue;
+    if (m.op === 'reduce') {
+      const F = m.srcs[0]!.shape;
+      return { kind: 'R', F: F.join(','), R: (m.arg as { axes: number[] }).axes.join(','), rows: m.numel, all: F.reduce((a, b) => a * b, 1) };
+    }
+    for (const s of m.srcs) if (!seen.has(s)) (seen.add(s), queue.push(s));
+  }
+  return { kind: 'E', numel: n.numel };
+}
+
+/** Whether two loop signatures can share one kernel's loops (the lowering has the last word). */
+function compatible(a: LoopSig, b: LoopSig): boolean {
+  if (a.kind === 'E' && b.kind === 'E') return a.numel === b.numel;
+  if (a.kind === 'R' && b.kind === 'R') return a.F === b.F && a.R === b.R;
+  const [e, r] = (a.kind === 'E' ? [a, b] : [b, a]) as [{ numel: number }, { rows: number; all: number }];
+  return e.numel === r.rows || e.numel === r.all;
+}
+
+/** Groups of the last few kernels a new kernel may join as a sibling (besides the kernels it reads). */
+const SIBLINGS = 6;
+
+/**
+ * Multi-output fusion: kernels that share their loops become one kernel computing several values — Adam's
+ * two moments and the parameter of one weight, a loss's row reductions with the gradient of its logits, a
+ * weight gradient with its update. A kernel joins the group of a kernel it reads, or of a recent sibling,
+ * when their loop signatures agree, no other kernel sits between them (that would be a cycle), the grouped
+ * lowering succeeds (each value read at the index where it is computed), and a contraction stays one.
+ * Members read by no kernel outside their group and not results are not stored at all.
+ */
+function groupKernels(
+  K: readonly Node[],
+  kernels: readonly (Kernel | null)[],
+  slotOf: ReadonlyMap<Node, number>,
+  isInput: (n: Node) => boolean,
+  entries: readonly { value: Node; target: number | null }[],
+): Group[] {
+  const index = new Map(K.map((n, j) => [n, j]));
+  const deps = K.map((n) => {
+    const out = new Set<number>();
+    for (const m of topoOrder([n], (x) => x !== n && (isInput(x) || index.has(x)))) if (m !== n && index.has(m)) out.add(index.get(m)!);
+    return out;
+  });
+  const users = K.map(() => [] as number[]);
+  deps.forEach((ds, j) => ds.forEach((d) => users[d]!.push(j)));
+  const roots = new Set(entries.map((e) => e.value));
+  const assigned = new Set(entries.filter((e) => e.target !== null).map((e) => e.value));
+  const single = (j: number): boolean => kernels[j] === null || kernels[j]!.kind === 'scan' || kernels[j]!.kind === 'scatter' || assigned.has(K[j]!);
+  const sigs = K.map((n) => loopSig(n, (m) => (m !== n ? (slotOf.get(m) ?? null) : null)));
+
+  const groups: Group[] = [];
+  const groupOf: Group[] = [];
+  /** Whether group `from` reads (through any chain of groups) group `target`. */
+  const reaches = (from: Group, target: Group): boolean => {
+    const stack = [from];
+    const seen = new Set<Group>();
+    while (stack.length) {
+      const h = stack.pop()!;
+      if (h === target) return true;
+      if (seen.has(h)) continue;
+      seen.add(h);
+      for (const m of h.members) for (const d of deps[m]!) if (groupOf[d] !== h) stack.push(groupOf[d]!);
+    }
+    return false;
+  };
+  const lowerGroup = (members: readonly number[], stored: (j: number) => boolean): Kernel => {
+    const set = new Set(members.map((j) => K[j]!));
+    return lowerKernel({
+      name: `k${members[0]}`,
+      outputs: members.map((j) => ({ node: K[j]!, slot: stored(j) ? slotOf.get(K[j]!)! : null })),
+      read: (m) => (set.has(m) ? null : (slotOf.get(m) ?? null)),
+    });
+  };
+
+  K.forEach((_, j) => {
+    let joined: Group | null = null;
+    if (!single(j)) {
+      const cands: Group[] = [];
+      for (const d of [...deps[j]!].sort((a, b) => b - a)) if (!cands.includes(groupOf[d]!)) cands.push(groupOf[d]!);
+      for (const g of groups.slice(-SIBLINGS).reverse()) if (!cands.includes(g)) cands.push(g);
+      for (const g of cands) {
+        if (g.members.some(single)) continue;
+        // The group's loops: those of a reduction in it, else its elementwise extent.
+        const gsig = g.members.map((m) => sigs[m]!).find((x) => x.kind === 'R') ?? sigs[g.members[0]!]!;
+        if (!compatible(gsig, sigs[j]!)) continue;
+        // Another kernel between the group and j would make the merged kernel depend on itself.
+        if ([...deps[j]!].some((d) => groupOf[d] !== g && reaches(groupOf[d]!, g))) continue;
+        const members = [...g.members, j];
+        let k: Kernel;
+        try {
+          k = lowerGroup(members, () => true);
+        } catch (e) {
+          if (e instanceof MergeError || e instanceof FuseError) continue;
+          throw e;
+        }
+        // Never give up a contraction for a plain loop kernel.
+        if (members.some((m) => kernels[m]!.kind === 'gemm') && k.kind !== 'gemm') continue;
+        g.members.push(j);
+        g.kernel = k;
+        joined = g;
+        break;
+      }
+    }
+    if (joined === null) {
+      joined = { members: [j], kernel: kernels[j]! };
+      groups.push(joined);
+    }
+    groupOf[j] = joined;
+  });
+  // Lower each merged group again, writing only what is read outside it.
+  for (const g of groups) {
+    if (g.members.length === 1) continue;
+    g.kernel = lowerGroup(g.members, (j) => roots.has(K[j]!) || users[j]!.some((u) => groupOf[u] !== g));
+  }
+  return groups;
 }
 
 function assemble(
   req: PlanRequest,
   entries: readonly { value: Node; target: number | null }[],
   K: readonly Node[],
-  kernels: readonly (Kernel | null)[],
+  groups: readonly Group[],
   slotOf: ReadonlyMap<Node, number>,
   isInput: (n: Node) => boolean,
 ): PlannedProgram {
@@ -123,13 +255,49 @@ function assemble(
     outputCopies.push({ op: 'copy', from: s, to: o });
   });
 
-  const planIndex = new Map<number, number>();
+  // Groups in dependency order (a group runs after every group it reads).
+  const groupOfNode = new Map<Node, Group>();
+  for (const g of groups) for (const j of g.members) groupOfNode.set(K[j]!, g);
+  const gdeps = new Map<Group, Set<Group>>();
+  for (const g of groups) {
+    const ds = new Set<Group>();
+    for (const j of g.members) {
+      const n = K[j]!;
+      for (const m of topoOrder([n], (x) => x !== n && (isInput(x) || Kset.has(x)))) {
+        const h = m !== n ? groupOfNode.get(m) : undefined;
+        if (h && h !== g) ds.add(h);
+      }
+    }
+    gdeps.set(g, ds);
+  }
+  const sorted: Group[] = [];
+  const done = new Set<Group>();
+  const visit = (g: Group): void => {
+    if (done.has(g)) return;
+    done.add(g);
+    for (const d of gdeps.get(g)!) visit(d);
+    sorted.push(g);
+  };
+  groups.forEach(visit);
+
+  // The slots each group writes (members written by its kernel; an empty value has a buffer, no kernel).
+  const written = (g: Group): number[] => {
+    if (g.kernel === null) return g.members.map((j) => nIn + j);
+    const params = new Set(g.kernel.params.filter((p) => p.write).map((p) => p.slot));
+    return g.members.map((j) => nIn + j).filter((s) => params.has(s));
+  };
+
+  const planIndex = new Map<Group, number>();
   const planKernels: PlanKernel[] = [];
-  kernels.forEach((k, j) => {
-    const n = K[j]!;
-    if (k === null) return;
-    planIndex.set(j, planKernels.length);
-    const region = topoOrder([n], (m) => m !== n && (isInput(m) || Kset.has(m))).filter((m) => m === n || !(isInput(m) || Kset.has(m)));
+  for (const g of sorted) {
+    const k = g.kernel;
+    if (k === null) continue;
+    planIndex.set(g, planKernels.length);
+    const mset = new Set(g.members.map((j) => K[j]!));
+    const region = topoOrder(
+      g.members.map((j) => K[j]!),
+      (m) => !mset.has(m) && (isInput(m) || Kset.has(m)),
+    ).filter((m) => mset.has(m) || !(isInput(m) || Kset.has(m)));
     const args = k.params.map((p) => p.slot);
     const minBytes = k.params.map((p) => bytes(p.dtype, p.numel));
     const scratch = scratchElements(k, req.threads);
@@ -151,33 +319,35 @@ function assemble(
       errors: k.errors,
       ops: region.filter((m) => m.op !== 'const').map((m) => m.op),
     });
-  });
+  }
 
   // Steps: plain kernels in dependency order, copies into fresh outputs, then the assign kernels (those that
-  // can fail first, into temporaries), then copies into assign targets.
-  const plain = K.map((_, j) => j).filter((j) => !assignOf.has(K[j]!));
-  const assigning = K.map((_, j) => j)
-    .filter((j) => assignOf.has(K[j]!))
-    .sort((a, b) => Number(canFail(kernels[b]!)) - Number(canFail(kernels[a]!)) || a - b);
+  // can fail first, into temporaries), then copies into assign targets. A group writing an assign target is
+  // always a single value (groupKernels never merges one).
+  const isAssigning = (g: Group): boolean => g.members.length === 1 && assignOf.has(K[g.members[0]!]!);
+  const plain = sorted.filter((g) => !isAssigning(g));
+  const assigning = sorted.filter(isAssigning).sort((a, b) => Number(canFail(b.kernel)) - Number(canFail(a.kernel)) || a.members[0]! - b.members[0]!);
   const steps: Step[] = [];
-  const run = (j: number): Step[] => [{ op: 'alloc', slot: nIn + j }, ...(planIndex.has(j) ? [{ op: 'run', kernel: planIndex.get(j)! } as Step] : [])];
-  for (const j of plain) steps.push(...run(j));
+  const run = (g: Group): Step[] => [
+    ...written(g).map((slot) => ({ op: 'alloc', slot }) as Step),
+    ...(planIndex.has(g) ? [{ op: 'run', kernel: planIndex.get(g)! } as Step] : []),
+  ];
+  for (const g of plain) steps.push(...run(g));
   steps.push(...outputCopies.flatMap((c) => [{ op: 'alloc', slot: (c as { to: number }).to } as Step, c]));
-  const assignStart = steps.length;
-  for (const j of assigning) steps.push(...run(j));
+  for (const g of assigning) steps.push(...run(g));
   steps.push(...targetCopies);
 
   // Inputs read from each step on (an assign may write its target directly only if none of them is it).
   const readsOf = (st: Step): number[] => (st.op === 'run' ? [...planKernels[st.kernel]!.args] : st.op === 'copy' ? [st.from] : []);
 
-  for (const j of assigning) {
+  for (const g of assigning) {
+    const j = g.members[0]!;
     const at = steps.findIndex((st) => st.op === 'alloc' && st.slot === nIn + j);
     const target = assignOf.get(K[j]!)!;
     const later = [...new Set(steps.slice(at).flatMap(readsOf).filter((s) => s < nIn))];
-    const viaTemp = later.includes(target) || canFail(kernels[j]!) || targetCopies.some((c) => (c as { to: number }).to === target);
+    const viaTemp = later.includes(target) || canFail(g.kernel) || targetCopies.some((c) => (c as { to: number }).to === target);
     roles[j] = { kind: 'assign', target, viaTemp, readLater: later };
   }
-  void assignStart;
 
   // Free each temporary after its last reader.
   const lastUse = new Map<number, number>();
@@ -197,9 +367,10 @@ function assemble(
     ...K.map((n, j) => ({ dtype: n.dtype, numel: n.numel, role: roles[j]! })),
     ...extraSlots,
   ];
+  const kernelsInOrder = sorted.map((g) => g.kernel).filter((k): k is Kernel => k !== null);
   const plan: ProgramPlan = {
     source: renderSource(
-      kernels.filter((k): k is Kernel => k !== null),
+      kernelsInOrder,
       planKernels.map((k) => k.source),
     ),
     slots,
@@ -209,7 +380,7 @@ function assemble(
     outputs,
     threads: req.threads,
   };
-  return { plan, schedule: describe(plan), kernels };
+  return { plan, schedule: describe(plan), kernels: kernelsInOrder };
 }
 
 const canFail = (k: Kernel | null): boolean => k !== null && (k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow);

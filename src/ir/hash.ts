@@ -1,28 +1,62 @@
-import { argKey, type Node } from './node.js';
-import { toposort } from './graph.js';
+import type { Node } from './node.js';
+
+let epoch = 0;
 
 /**
  * The structural key of a graph: the same for two graphs that differ only in which buffers they read
  * (buffers are numbered by first appearance, i.e. they are the parameters). Realized nodes count as buffers.
- * `inputs` lists those buffers in parameter order.
+ * `inputs` lists those buffers in parameter order; `order` is every node reached, inputs before users.
+ *
+ * This runs on every realization (a training step's cache hit costs this walk), so it allocates little: one
+ * iterative walk that numbers nodes through scratch fields of the nodes (`_mark` for this walk's epoch,
+ * `_local` for the number) and appends each node's precomputed signature.
  */
 export function structuralKey(roots: readonly Node[]): { key: string; order: Node[]; inputs: Node[] } {
-  const order = toposort(roots, true);
-  const local = new Map<Node, number>();
+  const mark = ++epoch;
+  const order: Node[] = [];
   const inputs: Node[] = [];
-  const parts: string[] = [];
-  for (const n of order) {
-    local.set(n, local.size);
+  let key = '';
+  const stack: Node[] = [];
+  const next: number[] = [];
+  const visit = (n: Node): void => {
+    n._mark = mark;
+    stack.push(n);
+    next.push(0);
+  };
+  const emit = (n: Node): void => {
+    n._local = order.length;
+    order.push(n);
     if (n.op === 'buffer' || n.realized) {
       inputs.push(n);
-      parts.push(`in${inputs.length - 1}:${n.dtype}[${n.shape.join(',')}]`);
+      key += `in:${n.dtype}[${n.shape.join(',')}];`;
     } else {
-      const arg = argKey(n.arg);
-      parts.push(`${n.op}:${n.dtype}[${n.shape.join(',')}](${n.srcs.map((s) => local.get(s)).join(',')})${arg}`);
+      key += n.key;
+      for (let i = 0; i < n.srcs.length; i++) key += (i ? ',' : '(') + n.srcs[i]!._local;
+      key += ');';
+    }
+  };
+  for (const r of roots) {
+    if (r._mark === mark) continue;
+    visit(r);
+    while (stack.length) {
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const srcs = n.realized ? [] : n.srcs;
+      const i = next[top]!;
+      if (i < srcs.length) {
+        next[top] = i + 1;
+        const s = srcs[i]!;
+        if (s._mark !== mark) visit(s);
+      } else {
+        stack.pop();
+        next.pop();
+        emit(n);
+      }
     }
   }
-  parts.push(`out(${roots.map((r) => local.get(r)).join(',')})`);
-  return { key: parts.join(';'), order, inputs };
+  key += 'out(';
+  for (const r of roots) key += `${r._local},`;
+  return { key: key + ')', order, inputs };
 }
 
 /** A short stable digest of a string (FNV-1a 64 as hex), for cache file names and display. */

@@ -16,10 +16,27 @@ const HUGE = 2 << 20;
 /** Arrays from this size on get huge pages. */
 export const HUGE_MIN = 4 << 20;
 
-/** C helper run like a kernel: bufs[0] is the memory, bufs[1] a double holding its byte length. */
+/**
+ * C helpers run like kernels. graft_advise_huge: bufs[0] is the memory, bufs[1] a double holding its byte
+ * length. graft_keep_freed_memory: typed arrays are V8 backing stores from malloc; glibc serves blocks from
+ * 128 KiB up with mmap and returns them (and trims the top of its heap) to the OS when freed, so the fresh
+ * outputs of every training step would be page-faulted in again. Keeping freed blocks (up to MMAP_MAX each,
+ * TRIM_MAX in all) lets the next step reuse pages that are already mapped.
+ */
 const SUPPORT_C = `
 #include <stdint.h>
 #include <sys/mman.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+int graft_keep_freed_memory(void **bufs) {
+  (void)bufs;
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, ${64 << 20});
+  mallopt(M_TRIM_THRESHOLD, ${256 << 20});
+#endif
+  return 0;
+}
 int graft_advise_huge(void **bufs) {
   const uintptr_t p = (uintptr_t)bufs[0];
   const double n = *(const double *)bufs[1];
@@ -35,7 +52,9 @@ let advise: Kernel | null | undefined;
 function adviseKernel(): Kernel | null {
   if (advise === undefined) {
     try {
-      advise = loadKernelLibrary(SUPPORT_C).kernel('graft_advise_huge');
+      const lib = loadKernelLibrary(SUPPORT_C);
+      advise = lib.kernel('graft_advise_huge');
+      lib.kernel('graft_keep_freed_memory').call([], []);
     } catch {
       advise = null; // no madvise: small pages work too
     }
@@ -47,8 +66,8 @@ function adviseKernel(): Kernel | null {
 export function hostArray(dtype: DType, n: number): TypedArray {
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
+  const k = adviseKernel();
   if (bytes >= HUGE_MIN) {
-    const k = adviseKernel();
     if (k) {
       const raw = NodeBuffer.allocUnsafeSlow(bytes + HUGE);
       k.call([raw, Float64Array.of(raw.byteLength)], [raw.byteLength, 8]);

@@ -15,6 +15,8 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
   const pending = [...new Set(roots.filter((r) => !knownBuffer(r)))];
   if (pending.length) {
     const bufs = device.execute(pending);
+    // One walk over the whole graph: usually nothing reads memory shared with JS and every root is cached.
+    const readsJsMemory = anyReadsJsMemory(pending) ? rootReadsJsMemory : (): boolean => false;
     pending.forEach((r, j) => {
       // An assign writes into its target: caching it would make a later read skip newer writes. A value read
       // from memory JS may write to is not cached either: the same node built later must see later writes.
@@ -31,8 +33,23 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
 
 let computed = new WeakMap<Node, Buffer>();
 
-/** Whether computing `root` reads a buffer shared with JS (realized nodes never do: they are not cached). */
-function readsJsMemory(root: Node): boolean {
+/** Whether computing any of `roots` reads a buffer shared with JS (realized nodes never do: they are not cached). */
+function anyReadsJsMemory(roots: readonly Node[]): boolean {
+  const seen = new Set<Node>();
+  const stack = [...roots];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op === 'buffer') {
+      if ((n.arg as { ref: Buffer }).ref.jsShared) return true;
+    } else if (n.realized === null) stack.push(...n.srcs);
+  }
+  return false;
+}
+
+/** Whether computing `root` reads a buffer shared with JS. */
+function rootReadsJsMemory(root: Node): boolean {
   const seen = new Set<Node>();
   const stack = [root];
   while (stack.length) {

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../../src/index.js';
 import { build, type Node } from '../../src/ir/index.js';
 import { getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
+import { chooseMaterialized } from '../../src/compiler/schedule/schedule.js';
 import { expectClose } from '../helpers.js';
 import { GraphGen, Rng } from './random-graphs.js';
 
@@ -125,13 +126,18 @@ describe('rule 4: reductions absorb the elementwise work before and after them',
   });
 });
 
+/** The values the cost rule materializes (before multi-output grouping merges kernels sharing loops). */
+const materialized = (roots: Node[]): Node[] => chooseMaterialized(roots, (n) => n.op === 'buffer', new Set());
+
 describe('rule 5: the cost rule for values read by several kernels', () => {
   test('a cheap value used by two roots is recomputed in each', () => {
     const x = buf([50]);
     const t = build.binary('mul', x, c(2, [50]));
     const r1 = build.binary('add', t, c(1, [50]));
     const r2 = build.unary('tanh', t);
-    expect(plannedKernels([r1, r2])).toHaveLength(2);
+    expect(materialized([r1, r2])).toEqual([r1, r2]);
+    // rule 8: the two roots share their loops: one kernel writes both
+    expect(plannedKernels([r1, r2])).toHaveLength(1);
     agrees([r1, r2]);
   });
   test('an expensive value used by two roots is materialized once', () => {
@@ -139,9 +145,11 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     const t = build.unary('exp', build.unary('sin', x));
     const r1 = build.binary('add', t, c(1, [50]));
     const r2 = build.unary('tanh', t);
+    expect(materialized([r1, r2])).toEqual([t, r1, r2]);
+    // rule 8: t is computed once, in the kernel writing both roots, and never stored
     const ks = plannedKernels([r1, r2]);
-    expect(ks).toHaveLength(3);
-    expect(ks.filter((k) => k.ops.includes('exp'))).toHaveLength(1);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]!.source.match(/graft_expf/g)).toHaveLength(1);
     agrees([r1, r2]);
   });
   test('an expensive broadcast value is materialized, a cheap one recomputed', () => {
@@ -158,8 +166,57 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     const s = build.reduce(x, 'sum', [1]);
     const r1 = build.binary('mul', s, c(2, [6, 1]));
     const r2 = build.binary('sub', x, build.expand(s, [6, 9]));
-    expect(plannedKernels([r1, r2])).toHaveLength(3);
+    expect(materialized([r1, r2])).toEqual([s, r1, r2]);
+    // rule 8: per row of s, r1 and r2 (over the row) are written by the kernel computing s
+    expect(plannedKernels([r1, r2])).toHaveLength(1);
     agrees([r1, r2]);
+  });
+  test('a broadcast or window view is never materialized in its expanded form (its source is)', () => {
+    const a = buf([16, 32]);
+    const dear = build.unary('exp', build.unary('sin', a));
+    const wide = build.expand(build.reshape(dear, [16, 32, 1]), [16, 32, 10]);
+    const r1 = build.reduce(build.binary('mul', wide, build.expand(build.reshape(buf([32, 10]), [1, 32, 10]), [16, 32, 10])), 'sum', [1]);
+    const r2 = build.reduce(build.binary('mul', wide, build.expand(build.reshape(buf([16, 10]), [16, 1, 10]), [16, 32, 10])), 'sum', [0]);
+    const K = materialized([r1, r2]);
+    expect(K).toContain(dear);
+    expect(K.some((n) => n.op === 'expand' || n.op === 'reshape')).toBe(false);
+    agrees([r1, r2]);
+  });
+});
+
+describe('rule 8: kernels sharing loops are one kernel with several outputs', () => {
+  test("an Adam-like update: both moments and the parameter are written by one kernel", () => {
+    const [p, m, v, gr] = [buf([40, 30]), buf([40, 30]), buf([40, 30]), buf([40, 30])];
+    const m1 = build.binary('add', build.binary('mul', m, c(0.9, [40, 30])), build.binary('mul', gr, c(0.1, [40, 30])));
+    const v1 = build.binary('add', build.binary('mul', v, c(0.999, [40, 30])), build.binary('mul', build.binary('mul', gr, gr), c(0.001, [40, 30])));
+    const p1 = build.binary('sub', p, build.binary('div', m1, build.binary('add', build.unary('sqrt', v1), c(1e-8, [40, 30]))));
+    const ks = plannedKernels([m1, v1, p1]);
+    expect(ks).toHaveLength(1);
+    agrees([m1, v1, p1]);
+  });
+  test('a weight gradient (a sum over the batch) and its transposed update are one contraction kernel', () => {
+    const x = buf([64, 48]);
+    const gy = buf([64, 40]);
+    const w = buf([40, 48]);
+    // dW[o, i] = sum_b gy[b, o] x[b, i]: the contraction [b, i, o] summed over b, read transposed by the update
+    const full = [64, 48, 40];
+    const dwT = build.reduce(
+      build.binary('mul', build.expand(build.reshape(x, [64, 48, 1]), full), build.expand(build.reshape(gy, [64, 1, 40]), full)),
+      'sum',
+      [0],
+    );
+    const upd = build.binary('sub', w, build.binary('mul', build.permute(build.reshape(dwT, [48, 40]), [1, 0]), c(0.1, [40, 48])));
+    const ks = plannedKernels([upd]);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]!.kind).toBe('gemm');
+    agrees([upd]);
+  });
+  test('values read at another index than they are computed are not merged', () => {
+    const x = buf([12, 12]);
+    const t = build.contiguous(build.unary('exp', x));
+    const r = build.binary('add', t, build.permute(t, [1, 0]));
+    expect(plannedKernels([r])).toHaveLength(2);
+    agrees([r]);
   });
 });
 
@@ -168,7 +225,9 @@ describe('rule 6: contiguous, detach, scans, scatters, gathers', () => {
     const x = buf([5, 5]);
     const t = build.contiguous(build.permute(build.unary('exp', x), [1, 0]));
     const r = build.binary('add', t, build.detach(t));
-    expect(plannedKernels([r])).toHaveLength(2);
+    expect(materialized([r])).toEqual([t, r]);
+    // rule 8: r reads t where t is computed: one kernel (t is not stored)
+    expect(plannedKernels([r])).toHaveLength(1);
     expect(plannedKernels([build.detach(build.unary('exp', x))])).toHaveLength(1);
     agrees([r]);
   });

@@ -52,3 +52,30 @@ test('coefficients larger than the divisor are reduced first: (43i + j) % 42 = i
   expect(S.mod(x, 42).key).toBe(S.add(i, j).key);
   expect(S.div(x, 42).key).toBe(i.key);
 });
+
+test('a term below the multiple of a divisor factors out: (100k + p) / 500 = k / 5, (100k + p) % 500 = 100 (k % 5) + p', () => {
+  const k = S.symVar('k', 150);
+  const p = S.symVar('p', 100);
+  const x = S.add(S.mul(k, 100), p);
+  expect(S.div(x, 500).key).toBe(S.div(k, 5).key);
+  expect(S.mod(x, 500).key).toBe(S.add(S.mul(S.mod(k, 5), 100), p).key);
+  expect(S.div(x, 2500).key).toBe(S.div(k, 25).key);
+  // p may reach 100: no factoring (the remainder would not stay below the factor)
+  const q = S.symVar('q', 101);
+  expect(S.div(S.add(S.mul(k, 100), q), 500).key).not.toBe(S.div(k, 5).key);
+  // brute force: every value agrees with floor division and the non-negative remainder
+  for (const [kk, pp] of [[0, 0], [4, 99], [5, 0], [149, 99], [37, 51]] as const) {
+    const env = new Map([['k', S.cnst(kk)], ['p', S.cnst(pp)]]);
+    const v = 100 * kk + pp;
+    expect(S.substitute(S.div(x, 500), env).c).toBe(Math.floor(v / 500));
+    expect(S.substitute(S.mod(x, 500), env).c).toBe(v % 500);
+  }
+});
+
+test('a reshape round trip through several axes folds back: [2400] -> [16, 6, 5, 5] -> [2400]', () => {
+  const i1 = S.symVar('i1', 16);
+  const i2 = S.symVar('i2', 150);
+  const lin = S.add(S.mul(i1, 150), i2);
+  // the middle axes are (i2 / 5) % 5 with (i2 / 5) / 5 kept as i2 / 25: the pair still recombines
+  expect(S.linearize([16, 6, 5, 5], S.delinearize([16, 6, 5, 5], lin)).key).toBe(lin.key);
+});

@@ -47,6 +47,21 @@ describe('hash-consing', () => {
     }
     expect(liveNodeCount()).toBeLessThan(before + 100);
   });
+  it('a synchronous loop does not keep the graphs (and buffers) of its earlier iterations alive', () => {
+    // The table holds no WeakRef to a node with inputs: a WeakRef would keep its target, and through it
+    // every input buffer, until the current JS job ends, which a training loop written as one synchronous
+    // loop never reaches. Within one job, a GC must free the buffers of iterations that are over.
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const w = build.buffer(new Buffer('interp', 'float32', 1 << 18, new Float32Array(1 << 18)));
+    for (let i = 0; i < 64; i++) {
+      const x = build.buffer(new Buffer('interp', 'float32', 1 << 18, new Float32Array(1 << 18))); // 1 MiB
+      build.reduce(build.binary('mul', build.unary('exp', x), w), 'sum', [0]);
+    }
+    for (let i = 0; i < 4; i++) gc(); // array buffer memory is released over a few collections
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+  });
 });
 
 describe('broadcasting (PyTorch rules)', () => {

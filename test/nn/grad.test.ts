@@ -77,6 +77,12 @@ describe('gradients vs finite differences (float64, interp)', () => {
     checkGrads((x) => F.maxPool2d(x, 2, { stride: 1, dilation: 2 }), [{ shape: [1, 1, 5, 5] }]);
   });
 
+  it('maxPool2d and conv2d over windows that do not overlap (views by reshape): 2x2 stride 2, gaps, odd sizes', () => {
+    checkGrads((x) => F.maxPool2d(x, 2), [{ shape: [2, 2, 4, 6] }]);
+    checkGrads((x) => F.maxPool2d(x, 2, { stride: 3 }), [{ shape: [1, 2, 7, 8] }]);
+    checkGrads((x, w) => F.conv2d(x, w, null, { stride: [3, 2], padding: [1, 0] }), [{ shape: [1, 2, 7, 5] }, { shape: [2, 2, 2, 2] }]);
+  });
+
   it('avgPool2d (countIncludePad false, ceil mode) and adaptiveAvgPool2d (matrix and tiled paths)', () => {
     checkGrads((x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [{ shape: [1, 2, 6, 5] }]);
     checkGrads((x) => F.adaptiveAvgPool2d(x, [3, 2]), [{ shape: [2, 1, 7, 4] }]);

@@ -24,6 +24,8 @@ const MAX_CASES: PoolCase[] = [
   { name: 'dilation 2, stride 1', xs: [1, 2, 7, 7], k: [2, 3], s: [1, 1], d: [2, 2] },
   { name: 'ceil mode, non-divisible size', xs: [1, 2, 7, 5], k: [2, 2], ceil: true },
   { name: 'ceil mode with padding and stride 2', xs: [2, 1, 8, 7], k: [3, 2], s: [2, 2], p: [1, 1], ceil: true },
+  { name: 'stride > kernel (gaps between windows), sizes not a multiple of the stride', xs: [1, 2, 7, 8], k: [2, 2], s: [3, 3] },
+  { name: 'dilated windows that do not overlap', xs: [1, 1, 9, 10], k: [2, 2], s: [3, 4], d: [2, 3] },
 ];
 
 const AVG_CASES: (PoolCase & { include?: boolean; override?: number })[] = [
@@ -110,10 +112,12 @@ describe.each([
 });
 
 describe('pooling IR and errors', () => {
-  it('maxPool2d is one max reduction over unfolded windows', () => {
+  it('maxPool2d is one max reduction over window views (non-overlapping windows: reshapes, not unfolds)', () => {
     const y = F.maxPool2d(torch.rand(2, 3, 8, 8), 2);
     const nodes = toposort([y.node]);
-    expect(nodes.filter((x) => x.op === 'unfold')).toHaveLength(2);
+    expect(nodes.filter((x) => x.op === 'unfold')).toHaveLength(0);
+    const o = F.maxPool2d(torch.rand(2, 3, 8, 8), 3, { stride: 2 });
+    expect(toposort([o.node]).filter((x) => x.op === 'unfold')).toHaveLength(2);
     const red = nodes.filter((x) => x.op === 'reduce');
     expect(red).toHaveLength(1);
     expect(red[0]!.arg).toEqual({ op: 'max', axes: [4, 5] });

@@ -11,7 +11,7 @@ import { valDeps, type Val, type ValTable } from './val.js';
 
 /** Below this many multiply-adds the plain loops are as good. */
 const MIN_WORK = 1 << 15;
-const MIN_DIM = 8;
+const MIN_DIM = 4;
 
 /** Loop variables a value depends on, and whether it reads data-dependent indices. */
 export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolean } {
@@ -61,7 +61,7 @@ export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolea
 const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 
 export function asContraction(k: LoopKernel): GemmKernel | null {
-  if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.out.full) return null;
+  if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.outs.some((o) => o.full)) return null;
   const spec = k.phases[0]![0]!;
   if (spec.op !== 'sum' || !isFloat(spec.dtype)) return null;
   const v = spec.value;
@@ -82,11 +82,33 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
     [m, n] = [n, m];
     [ea, eb] = [b, a];
   }
+  let batchL = batch;
+  // A plain sum whose output is [..., m, n] row-major once some leading loops count as batch (a convolution's
+  // images: out[b, o, p] with the weight as A) is accumulated straight into the output, per batch element.
+  const only = k.outs.length === 1 ? k.outs[0]! : null;
+  const directWith = (bt: readonly LoopVar[], mm: readonly LoopVar[], nn: readonly LoopVar[]): boolean =>
+    only !== null && only.value.k === 'acc' && only.index.key === S.add(S.mul(linear(bt), prod(mm) * prod(nn)), S.mul(linear(mm), prod(nn)), linear(nn)).key;
+  if (!directWith(batchL, m, n) && only !== null && only.value.k === 'acc') {
+    for (let lead = 1; lead < k.outer.length; lead++) {
+      const pre = k.outer.slice(0, lead);
+      const mm = m.filter((x) => !pre.includes(x));
+      const nn = n.filter((x) => !pre.includes(x));
+      if (mm.length === 0 || nn.length === 0 || pre.some((x) => !batch.includes(x) && !m.includes(x) && !n.includes(x))) continue;
+      if (prod(mm) * prod(nn) * prod(k.inner) < MIN_WORK) break;
+      const bt = k.outer.filter((x) => pre.includes(x) || batch.includes(x));
+      if (directWith(bt, mm, nn)) {
+        batchL = bt;
+        m = mm;
+        n = nn;
+        break;
+      }
+    }
+  }
   const M = prod(m);
   const N = prod(n);
   const K = prod(k.inner);
-  if (M < MIN_DIM || N < MIN_DIM || K < MIN_DIM || M * N * K < MIN_WORK) return null;
-  const expected = S.add(S.mul(linear(batch), M * N), S.mul(linear(m), N), linear(n));
+  if (M < MIN_DIM || N < MIN_DIM || K < 8 || M * N * K < MIN_WORK) return null;
+  const expected = S.add(S.mul(linear(batchL), M * N), S.mul(linear(m), N), linear(n));
   return {
     kind: 'gemm',
     name: k.name,
@@ -95,18 +117,18 @@ export function asContraction(k: LoopKernel): GemmKernel | null {
     errors: k.errors,
     shape: k.shape,
     dtype: k.dtype,
-    flops: 2 * prod(batch) * M * N * K,
+    flops: 2 * prod(batchL) * M * N * K,
     bytes: k.bytes,
-    batch,
+    batch: batchL,
     m,
     n,
     k: k.inner,
     a: ea,
     b: eb,
     acc: spec.acc,
-    out: { param: k.out.param, index: k.out.index, value: k.out.value },
+    outs: k.outs.map((o) => ({ param: o.param, index: o.index, value: o.value })),
     accType: spec.dtype,
-    direct: k.out.value.k === 'acc' && k.out.index.key === expected.key,
+    direct: only !== null && only.value.k === 'acc' && only.index.key === expected.key,
   };
 }
 

@@ -42,18 +42,27 @@ interface KernelBase {
   readonly bytes: number;
 }
 
+/** One output of a kernel: `param[index] = value`, per row (`full: false`) or per element of the inner loops. */
+export interface KOut {
+  readonly param: number;
+  readonly index: Sym;
+  readonly value: Val;
+  readonly full: boolean;
+}
+
 /**
  * Elementwise work and reductions. For each row (outer loops), reduction phases run in order; each phase is
  * one pass over the inner loops computing one or more accumulators (a phase may use the results of earlier
- * phases: softmax is max, then sum of exp(x - max), then the output). The output is written per row
+ * phases: softmax is max, then sum of exp(x - max), then the output). Each output is written per row
  * (`full: false`) or per element of the inner loops (`full: true`). With no inner loops it is elementwise.
+ * A kernel has one or more outputs (values of one fused group that share the loops).
  */
 export interface LoopKernel extends KernelBase {
   readonly kind: 'loops';
   readonly outer: readonly LoopVar[];
   readonly inner: readonly LoopVar[];
   readonly phases: readonly (readonly ReduceSpec[])[];
-  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val; readonly full: boolean };
+  readonly outs: readonly KOut[];
 }
 
 /** Inclusive prefix sum along one axis: outer loops over the other axes, a sequential loop along it. */
@@ -97,9 +106,10 @@ export interface GemmKernel extends KernelBase {
   readonly b: Val;
   /** The accumulator number the epilogue reads. */
   readonly acc: number;
-  readonly out: { readonly param: number; readonly index: Sym; readonly value: Val };
+  /** The outputs the epilogue writes (per element of m x n). */
+  readonly outs: readonly { readonly param: number; readonly index: Sym; readonly value: Val }[];
   readonly accType: DType;
-  /** The output is the plain sum stored row-major: accumulated in place, no epilogue. */
+  /** The (single) output is the plain sum stored row-major: accumulated in place, no epilogue. */
   readonly direct: boolean;
 }
 
@@ -114,37 +124,67 @@ export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32 } as cons
 const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
+/** A GEMM whose output has at most this many elements may split its sum (K) into parts computed in parallel. */
+export const KSPLIT_MAX_OUT = 1 << 14;
+/** Sum length per part of a split sum (about). */
+export const KSPLIT_LEN = 2048;
+const KSPLIT_MAX = 16;
+
+export interface GemmSplit {
+  /** Independent output parts per batch element: column ranges (byColumns) or row ranges, `per` each. */
+  readonly parts: number;
+  readonly byColumns: boolean;
+  readonly per: number;
+  /**
+   * Parts of the sum: a small output with a long sum (a weight gradient summed over a batch of images) is
+   * computed as kParts partial sums over consecutive ranges of `kPer`, added in order afterwards. The split
+   * depends only on the shape, never on the thread count, so results do not change with GRAFT_NUM_THREADS.
+   */
+  readonly kParts: number;
+  readonly kPer: number;
+}
+
 /**
  * How a GEMM is split into independent parts: by columns when N >= M, else by rows, `per` rows or columns
  * each. With several threads there are 4 parts per thread, handed out dynamically, so that a thread the
  * OS delays (a busy machine) does not hold up the others for long.
  */
-export function gemmSplit(g: GemmKernel, threads: number): { parts: number; byColumns: boolean; per: number } {
+export function gemmSplit(g: GemmKernel, threads: number): GemmSplit {
   const M = prod(g.m);
   const N = prod(g.n);
+  const K = prod(g.k);
+  const B = prod(g.batch);
   const byColumns = N >= M;
-  const parts = threads > 1 && g.flops / 2 >= 1 << 18 ? Math.max(1, Math.min(4 * threads, Math.floor((byColumns ? N : M) / 64))) : 1;
+  const kParts = B === 1 && M * N <= KSPLIT_MAX_OUT ? Math.max(1, Math.min(KSPLIT_MAX, Math.floor(K / KSPLIT_LEN))) : 1;
+  const kPer = Math.ceil(K / kParts);
+  const parts =
+    threads > 1 && g.flops / 2 >= 1 << 18 ? Math.max(1, Math.min(Math.ceil((4 * threads) / kParts), Math.floor((byColumns ? N : M) / 64))) : 1;
   const per = byColumns ? roundUp(Math.ceil(N / parts), GEMM.NR_MAX) : roundUp(Math.ceil(M / parts), GEMM.MR_MAX);
-  return { parts, byColumns, per };
+  return { parts, byColumns, per, kParts, kPer };
 }
 
-/** Per-thread scratch of a GEMM: packed B block, packed A block, and (unless written in place) its sums. */
-export function gemmThreadScratch(g: GemmKernel, threads: number, direct: boolean): { b: number; a: number; c: number } {
+/** Whether the sums are accumulated straight into the output (a plain, row-major sum, not split). */
+export const gemmDirect = (g: GemmKernel, threads: number): boolean => g.direct && gemmSplit(g, threads).kParts === 1;
+
+/**
+ * Scratch of a GEMM: per thread a packed B block, a packed A block and (unless written in place or split)
+ * its sums; then, for a split sum, the partial sums of every part.
+ */
+export function gemmScratchLayout(g: GemmKernel, threads: number): { b: number; a: number; c: number; perThread: number; partials: number } {
   const M = prod(g.m);
   const N = prod(g.n);
-  const { byColumns, per } = gemmSplit(g, threads);
+  const { byColumns, per, kParts } = gemmSplit(g, threads);
   const rows = byColumns ? M : Math.min(per, M);
   const cols = byColumns ? Math.min(per, N) : N;
-  return {
-    b: GEMM.KC * roundUp(Math.min(GEMM.NC, cols), GEMM.NR_MAX),
-    a: GEMM.KC * GEMM.MC,
-    c: direct ? 0 : roundUp(rows * cols, 16),
-  };
+  const b = GEMM.KC * roundUp(Math.min(GEMM.NC, cols), GEMM.NR_MAX);
+  const a = GEMM.KC * GEMM.MC;
+  const c = gemmDirect(g, threads) || kParts > 1 ? 0 : roundUp(rows * cols, 16);
+  return { b, a, c, perThread: a + b + c, partials: kParts > 1 ? kParts * M * N : 0 };
 }
 
 function gemmScratch(g: GemmKernel, threads: number): number {
-  const s = gemmThreadScratch(g, threads, g.direct);
-  return threads * (s.a + s.b + s.c);
+  const s = gemmScratchLayout(g, threads);
+  return threads * s.perThread + s.partials;
 }
 
 export type Kernel = LoopKernel | ScanKernel | ScatterKernel | GemmKernel;

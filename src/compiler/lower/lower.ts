@@ -17,7 +17,7 @@ import { isFloat, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
 import { shapeEq, numel } from '../../ir/shape.js';
-import type { KParam, Kernel, KernelErrors, LoopKernel, LoopVar, ScanKernel, ScatterKernel } from './kernel.js';
+import type { KOut, KParam, Kernel, KernelErrors, LoopKernel, LoopVar, ScanKernel, ScatterKernel } from './kernel.js';
 import { mergeLoops } from './merge-loops.js';
 import { asContraction } from './contraction.js';
 import * as S from './sym.js';
@@ -33,14 +33,22 @@ export class FuseError extends Error {
   }
 }
 
+/**
+ * Values of one kernel group (compile.ts) cannot share loops: another output shape, one of them read at
+ * another index than the one it is computed at. The group is split again (nothing is materialized).
+ */
+export class MergeError extends Error {}
+
 export interface LowerRequest {
   readonly name: string;
-  /** The node whose value the kernel computes. */
-  readonly value: Node;
-  /** The program buffer slot a node is read from, or null when the kernel computes it. */
+  /**
+   * The values the kernel computes: usually one; several when the scheduler grouped values that share the
+   * same loops (Adam's moments and parameter, a loss's row reductions and gradient). Each is written to its
+   * slot, or only computed for the others (slot null: read by no other kernel).
+   */
+  readonly outputs: readonly { readonly node: Node; readonly slot: number | null }[];
+  /** The program buffer slot a node is read from, or null when the kernel computes it (fused or an output). */
   readonly read: (n: Node) => number | null;
-  /** The slot the output is written to. */
-  readonly outSlot: number;
 }
 
 interface Structure {
@@ -64,6 +72,10 @@ class Lowerer {
   private readonly depthMemo = new Map<number, number>();
   structure: Structure | null = null;
   readonly errors: { index: string[]; zerodiv: boolean; negpow: boolean } = { index: [], zerodiv: false, negpow: false };
+  /** The index each output (of a group) is computed at: another output must read it there. */
+  readonly outputAt = new Map<Node, string>();
+  /** Probe mode (probeRowMapping): where reductions are read, instead of checking it. */
+  probe: S.Sym[][] | null = null;
 
   constructor(readonly req: LowerRequest) {}
 
@@ -97,6 +109,10 @@ class Lowerer {
     const slot = this.readSlot(n);
     if (slot !== null) {
       return vt.load(n.dtype, this.param(slot, n.dtype, n.numel, false), S.linearize(n.shape, idx), guard);
+    }
+    const at = this.outputAt.get(n);
+    if (at !== undefined && n.op !== 'reduce' && S.linearize(n.shape, idx).key !== at) {
+      throw new MergeError(`internal: output %${n.id} of kernel ${this.req.name} is read at another index than computed`);
     }
     const src = n.srcs[0]!;
     switch (n.op) {
@@ -163,7 +179,9 @@ class Lowerer {
         if (inner === null) return this.valueAt(src, si, guard);
         const all = S.andCond(guard, inner);
         if (all === 'false') return padValue;
-        return vt.op('where', n.dtype, [vt.cond(inner), this.valueAt(src, si, all), padValue]);
+        // Inside the valid region each index is known to be in range: simpler index arithmetic below.
+        const sr = si.map((x, i) => S.restrict(x, 0, src.shape[i]! - 1));
+        return vt.op('where', n.dtype, [vt.cond(inner), this.valueAt(src, sr, all), padValue]);
       }
       case 'cast':
         return vt.op('cast', n.dtype, [this.valueAt(src, idx, guard)]);
@@ -201,6 +219,10 @@ class Lowerer {
   private reduceAt(n: Node, idx: readonly S.Sym[]): Val {
     const st = this.structure;
     const { op, axes } = n.arg as { op: ReduceOp; axes: number[] };
+    if (this.probe) {
+      this.probe.push([...idx]);
+      return this.vt.const(n.dtype, 0);
+    }
     if (st === null || !shapeEq(n.srcs[0]!.shape, st.F) || !shapeEq(axes, st.R)) throw new FuseError(n, 'its loops differ from the kernel\'s');
     const at = S.linearize(n.shape, idx);
     const row = S.linearize(n.shape, st.rowIdx);
@@ -267,26 +289,80 @@ const vars = (prefix: string, shape: readonly number[]): S.Sym[] => shape.map((d
 const loopVars = (prefix: string, shape: readonly number[], axes: readonly number[]): LoopVar[] =>
   axes.filter((i) => shape[i] !== 1).map((i) => ({ name: `${prefix}${i}`, extent: shape[i]! }));
 
-/** Lower one scheduled kernel. Throws FuseError naming a node that must be materialized instead. */
-export function lowerKernel(req: LowerRequest): Kernel {
-  const v = req.value;
-  const L = new Lowerer(req);
-  if (req.read(v) === null && v.op === 'cumsum') return lowerScan(L, v);
-  if (req.read(v) === null && v.op === 'scatterAdd') return lowerScatter(L, v);
+/**
+ * Where a per-row output reads its reduction: when the output is a permutation of the reduction's rows (a
+ * weight gradient [1, in, out] updated into a weight [out, in]), the output's index in terms of the
+ * reduction's loop variables; null if it is not (the row-major reading of the rows is then used).
+ */
+function probeRowMapping(req: LowerRequest, v: Node, anchor: Node, iv: readonly S.Sym[]): S.Sym[] | null {
+  const P = new Lowerer(req);
+  P.probe = [];
+  const pv = v.shape.map((d, j) => (d === 1 ? S.ZERO : S.symVar(`o${j}`, d)));
+  try {
+    P.valueAt(v, pv, null);
+  } catch {
+    return null;
+  }
+  const reads = P.probe.filter((x) => x.length === anchor.shape.length);
+  if (reads.length === 0) return null;
+  const key = (x: readonly S.Sym[]): string => x.map((e) => e.key).join(';');
+  if (reads.some((x) => key(x) !== key(reads[0]!))) return null;
+  const at = reads[0]!;
+  const out = pv.map(() => S.ZERO);
+  const used = new Set<number>();
+  for (let a = 0; a < anchor.shape.length; a++) {
+    const e = at[a]!;
+    if (anchor.shape[a] === 1) {
+      if (!S.isConst(e) || e.c !== 0) return null;
+      continue;
+    }
+    if (e.c !== 0 || e.terms.length !== 1) return null;
+    const [atom, k] = e.terms[0]!;
+    if (k !== 1 || atom.t !== 'var' || (atom.min ?? 0) !== 0 || atom.max !== anchor.shape[a]! - 1) return null;
+    const j = Number(atom.name.slice(1));
+    if (!atom.name.startsWith('o') || used.has(j) || v.shape[j] !== anchor.shape[a]) return null;
+    used.add(j);
+    out[j] = iv[a]!;
+  }
+  if (v.shape.some((d, j) => d !== 1 && !used.has(j))) return null;
+  return out;
+}
 
-  const reds = regionReductions(v, req.read);
+/**
+ * Lower one scheduled kernel (one value, or a group of values sharing loops). Throws FuseError naming a node
+ * that must be materialized instead, MergeError when a group cannot share loops.
+ */
+export function lowerKernel(req: LowerRequest): Kernel {
+  const outs = req.outputs;
+  const L = new Lowerer(req);
+  if (outs.length === 1) {
+    const v = outs[0]!.node;
+    if (v.op === 'cumsum') return lowerScan(L, v, outs[0]!.slot!);
+    if (v.op === 'scatterAdd') return lowerScatter(L, v, outs[0]!.slot!);
+  } else if (outs.some((o) => o.node.op === 'cumsum' || o.node.op === 'scatterAdd')) throw new MergeError('internal: scans and scatters are kernels of their own');
+
+  const reds: Node[] = [];
+  for (const o of outs) for (const r of regionReductions(o.node, req.read)) if (!reds.includes(r)) reds.push(r);
   let kernel: LoopKernel;
+  const idxOf: S.Sym[][] = [];
+  const full: boolean[] = [];
   if (reds.length === 0) {
-    const iv = vars('i', v.shape);
-    const value = L.valueAt(v, iv, null);
-    const outParam = L.param(req.outSlot, v.dtype, v.numel, true);
+    const shape = outs[0]!.node.shape;
+    const iv = vars('i', shape);
+    for (const o of outs) {
+      if (o.node.numel !== numel(shape)) throw new MergeError('internal: elementwise outputs of different sizes');
+      idxOf.push(shapeEq(o.node.shape, shape) ? iv : S.delinearize(o.node.shape, S.linearize(shape, iv)));
+      full.push(false);
+    }
+    outs.forEach((o, i) => L.outputAt.set(o.node, S.linearize(o.node.shape, idxOf[i]!).key));
+    const values = outs.map((o, i) => L.valueAt(o.node, idxOf[i]!, null));
     kernel = {
       kind: 'loops',
-      ...base(L, req, v),
-      outer: loopVars('i', v.shape, v.shape.map((_, i) => i)),
+      ...base(L, req),
+      outer: loopVars('i', shape, shape.map((_, i) => i)),
       inner: [],
       phases: [],
-      out: { param: outParam, index: S.linearize(v.shape, iv), value, full: false },
+      outs: storedOuts(L, outs, idxOf, values, full),
     };
   } else {
     const anchor = reds[0]!;
@@ -294,33 +370,72 @@ export function lowerKernel(req: LowerRequest): Kernel {
     const R = (anchor.arg as { axes: number[] }).axes;
     const iv = vars('i', F);
     const rowIdx = iv.map((x, i) => (R.includes(i) ? S.ZERO : x));
-    L.structure = { F, R, vars: iv, rowIdx };
     const rows = anchor.numel;
-    let outIdx: S.Sym[];
-    let full: boolean;
-    if (v.numel === rows) {
-      outIdx = S.delinearize(v.shape, S.linearize(anchor.shape, rowIdx));
-      full = false;
-    } else if (v.numel === numel(F)) {
-      outIdx = shapeEq(v.shape, F) ? iv : S.delinearize(v.shape, S.linearize(F, iv));
-      full = true;
-    } else throw new FuseError(anchor, 'the output is neither per row nor per element of its loops');
-    const value = L.valueAt(v, outIdx, null);
-    const outParam = L.param(req.outSlot, v.dtype, v.numel, true);
     const keep = F.map((_, i) => i).filter((i) => !R.includes(i));
+    let order: number[] | null = null;
+    for (const o of outs) {
+      const v = o.node;
+      if (v.numel === rows) {
+        const mapped = v.op === 'reduce' ? null : probeRowMapping(req, v, anchor, iv);
+        const rowMajor = S.delinearize(v.shape, S.linearize(anchor.shape, rowIdx));
+        idxOf.push(mapped ?? rowMajor);
+        // The row loops follow the axis order of the first output written per row.
+        if (mapped && order === null && o.slot !== null) order = mapped.flatMap((e) => (S.isConst(e) ? [] : [keep.find((a) => iv[a]!.key === e.key)!]));
+        full.push(false);
+      } else if (v.numel === numel(F)) {
+        idxOf.push(shapeEq(v.shape, F) ? iv : S.delinearize(v.shape, S.linearize(F, iv)));
+        full.push(true);
+      } else if (outs.length === 1) throw new FuseError(anchor, 'the output is neither per row nor per element of its loops');
+      else throw new MergeError('internal: an output is neither per row nor per element of the group\'s loops');
+    }
+    L.structure = { F, R, vars: iv, rowIdx };
+    outs.forEach((o, i) => L.outputAt.set(o.node, S.linearize(o.node.shape, idxOf[i]!).key));
+    const values = outs.map((o, i) => L.valueAt(o.node, idxOf[i]!, null));
+    // A value over the whole loops that a reduction of the group reads would be computed twice (in the
+    // reduction's pass and in the pass writing it): better a kernel of its own, read by the reduction.
+    if (outs.length > 1 && values.some((v, i) => full[i] && v.k !== 'load' && L.phases().some((p) => p.some((r) => dependsOn(r.value, v, L.vt))))) {
+      throw new MergeError('internal: a reduction of the group reads a value the group writes over all its loops');
+    }
+    const rowAxes = order && order.length === keep.filter((a) => F[a] !== 1).length ? order : keep;
     kernel = {
       kind: 'loops',
-      ...base(L, req, v),
-      outer: loopVars('i', F, keep),
+      ...base(L, req),
+      outer: loopVars('i', F, rowAxes),
       inner: loopVars('i', F, R),
       phases: L.phases(),
-      out: { param: outParam, index: S.linearize(v.shape, outIdx), value, full },
+      outs: storedOuts(L, outs, idxOf, values, full),
     };
   }
-  const merged = mergeLoops(kernel);
+  const merged = mergeLoops({ ...kernel, bytes: paramBytes(L) });
   const gemm = asContraction(merged);
   if (gemm) return gemm;
   return { ...merged, flops: estimateFlops(merged) };
+}
+
+/** The written outputs (after every value is built, so their parameters come after the inputs'). */
+function storedOuts(L: Lowerer, outs: LowerRequest['outputs'], idxOf: readonly S.Sym[][], values: readonly Val[], full: readonly boolean[]): KOut[] {
+  const res: KOut[] = [];
+  outs.forEach((o, i) => {
+    if (o.slot === null) return;
+    const param = L.param(o.slot, o.node.dtype, o.node.numel, true);
+    res.push({ param, index: S.linearize(o.node.shape, idxOf[i]!), value: values[i]!, full: full[i]! });
+  });
+  if (res.length === 0) throw new Error(`internal: kernel ${L.req.name} writes nothing`);
+  return res;
+}
+
+/** Whether value `v` uses value `w`. */
+function dependsOn(v: Val, w: Val, vt: ValTable): boolean {
+  const seen = new Set<number>();
+  const stack = [v];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.id === w.id) return true;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    stack.push(...valDeps(x, vt));
+  }
+  return false;
 }
 
 /** Floating point operations of a loop kernel: float ops of each value times the times it is computed. */
@@ -342,26 +457,30 @@ function estimateFlops(k: LoopKernel): number {
   };
   let f = 0;
   for (const p of k.phases) for (const r of p) f += rows * inner * (count(r.value) + (isFloat(r.dtype) ? 1 : 0));
-  f += rows * (k.out.full ? inner : 1) * count(k.out.value);
+  for (const o of k.outs) f += rows * (o.full ? inner : 1) * count(o.value);
   return f;
 }
 
-function base(L: Lowerer, req: LowerRequest, v: Node): Omit<LoopKernel, 'kind' | 'outer' | 'inner' | 'phases' | 'out'> {
-  const bytes = L.params.reduce((s, p) => s + p.numel * bytesOf(p.dtype), 0);
-  return { name: req.name, params: L.params, vals: L.vt, errors: L.kernelErrors(), shape: v.shape, dtype: v.dtype, flops: 0, bytes };
+function base(L: Lowerer, req: LowerRequest): Omit<LoopKernel, 'kind' | 'outer' | 'inner' | 'phases' | 'outs'> {
+  const v = (req.outputs.find((o) => o.slot !== null) ?? req.outputs[0]!).node;
+  return { name: req.name, params: L.params, vals: L.vt, errors: L.kernelErrors(), shape: v.shape, dtype: v.dtype, flops: 0, bytes: 0 };
 }
+
+/** Bytes the kernel reads and writes (once its parameters are all known). */
+const paramBytes = (L: Lowerer): number => L.params.reduce((s, p) => s + p.numel * bytesOf(p.dtype), 0);
 
 const bytesOf = (d: DType): number => (d === 'float64' ? 8 : d === 'bool' ? 1 : 4);
 
-function lowerScan(L: Lowerer, v: Node): ScanKernel {
+function lowerScan(L: Lowerer, v: Node, slot: number): ScanKernel {
   const axis = (v.arg as { axis: number }).axis;
   const iv = vars('i', v.shape);
   const value = L.valueAt(v.srcs[0]!, iv, null);
-  const outParam = L.param(L.req.outSlot, v.dtype, v.numel, true);
+  const outParam = L.param(slot, v.dtype, v.numel, true);
   const keep = v.shape.map((_, i) => i).filter((i) => i !== axis);
   return {
     kind: 'scan',
-    ...base(L, L.req, v),
+    ...base(L, L.req),
+    bytes: paramBytes(L),
     outer: loopVars('i', v.shape, keep),
     axis: { name: `i${axis}`, extent: v.shape[axis]! },
     value,
@@ -369,7 +488,7 @@ function lowerScan(L: Lowerer, v: Node): ScanKernel {
   };
 }
 
-function lowerScatter(L: Lowerer, v: Node): ScatterKernel {
+function lowerScatter(L: Lowerer, v: Node, slot: number): ScatterKernel {
   const axis = (v.arg as { axis: number }).axis;
   const [baseN, index, values] = v.srcs as [Node, Node, Node];
   const cv = vars('c', v.shape);
@@ -381,11 +500,12 @@ function lowerScatter(L: Lowerer, v: Node): ScatterKernel {
   L.errors.index.push('scatter_add');
   const ti = sv.map((x, i) => (i === axis ? S.symData((check as { ref: number }).ref, 0, size - 1) : x));
   const value = L.valueAt(values, sv, null);
-  const outParam = L.param(L.req.outSlot, v.dtype, v.numel, true);
+  const outParam = L.param(slot, v.dtype, v.numel, true);
   const keep = index.shape.map((_, i) => i).filter((i) => i !== axis);
   return {
     kind: 'scatter',
-    ...base(L, L.req, v),
+    ...base(L, L.req),
+    bytes: paramBytes(L),
     copy: { vars: loopVars('c', v.shape, v.shape.map((_, i) => i)), index: S.linearize(v.shape, cv), value: copyValue },
     outer: loopVars('s', index.shape, keep),
     axis: { name: `s${axis}`, extent: index.shape[axis]! },

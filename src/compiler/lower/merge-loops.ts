@@ -8,7 +8,7 @@ import { kernelDivMods, Rebuilder } from './rebuild.js';
 import * as S from './sym.js';
 
 function cost(k: LoopKernel): number {
-  return kernelDivMods([k.out.value, ...k.phases.flat().map((r) => r.value)], [k.out.index]);
+  return kernelDivMods([...k.outs.map((o) => o.value), ...k.phases.flat().map((r) => r.value)], k.outs.map((o) => o.index));
 }
 
 function mergePair(k: LoopKernel, group: 'outer' | 'inner', i: number): LoopKernel {
@@ -23,13 +23,13 @@ function mergePair(k: LoopKernel, group: 'outer' | 'inner', i: number): LoopKern
   ]);
   const rb = new Rebuilder(k.vals, env);
   const phases = k.phases.map((p) => p.map((r) => rb.spec(r)));
-  const value = rb.val(k.out.value);
+  const outs = k.outs.map((o) => ({ ...o, value: rb.val(o.value), index: rb.sym(o.index) }));
   const newLoops = [...loops.slice(0, i), merged, ...loops.slice(i + 2)];
   return {
     ...k,
     vals: rb.vt,
     phases,
-    out: { ...k.out, value, index: rb.sym(k.out.index) },
+    outs,
     outer: group === 'outer' ? newLoops : k.outer,
     inner: group === 'inner' ? newLoops : k.inner,
   };

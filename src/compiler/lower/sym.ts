@@ -12,7 +12,8 @@
  */
 
 export type Atom =
-  | { readonly t: 'var'; readonly name: string; readonly max: number; readonly key: string }
+  /** A loop variable in [min, max] (min is 0 unless the variable is known to be restricted, see `restrict`). */
+  | { readonly t: 'var'; readonly name: string; readonly min?: number; readonly max: number; readonly key: string }
   | { readonly t: 'div'; readonly a: Sym; readonly d: number; readonly key: string }
   | { readonly t: 'mod'; readonly a: Sym; readonly d: number; readonly key: string }
   /** A run-time value (a bounds-checked gather index) named by the renderer, with a known range. */
@@ -39,6 +40,24 @@ export function symVar(name: string, extent: number): Sym {
   return atomSym({ t: 'var', name, max: extent - 1, key: name });
 }
 
+/**
+ * `x` known to lie in [lo, hi] (inside the valid region of a pad): when x is one loop variable plus a
+ * constant, the variable is replaced by the same variable with the narrower range, so expressions built on
+ * it simplify with that range (`(i + 9) % 10` is `i - 1` for i in [1, 10]). Renders as the same variable.
+ */
+export function restrict(x: Sym, lo: number, hi: number): Sym {
+  if (x.terms.length !== 1) return x;
+  const [a, k] = x.terms[0]!;
+  if (a.t !== 'var' || (k !== 1 && k !== -1)) return x;
+  // lo <= k*v + c <= hi
+  const [vlo, vhi] = k === 1 ? [lo - x.c, hi - x.c] : [x.c - hi, x.c - lo];
+  const min = Math.max(a.min ?? 0, vlo);
+  const max = Math.min(a.max, vhi);
+  if (min > max || (min === (a.min ?? 0) && max === a.max)) return x;
+  const v: Atom = { t: 'var', name: a.name, min, max, key: `${a.name}[${min}:${max}]` };
+  return makeSym([[v, k]], x.c);
+}
+
 /** A data-dependent value in [min, max] (referenced by a number the renderer maps to a C variable). */
 export function symData(ref: number, min: number, max: number): Sym {
   return atomSym({ t: 'data', ref, min, max, key: `d${ref}` });
@@ -61,13 +80,19 @@ export function add(...xs: Sym[]): Sym {
     c += x.c;
     for (const [a, k] of x.terms) put(a, k);
   }
-  // Recombine div/mod pairs of the same expression: d*(x/d) + x%d = x.
+  // Recombine div/mod pairs of the same expression: d*(x/d) + x%d = x. The quotient is looked up in its
+  // canonical form: with x = y/e, x/d is kept as y/(e*d).
   for (let changed = true; changed; ) {
     changed = false;
     for (const [key, e] of coef) {
       const [a, k] = e;
       if (a.t !== 'mod' || k === 0) continue;
-      const dkey = `(${a.a.key})/${a.d}`;
+      let dkey = `(${a.a.key})/${a.d}`;
+      if (!coef.has(dkey)) {
+        const q = div(a.a, a.d);
+        if (q.c !== 0 || q.terms.length !== 1 || q.terms[0]![1] !== 1) continue;
+        dkey = q.terms[0]![0].key;
+      }
       const de = coef.get(dkey);
       if (!de || de[1] !== k * a.d) continue;
       coef.delete(key);
@@ -98,7 +123,7 @@ export const addc = (a: Sym, k: number): Sym => (k === 0 ? a : add(a, cnst(k)));
 function atomRange(a: Atom): [number, number] {
   switch (a.t) {
     case 'var':
-      return [0, a.max];
+      return [a.min ?? 0, a.max];
     case 'data':
       return [a.min, a.max];
     case 'div': {
@@ -160,6 +185,8 @@ export function div(x: Sym, d: number): Sym {
   if (!(d > 0)) throw new Error(`internal: index division by ${d}`);
   const g = x.terms.reduce((acc, [, k]) => gcd(acc, k), gcd(x.c, d));
   if (g > 1) return div(scaleDown(x, g), d / g);
+  const f = factorOut(x, d);
+  if (f) return div(f.y, d / f.a);
   const { q, r } = splitBy(x, d);
   const [lo, hi] = range(r);
   const flo = Math.floor(lo / d);
@@ -183,6 +210,8 @@ export function mod(x: Sym, d: number): Sym {
   if (!(d > 0)) throw new Error(`internal: index remainder by ${d}`);
   const g = x.terms.reduce((acc, [, k]) => gcd(acc, k), gcd(x.c, d));
   if (g > 1) return mul(mod(scaleDown(x, g), d / g), g);
+  const f = factorOut(x, d);
+  if (f) return add(mul(mod(f.y, d / f.a), f.a), f.r);
   const { r } = splitBy(x, d);
   const [lo, hi] = range(r);
   const flo = Math.floor(lo / d);
@@ -192,6 +221,26 @@ export function mod(x: Sym, d: number): Sym {
     return mod(r.terms[0]![0].a, d);
   }
   return atomSym({ t: 'mod', a: r, d, key: `(${r.key})%${d}` });
+}
+
+/**
+ * x = a*y + r with a > 1 dividing d and 0 <= r < a: then floor(x / d) = floor(y / (d/a)) and
+ * x mod d = a*(y mod (d/a)) + r. `(100*k + p) / 500` with 0 <= p < 100 is `k / 5`: the index of a window
+ * view merged with its neighbours loses its divisions by products of extents. The largest such a is used.
+ */
+function factorOut(x: Sym, d: number): { a: number; y: Sym; r: Sym } | null {
+  const cands = [...new Set(x.terms.map(([, k]) => Math.abs(k)))].filter((a) => a > 1 && a < d && d % a === 0).sort((p, q) => q - p);
+  for (const a of cands) {
+    const big: (readonly [Atom, number])[] = [];
+    const small: (readonly [Atom, number])[] = [];
+    for (const [at, k] of x.terms) (k % a === 0 ? big : small).push([at, k]);
+    const cq = Math.floor(x.c / a);
+    const r = makeSym(small, x.c - cq * a);
+    const [lo, hi] = range(r);
+    if (lo < 0 || hi >= a) continue;
+    return { a, y: makeSym(big.map(([at, k]) => [at, k / a] as const), cq), r };
+  }
+  return null;
 }
 
 function scaleDown(x: Sym, g: number): Sym {

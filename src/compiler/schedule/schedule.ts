@@ -22,6 +22,7 @@
  *     fail and into a temporary when the target is read by the same or a later assign (see plan.ts).
  */
 import type { Node } from '../../ir/node.js';
+import { isMovement } from '../../ir/ops.js';
 import { CHEAP, opCost, shouldMaterialize } from './cost.js';
 
 /** Nodes reachable from roots, inputs before users, not descending below `stop` nodes. */
@@ -69,7 +70,34 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   for (const n of order) users.set(n, []);
   for (const n of order) if (!isInput(n)) for (const s of n.srcs) users.get(s)!.push(n);
 
-  // Fused cost and dependence on a reduction, bottom-up (ignoring materializations decided below: a bound).
+  // The costs depend on what is materialized below a value, which is decided after it (top-down): start
+  // from the roots and forced nodes, then decide again with the costs of the previous decision, a few times
+  // (a reduction below a mask that turns out to be materialized anyway makes the mask cheap to recompute).
+  const base = new Set(K);
+  let chosen = decide(order, isInput, users, base, base);
+  for (let round = 0; round < 3; round++) {
+    const next = decide(order, isInput, users, base, chosen);
+    if (next.size === chosen.size && [...next].every((n) => chosen.has(n))) break;
+    chosen = next;
+  }
+  return order.filter((n) => chosen.has(n));
+}
+
+/**
+ * One decision pass: the materialized nodes given `base` (always materialized) with fused costs computed as
+ * if the nodes of `costK` were materialized. Movement ops are never materialized by the cost rule: their
+ * readers count as readers of their source, which is materialized instead (a broadcast or a window view is
+ * never stored in its expanded form).
+ */
+function decide(
+  order: readonly Node[],
+  isInput: (n: Node) => boolean,
+  users: ReadonlyMap<Node, Node[]>,
+  base: ReadonlySet<Node>,
+  costK: ReadonlySet<Node>,
+): Set<Node> {
+  const K = new Set(base);
+  // Fused cost and dependence on a reduction, bottom-up.
   const cost = new Map<Node, number>();
   const perRow = new Map<Node, boolean>();
   for (const n of order) {
@@ -81,7 +109,7 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
     let c = n.op === 'reduce' ? CHEAP + 1 : opCost(n);
     let r = n.op === 'reduce';
     for (const s of n.srcs) {
-      if (K.has(s)) continue;
+      if (costK.has(s)) continue;
       c += cost.get(s)!;
       r ||= perRow.get(s)!;
     }
@@ -105,9 +133,10 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
         if (K.has(c)) R.add(c);
         else for (const r of readers.get(c)!) R.add(r);
         const through = K.has(c) || c.op === 'reduce' ? 1 : broadcast.get(c)!;
-        b = Math.max(b, through * (c.op === 'expand' ? c.numel / n.numel : 1));
+        b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
       }
-      if (shouldMaterialize(n, { readers: R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 })) K.add(n);
+      const info = { readers: R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 };
+      if (!isMovement(n.op) && shouldMaterialize(n, info)) K.add(n);
       else {
         readers.set(n, R);
         broadcast.set(n, b);
@@ -118,5 +147,5 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
       broadcast.set(n, 1);
     }
   }
-  return order.filter((n) => K.has(n));
+  return K;
 }

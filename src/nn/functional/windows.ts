@@ -13,6 +13,7 @@ import { build, type Node } from '../../ir/index.js';
 export function windowsAlong(x: Node, axis: number, k: number, s: number, d: number): Node {
   const span = d * (k - 1) + 1;
   if (k === 1 && s === 1) return build.reshape(x, [...x.shape, 1]);
+  if (s >= span) return tiledWindows(x, axis, k, s, d);
   let w = build.unfold(x, axis, span, s);
   if (d > 1) {
     const r = w.shape.length;
@@ -22,6 +23,33 @@ export function windowsAlong(x: Node, axis: number, k: number, s: number, d: num
     w = build.slice(w, start, size, step);
   }
   return w;
+}
+
+/**
+ * Windows that do not overlap (stride >= span: 2x2 pooling with stride 2) are a reshape, not an unfold: the
+ * axis, cut to a whole number of strides, splits into [windows, stride], the window elements are a (stepped)
+ * slice of the second part, moved last. The same view, but its gradient is a reshape and a pad (each input
+ * element gets at most one value) instead of the sum of `k` spreads that the transpose of an unfold is.
+ */
+function tiledWindows(x: Node, axis: number, k: number, s: number, d: number): Node {
+  const len = x.shape[axis]!;
+  const n = windowCount(len, k, s, d);
+  const used = Math.min(len, n * s);
+  let w = x;
+  if (used < len) w = build.slice(w, w.shape.map(() => 0), w.shape.map((v, i) => (i === axis ? used : v)));
+  if (used < n * s) w = build.pad(w, w.shape.map((_, i) => (i === axis ? ([0, n * s - used] as const) : ([0, 0] as const))), 0);
+  w = build.reshape(w, [...w.shape.slice(0, axis), n, s, ...w.shape.slice(axis + 1)]);
+  // [..., n, s, ...rest] -> the window elements: indices 0, d, ..., d(k-1) of the s axis
+  w = build.slice(
+    w,
+    w.shape.map(() => 0),
+    w.shape.map((v, i) => (i === axis + 1 ? k : v)),
+    w.shape.map((_, i) => (i === axis + 1 ? d : 1)),
+  );
+  const r = w.shape.length;
+  const perm = [...Array(r).keys()].filter((i) => i !== axis + 1);
+  perm.push(axis + 1);
+  return build.permute(w, perm);
 }
 
 /**

@@ -39,7 +39,7 @@ function tiling(k: LoopKernel): { a: LoopVar; b: LoopVar } | null {
   if (loops.length < 2) return null;
   const b = loops[loops.length - 1]!;
   if (b.extent < 2 * TILE) return null;
-  const loads = loadIndices([k.out.value], k.vals);
+  const loads = loadIndices(k.outs.map((x) => x.value), k.vals);
   if (!strided(loads, b.name)) return null;
   const a = loops.slice(0, -1).find((l) => l.extent >= 2 * TILE && unitStride(loads, l.name));
   return a ? { a, b } : null;

@@ -46,6 +46,20 @@ export class Emitter {
     private readonly accName: (i: number) => string,
   ) {}
 
+  /** C text of an accumulator result (default: the accName given to the constructor). */
+  accText: ((i: number) => string) | null = null;
+  /** Loop variables a reference to an accumulator result needs (results kept in arrays indexed by a loop). */
+  accNeeds: readonly string[] = [];
+  /** C text replacing an index expression (precomputed offset tables of GEMM packing), or null to print it. */
+  symText: (x: Sym) => string | null = () => null;
+  /**
+   * Print a guarded load as an unconditional load at a valid index followed by a select (`p[c ? i : 0]`,
+   * then `c ? v : 0`): GCC 12 vectorizes gathers, not masked gathers. Needs a non-empty buffer.
+   */
+  selectGuardedLoads = false;
+  /** Element counts of the kernel's parameters (for selectGuardedLoads). */
+  paramNumel: (i: number) => number = () => 0;
+
   needs(v: Val): Needs {
     const hit = this.needsMemo.get(v.id);
     if (hit) return hit;
@@ -74,6 +88,7 @@ export class Emitter {
         break;
       case 'acc':
         accs.add(v.acc);
+        for (const x of this.accNeeds) vars.add(x);
         break;
       default:
         break;
@@ -102,7 +117,7 @@ export class Emitter {
   /** A C expression for `v` valid in scope `s`, declaring what it needs. */
   ref(v: Val, s: Scope): string {
     if (v.k === 'const') return cLiteral(v.value, v.dtype);
-    if (v.k === 'acc') return this.accName(v.acc);
+    if (v.k === 'acc') return this.accText ? this.accText(v.acc) : this.accName(v.acc);
     const d = this.declared.get(v.id);
     if (d && s.isWithin(d.scope)) return d.name;
     const h = this.home(v, s);
@@ -114,9 +129,12 @@ export class Emitter {
   }
 
   sym(x: Sym, s: Scope): string {
+    const t = this.symText(x);
+    if (t !== null) return t;
     return renderSym(x, (ref) => this.ref(this.vt.checked.get(ref)!, s));
   }
 
+  /** A bound check as 0/1 without short-circuit (`&`: no branches, so guarded code if-converts and vectorizes). */
   cond(c: Cond, s: Scope): string {
     if (c === null || c.length === 0) return '1';
     return c
@@ -124,16 +142,21 @@ export class Emitter {
         const x = this.sym(b.x, s);
         const [lo, hi] = S.range(b.x);
         const parts: string[] = [];
-        if (lo < b.lo) parts.push(`${x} >= ${b.lo}`);
-        if (hi > b.hi) parts.push(`${x} <= ${b.hi}`);
-        return parts.join(' && ');
+        if (lo < b.lo) parts.push(`(${x} >= ${b.lo})`);
+        if (hi > b.hi) parts.push(`(${x} <= ${b.hi})`);
+        return parts.join(' & ');
       })
-      .join(' && ');
+      .join(' & ');
   }
 
   private expr(v: Val, s: Scope): string {
     switch (v.k) {
       case 'load': {
+        if (v.guard !== null && this.selectGuardedLoads && this.paramNumel(v.param) > 0) {
+          const c = this.cond(v.guard, s);
+          s.lines.push(`const int g${v.id} = ${c};`, `const ${CTYPE[v.dtype]} u${v.id} = ${this.paramName(v.param)}[(${this.sym(v.index, s)}) & -g${v.id}];`);
+          return `g${v.id} ? u${v.id} : (${CTYPE[v.dtype]})0`;
+        }
         const at = `${this.paramName(v.param)}[${this.sym(v.index, s)}]`;
         return v.guard === null ? at : `(${this.cond(v.guard, s)}) ? ${at} : (${CTYPE[v.dtype]})0`;
       }

@@ -3,7 +3,7 @@
  * left to the C compiler (unit-stride innermost loops, `omp simd` on reduction loops); threads are OpenMP
  * `parallel for` over the outer loops once a kernel is big enough (PARALLEL_MIN element-steps).
  */
-import type { LoopKernel } from '../../lower/kernel.js';
+import type { KOut, LoopKernel } from '../../lower/kernel.js';
 import { renderElementwise } from './elementwise.js';
 import { Emitter, Scope } from './emit.js';
 import { ERR_CLAUSE, kernelText, type RenderOptions } from './nest.js';
@@ -14,11 +14,15 @@ export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
   const em = new Emitter(k.vals, (i) => `p${i}`, (i) => `acc${i}`);
   const canFail = k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow;
   const errClause = canFail ? [ERR_CLAUSE] : [];
-  const store = (s: Scope): void => {
-    const v = em.ref(k.out.value, s);
-    s.lines.push(`p${k.out.param}[${em.sym(k.out.index, s)}] = ${v};`);
-  };
-  if (k.inner.length === 0) renderElementwise(k, o, top, em, store, errClause);
-  else renderReduce(k, o, top, em, store, errClause);
+  const storer =
+    (outs: readonly KOut[]) =>
+    (s: Scope): void => {
+      for (const out of outs) {
+        const v = em.ref(out.value, s);
+        s.lines.push(`p${out.param}[${em.sym(out.index, s)}] = ${v};`);
+      }
+    };
+  if (k.inner.length === 0) renderElementwise(k, o, top, em, storer(k.outs), errClause);
+  else renderReduce(k, o, top, em, { row: storer(k.outs.filter((x) => !x.full)), full: storer(k.outs.filter((x) => x.full)) }, errClause);
   return kernelText(k.name, k.params, top.lines);
 }

@@ -104,9 +104,13 @@ export function simd(o: RenderOptions, clauses: readonly string[], mayFail: bool
 /** Groups for row loops: collapsed under one parallel pragma when parallel, else one loop per group. */
 export function rowGroups(loops: readonly LoopVar[], par: boolean, o: RenderOptions, clauses: readonly string[], simdLast: boolean): Group[] {
   if (loops.length === 0) return [];
-  if (!par) return loops.map((l) => ({ loops: [l] }));
-  if (simdLast && loops.length === 1) return [{ loops, pragma: omp(o, clauses.includes(ERR_CLAUSE) ? 'parallel for' : 'parallel for simd', clauses) }];
+  // The innermost loop of an elementwise nest is a simd loop (GCC's own vectorizer gives up on reads through
+  // divisions, which pooling gradients and other views have), unless it may set the error flag (ERR_CLAUSE).
+  const mayFail = clauses.includes(ERR_CLAUSE);
+  const last = (l: LoopVar): Group => ({ loops: [l], pragma: simdLast ? simd(o, [], mayFail) : undefined });
+  if (!par) return loops.map((l, i) => (i === loops.length - 1 ? last(l) : { loops: [l] }));
+  if (simdLast && loops.length === 1) return [{ loops, pragma: omp(o, mayFail ? 'parallel for' : 'parallel for simd', clauses) }];
   const n = simdLast ? loops.length - 1 : loops.length;
   const head: Group = { loops: loops.slice(0, n), pragma: omp(o, 'parallel for', [...(n > 1 ? [`collapse(${n})`] : []), ...clauses]) };
-  return simdLast ? [head, { loops: loops.slice(n) }] : [head];
+  return simdLast ? [head, last(loops[n]!)] : [head];
 }

@@ -16,7 +16,7 @@ import type { ReduceSpec } from '../../lower/val.js';
 import { loadIndices, unitStride } from './access.js';
 import { accCode, scalarAt, type AccCode, type At } from './accumulators.js';
 import type { Emitter, Scope } from './emit.js';
-import { indent, minEnd, nest, omp, PARALLEL_MIN, prod, rowGroups, simd, type Group, type RenderOptions } from './nest.js';
+import { indent, minEnd, nest, NO_UNROLL, omp, PARALLEL_MIN, prod, rowGroups, simd, type Group, type RenderOptions } from './nest.js';
 import { CTYPE } from './spellings.js';
 
 /** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
@@ -38,12 +38,20 @@ const uses = (phase: readonly ReduceSpec[]): AccUse[] => phase.map((r) => ({ r, 
 const decls = (c: AccUse): string[] => c.code.states.map((st) => `${st.ctype} ${c.at(st.suffix)} = ${st.init};`);
 const finish = (c: AccUse): string => `const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`;
 
-export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+/** Statements storing the outputs written per row, and those written per element of the inner loops. */
+export interface Stores {
+  readonly row: (s: Scope) => void;
+  readonly full: (s: Scope) => void;
+}
+
+const hasFull = (k: LoopKernel): boolean => k.outs.some((x) => x.full);
+
+export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, errClause: readonly string[]): void {
   if (k.outer.length === 0 && prod(k.inner) >= SPLIT_MIN) return renderSplit(k, o, top, em, store, errClause);
-  if (columnOrder(k)) return renderColumns(k, o, top, em, store, errClause);
+  if (columnOrder(k)) return renderColumns(k, o, top, em, store.row, errClause);
   const rows = prod(k.outer);
   const innerN = prod(k.inner);
-  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (k.out.full ? 1 : 0)) >= PARALLEL_MIN;
+  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (hasFull(k) ? 1 : 0)) >= PARALLEL_MIN;
   nest(top, rowGroups(k.outer, par, o, errClause, false), (row) => {
     for (const phase of k.phases) {
       const codes = uses(phase);
@@ -54,8 +62,8 @@ export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Em
         row.accs.add(c.r.acc);
       }
     }
-    if (k.out.full) nest(row, k.inner.map((l) => ({ loops: [l] })), store);
-    else store(row);
+    if (hasFull(k)) nest(row, k.inner.map((l) => ({ loops: [l] })), store.full);
+    store.row(row);
   });
 }
 
@@ -105,7 +113,7 @@ function reductionPass(
 }
 
 /** A single-row reduction: each phase in fixed chunks of the first inner loop, partials combined in order. */
-function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
+function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, errClause: readonly string[]): void {
   const [first, ...rest] = k.inner as [LoopVar, ...LoopVar[]];
   const per = Math.max(1, Math.ceil(CHUNK / prod(rest)));
   const nch = Math.ceil(first.extent / per);
@@ -130,57 +138,68 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
       top.accs.add(c.r.acc);
     }
   }
-  if (k.out.full) {
+  if (hasFull(k)) {
     const par = o.threads > 1 && prod(k.inner) >= PARALLEL_MIN;
-    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store);
-  } else store(top);
+    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store.full);
+  }
+  store.row(top);
 }
+
+/** Reductions over at most this many elements per row (pooling windows) may use the column order. */
+const SMALL_WINDOW = 32;
 
 /** Whether the column order applies (see the file comment). */
 function columnOrder(k: LoopKernel): boolean {
-  if (k.phases.length !== 1 || k.out.full || k.outer.length === 0 || k.inner.length === 0) return false;
+  if (hasFull(k) || k.outer.length === 0 || k.inner.length === 0) return false;
   const col = k.outer[k.outer.length - 1]!;
-  if (col.extent < 16) return false;
+  if (col.extent < 8) return false;
+  // Tiny reductions (a pooling window per row): vectorized across adjacent rows, whatever the strides.
+  if (prod(k.inner) <= SMALL_WINDOW) return true;
+  if (k.phases.length !== 1 || col.extent < 16) return false;
   const loads = loadIndices(k.phases[0]!.map((r) => r.value), k.vals);
   return unitStride(loads, col.name) && !k.inner.some((l) => unitStride(loads, l.name));
 }
 
+/**
+ * Blocks of COLUMNS adjacent rows (along the last row loop) each keep arrays of accumulators; each phase
+ * loops over the reduced elements with the block's rows innermost (vectorized across rows), then turns its
+ * accumulators into an array of results that later phases and the outputs read per row.
+ */
 function renderColumns(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: (s: Scope) => void, errClause: readonly string[]): void {
   const rowsOuter = k.outer.slice(0, -1);
   const col = k.outer[k.outer.length - 1]!;
-  const codes = uses(k.phases[0]!);
-  const work = prod(k.outer) * prod(k.inner);
+  const work = prod(k.outer) * prod(k.inner) * k.phases.length;
   const par = o.threads > 1 && work >= PARALLEL_MIN;
   const parRows = par && prod(rowsOuter) >= 2 * o.threads;
   const j = `${col.name} - ${col.name}_b`;
-  const arrays = codes.map((c) => ({ ...c, at: ((sfx: string) => `a${c.r.acc}${sfx}[${j}]`) as At }));
+  const phases = k.phases.map((ph) => ph.map((r) => ({ r, code: accCode(r), at: ((sfx: string) => `a${r.acc}${sfx}[${j}]`) as At })));
+  const all = phases.flat();
+  // Results of finished phases are arrays over the block, read at the current row.
+  em.accText = (i) => `acc${i}[${j}]`;
+  em.accNeeds = [col.name];
   const groups: Group[] = [];
   if (rowsOuter.length) groups.push({ loops: rowsOuter, pragma: parRows ? omp(o, 'parallel for', [...(rowsOuter.length > 1 ? [`collapse(${rowsOuter.length})`] : []), ...errClause]) : undefined });
   const end = minEnd(`${col.name}_b`, COLUMNS, String(col.extent));
+  const cols = (body: string[]): string[] => [`${NO_UNROLL}for (long ${col.name} = ${col.name}_b; ${col.name} < (${end}); ${col.name}++) {`, ...indent(body), '}'];
   groups.push({
     loops: [],
     block: { name: `${col.name}_b`, step: COLUMNS },
     to: String(col.extent),
     pragma: par && !parRows ? omp(o, 'parallel for', errClause) : undefined,
-    open: arrays.flatMap((c) => c.code.states.map((st) => `${st.ctype} a${c.r.acc}${st.suffix}[${COLUMNS}];`)).concat(
-      `for (long ${col.name} = ${col.name}_b; ${col.name} < (${end}); ${col.name}++) {`,
-      ...indent(arrays.flatMap((c) => c.code.states.map((st) => `${c.at(st.suffix)} = ${st.init};`))),
-      '}',
-    ),
+    open: all.flatMap((c) => [...c.code.states.map((st) => `${st.ctype} a${c.r.acc}${st.suffix}[${COLUMNS}];`), `${CTYPE[c.r.dtype]} acc${c.r.acc}[${COLUMNS}];`]),
   });
-  // The reduced loops, then the block's columns innermost (unit stride, vectorized across the block).
-  const inner: Group[] = [...k.inner.map((l) => ({ loops: [l] })), { loops: [col], from: `${col.name}_b`, to: end, pragma: simd(o, [], errClause.length > 0) }];
   nest(top, groups, (block) => {
-    nest(block, inner, (s) => {
-      for (const c of arrays) s.lines.push(...c.code.update(c.at, em.ref(c.r.value, s)));
-    });
-    // Then the block's results: one output per column.
-    nest(block, [{ loops: [col], from: `${col.name}_b`, to: end }], (s) => {
-      for (const c of arrays) {
-        s.lines.push(`const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`);
-        s.accs.add(c.r.acc);
-      }
-      store(s);
-    });
+    for (const codes of phases) {
+      block.lines.push(...cols(codes.flatMap((c) => c.code.states.map((st) => `${c.at(st.suffix)} = ${st.init};`))));
+      // The reduced loops, then the block's rows innermost (vectorized across the block).
+      const inner: Group[] = [...k.inner.map((l) => ({ loops: [l] })), { loops: [col], from: `${col.name}_b`, to: end, pragma: simd(o, [], errClause.length > 0) }];
+      nest(block, inner, (s) => {
+        for (const c of codes) s.lines.push(...c.code.update(c.at, em.ref(c.r.value, s)));
+      });
+      block.lines.push(...cols(codes.map((c) => `acc${c.r.acc}[${j}] = ${c.code.result(c.at)};`)));
+      for (const c of codes) block.accs.add(c.r.acc);
+    }
+    // Then the block's results: one output per row.
+    nest(block, [{ loops: [col], from: `${col.name}_b`, to: end }], (s) => store(s));
   });
 }
