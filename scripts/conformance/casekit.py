@@ -100,10 +100,10 @@ TORCH_DTYPE = {'float32': torch.float32, 'float64': torch.float64, 'int32': torc
 # Cases
 
 class Case:
-    def __init__(self, id, op, args, kw, grad, err, tol, gtol, order2, mutates, note):
+    def __init__(self, id, op, args, kw, grad, err, tol, gtol, order2, mutates, note, text):
         self.id, self.op, self.args, self.kw = id, op, list(args), dict(kw or {})
         self.grad, self.err, self.tol, self.gtol = grad, err, tol, gtol
-        self.order2, self.mutates, self.note = order2, mutates, note
+        self.order2, self.mutates, self.note, self.text = order2, mutates, note, text
 
 
 class Catalog:
@@ -115,21 +115,23 @@ class Catalog:
         self.ids = set()
         reseed(name)
 
-    def __call__(self, id, op, *args, kw=None, grad=True, err=None, tol=None, gtol=None, order2=False, mutates=False, note=None):
+    def __call__(self, id, op, *args, kw=None, grad=True, err=None, tol=None, gtol=None, order2=False, mutates=False, note=None,
+                 text=False):
         """
         Add a case. err=(graft error class, substring of PyTorch's message that graft's must contain too).
         tol/gtol=(rtol, atol) for values/gradients when the default (float32 1e-5/1e-6) is too tight.
+        text=True records str(output) (printing cases).
         """
         if id in self.ids:
             raise ValueError(f'duplicate case id {id}')
         self.ids.add(id)
-        self.cases.append(Case(id, op, args, kw, grad, err, tol, gtol, order2, mutates, note))
+        self.cases.append(Case(id, op, args, kw, grad, err, tol, gtol, order2, mutates, note, text))
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Encoding
 
-def enc_number(v, dtype):
+def enc_number(v, dtype, digits=None):
     if dtype == 'bool':
         return 1 if v else 0
     if dtype == 'int32':
@@ -142,10 +144,17 @@ def enc_number(v, dtype):
         return 'nan'
     if math.isinf(v):
         return 'inf' if v > 0 else '-inf'
+    if digits is not None:
+        return float(f'{v:.{digits}g}')
     if dtype == 'float32':
         # numpy's float32 repr is the shortest decimal that reads back as the same float32.
         return float(repr(np.float32(v)))
     return v
+
+
+# Results are compared with a relative tolerance of 1e-5 at best (float32) and 1e-10 (float64): 7 and 15
+# significant digits keep the fixtures small without changing what a comparison can see.
+RESULT_DIGITS = {'float32': 7, 'float64': 15}
 
 
 def dtype_name(t):
@@ -159,7 +168,7 @@ def enc_tensor(t):
     t = t.detach()
     dt = dtype_name(t)
     flat = t.reshape(-1).tolist()
-    return {'shape': list(t.shape), 'dtype': dt, 'values': [enc_number(v, dt) for v in flat]}
+    return {'shape': list(t.shape), 'dtype': dt, 'values': [enc_number(v, dt, RESULT_DIGITS.get(dt)) for v in flat]}
 
 
 def enc_input(spec):
@@ -222,7 +231,7 @@ def dec_arg(a, tensors):
 
 
 def make_tensor(spec, case_grad):
-    t = torch.tensor(spec.values.tolist() if spec.values.ndim else spec.values.item(), dtype=TORCH_DTYPE[spec.dtype])
+    t = torch.tensor(spec.values, dtype=TORCH_DTYPE[spec.dtype])
     float_input = spec.dtype in ('float32', 'float64')
     wants = spec.grad if spec.grad is not None else case_grad
     if wants and float_input:
@@ -243,7 +252,7 @@ def seed_like(t):
     """A fixed random weight for sum(out * w): nonzero, two decimals, exactly the same text on both sides."""
     mag = np.round(_rng.uniform(0.1, 1.0, size=t.shape), 2)
     sign = np.where(_rng.uniform(size=t.shape) < 0.5, -1.0, 1.0)
-    return torch.tensor((mag * sign).tolist() if t.dim() else float(mag * sign), dtype=t.dtype)
+    return torch.tensor(mag * sign, dtype=t.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -287,6 +296,11 @@ def _finish(case, ops, rec, specs, tensors, args, kw):
         raise RuntimeError(f'{case.id}: expected an error, PyTorch returned {out!r}')
     outs, multi = outputs_of(out)
     rec['out'] = [enc_tensor(o) for o in outs]
+    if case.text:
+        # Printing cases: the text is the result (the values are in it); shapes and dtypes stay.
+        rec['text'] = str(out)
+        for o in rec['out']:
+            del o['values']
     if multi:
         rec['multi'] = True
     if case.tol:

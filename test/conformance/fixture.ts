@@ -12,6 +12,7 @@ export type Stored = number | 'nan' | 'inf' | '-inf';
 export interface TensorRecord {
   shape: number[];
   dtype: DType;
+  /** Absent for the outputs of printing cases (the text holds them). */
   values: Stored[];
   /** Inputs only: the tensor requires grad. */
   grad?: boolean;
@@ -51,6 +52,8 @@ export interface CaseRecord {
   v?: (Stored[] | null)[];
   grads2?: (TensorRecord | null)[];
   error?: ErrorRecord;
+  /** Printing cases: str(output). */
+  text?: string;
 }
 
 export interface Fixture {
@@ -58,9 +61,23 @@ export interface Fixture {
   cases: CaseRecord[];
 }
 
+interface StoredFixture {
+  torch: string;
+  /** Inputs used by several cases, stored once; a case's input may be {shared: i, grad?}. */
+  shared: TensorRecord[];
+  cases: CaseRecord[];
+}
+
 export function loadFixture(category: string): Fixture {
   const path = fileURLToPath(new URL(`./fixtures/${category}.json`, import.meta.url));
-  return JSON.parse(readFileSync(path, 'utf8')) as Fixture;
+  const stored = JSON.parse(readFileSync(path, 'utf8')) as StoredFixture;
+  for (const c of stored.cases) {
+    c.inputs = c.inputs.map((r) => {
+      const ref = (r as { shared?: number }).shared;
+      return ref === undefined ? r : { ...stored.shared[ref]!, ...(r.grad ? { grad: true } : {}) };
+    });
+  }
+  return { torch: stored.torch, cases: stored.cases };
 }
 
 export function decodeNumber(v: Stored): number {

@@ -6,6 +6,7 @@
  */
 import * as torch from '../../src/index.js';
 import { camel } from './fixture.js';
+import { SCENARIOS } from './scenarios.js';
 
 type Tensor = torch.Tensor;
 export type Kw = Record<string, unknown>;
@@ -52,9 +53,30 @@ const TABLE: Record<string, OpFn> = {
   'Tensor.clamp_': ([x, lo, hi], kw) => (x as Tensor).clamp_((kw.min ?? lo ?? null) as number, (kw.max ?? hi ?? null) as number),
   // torch.full(size, value, dtype=...): the size is a list.
   full: ([size, value], kw) => torch.full(size as number[], value as number, kw),
+  // torch.max(x, dim) / torch.min(x, dim): the (values, indices) overloads, named apart in the fixtures.
+  max_dim: ([x, ...rest], kw) => torch.max(x as Tensor, ...(withKw(rest, kw) as [number])),
+  min_dim: ([x, ...rest], kw) => torch.min(x as Tensor, ...(withKw(rest, kw) as [number])),
+  // Views of a transposed matrix (non-contiguous input).
+  view_noncontiguous: ([x, ...shape]) => (x as Tensor).t().view(...(shape as number[])),
+  reshape_noncontiguous: ([x, ...shape]) => (x as Tensor).t().reshape(...(shape as number[])),
+  contiguous_transposed: ([x]) => (x as Tensor).t().contiguous(),
+  // roll(x, shifts=..., dims=...): positional in graft.
+  roll: ([x, shifts, dims], kw) => torch.roll(x as Tensor, (kw.shifts ?? shifts) as number[], (kw.dims ?? dims ?? null) as number[] | null),
+  // Python's x[items] and x[items] = value (index items decoded: slices as 'a:b:c', Ellipsis as '...').
+  getitem: ([x, ...items]) => (x as Tensor).index(...(items as torch.IndexItem[])),
+  setitem: ([x, items, value]) => (x as Tensor).indexPut_(items as torch.IndexItem[], value as number),
+  setitem_clone: ([x, items, value]) => (x as Tensor).clone().indexPut_(items as torch.IndexItem[], value as number),
+  index_put_clone: ([x, indices, values], kw) => (x as Tensor).clone().indexPut_(indices as Tensor[], values as Tensor, kw),
+  nonzero_tuple: ([x]) => torch.nonzero(x as Tensor, { asTuple: true }),
+  where_cond: ([c]) => torch.where(c as Tensor),
+  // printing
+  identity: ([x]) => x,
+  double: ([x]) => (x as Tensor).mul(2),
+  arange_grid: ([n, rows, scale]) => torch.arange(n as number, { dtype: 'float32' }).reshape(rows as number, -1).mul(scale as number),
+  arange_shift: ([n, shift]) => torch.arange(n as number).sub(shift as number),
   full_like: ([x, value], kw) => torch.fullLike(x as Tensor, value as number, kw),
 };
 
 export function opOf(key: string): OpFn {
-  return TABLE[key] ?? byConvention(key);
+  return TABLE[key] ?? SCENARIOS[key] ?? byConvention(key);
 }

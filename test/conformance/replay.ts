@@ -25,7 +25,8 @@ export type Aspect =
   | 'requiresGrad'
   | 'grads'
   | 'grads2'
-  | 'after';
+  | 'after'
+  | 'text';
 
 export interface Mismatch {
   aspect: Aspect;
@@ -38,8 +39,11 @@ const DEFAULT_TOL: Record<string, [number, number]> = { float32: [1e-5, 1e-6], f
 // Decoding
 
 export function makeInput(r: TensorRecord, device: string): Tensor {
+  const opts = { dtype: r.dtype, device, requiresGrad: r.grad ?? false };
+  // Nested arrays cannot say [0, 3]: an empty input is made from its shape.
+  if (r.values.length === 0) return torch.empty(r.shape, opts);
   const values = r.values.map((v) => (r.dtype === 'bool' ? v !== 0 : decodeNumber(v)));
-  return torch.tensor(nest(values, r.shape) as number[], { dtype: r.dtype, device, requiresGrad: r.grad ?? false });
+  return torch.tensor(nest(values, r.shape) as number[], opts);
 }
 
 function sliceText([start, stop, step]: (number | null)[]): string {
@@ -71,7 +75,9 @@ function outputsOf(r: unknown): { outs: Tensor[]; multi: boolean } {
 }
 
 const weight = (w: Stored[], like: Tensor): Tensor =>
-  torch.tensor(nest(w.map(decodeNumber), like.shape) as number[], { dtype: like.dtype, device: like.device });
+  w.length === 0
+    ? torch.zeros(like.shape, { dtype: like.dtype, device: like.device })
+    : torch.tensor(nest(w.map(decodeNumber), like.shape) as number[], { dtype: like.dtype, device: like.device });
 
 // ---------------------------------------------------------------------------------------------------------
 // Building (lazy)
@@ -159,6 +165,7 @@ export function compareTensor(what: string, t: Tensor, r: TensorRecord, aspect: 
     return out;
   }
   if (t.dtype !== r.dtype) out.push({ aspect: dtypeAspect, detail: `${what}: dtype ${t.dtype}, PyTorch ${r.dtype}` });
+  if (r.values === undefined) return out;
   const got = Array.from(read(t).dataSync() as ArrayLike<number>);
   const [rtol, atol] = tol ?? DEFAULT_TOL[r.dtype] ?? [0, 0];
   const bad: string[] = [];
@@ -198,6 +205,10 @@ export function compareBuilt(b: Built): Mismatch[] {
   };
   compareGrads('grads', b.grads, rec.grads);
   compareGrads('grads2', b.grads2, rec.grads2);
+  if (rec.text !== undefined) {
+    const text = String(b.outs[0]);
+    if (text !== rec.text) out.push({ aspect: 'text', detail: `graft prints\n${text}\nPyTorch prints\n${rec.text}` });
+  }
   rec.after?.forEach((r, i) => out.push(...compareTensor(`input ${i} after the op`, b.inputs[i]!, r, 'after', rec.tol, read)));
   return out;
 }
@@ -222,7 +233,7 @@ export function runErrorCase(rec: CaseRecord, device: string): Mismatch[] {
   const cls = (torch as unknown as Record<string, unknown>)[e.graft] as (new (...a: never[]) => Error) | undefined;
   if (!cls) throw new Error(`fixture names an unknown graft error class ${e.graft}`);
   const err = thrown as Error;
-  if (!(err instanceof cls)) out.push({ aspect: 'errorClass', detail: `graft threw ${err?.constructor?.name}: ${err?.message}; expected ${e.graft}` });
+  if (!(err instanceof cls)) out.push({ aspect: 'errorClass', detail: `graft threw ${describeError(thrown)}; expected ${e.graft}` });
   else if (!String(err.message).includes(e.match)) {
     out.push({ aspect: 'errorMessage', detail: `graft's message "${err.message}" lacks PyTorch's "${e.match}"` });
   }
