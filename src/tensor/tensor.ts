@@ -22,6 +22,7 @@ import {
   ShapeError,
   contiguousStrides,
   DeviceError,
+  isFloat,
   numel,
   ValueError,
   type DType,
@@ -528,9 +529,15 @@ export function sameDevice(op: string, ts: readonly Tensor[]): string {
  */
 export function applyOp(name: string, inputs: readonly Tensor[], buildFn: (nodes: Node[]) => Node, device?: string): Tensor {
   const dev = device ?? sameDevice(name, inputs);
-  const track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const nodes = inputs.map((t) => (track ? t._trackedNode() : t.requiresGrad ? build.detach(t.node) : t.node));
-  let node = buildFn(nodes);
+  let track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const untracked = (): Node[] => inputs.map((t) => (t.requiresGrad ? build.detach(t.node) : t.node));
+  let node = buildFn(track ? inputs.map((t) => t._trackedNode()) : untracked());
+  if (track && !isFloat(node.dtype)) {
+    // Integer and bool results (comparisons, logical ops, casts to int) carry no gradient: untracked, as in
+    // PyTorch (`(x > 0).requires_grad` is False), and built again from detached inputs.
+    track = false;
+    node = buildFn(untracked());
+  }
   if (!track && node.op === 'buffer' && (node.arg as { ref: Buffer }).ref.jsShared) {
     // An identity of memory shared with JS (clone, a copying `to`): a new tensor gets values of its own.
     const d = getDevice(dev);
