@@ -59,7 +59,7 @@ def build():
     c('max_pool2d/nan', 'F.max_pool2d', T([[[[1.0, NAN, 2.0, 0.0], [1.0, 0.5, 2.0, -1.0]]]], grad=False), 2)
     c('max_pool2d/neg-inf-pad', 'F.max_pool2d', T([[[[-5.0, -6.0], [-7.0, -8.0]]]]), 2, kw={'padding': 1, 'stride': 1})
     c('max_pool2d/3d-input', 'F.max_pool2d', RN(2, 5, 4), 2)
-    c('max_pool2d/pad-too-large', 'F.max_pool2d', p, 2, kw={'padding': 2}, err=('ValueError', 'pad should be at most half of kernel size'))
+    c('max_pool2d/pad-too-large', 'F.max_pool2d', p, 2, kw={'padding': 2}, err=('ValueError', 'pad should be at most half of'))
     c('avg_pool2d/exclude-pad', 'F.avg_pool2d', p, 3, kw={'stride': 2, 'padding': 1, 'count_include_pad': False})
     c('avg_pool2d/exclude-pad-ceil', 'F.avg_pool2d', p, 3, kw={'stride': 2, 'padding': 1, 'ceil_mode': True, 'count_include_pad': False})
     c('avg_pool2d/ceil-include-pad', 'F.avg_pool2d', RN(1, 1, 5, 5), 2, kw={'stride': 2, 'padding': 1, 'ceil_mode': True})
@@ -103,8 +103,8 @@ def build():
     c('embedding/out-of-range', 'F.embedding', I([5]), RN(5, 3), err=('IndexError', 'index out of range in self'))
     c('one_hot/infer', 'F.one_hot', I([0, 3, 1, 3]))
     c('one_hot/classes', 'F.one_hot', I([[0, 2], [1, 1]]), 4)
-    c('one_hot/too-small', 'F.one_hot', I([0, 3]), 3, err=('IndexError', 'Class values must be smaller than num_classes.'))
-    c('one_hot/negative', 'F.one_hot', I([0, -1]), err=('IndexError', 'Class values must be non-negative.'))
+    c('one_hot/too-small', 'F.one_hot', I([0, 3]), 3, err=('ValueError', 'Class values must be smaller than num_classes.'))
+    c('one_hot/negative', 'F.one_hot', I([0, -1]), err=('ValueError', 'Class values must be non-negative.'))
     c('one_hot/float', 'F.one_hot', T([0.0, 1.0]), err=('DTypeError', 'one_hot is only applicable to index tensor'))
 
     # dropout with p = 0 and p = 1, and outside training
