@@ -86,17 +86,27 @@ function implicitDim(x: Tensor): number {
 }
 
 export interface SoftmaxOptions {
+  dim?: number | null;
   dtype?: DType;
 }
 
+/** `(dim, opts)` or `(opts)`, as F.softmax(x, 1) and F.softmax(x, dim=1) read. */
+function softmaxArgs(x: Tensor, dim: number | null | SoftmaxOptions | undefined, opts: SoftmaxOptions | undefined): [number, SoftmaxOptions | undefined] {
+  const o = dim !== null && typeof dim === 'object' ? dim : opts;
+  const d = typeof dim === 'number' ? dim : o?.dim;
+  return [d ?? implicitDim(x), o?.dtype !== undefined ? { dtype: o.dtype } : undefined];
+}
+
 /** Softmax along `dim` (PyTorch's implicit dim when omitted). */
-export function softmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+export function softmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('softmax', x);
-  return tSoftmax(x, dim ?? implicitDim(x), opts);
+  const [d, o] = softmaxArgs(x, dim, opts);
+  return tSoftmax(x, d, o);
 }
 
 /** Log-softmax along `dim` (PyTorch's implicit dim when omitted). */
-export function logSoftmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+export function logSoftmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('logSoftmax', x);
-  return tLogSoftmax(x, dim ?? implicitDim(x), opts);
+  const [d, o] = softmaxArgs(x, dim, opts);
+  return tLogSoftmax(x, d, o);
 }
