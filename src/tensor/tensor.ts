@@ -624,11 +624,14 @@ export function commitInPlace(op: string, target: Tensor, result: Tensor, opts: 
   }
   const root = target._root;
   target._setValue(result.node);
+  // A write through a view of a tensor that autograd tracks is recorded on the base as CopySlices, also when
+  // the written value is untracked (x[1] = 2.5 on a non-leaf x), as PyTorch does.
+  const detached = target._viewOps.some((v) => v.kind === 'detach');
+  if (target._base !== null && isGradEnabled() && (result.requiresGrad || (root.requiresGrad && !detached))) {
+    root.requiresGrad = true;
+    root.gradFn = new GradFn('CopySlices', [gradEdge(root), gradEdge(result)]);
+  }
   if (result.requiresGrad) {
-    if (target._base !== null) {
-      root.requiresGrad = true;
-      root.gradFn = new GradFn('CopySlices', [gradEdge(root), gradEdge(result)]);
-    }
     target.requiresGrad = true;
     target.gradFn = result.gradFn;
   }
