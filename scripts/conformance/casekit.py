@@ -307,7 +307,9 @@ def _finish(case, ops, rec, specs, tensors, args, kw):
         rec['tol'] = list(case.tol)
     if case.gtol:
         rec['gtol'] = list(case.gtol)
-    names = [o.grad_fn.name() if o.grad_fn is not None else None for o in outs]
+    # name() of C++-only nodes is qualified ('torch::autograd::CopySlices'); tensors print them as <CopySlices>,
+    # which is the name graft's gradFn carries.
+    names = [o.grad_fn.name().replace('torch::autograd::', '') if o.grad_fn is not None else None for o in outs]
     if any(n is not None for n in names):
         rec['gradFn'] = names
     if case.mutates:
