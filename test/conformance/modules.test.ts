@@ -1,11 +1,11 @@
 /**
  * Module-level conformance with PyTorch 1.13 (fixture: scripts/conformance/cases/modules.py): state_dict keys,
  * printed modules, a small conv net's forward/backward/running statistics from PyTorch's weights, optimizer
- * steps on it, and default initializations (statistical checks: bounds and moments).
+ * steps on a small MLP, and default initializations (statistical checks: bounds and moments).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { nn } from '../../src/index.js';
 import type { TensorRecord } from './fixture.js';
@@ -29,7 +29,12 @@ interface ModulesFixture {
     buffersAfter: Record<string, TensorRecord>;
     evalOut: TensorRecord;
   };
-  optimizers: Record<string, { losses: number[]; params: Record<string, TensorRecord> }>;
+  optimizers: {
+    state: Record<string, TensorRecord>;
+    x: TensorRecord;
+    y: TensorRecord;
+    runs: Record<string, { losses: number[]; params: Record<string, TensorRecord> }>;
+  };
   init: Record<string, { fanIn?: number; weightBound?: number; biasBound?: number; weightStd?: number; biasStd?: number; weightShape?: number[]; mean?: number; std?: number }>;
 }
 
@@ -65,6 +70,15 @@ class Small extends nn.Module {
   fc = new nn.Linear(18, 3);
   override forward(x: Tensor): Tensor {
     return this.fc.call(torch.flatten(this.pool.call(torch.relu(this.bn.call(this.conv.call(x)))), 1));
+  }
+}
+
+/** The optimizer cases' model. */
+class Mlp extends nn.Module {
+  fc1 = new nn.Linear(4, 5);
+  fc2 = new nn.Linear(5, 3);
+  override forward(x: Tensor): Tensor {
+    return this.fc2.call(torch.tanh(this.fc1.call(x)));
   }
 }
 
@@ -132,11 +146,13 @@ describe(`PyTorch ${fixture.torch} conformance: modules`, () => {
     'adam-amsgrad-wd': (ps) => new torch.optim.Adam(ps, { lr: 0.01, betas: [0.8, 0.9], weightDecay: 0.1, amsgrad: true }),
     adamw: (ps) => new torch.optim.AdamW(ps, { lr: 0.01, weightDecay: 0.1 }),
   };
-  it.each(Object.keys(fixture.optimizers))('three steps of %s on the small net', (name) => {
-    const want = fixture.optimizers[name]!;
-    const net = loadedSmall();
-    const x = makeInput(fixture.small.x, 'cpu');
-    const y = makeInput(fixture.small.y, 'cpu');
+  it.each(Object.keys(fixture.optimizers.runs))('three steps of %s from the same weights: losses and parameters', (name) => {
+    const o = fixture.optimizers;
+    const want = o.runs[name]!;
+    const net = new Mlp();
+    net.loadStateDict(Object.fromEntries(Object.entries(o.state).map(([k, r]) => [k, makeInput(r, 'cpu')])));
+    const x = makeInput(o.x, 'cpu');
+    const y = makeInput(o.y, 'cpu');
     const opt = makers[name]!(net.parameters());
     const losses: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -159,13 +175,19 @@ describe(`PyTorch ${fixture.torch} conformance: modules`, () => {
       'conv2d-4-6-k2x5-g2': () => new nn.Conv2d(4, 6, [2, 5], { groups: 2 }),
       'conv1d-5-4-k3': () => new nn.Conv1d(5, 4, 3),
     };
+    // 20 draws of each layer, realized together (one program for all the random fills).
+    const draws: Record<string, (nn.Module & { weight: Tensor; bias: Tensor | null })[]> = {};
+    beforeAll(() => {
+      torch.manualSeed(3);
+      for (const [name, make] of Object.entries(layers)) draws[name] = Array.from({ length: 20 }, make);
+      torch.realizeTensors(Object.values(draws).flatMap((ms) => ms.flatMap((m) => [m.weight, m.bias!])));
+    });
     it.each(Object.keys(layers))('%s: uniform within ±1/sqrt(fan_in), spread bound/sqrt(3)', (name) => {
       const want = fixture.init[name]!;
-      torch.manualSeed(3);
-      const draws = Array.from({ length: 20 }, () => layers[name]!());
-      expect(draws[0]!.weight.shape).toEqual(want.weightShape);
+      const made = draws[name]!;
+      expect(made[0]!.weight.shape).toEqual(want.weightShape);
       for (const [which, bound] of [['weight', want.weightBound!], ['bias', want.biasBound!]] as const) {
-        const values = draws.flatMap((m) => Array.from((which === 'weight' ? m.weight : m.bias!).dataSync() as Float32Array));
+        const values = made.flatMap((m) => Array.from((which === 'weight' ? m.weight : m.bias!).dataSync() as Float32Array));
         const n = values.length;
         const max = Math.max(...values.map(Math.abs));
         const mean = values.reduce((a, b) => a + b, 0) / n;

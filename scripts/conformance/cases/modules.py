@@ -1,7 +1,7 @@
 """
 Modules: state_dict keys/shapes/dtypes and printed form of a LeNet-like net; a small conv net's forward,
 backward, running statistics and eval output from given weights; a few optimizer steps (SGD with momentum,
-Nesterov and weight decay; Adam; AdamW) on it; and PyTorch's default initializations, summarized as the
+Nesterov and weight decay; Adam; AdamW) on a small MLP; and PyTorch's default initializations, summarized as the
 bounds and moments a statistical check compares with.
 """
 import math
@@ -73,6 +73,18 @@ def small_net_case():
     }
 
 
+class Mlp(nn.Module):
+    """The optimizer cases' model: small, so the steps compile fast; tanh keeps every gradient nonzero."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 5)
+        self.fc2 = nn.Linear(5, 3)
+
+    def forward(self, x):
+        return self.fc2(torch.tanh(self.fc1(x)))
+
+
 OPTIMIZERS = {
     'sgd': lambda ps: torch.optim.SGD(ps, lr=0.1),
     'sgd-momentum-nesterov-wd': lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),
@@ -83,18 +95,29 @@ OPTIMIZERS = {
 }
 
 
-def optimizer_case(name, make, state, x, y):
-    net = Small()
-    net.load_state_dict(state)
-    opt = make(net.parameters())
-    losses = []
-    for _ in range(3):
-        opt.zero_grad()
-        loss = F.cross_entropy(net(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return {'losses': losses, 'params': named(net.named_parameters())}
+def optimizer_cases():
+    """Three steps of each optimizer from the same weights; the losses and the parameters after."""
+    torch.manual_seed(2)
+    net = Mlp()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.round(p * 1000) / 1000)
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    x = torch.round(torch.randn(6, 4) * 1000) / 1000
+    y = torch.tensor([0, 2, 1, 1, 0, 2])
+    runs = {}
+    for name, make in OPTIMIZERS.items():
+        net.load_state_dict(state)
+        opt = make(net.parameters())
+        losses = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        runs[name] = {'losses': losses, 'params': named(net.named_parameters())}
+    return {'state': {k: enc_tensor(v) for k, v in state.items()}, 'x': enc_tensor(x), 'y': enc_tensor(y), 'runs': runs}
 
 
 def init_stats():
@@ -131,12 +154,6 @@ def generate():
     lenet = LeNet()
     bn = nn.BatchNorm2d(4)
     small = small_net_case()
-    st = Small()
-    st.load_state_dict({k: torch.tensor(v['values'], dtype=torch.int64 if v['dtype'] == 'int32' else torch.float32).reshape(v['shape'])
-                        for k, v in small['state'].items()})
-    xs = torch.tensor(small['x']['values']).reshape(small['x']['shape'])
-    ys = torch.tensor(small['y']['values'])
-    opts = {name: optimizer_case(name, make, st.state_dict(), xs, ys) for name, make in OPTIMIZERS.items()}
     return {
         'stateDictKeys': {
             'lenet': [[k, list(v.shape), dtype_name(v)] for k, v in lenet.state_dict().items()],
@@ -154,6 +171,6 @@ def generate():
             'sequential': str(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Sigmoid(), nn.Identity())),
         },
         'small': small,
-        'optimizers': opts,
+        'optimizers': optimizer_cases(),
         'init': init_stats(),
     }
