@@ -94,14 +94,14 @@ export const BINARY: Record<string, Binary> = {
   div: (a, b) => a / b,
   idiv: (a, b, d) => {
     if (isIntType(d)) {
-      if (b === 0) throw new ZeroDivisionError('floor_divide: integer division by zero');
+      if (b === 0) throw new ZeroDivisionError('floor_divide: ZeroDivisionError (integer division by zero)');
       return Math.floor(a / b) | 0;
     }
     return Math.floor(a / b);
   },
   mod: (a, b, d) => {
     if (isIntType(d)) {
-      if (b === 0) throw new ZeroDivisionError('remainder: integer division by zero');
+      if (b === 0) throw new ZeroDivisionError('remainder: ZeroDivisionError (integer division by zero)');
       const r = a % b;
       return r !== 0 && r < 0 !== b < 0 ? r + b : r;
     }
