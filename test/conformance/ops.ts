@@ -60,6 +60,21 @@ const TABLE: Record<string, OpFn> = {
   view_noncontiguous: ([x, ...shape]) => (x as Tensor).t().view(...(shape as number[])),
   reshape_noncontiguous: ([x, ...shape]) => (x as Tensor).t().reshape(...(shape as number[])),
   contiguous_transposed: ([x]) => (x as Tensor).t().contiguous(),
+  // in-place writes through views (the base is returned)
+  inplace_through_transpose: ([x]) => ((x as Tensor).t().mul_(2), x),
+  inplace_through_step_slice: ([x]) => ((x as Tensor).index('::2').zero_(), x),
+  inplace_through_select: ([x]) => ((x as Tensor).index(':', 1).add_(torch.tensor([1.5, 2.5, 3.5])), x),
+  inplace_into_expanded: ([x]) => (x as Tensor).expand(3, 4).add_(1),
+  view_then_inplace_base: ([x]) => {
+    const v = (x as Tensor).view(-1);
+    (x as Tensor).mul_(3);
+    return v;
+  },
+  // torch.add(a, b, out=c)
+  add_out: ([a, b, out]) => torch.add(a as Tensor, b as Tensor, { out: out as Tensor }),
+  // index values computed lazily (checked by the kernel)
+  gather_lazy_index: ([x, dim, idx, shift]) => torch.gather(x as Tensor, dim as number, (idx as Tensor).add(shift as number)),
+  getitem_lazy_index: ([x, idx, shift]) => (x as Tensor).index((idx as Tensor).add(shift as number)),
   // roll(x, shifts=..., dims=...): positional in graft.
   roll: ([x, shifts, dims], kw) => torch.roll(x as Tensor, (kw.shifts ?? shifts) as number[], (kw.dims ?? dims ?? null) as number[] | null),
   // Python's x[items] and x[items] = value (index items decoded: slices as 'a:b:c', Ellipsis as '...').

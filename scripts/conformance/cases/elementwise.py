@@ -14,6 +14,7 @@ OPS = {
     'Tensor.fill_': lambda x, *a, **k: x.fill_(*a, **k),
     'Tensor.zero_': lambda x: x.zero_(),
     'rpow': lambda base, x: torch.pow(base, x),
+    'add_out': lambda a, b, out: torch.add(a, b, out=out),
 }
 
 BINARY = ['add', 'sub', 'mul', 'div', 'floor_divide', 'remainder', 'pow', 'maximum', 'minimum',
@@ -97,6 +98,9 @@ def build():
     c('div/by-zero', 'div', T([1.0, -1.0, 0.0, 2.0]), T([0.0, 0.0, 0.0, -0.0]), grad=False)
     c('floor_divide/int-by-zero-scalar', 'floor_divide', I([1, 2]), 0, err=('ZeroDivisionError', 'ZeroDivisionError'))
     c('remainder/int-by-zero-scalar', 'remainder', I([1, 2]), 0, err=('ZeroDivisionError', 'ZeroDivisionError'))
+    c('floor_divide/int-by-zero-tensor', 'floor_divide', I([1, 2, 3]), I([1, 0, 2]), err=('ZeroDivisionError', 'ZeroDivisionError'))
+    c('remainder/int-by-zero-tensor', 'remainder', I([1, 2, 3]), I([1, 0, 2]), err=('ZeroDivisionError', 'ZeroDivisionError'))
+    c('div/int-by-zero-tensor', 'div', I([1, -2, 0]), I([0, 0, 0]), grad=False)
     c('remainder/float-by-zero', 'remainder', T([1.0, -1.0]), 0.0, grad=False)
 
     # pow with int/float/negative exponents and bases
@@ -174,6 +178,12 @@ def build():
     c('where/broadcast-cond', 'where', B([True, False, True]), R(2, 3), R(2, 1))
     c('where/float64-float32', 'where', cond, F64([1.0, 2.0, 3.0]), a)
     c('where/non-bool-cond', 'where', I([1, 0]), T([1.0, 2.0]), T([3.0, 4.0]), grad=False, err=('DTypeError', 'expected condition to be a boolean tensor'))
+
+    # out=
+    c('out/add', 'add_out', R(2, 3), R(3), R(2, 3, grad=False), grad=False, mutates=True)
+    c('out/promote-into-float64', 'add_out', R(2), R(2), F64([0.0, 0.0]), grad=False, mutates=True)
+    c('out/int-into-float', 'add_out', I([1, 2]), I([3, 4]), T([0.0, 0.0]), grad=False, mutates=True)
+    c('out/float-into-int', 'add_out', R(2), R(2), I([0, 0]), grad=False, err=('DTypeError', "can't be cast to the desired output type"))
 
     # Shape errors
     c('add/shape-mismatch', 'add', R(2, 3), R(4), err=('ShapeError', 'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1'))

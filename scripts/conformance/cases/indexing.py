@@ -35,6 +35,9 @@ OPS = {
     'Tensor.scatter_': lambda x, *a, **k: x.scatter_(*a, **k),
     'nonzero_tuple': lambda x: tuple(torch.nonzero(x, as_tuple=True)),
     'where_cond': lambda cond: tuple(torch.where(cond)),
+    # index values computed lazily: graft checks them in the kernel
+    'gather_lazy_index': lambda x, dim, idx, shift: torch.gather(x, dim, idx + shift),
+    'getitem_lazy_index': lambda x, idx, shift: x[idx + shift],
 }
 
 S = Slice
@@ -140,6 +143,9 @@ def build():
     c('gather/repeated', 'gather', src, 1, I([[1, 1, 1], [0, 0, 0], [3, 3, 2]]))
     c('gather/out-of-range', 'gather', src, 1, I([[4]]), err=('IndexError', 'index 4 is out of bounds for dimension 1 with size 4'))
     c('gather/negative-index', 'gather', src, 1, I([[-1]]), err=('IndexError', 'index -1 is out of bounds for dimension 1 with size 4'))
+    c('gather/lazy-index', 'gather_lazy_index', src, 1, I([[0, 1], [2, 0], [1, 1]]), 1)
+    c('gather/lazy-index-out-of-range', 'gather_lazy_index', src, 1, I([[0, 1], [2, 0], [1, 1]]), 2, err=('IndexError', 'index 4 is out of bounds for dimension 1 with size 4'))
+    c('get/lazy-index-out-of-range', 'getitem_lazy_index', src, I([0, 2]), 2, err=('IndexError', 'index 4 is out of bounds for dimension 0 with size 3'))
     c('gather/float-index', 'gather', src, 1, T([[0.0]]), err=('DTypeError', 'gather(): Expected dtype int'))  # graft: int32 (its long)
     c('scatter/src', 'scatter', R(3, 5), 1, I([[0, 2], [4, 1], [3, 3]]), R(3, 2))
     c('scatter/value', 'scatter', R(3, 5), 0, I([[0, 1, 2, 0, 1]]), 1.5)

@@ -9,6 +9,11 @@ OPS = {
     'view_noncontiguous': lambda x, *shape: x.t().view(*shape),
     'reshape_noncontiguous': lambda x, *shape: x.t().reshape(*shape),
     'contiguous_transposed': lambda x: x.t().contiguous(),
+    'inplace_through_transpose': lambda x: (x.t().mul_(2), x)[1],
+    'inplace_through_step_slice': lambda x: (x[::2].zero_(), x)[1],
+    'inplace_through_select': lambda x: (x[:, 1].add_(torch.tensor([1.5, 2.5, 3.5])), x)[1],
+    'inplace_into_expanded': lambda x: x.expand(3, 4).add_(1),
+    'view_then_inplace_base': lambda x: (lambda v: (x.mul_(3), v)[1])(x.view(-1)),
 }
 
 
@@ -65,6 +70,14 @@ def build():
     c('unflatten/infer', 'unflatten', x, 1, [-1, 1])
     c('unflatten/bad', 'unflatten', x, 2, [3, 2], err=('ShapeError', "don't multiply up to the size of dim 2 (4) in the input tensor"))
 
+    # in-place writes through views reach the base; the base's writes show through its views
+    c('inplace/through-transpose', 'inplace_through_transpose', R(2, 3), grad=False)
+    c('inplace/through-step-slice', 'inplace_through_step_slice', R(5, 2), grad=False)
+    c('inplace/through-select', 'inplace_through_select', R(3, 4), grad=False)
+    c('inplace/view-sees-base', 'view_then_inplace_base', R(2, 3), grad=False)
+    c('inplace/into-expanded', 'inplace_into_expanded', R(1, 4), grad=False,
+      err=('ValueError', 'more than one element of the written-to tensor refers to a single memory location'))
+
     # copies: flip, repeat, tile, roll, tril/triu
     c('flip/one', 'flip', x, [0])
     c('flip/two', 'flip', x, [0, 2])
@@ -73,6 +86,7 @@ def build():
     c('flipud/basic', 'flipud', m)
     c('repeat/basic', 'Tensor.repeat', R(2, 3), 2, 1)
     c('repeat/new-dims', 'Tensor.repeat', v, 2, 1, 2)
+    c('repeat/zero', 'Tensor.repeat', R(2, 3), 0, 2)
     c('repeat/too-few', 'Tensor.repeat', m, 2, err=('ShapeError', 'Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor'))
     c('tile/fewer', 'tile', m, [2])
     c('tile/more', 'tile', v, [2, 1, 2])

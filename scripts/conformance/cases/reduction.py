@@ -125,6 +125,9 @@ def build():
         c(f'{op}/0d', op, T(1.5), 0)
         c(f'{op}/nan', op, nans, 1)
 
+    c('softmax/int', 'softmax', I([[1, 2], [3, 4]]), 1, err=('DTypeError', 'not implemented for'))
+    c('log_softmax/int-dtype', 'log_softmax', I([[1, 2], [3, 4]]), 1, kw={'dtype': _f64()})
+
     # cumsum
     c('cumsum/dim0', 'cumsum', x, 0)
     c('cumsum/dim1', 'cumsum', x, 1)
