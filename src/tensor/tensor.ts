@@ -194,7 +194,7 @@ export class Tensor {
   /** @internal The base of a view (never itself a view); null for a base. */
   readonly _base: Tensor | null;
   /** @internal View ops from the base's value to this view's. */
-  readonly _viewOps: readonly ViewOp[];
+  _viewOps: readonly ViewOp[];
   /** @internal Base tensors: bumped by every mutation. */
   _version = 0;
   /** @internal Strides and offset in elements of the base's storage, as PyTorch would have them. */
@@ -414,6 +414,18 @@ export class Tensor {
     root._value = build.buffer(own, current.shape);
     root._shared = own;
     return own;
+  }
+
+  /**
+   * @internal Make this view a leaf's own node: its chain ends in a `detach`, so the views and ops applied to
+   * it later build on that node instead of folding through it into the base (a reshape of a reshaped leaf
+   * would otherwise be the base itself, and the leaf would not be in the graph it was used in).
+   */
+  _asLeafView(): void {
+    const ops = this._viewOps;
+    if (this._base === null || ops.length === 0 || ops[ops.length - 1]!.kind === 'detach') return;
+    this._viewOps = [...ops, { kind: 'detach' }];
+    this._viewNode = null;
   }
 
   /** @internal The node to use when this tensor is an input of a tracked op (leaves are realized). */
