@@ -6,6 +6,7 @@
  */
 import * as torch from '../../src/index.js';
 import { camel } from './fixture.js';
+import { LARGE } from './large.js';
 import { SCENARIOS } from './scenarios.js';
 
 type Tensor = torch.Tensor;
@@ -93,5 +94,5 @@ const TABLE: Record<string, OpFn> = {
 };
 
 export function opOf(key: string): OpFn {
-  return TABLE[key] ?? SCENARIOS[key] ?? byConvention(key);
+  return TABLE[key] ?? SCENARIOS[key] ?? LARGE[key] ?? byConvention(key);
 }

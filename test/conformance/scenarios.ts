@@ -100,6 +100,12 @@ export const SCENARIOS: Record<string, OpFn> = {
     x.mul(x).mul(x).add(x.sin().mul(x)).sum().backward();
     return x.grad;
   }),
+  leaf_view: one((b) => {
+    const x = b.reshape(2, 3).detach().requiresGrad_();
+    x.reshape(6).mul(torch.arange(6, { dtype: 'float32' })).sum().backward();
+    x.t().matmul(torch.ones(2, 2)).sum().backward();
+    return x.grad;
+  }),
   grad_none_before: one((x) => torch.tensor([x.grad === null])),
   grad_unused: one((x, y) => torch.autograd.grad(x.mul(2).sum(), [x, y])),
   grad_int_input: one((x) => torch.autograd.grad(x.sum(), x)),

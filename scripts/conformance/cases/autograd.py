@@ -125,6 +125,13 @@ def shared_input(x):
     return x.grad
 
 
+def leaf_view(b):
+    x = b.reshape(2, 3).detach().requires_grad_()
+    (x.reshape(6) * torch.arange(6.0)).sum().backward()
+    (x.t() @ torch.ones(2, 2)).sum().backward()
+    return x.grad
+
+
 def grad_none_before(x):
     return torch.tensor([x.grad is None])
 
@@ -173,6 +180,7 @@ def build():
     c('detach/middle', 'detach_in_middle', R(4, grad=True), **g)
     c('data/sigmoid', 'data_sigmoid', R(4, grad=True), **g)
     c('view/slice-backward', 'grad_of_view', R(5, grad=True), **g)
+    c('view/leaf-is-a-view', 'leaf_view', R(6, grad=False), **g)
     c('fanout/shared-input', 'shared_input', R(4, grad=True), **g)
     c('grad/none-before-backward', 'grad_none_before', R(2, grad=True), **g)
     c('grad/unused-input', 'grad_unused', R(2, grad=True), R(2, grad=True), err=('AutogradError', 'One of the differentiated Tensors appears to not have been used in the graph'), **g)
