@@ -68,6 +68,12 @@ export const DOCUMENTED: readonly Documented[] = [
     reason: "torch.norm is linalg.vector_norm, so an integer input gets vector_norm's message (later PyTorch's), not 1.13's 'norm(): input dtype should be…'",
   },
   {
+    category: 'nn',
+    ids: ['linear/int-input'],
+    aspects: ['errorMessage'],
+    reason: "a dtype mismatch in linear says 'mat1 and mat2 must have the same dtype' (later PyTorch's words); 1.13 says 'expected scalar type Long but found Float'",
+  },
+  {
     category: 'autograd',
     ids: ['order2/norm'],
     aspects: ['gradFn'],

@@ -106,6 +106,13 @@ export const SCENARIOS: Record<string, OpFn> = {
     x.t().matmul(torch.ones(2, 2)).sum().backward();
     return x.grad;
   }),
+  inplace_nonleaf: one((x) => {
+    const y = x.mul(2);
+    y.mul_(3);
+    y.indexPut_([0], y.index(1).mul(5));
+    y.sum().backward();
+    return [y, x.grad];
+  }),
   grad_none_before: one((x) => torch.tensor([x.grad === null])),
   grad_unused: one((x, y) => torch.autograd.grad(x.mul(2).sum(), [x, y])),
   grad_int_input: one((x) => torch.autograd.grad(x.sum(), x)),

@@ -132,6 +132,14 @@ def leaf_view(b):
     return x.grad
 
 
+def inplace_nonleaf(x):
+    y = x * 2
+    y.mul_(3)
+    y[0] = y[1] * 5
+    y.sum().backward()
+    return y, x.grad
+
+
 def grad_none_before(x):
     return torch.tensor([x.grad is None])
 
@@ -180,6 +188,7 @@ def build():
     c('detach/middle', 'detach_in_middle', R(4, grad=True), **g)
     c('data/sigmoid', 'data_sigmoid', R(4, grad=True), **g)
     c('view/slice-backward', 'grad_of_view', R(5, grad=True), **g)
+    c('inplace/non-leaf', 'inplace_nonleaf', R(3, grad=True), **g)
     c('view/leaf-is-a-view', 'leaf_view', R(6, grad=False), **g)
     c('fanout/shared-input', 'shared_input', R(4, grad=True), **g)
     c('grad/none-before-backward', 'grad_none_before', R(2, grad=True), **g)

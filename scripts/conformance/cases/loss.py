@@ -38,6 +38,8 @@ def build():
     c('cross_entropy/target-out-of-range', 'F.cross_entropy', logits, I([0, 4, 1, 3, 2]), err=('IndexError', 'Target 4 is out of bounds.'))
     c('cross_entropy/batch-mismatch', 'F.cross_entropy', logits, I([0, 1]), err=('ShapeError', 'Expected input batch_size (5) to match target batch_size (2).'))
     c('cross_entropy/float-labels-shape', 'F.cross_entropy', logits, T([[0.5, 0.5]] * 5), err=('ShapeError', 'multi-target not supported'))
+    c('cross_entropy/int-input', 'F.cross_entropy', I([[1, 2]]), I([0]), err=('DTypeError', 'not implemented for'))
+    c('mse_loss/broadcast', 'F.mse_loss', RN(3, 1), RN(4))
     c('nll_loss/kdim', 'F.nll_loss', k_logits, k_labels)
     c('nll_loss/negative-label', 'F.nll_loss', logits, I([0, -2, 1, 3, 2]), err=('IndexError', 'Target -2 is out of bounds.'))
 

@@ -113,6 +113,7 @@ def build():
     c('cat/mismatch', 'cat', [a, R(3, 2)], err=('ShapeError', 'Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list.'))
     c('cat/rank-mismatch', 'cat', [a, R(3)], err=('ShapeError', 'Tensors must have same number of dimensions: got 2 and 1'))
     c('cat/empty-list', 'cat', [], err=('ValueError', 'expected a non-empty list of Tensors'))
+    c('stack/empty-list', 'stack', [], err=('ValueError', 'stack expects a non-empty TensorList'))
     c('stack/dim0', 'stack', [a, b])
     c('stack/dim2', 'stack', [a, b, R(2, 3)], 2)
     c('stack/negative', 'stack', [a, b], -1)

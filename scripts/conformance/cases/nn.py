@@ -42,6 +42,7 @@ def build():
     c('conv2d/channel-mismatch', 'F.conv2d', x, RN(4, 3, 3, 3), err=('ShapeError', 'expected input[2, 2, 6, 5] to have 3 channels, but got 2 channels instead'))
     c('conv2d/kernel-too-large', 'F.conv2d', RN(1, 1, 2, 2), RN(1, 1, 3, 3), err=('ShapeError', "Kernel size can't be greater than actual input size"))
     c('conv2d/same-stride', 'F.conv2d', x, w, kw={'padding': 'same', 'stride': 2}, err=('ValueError', "padding='same' is not supported for strided convolutions"))
+    c('conv2d/unbatched', 'F.conv2d', RN(2, 5, 5), RN(3, 2, 3, 3), RN(3), kw={'padding': 1}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
     c('conv1d/basic', 'F.conv1d', RN(2, 3, 9), RN(4, 3, 3), RN(4), kw={'stride': 2, 'padding': 1}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
     c('conv1d/dilation-groups', 'F.conv1d', RN(1, 4, 10), RN(2, 2, 3), None, kw={'dilation': 3, 'groups': 2}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
 
@@ -86,6 +87,7 @@ def build():
       kw={'training': True, 'momentum': 0.3, 'eps': 1e-3}, mutates=True, tol=(1e-5, 1e-5), gtol=(1e-4, 1e-5))
     c('batch_norm/train-no-running', 'F.batch_norm', RN(4, 2), None, None, kw={'training': True}, tol=(1e-5, 1e-5), gtol=(1e-4, 1e-5))
     c('batch_norm/eval-no-affine', 'F.batch_norm', RN(4, 2), RN(2, grad=False), RP(2, grad=False), tol=(1e-5, 1e-5))
+    c('batch_norm/running-size', 'F.batch_norm', RN(4, 3), RN(2, grad=False), RP(2, grad=False), err=('ShapeError', 'running_mean should contain 3 elements not 2'))
     c('batch_norm/single-value', 'F.batch_norm', RN(1, 2), None, None, kw={'training': True},
       err=('ValueError', 'Expected more than 1 value per channel when training, got input size torch.Size([1, 2])'))
 
@@ -100,6 +102,7 @@ def build():
     c('embedding/basic', 'F.embedding', I([[1, 3], [0, 3]]), RN(5, 3))
     c('embedding/padding-idx', 'F.embedding', I([[1, 3, 0], [0, 3, 3]]), RN(5, 3), kw={'padding_idx': 3})
     c('embedding/negative-padding-idx', 'F.embedding', I([4, 2, 4]), RN(5, 2), kw={'padding_idx': -1})
+    c('embedding/float-indices', 'F.embedding', T([0.0, 1.0]), RN(3, 2), err=('DTypeError', "Expected tensor for argument #1 'indices' to have one of the following scalar types"))
     c('embedding/out-of-range', 'F.embedding', I([5]), RN(5, 3), err=('IndexError', 'index out of range in self'))
     c('one_hot/infer', 'F.one_hot', I([0, 3, 1, 3]))
     c('one_hot/classes', 'F.one_hot', I([[0, 2], [1, 1]]), 4)
@@ -139,5 +142,6 @@ def build():
     c('linear/basic', 'F.linear', RN(4, 3), RN(5, 3), RN(5))
     c('linear/no-bias', 'F.linear', RN(2, 4, 3), RN(5, 3))
     c('linear/1d', 'F.linear', RN(3), RN(2, 3), RN(2))
+    c('linear/int-input', 'F.linear', I([[1, 2]]), RN(3, 2), err=('DTypeError', 'expected scalar type'))
     c('linear/mismatch', 'F.linear', RN(4, 3), RN(5, 4), err=('ShapeError', 'mat1 and mat2 shapes cannot be multiplied (4x3 and 4x5)'))
     return c
