@@ -36,6 +36,8 @@ def build():
         ('rect-kernel', x, RN(2, 2, 2, 4), RN(2), {'padding': (1, 2)}),
         ('kernel-equals-input', RN(1, 2, 3, 3), RN(2, 2, 3, 3), None, {}),
     ]
+    # atol 1e-5: an output is a sum of up to 27 products of values ~1, so near-zero outputs carry ~1e-6 of
+    # absolute rounding whatever the summation order.
     for name, xi, wi, bi, kw in conv:
         c(f'conv2d/{name}', 'F.conv2d', xi, wi, bi, kw=kw, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
     c('conv2d/groups-2-of-4', 'F.conv2d', RN(1, 4, 4, 4), RN(6, 2, 3, 3), RN(6), kw={'groups': 2}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
@@ -76,7 +78,8 @@ def build():
     c('adaptive_avg_pool2d/larger', 'F.adaptive_avg_pool2d', RN(1, 1, 2, 3), [5, 4])
     c('adaptive_avg_pool1d/basic', 'F.adaptive_avg_pool1d', RN(2, 3, 10), 4)
 
-    # batch norm: train (running stats updated in place), eval, affine, 2-D and 4-D input
+    # batch norm: train (running stats updated in place), eval, affine, 2-D and 4-D input. Gradients in training
+    # mode subtract the mean of per-element terms (cancellation): rtol 1e-4.
     for name, xs in (('2d', (5, 3)), ('4d', (2, 3, 4, 2)), ('3d', (2, 3, 5))):
         xb = RN(*xs)
         c(f'batch_norm/train-{name}', 'F.batch_norm', xb, RN(3, grad=False), RP(3, grad=False),
