@@ -13,7 +13,7 @@ OPS = {
 
 def build():
     c = Catalog('nn')
-    x = RN(2, 2, 6, 5)
+    x = RN(2, 2, 5, 5)
 
     # conv2d: stride, padding (int, tuple, 'same', 'valid'), dilation, groups, no bias
     w = RN(3, 2, 3, 3)
@@ -41,7 +41,7 @@ def build():
     for name, xi, wi, bi, kw in conv:
         c(f'conv2d/{name}', 'F.conv2d', xi, wi, bi, kw=kw, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
     c('conv2d/groups-2-of-4', 'F.conv2d', RN(1, 4, 4, 4), RN(6, 2, 3, 3), RN(6), kw={'groups': 2}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
-    c('conv2d/channel-mismatch', 'F.conv2d', x, RN(4, 3, 3, 3), err=('ShapeError', 'expected input[2, 2, 6, 5] to have 3 channels, but got 2 channels instead'))
+    c('conv2d/channel-mismatch', 'F.conv2d', x, RN(4, 3, 3, 3), err=('ShapeError', 'expected input[2, 2, 5, 5] to have 3 channels, but got 2 channels instead'))
     c('conv2d/kernel-too-large', 'F.conv2d', RN(1, 1, 2, 2), RN(1, 1, 3, 3), err=('ShapeError', "Kernel size can't be greater than actual input size"))
     c('conv2d/same-stride', 'F.conv2d', x, w, kw={'padding': 'same', 'stride': 2}, err=('ValueError', "padding='same' is not supported for strided convolutions"))
     c('conv2d/unbatched', 'F.conv2d', RN(2, 5, 5), RN(3, 2, 3, 3), RN(3), kw={'padding': 1}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
@@ -49,7 +49,7 @@ def build():
     c('conv1d/dilation-groups', 'F.conv1d', RN(1, 4, 10), RN(2, 2, 3), None, kw={'dilation': 3, 'groups': 2}, tol=(1e-5, 1e-5), gtol=(1e-5, 1e-5))
 
     # pooling
-    p = RN(1, 2, 7, 6)
+    p = RN(1, 2, 6, 5)
     for name, kw in [('k2', {}), ('k3-s2', {'stride': 2}), ('pad1', {'padding': 1}), ('ceil', {'stride': 2, 'ceil_mode': True}),
                      ('ceil-pad', {'stride': 2, 'padding': 1, 'ceil_mode': True}), ('tuple', {'stride': (2, 1)})]:
         k = 2 if name == 'k2' else 3
