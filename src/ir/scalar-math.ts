@@ -61,6 +61,15 @@ export const UNARY: Record<string, Unary> = {
   trunc: Math.trunc,
 };
 
+/**
+ * C's pow (IEEE 754 pow, which PyTorch and the compiled kernels use) where JS's Math.pow differs:
+ * pow(1, y) = 1 and pow(-1, ±inf) = 1, also for y = NaN.
+ */
+function cPow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return Math.pow(a, b);
+}
+
 function intPow(a: number, b: number): number {
   if (b < 0) {
     if (a === 1) return 1;
@@ -85,14 +94,14 @@ export const BINARY: Record<string, Binary> = {
   div: (a, b) => a / b,
   idiv: (a, b, d) => {
     if (isIntType(d)) {
-      if (b === 0) throw new ZeroDivisionError('floor_divide: integer division by zero');
+      if (b === 0) throw new ZeroDivisionError('floor_divide: ZeroDivisionError (integer division by zero)');
       return Math.floor(a / b) | 0;
     }
     return Math.floor(a / b);
   },
   mod: (a, b, d) => {
     if (isIntType(d)) {
-      if (b === 0) throw new ZeroDivisionError('remainder: integer division by zero');
+      if (b === 0) throw new ZeroDivisionError('remainder: ZeroDivisionError (integer division by zero)');
       const r = a % b;
       return r !== 0 && r < 0 !== b < 0 ? r + b : r;
     }
@@ -100,7 +109,7 @@ export const BINARY: Record<string, Binary> = {
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
   },
-  pow: (a, b, d) => (d === 'int32' ? intPow(a, b) : Math.pow(a, b)),
+  pow: (a, b, d) => (d === 'int32' ? intPow(a, b) : cPow(a, b)),
   max: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
   min: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
   and: (a, b, d) => (d === 'bool' ? (a && b ? 1 : 0) : a & b),

@@ -85,6 +85,11 @@ export function inferShape(target: readonly number[], total: number, from: Shape
   });
   const out = [...target];
   if (infer >= 0) {
+    if (known === 0 && total === 0) {
+      throw new ShapeError(
+        `${op}: cannot reshape tensor of 0 elements into shape ${fmtShape(target)} because the unspecified dimension size -1 can be any value and is ambiguous`,
+      );
+    }
     if (known === 0 || total % known !== 0) {
       throw new ShapeError(`${op}: shape '${fmtShape(target)}' is invalid for input of size ${total} (input shape ${fmtShape(from)})`);
     }

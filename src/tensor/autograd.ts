@@ -276,6 +276,7 @@ P.requiresGrad_ = function (this: Tensor, requiresGrad = true) {
   if (requiresGrad && !isFloat(this.dtype)) {
     throw new DTypeError(`requiresGrad_: only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
   }
+  if (requiresGrad) this._asLeafView();
   this.requiresGrad = requiresGrad;
   return this;
 };

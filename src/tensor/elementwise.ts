@@ -88,8 +88,20 @@ function checkIntDivisor(name: string, b: TensorLike, dtype: DType): void {
   }
 }
 
+/** PyTorch names the backward of pow and remainder by which operands are tensors (its overloads). */
+function gradNameFor(spec: BinarySpec, a: TensorLike, b: TensorLike): string {
+  if (spec.ir === 'pow') return !(b instanceof Tensor) ? 'PowBackward0' : !(a instanceof Tensor) ? 'PowBackward2' : 'PowBackward1';
+  if (spec.ir === 'mod') return b instanceof Tensor ? 'RemainderBackward1' : 'RemainderBackward0';
+  return spec.grad;
+}
+
 /** @internal The one implementation behind every binary elementwise op. */
-export function binary(name: BinaryName, a: TensorLike, b: TensorLike, opts?: OutOptions & { gradName?: string }): Tensor {
+export function binary(
+  name: BinaryName,
+  a: TensorLike,
+  b: TensorLike,
+  opts?: OutOptions & { gradName?: string; then?: (n: Node) => Node },
+): Tensor {
   const spec: BinarySpec = BINARY_SPECS[name];
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new DTypeError(`${name}(): expected at least one argument to be a Tensor, got ${typeof a} and ${typeof b}`);
@@ -135,12 +147,13 @@ export function binary(name: BinaryName, a: TensorLike, b: TensorLike, opts?: Ou
     if (irOp === 'add' || irOp === 'max') irOp = 'or';
     else if (irOp === 'mul' || irOp === 'min') irOp = 'and';
   }
-  const gradName = opts?.gradName ?? (spec.ir === 'pow' && !(b instanceof Tensor) ? 'PowBackward0' : spec.grad);
+  const gradName = opts?.gradName ?? gradNameFor(spec, a, b);
   const result = applyOp(gradName, tensors, (nodes) => {
     let k = 0;
     const na = a instanceof Tensor ? nodes[k++]! : a;
     const nb = b instanceof Tensor ? nodes[k++]! : b;
-    return build.binary(irOp, operandNode(na, computeType, shape), operandNode(nb, computeType, shape));
+    const r = build.binary(irOp, operandNode(na, computeType, shape), operandNode(nb, computeType, shape));
+    return opts?.then ? opts.then(r) : r;
   });
   if (spec.promote !== 'compare' && result.dtype !== outType) throw new Error(`internal: ${name} gave ${result.dtype}`);
   return withOut(name, result, opts);
@@ -152,10 +165,10 @@ export const sub = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: 
   binary('sub', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
 export const mul = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('mul', a, b, opts);
 export const div = (a: TensorLike, b: TensorLike, opts?: OutOptions & { roundingMode?: 'trunc' | 'floor' | null }): Tensor => {
-  if (opts?.roundingMode === 'floor') return binary('floorDivide', a, b, { ...opts, gradName: 'DivBackward1' });
+  // PyTorch's div with a rounding mode is one op (DivBackward2), whatever the operands.
+  if (opts?.roundingMode === 'floor') return binary('floorDivide', a, b, { ...opts, gradName: 'DivBackward2' });
   if (opts?.roundingMode === 'trunc') {
-    const q = binary('div', a, b, { gradName: 'DivBackward1' });
-    const t = unaryOp('trunc', q);
+    const t = binary('div', a, b, { gradName: 'DivBackward2', then: (q) => build.unary('trunc', q) });
     const dt = resultType(operandInfo(a), operandInfo(b));
     return withOut('div', isFloat(dt) ? t : t.to(dt), opts);
   }
@@ -193,13 +206,32 @@ interface UnarySpec {
   noBool?: string;
 }
 
+const isNan = (x: Node): Node => build.binary('ne', x, x);
+
+/**
+ * @internal sigmoid(x) = where(x >= 0, 1, e) / (1 + e) with e = exp(-|x|): exp never overflows, so the
+ * gradient stays finite where 1 / (1 + exp(-x)) would differentiate through exp(-x) = inf (x < -88: NaN).
+ * The exponent takes each branch's own sign at 0, so the derivative there is the true 1/4.
+ */
+export function sigmoidNode(x: Node): Node {
+  const zero = build.constant(0, x.dtype, x.shape);
+  const nonneg = build.binary('ge', x, zero);
+  const e = build.unary('exp', build.where(nonneg, build.unary('neg', x), x));
+  return build.binary('div', build.where(nonneg, build.constant(1, x.dtype, x.shape), e), build.binary('add', build.constant(1, x.dtype, x.shape), e));
+}
+
 const c = (x: Node, v: number): Node => build.constant(v, x.dtype, x.shape);
 const u = (op: UnaryOp) => (x: Node): Node => build.unary(op, x);
 
 const UNARY_SPECS = {
   neg: { grad: 'NegBackward0', kind: 'keep', build: u('neg'), noBool: 'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.' },
-  abs: { grad: 'AbsBackward0', kind: 'keep', build: u('abs') },
-  sign: { grad: 'SignBackward0', kind: 'keep', build: u('sign') },
+  abs: { grad: 'AbsBackward0', kind: 'keep', build: u('abs'), noBool: `"abs_cpu" not implemented for 'Bool'` },
+  // PyTorch: sign(NaN) = 0 (graft's IR sign keeps NaN, as NumPy's does).
+  sign: {
+    grad: 'SignBackward0',
+    kind: 'keep',
+    build: (x) => (isFloat(x.dtype) ? build.where(isNan(x), c(x, 0), build.unary('sign', x)) : build.unary('sign', x)),
+  },
   exp: { grad: 'ExpBackward0', kind: 'float', build: u('exp') },
   log: { grad: 'LogBackward0', kind: 'float', build: u('log') },
   log2: { grad: 'Log2Backward0', kind: 'float', build: (x) => build.binary('mul', build.unary('log', x), c(x, 1 / Math.LN2)) },
@@ -213,17 +245,15 @@ const UNARY_SPECS = {
   tan: { grad: 'TanBackward0', kind: 'float', build: (x) => build.binary('div', build.unary('sin', x), build.unary('cos', x)) },
   tanh: { grad: 'TanhBackward0', kind: 'float', build: u('tanh') },
   erf: { grad: 'ErfBackward0', kind: 'float', build: u('erf') },
-  sigmoid: {
-    grad: 'SigmoidBackward0',
-    kind: 'float',
-    build: (x) => build.unary('recip', build.binary('add', c(x, 1), build.unary('exp', build.unary('neg', x)))),
-  },
+  sigmoid: { grad: 'SigmoidBackward0', kind: 'float', build: (x) => sigmoidNode(x) },
   reciprocal: { grad: 'ReciprocalBackward0', kind: 'float', build: u('recip') },
-  floor: { grad: 'FloorBackward0', kind: 'keep', build: u('floor') },
-  ceil: { grad: 'CeilBackward0', kind: 'keep', build: u('ceil') },
-  round: { grad: 'RoundBackward0', kind: 'keep', build: u('round') },
-  trunc: { grad: 'TruncBackward0', kind: 'keep', build: u('trunc') },
-  relu: { grad: 'ReluBackward0', kind: 'keep', build: (x) => build.where(build.binary('gt', x, c(x, 0)), x, c(x, 0)), noBool: 'relu: "clamp_min_cpu" not implemented for \'Bool\'' },
+  floor: { grad: 'FloorBackward0', kind: 'keep', build: u('floor'), noBool: `"floor_vml_cpu" not implemented for 'Bool'` },
+  ceil: { grad: 'CeilBackward0', kind: 'keep', build: u('ceil'), noBool: `"ceil_vml_cpu" not implemented for 'Bool'` },
+  round: { grad: 'RoundBackward0', kind: 'keep', build: u('round'), noBool: `"round_vml_cpu" not implemented for 'Bool'` },
+  trunc: { grad: 'TruncBackward0', kind: 'keep', build: u('trunc'), noBool: `"trunc_vml_cpu" not implemented for 'Bool'` },
+  // x <= 0 ? 0 : x: NaN stays NaN (PyTorch's relu is clamp_min), and the gradient at 0 is 0.
+  relu: { grad: 'ReluBackward0', kind: 'keep', build: (x) => build.where(build.binary('le', x, c(x, 0)), c(x, 0), x), noBool: 'Boolean inputs not supported for relu' },
+  // square(bool) is pow(bool, 2): an integer, as in PyTorch.
   square: { grad: 'PowBackward0', kind: 'keep', build: (x) => build.binary('mul', x, x) },
 } as const satisfies Record<string, UnarySpec>;
 
@@ -236,10 +266,9 @@ export function unaryOp(name: UnaryName, x: Tensor, opts?: OutOptions): Tensor {
   if (x.dtype === 'bool' && spec.noBool) throw new DTypeError(`${name}: ${spec.noBool}`);
   let dtype = x.dtype;
   if (spec.kind === 'float' && !isFloat(dtype)) dtype = DEFAULT_FLOAT;
-  if (spec.kind === 'keep' && dtype === 'bool' && name !== 'abs') dtype = 'bool';
+  if (name === 'square' && dtype === 'bool') dtype = 'int32';
   const result = applyOp(spec.grad, [x], ([n]) => {
     const inNode = build.cast(n!, dtype);
-    if (dtype === 'bool' && (name === 'floor' || name === 'ceil' || name === 'round' || name === 'trunc' || name === 'abs')) return inNode;
     if (!isFloat(dtype) && (name === 'floor' || name === 'ceil' || name === 'round' || name === 'trunc')) return inNode;
     if (dtype === 'bool' && name === 'sign') return inNode;
     return spec.build(inNode);
@@ -267,7 +296,22 @@ export const sigmoid = (x: Tensor, o?: OutOptions): Tensor => unaryOp('sigmoid',
 export const reciprocal = (x: Tensor, o?: OutOptions): Tensor => unaryOp('reciprocal', x, o);
 export const floor = (x: Tensor, o?: OutOptions): Tensor => unaryOp('floor', x, o);
 export const ceil = (x: Tensor, o?: OutOptions): Tensor => unaryOp('ceil', x, o);
-export const round = (x: Tensor, o?: OutOptions): Tensor => unaryOp('round', x, o);
+/**
+ * torch.round: halves to even; with `decimals`, as PyTorch computes it: round(x * 10^d) / 10^d (for d < 0:
+ * round(x / 10^-d) * 10^-d), in the tensor's dtype.
+ */
+export function round(x: Tensor, o?: OutOptions & { decimals?: number }): Tensor {
+  const d = o?.decimals ?? 0;
+  if (d === 0 || !(x instanceof Tensor) || !isFloat(x.dtype)) return unaryOp('round', x, o);
+  if (!Number.isInteger(d)) throw new DTypeError(`round(): argument 'decimals' must be int, not ${d}`);
+  const scale = 10 ** Math.abs(d);
+  const [pre, post] = d > 0 ? (['mul', 'div'] as const) : (['div', 'mul'] as const);
+  const result = applyOp('RoundBackward1', [x], ([n]) => {
+    const k = build.constant(scale, x.dtype, x.shape);
+    return build.binary(post, build.unary('round', build.binary(pre, n!, k)), k);
+  });
+  return withOut('round', result, o);
+}
 export const trunc = (x: Tensor, o?: OutOptions): Tensor => unaryOp('trunc', x, o);
 export const relu = (x: Tensor, o?: OutOptions): Tensor => unaryOp('relu', x, o);
 export const square = (x: Tensor, o?: OutOptions): Tensor => unaryOp('square', x, o);
@@ -307,7 +351,8 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
   for (const bound of [min, max]) if (bound !== undefined && bound !== null) dtype = resultType({ dtype, dim: x.dim() }, operandInfo(bound));
   const bounds = [min, max].filter((v): v is Tensor => v instanceof Tensor);
   const shape = broadcastAll([x.shape, ...bounds.map((t) => t.shape)], 'clamp');
-  const result = applyOp('ClampBackward1', [x, ...bounds], (nodes) => {
+  // PyTorch: ClampBackward1 for number bounds, ClampBackward0 when a bound is a tensor.
+  const result = applyOp(bounds.length ? 'ClampBackward0' : 'ClampBackward1', [x, ...bounds], (nodes) => {
     let k = 1;
     const xn = operandNode(nodes[0]!, dtype, shape);
     let y = xn;
@@ -368,7 +413,7 @@ declare module './tensor.js' {
     reciprocal(): Tensor;
     floor(): Tensor;
     ceil(): Tensor;
-    round(): Tensor;
+    round(opts?: { decimals?: number }): Tensor;
     trunc(): Tensor;
     relu(): Tensor;
     square(): Tensor;
@@ -422,6 +467,9 @@ for (const name of Object.keys(UNARY_SPECS) as UnaryName[]) {
     return unaryOp(name, this);
   };
 }
+P.round = function (this: Tensor, opts?: { decimals?: number }) {
+  return round(this, opts);
+};
 P.logicalNot = function (this: Tensor) {
   return logicalNot(this);
 };

@@ -103,7 +103,7 @@ export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): 
   }
   if (ellipses > 1) throw new IndexError(`${op}: an index can only have a single ellipsis ('...')`);
   if (consumed > r) {
-    if (r === 0) {
+    if (r === 0 && items.length === 1) {
       throw new IndexError(`${op}: invalid index of a 0-dim tensor. Use \`tensor.item()\` to convert a 0-dim tensor to a number`);
     }
     throw new IndexError(`${op}: too many indices for tensor of dimension ${r} (got ${consumed} indices for shape ${fmtShape(x.shape)})`);
@@ -202,7 +202,20 @@ export interface IndexPutOptions {
   accumulate?: boolean;
 }
 
-function valueOperand(op: string, values: TensorLike, target: readonly number[]): Tensor | number {
+/** PyTorch's message for a value that does not expand to the written view (a copy_ into it). */
+function expandMismatch(op: string, from: readonly number[], to: readonly number[]): string | null {
+  if (from.length > to.length) return null;
+  for (let i = 0; i < from.length; i++) {
+    const f = from[from.length - 1 - i]!;
+    const t = to[to.length - 1 - i]!;
+    if (f !== 1 && f !== t) {
+      return `${op}: The expanded size of the tensor (${t}) must match the existing size (${f}) at non-singleton dimension ${to.length - 1 - i}.  Target sizes: ${fmtShape(to)}.  Tensor sizes: ${fmtShape(from)}`;
+    }
+  }
+  return null;
+}
+
+function valueOperand(op: string, values: TensorLike, target: readonly number[], advanced: boolean): Tensor | number {
   if (values instanceof Tensor) {
     let b: number[] | null;
     try {
@@ -211,7 +224,11 @@ function valueOperand(op: string, values: TensorLike, target: readonly number[])
       b = null;
     }
     if (b === null || !shapeEq(b, target)) {
-      throw new ShapeError(`${op}: shape mismatch: value tensor of shape ${fmtShape(values.shape)} cannot be broadcast to indexing result of shape ${fmtShape(target)}`);
+      // Basic indices write through a view (PyTorch: a copy_ that expands the value); advanced ones scatter.
+      const basicMessage = advanced ? null : expandMismatch(op, values.shape, target);
+      throw new ShapeError(
+        basicMessage ?? `${op}: shape mismatch: value tensor of shape ${fmtShape(values.shape)} cannot be broadcast to indexing result of shape ${fmtShape(target)}`,
+      );
     }
     return values;
   }
@@ -230,11 +247,16 @@ export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], 
   const op = 'indexPut_';
   const items = Array.isArray(indices) ? (indices as readonly IndexItem[]) : [indices as IndexItem];
   const accumulate = opts.accumulate ?? false;
-  const { view, adv } = parseIndex(op, x, items);
+  const parsed = parseIndex(op, x, items);
+  // A slice, integer or new axis makes PyTorch write through a view even where it is all of x (x[:, idx] = v):
+  // the write is then recorded on x as CopySlices. An alias view does the same here.
+  const throughView = items.some((it) => typeof it === 'number' || it === null || (typeof it === 'string' && it.trim() !== '...'));
+  const view = parsed.view === x && throughView ? makeView('AliasBackward0', x, []) : parsed.view;
+  const { adv } = parsed;
   const dtype = view.dtype;
   const plan = adv.length ? planFor(op, view, adv) : null;
   const target = plan ? plan.resultShape : view.shape;
-  const v = valueOperand(op, values, target);
+  const v = valueOperand(op, values, target, plan !== null);
   const vt = v instanceof Tensor ? [v] : [];
   if (v instanceof Tensor) sameDevice(op, [view, v]);
   const valueNode = (n: Node | undefined): Node =>

@@ -36,7 +36,10 @@ function joinType(ts: readonly Tensor[]): DType {
 }
 
 function checkList(op: string, tensors: readonly Tensor[]): void {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError(`${op}: torch.${op}(): expected a non-empty list of Tensors`);
+  if (!Array.isArray(tensors) || tensors.length === 0) {
+    // PyTorch's words: "torch.cat(): expected a non-empty list of Tensors", "stack expects a non-empty TensorList".
+    throw new ValueError(op === 'stack' ? 'stack expects a non-empty TensorList' : `${op}: torch.${op}(): expected a non-empty list of Tensors`);
+  }
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new DTypeError(`${op}(): expected Tensor as element ${i} in argument 0, but got ${typeof t}`);
   });

@@ -44,13 +44,21 @@ function accumulateType(op: string, x: Tensor, dtype: DType | undefined): DType 
   return isFloat(x.dtype) ? x.dtype : 'int32';
 }
 
+/** Whether a dim argument was given (PyTorch's dim overloads have their own gradFn, `sum(x, [])` included). */
+function dimGiven(dim: Dims | SumOptions | null | undefined): boolean {
+  if (dim === null || dim === undefined) return false;
+  if (typeof dim === 'number' || Array.isArray(dim)) return true;
+  const d = (dim as SumOptions).dim;
+  return d !== null && d !== undefined;
+}
+
 /** torch.sum: over every element, or over `dim` (a dim or a list) with `keepdim`. Ints and bools sum to int32. */
 export function sum(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOptions): Tensor {
   checkTensor('sum', x);
   const [dims, o] = dimArgs(dim, opts);
   const axes = reduceAxes('sum', x.shape, dims);
   const dtype = accumulateType('sum', x, o.dtype);
-  const result = applyOp(dims === null ? 'SumBackward0' : 'SumBackward1', [x], ([n]) =>
+  const result = applyOp(dimGiven(dim) ? 'SumBackward1' : 'SumBackward0', [x], ([n]) =>
     reduceNode(build.cast(n!, dtype), 'sum', axes, o.keepdim ?? false),
   );
   return withOut('sum', result, o);
@@ -68,7 +76,7 @@ export function mean(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOption
   }
   const axes = reduceAxes('mean', x.shape, dims);
   const count = countOver(x.shape, axes);
-  const result = applyOp(dims === null ? 'MeanBackward0' : 'MeanBackward1', [x], ([n]) => {
+  const result = applyOp(dimGiven(dim) ? 'MeanBackward1' : 'MeanBackward0', [x], ([n]) => {
     const s = reduceNode(build.cast(n!, dtype), 'sum', axes, o.keepdim ?? false);
     return build.binary('div', s, build.constant(count, dtype, s.shape));
   });

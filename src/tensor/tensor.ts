@@ -22,6 +22,7 @@ import {
   ShapeError,
   contiguousStrides,
   DeviceError,
+  isFloat,
   numel,
   ValueError,
   type DType,
@@ -193,7 +194,7 @@ export class Tensor {
   /** @internal The base of a view (never itself a view); null for a base. */
   readonly _base: Tensor | null;
   /** @internal View ops from the base's value to this view's. */
-  readonly _viewOps: readonly ViewOp[];
+  _viewOps: readonly ViewOp[];
   /** @internal Base tensors: bumped by every mutation. */
   _version = 0;
   /** @internal Strides and offset in elements of the base's storage, as PyTorch would have them. */
@@ -416,6 +417,18 @@ export class Tensor {
     return own;
   }
 
+  /**
+   * @internal Make this view a leaf's own node: its chain ends in a `detach`, so the views and ops applied to
+   * it later build on that node instead of folding through it into the base (a reshape of a reshaped leaf
+   * would otherwise be the base itself, and the leaf would not be in the graph it was used in).
+   */
+  _asLeafView(): void {
+    const ops = this._viewOps;
+    if (this._base === null || ops.length === 0 || ops[ops.length - 1]!.kind === 'detach') return;
+    this._viewOps = [...ops, { kind: 'detach' }];
+    this._viewNode = null;
+  }
+
   /** @internal The node to use when this tensor is an input of a tracked op (leaves are realized). */
   _trackedNode(): Node {
     if (this.requiresGrad && this.gradFn === null) {
@@ -540,9 +553,15 @@ export function sameDevice(op: string, ts: readonly Tensor[]): string {
  */
 export function applyOp(name: string, inputs: readonly Tensor[], buildFn: (nodes: Node[]) => Node, device?: string): Tensor {
   const dev = device ?? sameDevice(name, inputs);
-  const track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const nodes = inputs.map((t) => (track ? t._trackedNode() : t.requiresGrad ? build.detach(t.node) : t.node));
-  let node = buildFn(nodes);
+  let track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const untracked = (): Node[] => inputs.map((t) => (t.requiresGrad ? build.detach(t.node) : t.node));
+  let node = buildFn(track ? inputs.map((t) => t._trackedNode()) : untracked());
+  if (track && !isFloat(node.dtype)) {
+    // Integer and bool results (comparisons, logical ops, casts to int) carry no gradient: untracked, as in
+    // PyTorch (`(x > 0).requires_grad` is False), and built again from detached inputs.
+    track = false;
+    node = buildFn(untracked());
+  }
   if (!track && node.op === 'buffer' && (node.arg as { ref: Buffer }).ref.jsShared) {
     // An identity of memory shared with JS (clone, a copying `to`): a new tensor gets values of its own.
     const d = getDevice(dev);
@@ -629,11 +648,14 @@ export function commitInPlace(op: string, target: Tensor, result: Tensor, opts: 
   }
   const root = target._root;
   target._setValue(result.node);
+  // A write through a view of a tensor that autograd tracks is recorded on the base as CopySlices, also when
+  // the written value is untracked (x[1] = 2.5 on a non-leaf x), as PyTorch does.
+  const detached = target._viewOps.some((v) => v.kind === 'detach');
+  if (target._base !== null && isGradEnabled() && (result.requiresGrad || (root.requiresGrad && !detached))) {
+    root.requiresGrad = true;
+    root.gradFn = new GradFn('CopySlices', [gradEdge(root), gradEdge(result)]);
+  }
   if (result.requiresGrad) {
-    if (target._base !== null) {
-      root.requiresGrad = true;
-      root.gradFn = new GradFn('CopySlices', [gradEdge(root), gradEdge(result)]);
-    }
     target.requiresGrad = true;
     target.gradFn = result.gradFn;
   }

@@ -3,7 +3,7 @@
  * layer's; the others are composites of IR primitives here, each with PyTorch's gradFn name.
  */
 import { build, DTypeError, isFloat, type DType, type Node } from '../../ir/index.js';
-import { applyOp, logSoftmax as tLogSoftmax, softmax as tSoftmax, type Tensor } from '../../tensor/index.js';
+import { applyOp, logSoftmax as tLogSoftmax, sigmoidNode, softmax as tSoftmax, type Tensor } from '../../tensor/index.js';
 import { checkTensorArg, constLike, scalarName } from './util.js';
 
 export { relu, sigmoid, tanh } from '../../tensor/index.js';
@@ -40,12 +40,16 @@ export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
   });
 }
 
-/** SiLU (swish): x * sigmoid(x). */
+/** SiLU (swish): x * sigmoid(x), with the sigmoid whose gradient stays finite for large |x|. */
 export function silu(x: Tensor): Tensor {
-  return floatUnary('silu', 'SiluBackward0', x, (v) =>
-    build.binary('div', v, build.binary('add', constLike(v, 1), build.unary('exp', build.unary('neg', v)))),
-  );
+  return floatUnary('silu', 'SiluBackward0', x, (v) => build.binary('mul', v, sigmoidNode(v)));
 }
+
+/**
+ * `x` where `keep` holds, else `fill`: the input of a branch that `where` discards, so that branch cannot
+ * overflow (exp(100) = inf) and turn the discarded gradient 0 * inf into NaN.
+ */
+const tame = (keep: Node, x: Node, fill: number): Node => build.where(keep, x, constLike(x, fill));
 
 /** Leaky ReLU: x where x > 0, else negativeSlope * x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
@@ -56,9 +60,11 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 /** ELU: x where x > 0, else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return floatUnary('elu', 'EluBackward0', x, (v) =>
-    build.where(build.binary('gt', v, constLike(v, 0)), v, build.binary('mul', constLike(v, alpha), build.binary('sub', build.unary('exp', v), constLike(v, 1)))),
-  );
+  return floatUnary('elu', 'EluBackward0', x, (v) => {
+    const pos = build.binary('gt', v, constLike(v, 0));
+    const neg = build.binary('mul', constLike(v, alpha), build.binary('sub', build.unary('exp', tame(build.unary('not', pos), v, 0)), constLike(v, 1)));
+    return build.where(pos, v, neg);
+  });
 }
 
 /** Softplus: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch). */
@@ -67,8 +73,9 @@ export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } 
   const threshold = opts.threshold ?? 20;
   return floatUnary('softplus', 'SoftplusBackward0', x, (v) => {
     const bx = build.binary('mul', v, constLike(v, beta));
-    const soft = build.binary('div', build.unary('log', build.binary('add', constLike(v, 1), build.unary('exp', bx))), constLike(v, beta));
-    return build.where(build.binary('gt', bx, constLike(v, threshold)), v, soft);
+    const linear = build.binary('gt', bx, constLike(v, threshold));
+    const soft = build.binary('div', build.unary('log', build.binary('add', constLike(v, 1), build.unary('exp', tame(build.unary('not', linear), bx, 0)))), constLike(v, beta));
+    return build.where(linear, v, soft);
   });
 }
 
@@ -79,17 +86,27 @@ function implicitDim(x: Tensor): number {
 }
 
 export interface SoftmaxOptions {
+  dim?: number | null;
   dtype?: DType;
 }
 
+/** `(dim, opts)` or `(opts)`, as F.softmax(x, 1) and F.softmax(x, dim=1) read. */
+function softmaxArgs(x: Tensor, dim: number | null | SoftmaxOptions | undefined, opts: SoftmaxOptions | undefined): [number, SoftmaxOptions | undefined] {
+  const o = dim !== null && typeof dim === 'object' ? dim : opts;
+  const d = typeof dim === 'number' ? dim : o?.dim;
+  return [d ?? implicitDim(x), o?.dtype !== undefined ? { dtype: o.dtype } : undefined];
+}
+
 /** Softmax along `dim` (PyTorch's implicit dim when omitted). */
-export function softmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+export function softmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('softmax', x);
-  return tSoftmax(x, dim ?? implicitDim(x), opts);
+  const [d, o] = softmaxArgs(x, dim, opts);
+  return tSoftmax(x, d, o);
 }
 
 /** Log-softmax along `dim` (PyTorch's implicit dim when omitted). */
-export function logSoftmax(x: Tensor, dim?: number | null, opts?: SoftmaxOptions): Tensor {
+export function logSoftmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('logSoftmax', x);
-  return tLogSoftmax(x, dim ?? implicitDim(x), opts);
+  const [d, o] = softmaxArgs(x, dim, opts);
+  return tLogSoftmax(x, d, o);
 }

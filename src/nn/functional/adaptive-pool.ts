@@ -88,7 +88,9 @@ export function adaptiveAvgPoolNd(op: string, n: number, grad: string, x: Tensor
   }
   if (sizes.some((s) => s === 0)) throw new ValueError(`${op}: output_size must be positive, got {${sizes.join(', ')}}`);
   const outShape = [...x.shape.slice(0, -n), ...sizes];
-  return applyOp(grad, [x], ([nx]) => build.reshape(adaptiveAvg(nx!, sizes), outShape));
+  // PyTorch computes a 2-D adaptive pooling to 1x1 as a mean over the last two dims (MeanBackward1).
+  const name = n === 2 && sizes.every((v) => v === 1) ? 'MeanBackward1' : grad;
+  return applyOp(name, [x], ([nx]) => build.reshape(adaptiveAvg(nx!, sizes), outShape));
 }
 
 /** F.adaptiveAvgPool2d: input [N, C, H, W] or [C, H, W]; outputSize an int, or [h, w] (null keeps that size). */

@@ -136,6 +136,16 @@ function commonChecks(op: string, input: Tensor, target: Tensor, o: NllLossOptio
   return { reduction: checkReduction(op, o.reduction), ignoreIndex, weight: o.weight ?? null };
 }
 
+/**
+ * PyTorch's gradFn of nll_loss: inputs with spatial dims go through nll_loss2d (a 3-D or 5-D+ input reshaped
+ * to 4-D, and for reduction 'none' viewed back).
+ */
+function nllName(input: Tensor, reduction: Reduction): string {
+  const r = input.dim();
+  if (r < 3) return 'NllLossBackward0';
+  return reduction === 'none' && r !== 4 ? 'ViewBackward0' : 'NllLoss2DBackward0';
+}
+
 /** F.nllLoss: the negative log-likelihood of log-probabilities `input` at the labels `target`. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
   const op = 'nll_loss';
@@ -144,7 +154,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
   checkLabels(op, target, L.C, ignoreIndex);
   checkWeight(op, weight, L.C);
   const inputs = weight ? [input, target, weight] : [input, target];
-  return applyOp('NllLossBackward0', inputs, ([xn, tn, wn]) => {
+  return applyOp(nllName(input, reduction), inputs, ([xn, tn, wn]) => {
     const T = classTerms(xn!, tn!, wn, L, ignoreIndex);
     const nll = build.binary('mul', build.unary('neg', pick(T.x, T.onehot)), T.wy);
     return finish(build.where(T.ignored, constLike(nll, 0), nll), T, L, reduction);
@@ -168,7 +178,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (probs) return crossEntropyProbs(op, input, target, weight, L, eps, reduction);
   checkLabels(op, target, L.C, ignoreIndex);
   const inputs = weight ? [input, target, weight] : [input, target];
-  return applyOp(eps > 0 ? 'AddBackward0' : 'NllLossBackward0', inputs, ([xn, tn, wn]) => {
+  return applyOp(eps > 0 ? 'AddBackward0' : nllName(input, reduction), inputs, ([xn, tn, wn]) => {
     const T = classTerms(xn!, tn!, wn, L, ignoreIndex);
     const lse = logsumexp(T.x);
     const zero = constLike(lse, 0);
@@ -191,7 +201,7 @@ function crossEntropyProbs(op: string, input: Tensor, target: Tensor, weight: Te
     throw new DTypeError(`${op}: expected target of the input's dtype ${input.dtype} for class probabilities, but got ${target.dtype}`);
   }
   const inputs = weight ? [input, target, weight] : [input, target];
-  const grad = reduction === 'mean' ? 'DivBackward0' : 'NegBackward0';
+  const grad = reduction === 'mean' ? 'DivBackward1' : 'NegBackward0';
   return applyOp(grad, inputs, ([xn, tn, wn]) => {
     const full = [L.N, L.C, L.S];
     const x = build.reshape(xn!, full);

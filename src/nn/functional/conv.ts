@@ -99,7 +99,8 @@ export function convNd(op: string, n: number, x: Tensor, weight: Tensor, bias: T
   const Og = O / groups;
   const outShape = batched ? [N, O, ...outSpatial] : [O, ...outSpatial];
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return applyOp('ConvolutionBackward0', inputs, ([nx, nw, nb]) => {
+  // PyTorch convolves an unbatched input as a batch of one and squeezes the batch dim away.
+  return applyOp(batched ? 'ConvolutionBackward0' : 'SqueezeBackward1', inputs, ([nx, nw, nb]) => {
     const x4 = build.reshape(nx!, xs);
     const xp = build.pad(x4, [[0, 0], [0, 0], ...pads]);
     const win = windows(xp, k, s, d); // [N, C, ...O, ...k]

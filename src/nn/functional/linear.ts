@@ -33,7 +33,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       throw new ShapeError(`linear: bias of shape ${fmtShape(bs)} does not match out_features ${N} (expected [${N}])`);
     }
   }
-  const name = x.dim() === 2 ? (bias ? 'AddmmBackward0' : 'MmBackward0') : bias ? 'ViewBackward0' : 'UnsafeViewBackward0';
+  // PyTorch: addmm/mm for 2-D input; 1-D input is matmul (mv) then + bias; more dims are flattened to 2-D.
+  const name =
+    x.dim() === 2 ? (bias ? 'AddmmBackward0' : 'MmBackward0') : x.dim() === 1 ? (bias ? 'AddBackward0' : 'SqueezeBackward4') : bias ? 'ViewBackward0' : 'UnsafeViewBackward0';
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return applyOp(name, inputs, ([nx, nw, nb]) => {
     let y = contract(build.reshape(nx!, [M, K]), build.permute(nw!, [1, 0]), []);

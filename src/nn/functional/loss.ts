@@ -5,7 +5,7 @@
  */
 import { broadcastShapes, build, DTypeError, fmtShape, isFloat, resultType, ValueError, type DType, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
-import { checkReduction, checkTensorArg, constLike, reduceLoss, scalarName, type Reduction } from './util.js';
+import { checkReduction, checkTensorArg, constLike, knownValues, reduceLoss, scalarName, type Reduction } from './util.js';
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -107,6 +107,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
     weight,
     `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}) is deprecated. Please ensure they have the same size.`,
   );
+  // Probabilities are checked where they are known without a sync (as labels are); others are not.
+  const known = knownValues(input);
+  if (known && known.some((v) => !(v >= 0 && v <= 1))) throw new ValueError(`${op}: all elements of input should be between 0 and 1`);
   const inputs = weight ? [input, target, weight] : [input, target];
   return applyOp('BinaryCrossEntropyBackward0', inputs, ([x, y, w]) => {
     const t = build.cast(y!, dtype);

@@ -1,0 +1,1 @@
+"""One module per fixture file: each defines `build()` returning its Catalog, and `OPS` (op key -> PyTorch callable)."""
