@@ -5,6 +5,7 @@
 //     by the bandwidth of a copy kernel measured here) and against NumPy.
 //  2. float32 matmul GFLOP/s at 512, 1024, 2048 against NumPy (OpenBLAS).
 //  3. What a program-cache hit costs (a tiny graph realized again and again).
+//  4. Training steps (MLP 784-1024-1024-10 batch 512 SGD, LeNet-5 batch 64 Adam) next to PyTorch on the same threads.
 import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
@@ -147,3 +148,82 @@ table('program cache hit (4-op graph on 16 elements)', ['', 'us (median)'], [
   ['create tensors + realize (cache hit, 1 kernel call)', fmt(median(hits), 1)],
   ['structural key + lookup only', fmt(median(keyOnly), 1)],
 ]);
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Training steps (forward + backward + update, one program each) against PyTorch on the same cores
+
+const { nn, optim } = torch;
+const F = nn.functional;
+
+class LeNet extends nn.Module {
+  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
+  conv2 = new nn.Conv2d(6, 16, 5);
+  pool = new nn.MaxPool2d(2);
+  fc1 = new nn.Linear(400, 120);
+  fc2 = new nn.Linear(120, 84);
+  fc3 = new nn.Linear(84, 10);
+  forward(x) {
+    x = this.pool.call(F.relu(this.conv1.call(x)));
+    x = this.pool.call(F.relu(this.conv2.call(x)));
+    x = F.relu(this.fc1.call(x.flatten(1)));
+    x = F.relu(this.fc2.call(x));
+    return this.fc3.call(x);
+  }
+}
+
+function stepTime(net, opt, x, y, reps) {
+  const step = () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(net.call(x), y);
+    loss.backward();
+    opt.step();
+    loss.item();
+  };
+  return time(step, reps, 5);
+}
+
+torch.manualSeed(0);
+const mlp = new nn.Sequential(new nn.Linear(784, 1024), new nn.ReLU(), new nn.Linear(1024, 1024), new nn.ReLU(), new nn.Linear(1024, 10));
+const tMlp = stepTime(mlp, new optim.SGD(mlp.parameters(), { lr: 0.01, momentum: 0.9 }), torch.rand(512, 784).realize(), torch.randint(0, 10, [512]).realize(), 20);
+const lenet = new LeNet();
+const tLenet = stepTime(lenet, new optim.Adam(lenet.parameters(), { lr: 0.001 }), torch.rand(64, 1, 28, 28).realize(), torch.randint(0, 10, [64]).realize(), 50);
+
+/** PyTorch runs in Debian's python3 (apt-get install python3-torch), which may differ from `python3` on PATH. */
+function pytorch(code) {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      return JSON.parse(execFileSync(py, ['-c', code], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'ignore'] }));
+    } catch {
+      // try the next interpreter
+    }
+  }
+  return null;
+}
+const pt = pytorch(`${NP_TIME}
+import torch, torch.nn as nn, torch.nn.functional as F
+torch.set_num_threads(${cpu.threads})
+torch.manual_seed(0)
+class LeNet(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.conv1 = nn.Conv2d(1, 6, 5, padding=2); s.conv2 = nn.Conv2d(6, 16, 5); s.pool = nn.MaxPool2d(2)
+        s.fc1 = nn.Linear(400, 120); s.fc2 = nn.Linear(120, 84); s.fc3 = nn.Linear(84, 10)
+    def forward(s, x):
+        x = s.pool(F.relu(s.conv1(x))); x = s.pool(F.relu(s.conv2(x)))
+        x = F.relu(s.fc1(x.flatten(1))); x = F.relu(s.fc2(x)); return s.fc3(x)
+def step_time(net, opt, x, y, reps):
+    def step():
+        opt.zero_grad(); loss = F.cross_entropy(net(x), y); loss.backward(); opt.step(); loss.item()
+    return t(step, reps, 5)
+mlp = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
+a = step_time(mlp, torch.optim.SGD(mlp.parameters(), lr=0.01, momentum=0.9), torch.rand(512, 784), torch.randint(0, 10, (512,)), 20)
+le = LeNet()
+b = step_time(le, torch.optim.Adam(le.parameters(), lr=0.001), torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,)), 50)
+print(json.dumps({'mlp': a, 'lenet': b, 'version': torch.__version__}))
+`);
+const trainRow = (name, batch, tg, tp) => [name, batch, fmt(tg), fmt((batch / tg) * 1e3, 0), fmt(tp), tp ? fmt((batch / tp) * 1e3, 0) : 'n/a', tp ? `${fmt(tp / tg)}x` : 'n/a'];
+table(
+  `training step: forward + backward + update (PyTorch ${pt ? pt.version : 'not found'}, ${cpu.threads} threads)`,
+  ['model', 'batch', 'graft ms', 'graft samples/s', 'PyTorch ms', 'PyTorch samples/s', 'graft speed / PyTorch'],
+  [trainRow('MLP 784-1024-1024-10, SGD momentum', 512, tMlp, pt?.mlp), trainRow('LeNet-5, Adam', 64, tLenet, pt?.lenet)],
+);
