@@ -12,7 +12,8 @@ import { scratchElements, type Kernel } from './lower/kernel.js';
 import { FuseError, lowerKernel, MergeError } from './lower/lower.js';
 import type { PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
 import { renderKernel, renderSource } from './render/c/index.js';
-import { chooseMaterialized, topoOrder } from './schedule/schedule.js';
+import { chooseMaterialized } from './schedule/schedule.js';
+import { toposort } from '../ir/graph.js';
 import { simplify } from './simplify/index.js';
 
 export interface PlanRequest {
@@ -126,7 +127,7 @@ function groupKernels(
   const index = new Map(K.map((n, j) => [n, j]));
   const deps = K.map((n) => {
     const out = new Set<number>();
-    for (const m of topoOrder([n], (x) => x !== n && (isInput(x) || index.has(x)))) if (m !== n && index.has(m)) out.add(index.get(m)!);
+    for (const m of toposort([n], (x) => x !== n && (isInput(x) || index.has(x)))) if (m !== n && index.has(m)) out.add(index.get(m)!);
     return out;
   });
   const users = K.map(() => [] as number[]);
@@ -213,7 +214,7 @@ function assemble(
 ): PlannedProgram {
   const nIn = req.inputs.length;
   const Kset = new Set(K);
-  const order = topoOrder(
+  const order = toposort(
     entries.map((e) => e.value),
     isInput,
   );
@@ -263,7 +264,7 @@ function assemble(
     const ds = new Set<Group>();
     for (const j of g.members) {
       const n = K[j]!;
-      for (const m of topoOrder([n], (x) => x !== n && (isInput(x) || Kset.has(x)))) {
+      for (const m of toposort([n], (x) => x !== n && (isInput(x) || Kset.has(x)))) {
         const h = m !== n ? groupOfNode.get(m) : undefined;
         if (h && h !== g) ds.add(h);
       }
@@ -294,7 +295,7 @@ function assemble(
     if (k === null) continue;
     planIndex.set(g, planKernels.length);
     const mset = new Set(g.members.map((j) => K[j]!));
-    const region = topoOrder(
+    const region = toposort(
       g.members.map((j) => K[j]!),
       (m) => !mset.has(m) && (isInput(m) || Kset.has(m)),
     ).filter((m) => mset.has(m) || !(isInput(m) || Kset.has(m)));

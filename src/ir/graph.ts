@@ -2,9 +2,11 @@ import type { Node } from './node.js';
 
 /**
  * Nodes reachable from `roots` in topological order (inputs before users), each once.
- * A node whose value is already realized is a leaf of the walk when `stopAtRealized` is set.
+ * A node whose value is already realized is a leaf of the walk when `stop` is true; a function `stop` names
+ * the nodes whose inputs are not walked.
  */
-export function toposort(roots: readonly Node[], stopAtRealized = false): Node[] {
+export function toposort(roots: readonly Node[], stop: boolean | ((n: Node) => boolean) = false): Node[] {
+  const isLeaf = typeof stop === 'function' ? stop : stop ? (n: Node) => !!n.realized : () => false;
   const order: Node[] = [];
   const seen = new Set<Node>();
   // Iterative DFS: graphs of training steps are deep enough to overflow the JS stack.
@@ -16,7 +18,7 @@ export function toposort(roots: readonly Node[], stopAtRealized = false): Node[]
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       const [n, i] = top;
-      const srcs = stopAtRealized && n.realized ? [] : n.srcs;
+      const srcs = isLeaf(n) ? [] : n.srcs;
       if (i < srcs.length) {
         top[1]++;
         const s = srcs[i]!;

@@ -22,37 +22,9 @@
  *     fail and into a temporary when the target is read by the same or a later assign (see plan.ts).
  */
 import type { Node } from '../../ir/node.js';
+import { toposort } from '../../ir/graph.js';
 import { isMovement } from '../../ir/ops.js';
 import { CHEAP, opCost, shouldMaterialize } from './cost.js';
-
-/** Nodes reachable from roots, inputs before users, not descending below `stop` nodes. */
-export function topoOrder(roots: readonly Node[], stop: (n: Node) => boolean): Node[] {
-  const order: Node[] = [];
-  const seen = new Set<Node>();
-  const stack: [Node, number][] = [];
-  for (const r of roots) {
-    if (seen.has(r)) continue;
-    seen.add(r);
-    stack.push([r, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [n, i] = top;
-      const srcs = stop(n) ? [] : n.srcs;
-      if (i < srcs.length) {
-        top[1]++;
-        const s = srcs[i]!;
-        if (!seen.has(s)) {
-          seen.add(s);
-          stack.push([s, 0]);
-        }
-      } else {
-        stack.pop();
-        order.push(n);
-      }
-    }
-  }
-  return order;
-}
 
 const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 
@@ -61,7 +33,7 @@ const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
  * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
  */
 export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
-  const order = topoOrder(values, isInput);
+  const order = toposort(values, isInput);
   const K = new Set<Node>();
   for (const v of values) if (!isInput(v)) K.add(v);
   for (const n of order) if (!isInput(n) && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) K.add(n);
