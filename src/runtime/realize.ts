@@ -49,16 +49,4 @@ function anyReadsJsMemory(roots: readonly Node[]): boolean {
 }
 
 /** Whether computing `root` reads a buffer shared with JS. */
-function rootReadsJsMemory(root: Node): boolean {
-  const seen = new Set<Node>();
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    if (n.op === 'buffer') {
-      if ((n.arg as { ref: Buffer }).ref.jsShared) return true;
-    } else if (n.realized === null) stack.push(...n.srcs);
-  }
-  return false;
-}
+const rootReadsJsMemory = (root: Node): boolean => anyReadsJsMemory([root]);
