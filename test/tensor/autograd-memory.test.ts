@@ -13,11 +13,20 @@ import { sumAll } from './autograd-helpers.js';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-/** Let WeakRefs dereferenced in this job go, then collect. */
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * Let WeakRefs dereferenced in this job go, then collect until the live node count is stable: finalization
+ * callbacks run in later tasks, and a chain of weakly held nodes can take several collections to go.
+ */
 async function collect(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setTimeout(r, 0));
+  let stable = 0;
+  for (let i = 0; i < 30 && stable < 3; i++) {
+    const before = liveNodeCount();
+    await tick();
     gc();
+    await tick();
+    stable = liveNodeCount() === before ? stable + 1 : 0;
   }
 }
 
