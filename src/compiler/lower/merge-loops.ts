@@ -3,9 +3,9 @@
  * kernel stays as simple (no new division or remainder). A contiguous elementwise kernel over [A, B, C]
  * becomes one loop of A*B*C iterations with unit-stride accesses — the form the C compiler vectorizes best.
  *
- * Loop splitting is the converse: a loop whose variable is read as (i / d, i % d) — output pixels of a
- * convolution, flattened to one axis by the canonical contraction, read as (row, column) of an image —
- * becomes two loops when that removes divisions and remainders.
+ * Loop splitting is the converse: a short innermost loop whose variable is read as (i / d, i % d) — the
+ * columns of a pooling gradient, read through the pooled grid — becomes two loops when that removes
+ * divisions and remainders.
  */
 import type { LoopKernel, LoopVar } from './kernel.js';
 import { kernelDivMods, Rebuilder } from './rebuild.js';
@@ -120,29 +120,31 @@ function splitLoop(k: LoopKernel, group: 'outer' | 'inner', i: number, d: number
   };
 }
 
-/** Split loops read through divisions (see the file comment) while that removes divisions and remainders. */
+/**
+ * Loops longer than this, innermost, are vectorized by the renderer (`omp simd`; render/c/nest.ts keeps
+ * shorter ones rolled), and divisions by constants cost little in vector code. Only a short innermost loop
+ * is split: its divisions run at every element, while those of outer loops are hoisted by the C compiler
+ * anyway (splitting an outer loop measured slower: one more collapsed loop, nothing saved).
+ */
+const VECTOR_LOOP = 16;
+
+/** Split the innermost loop when it is short and read through divisions (see the file comment) and that removes divisions. */
 export function splitLoops(k: LoopKernel): LoopKernel {
-  let cur = k;
-  let c = cost(cur);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const group of ['outer', 'inner'] as const) {
-      for (let i = 0; i < cur[group].length && !changed; i++) {
-        for (const d of splitCandidates(cur, cur[group][i]!)) {
-          const cand = splitLoop(cur, group, i, d);
-          const cc = cost(cand);
-          if (cc < c) {
-            cur = cand;
-            c = cc;
-            changed = true;
-            break;
-          }
-        }
-      }
-      if (changed) break;
+  const group = k.inner.length ? 'inner' : 'outer';
+  const i = k[group].length - 1;
+  const v = k[group][i];
+  if (v === undefined || v.extent > VECTOR_LOOP) return k;
+  let best = k;
+  let c = cost(k);
+  for (const d of splitCandidates(k, v)) {
+    const cand = splitLoop(k, group, i, d);
+    const cc = cost(cand);
+    if (cc < c) {
+      best = cand;
+      c = cc;
     }
   }
-  return cur;
+  return best;
 }
 
 export function mergeLoops(k: LoopKernel): LoopKernel {
