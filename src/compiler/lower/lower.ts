@@ -18,7 +18,7 @@ import type { Node } from '../../ir/node.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
 import { shapeEq, numel } from '../../ir/shape.js';
 import type { KOut, KParam, Kernel, KernelErrors, LoopKernel, LoopVar, ScanKernel, ScatterKernel } from './kernel.js';
-import { mergeLoops } from './merge-loops.js';
+import { mergeLoops, splitLoops } from './merge-loops.js';
 import { asContraction } from './contraction.js';
 import * as S from './sym.js';
 import { ValTable, valDeps, type ReduceSpec, type Val } from './val.js';
@@ -406,7 +406,7 @@ export function lowerKernel(req: LowerRequest): Kernel {
       outs: storedOuts(L, outs, idxOf, values, full),
     };
   }
-  const merged = mergeLoops({ ...kernel, bytes: paramBytes(L) });
+  const merged = mergeLoops(splitLoops({ ...kernel, bytes: paramBytes(L) }));
   const gemm = asContraction(merged);
   if (gemm) return gemm;
   return { ...merged, flops: estimateFlops(merged) };
