@@ -7,7 +7,7 @@
 import { isFloat } from '../../ir/dtype.js';
 import type { GemmKernel, LoopKernel, LoopVar } from './kernel.js';
 import * as S from './sym.js';
-import { valDeps, type Val, type ValTable } from './val.js';
+import { ownIndexExprs, valDeps, walkVals, type Val, type ValTable } from './val.js';
 
 /** Below this many multiply-adds the plain loops are as good. */
 const MIN_WORK = 1 << 15;
@@ -17,44 +17,15 @@ const MIN_DIM = 4;
 export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolean } {
   const vars = new Set<string>();
   let data = false;
-  const seen = new Set<number>();
-  const stack = [v];
-  const condVars = (c: S.Cond): void => {
-    for (const b of c ?? []) S.varsOf(b.x, vars);
-  };
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (seen.has(x.id)) continue;
-    seen.add(x.id);
-    switch (x.k) {
-      case 'load':
-        S.varsOf(x.index, vars);
-        condVars(x.guard);
-        break;
-      case 'index':
-        S.varsOf(x.index, vars);
-        break;
-      case 'rand':
-        S.varsOf(x.counter, vars);
-        break;
-      case 'cond':
-        condVars(x.cond);
-        break;
-      case 'op':
-        condVars(x.guard);
-        break;
-      case 'checkidx':
-        data = true;
-        condVars(x.guard);
-        break;
-      case 'acc':
-        data = true; // not a contraction operand
-        break;
-      default:
-        break;
-    }
-    stack.push(...valDeps(x, vt));
-  }
+  walkVals(
+    [v],
+    (x) => valDeps(x, vt),
+    (x) => {
+      // a checked index reads data; a reduction's result is not a contraction operand
+      if (x.k === 'checkidx' || x.k === 'acc') data = true;
+      for (const s of ownIndexExprs(x)) S.varsOf(s, vars);
+    },
+  );
   return { vars, data };
 }
 

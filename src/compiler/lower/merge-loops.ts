@@ -10,9 +10,13 @@
 import type { LoopKernel, LoopVar } from './kernel.js';
 import { kernelDivMods, Rebuilder } from './rebuild.js';
 import * as S from './sym.js';
+import { ownIndexExprs, valArgs, walkVals, type Val } from './val.js';
+
+/** The values a kernel stores or reduces. */
+const kernelRoots = (k: LoopKernel): Val[] => [...k.outs.map((o) => o.value), ...k.phases.flat().map((r) => r.value)];
 
 function cost(k: LoopKernel): number {
-  return kernelDivMods([...k.outs.map((o) => o.value), ...k.phases.flat().map((r) => r.value)], k.outs.map((o) => o.index));
+  return kernelDivMods(kernelRoots(k), k.outs.map((o) => o.index));
 }
 
 function mergePair(k: LoopKernel, group: 'outer' | 'inner', i: number): LoopKernel {
@@ -58,46 +62,8 @@ function splitCandidates(k: LoopKernel, v: LoopVar): number[] {
 
 /** Calls f on every index expression of the kernel (loads, guards, iotas, counters, outputs). */
 function forEachSym(k: LoopKernel, f: (x: S.Sym) => void): void {
-  const seen = new Set<number>();
-  const stack = [...k.outs.map((o) => o.value), ...k.phases.flat().map((r) => r.value)];
   for (const o of k.outs) f(o.index);
-  const cond = (c: S.Cond): void => {
-    for (const b of c ?? []) f(b.x);
-  };
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v.id)) continue;
-    seen.add(v.id);
-    switch (v.k) {
-      case 'load':
-        f(v.index);
-        cond(v.guard);
-        break;
-      case 'index':
-        f(v.index);
-        break;
-      case 'rand':
-        f(v.counter);
-        stack.push(v.key);
-        break;
-      case 'cond':
-        cond(v.cond);
-        break;
-      case 'op':
-        cond(v.guard);
-        stack.push(...v.args);
-        break;
-      case 'randkey':
-        stack.push(v.s0, v.s1);
-        break;
-      case 'checkidx':
-        cond(v.guard);
-        stack.push(v.x);
-        break;
-      default:
-        break;
-    }
-  }
+  walkVals(kernelRoots(k), valArgs, (v) => ownIndexExprs(v).forEach(f));
 }
 
 function splitLoop(k: LoopKernel, group: 'outer' | 'inner', i: number, d: number): LoopKernel {

@@ -3,7 +3,7 @@
  * loops). Every index expression is re-simplified on the way.
  */
 import * as S from './sym.js';
-import { ValTable, type ReduceSpec, type Val } from './val.js';
+import { ownIndexExprs, valArgs, walkVals, ValTable, type ReduceSpec, type Val } from './val.js';
 
 export class Rebuilder {
   readonly vt = new ValTable();
@@ -87,41 +87,8 @@ export function divModCount(s: S.Sym): number {
 export function kernelDivMods(roots: readonly Val[], extra: readonly S.Sym[]): number {
   let n = 0;
   for (const s of extra) n += divModCount(s);
-  const seen = new Set<number>();
-  const stack = [...roots];
-  const condCount = (c: S.Cond): number => (c ?? []).reduce((acc, b) => acc + divModCount(b.x), 0);
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v.id)) continue;
-    seen.add(v.id);
-    switch (v.k) {
-      case 'load':
-        n += divModCount(v.index) + condCount(v.guard);
-        break;
-      case 'index':
-        n += divModCount(v.index);
-        break;
-      case 'rand':
-        n += divModCount(v.counter);
-        stack.push(v.key);
-        break;
-      case 'cond':
-        n += condCount(v.cond);
-        break;
-      case 'op':
-        n += condCount(v.guard);
-        stack.push(...v.args);
-        break;
-      case 'randkey':
-        stack.push(v.s0, v.s1);
-        break;
-      case 'checkidx':
-        n += condCount(v.guard);
-        stack.push(v.x);
-        break;
-      default:
-        break;
-    }
-  }
+  walkVals(roots, valArgs, (v) => {
+    for (const s of ownIndexExprs(v)) n += divModCount(s);
+  });
   return n;
 }

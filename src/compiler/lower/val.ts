@@ -113,35 +113,55 @@ export function valArgs(v: Val): readonly Val[] {
   }
 }
 
+/**
+ * The index expressions a value evaluates itself (not its inputs'): a load's index and guard bounds, an
+ * iota, a random counter, a pad condition's bounds, the guards of ops and checked indices.
+ */
+export function ownIndexExprs(v: Val): Sym[] {
+  const conds = (c: Cond, out: Sym[] = []): Sym[] => {
+    for (const b of c ?? []) out.push(b.x);
+    return out;
+  };
+  switch (v.k) {
+    case 'load':
+      return conds(v.guard, [v.index]);
+    case 'index':
+      return [v.index];
+    case 'rand':
+      return [v.counter];
+    case 'cond':
+      return conds(v.cond);
+    case 'op':
+    case 'checkidx':
+      return conds(v.guard);
+    default:
+      return [];
+  }
+}
+
 /** Every value a value depends on: its inputs and the checked indices its index expressions use. */
 export function valDeps(v: Val, table: ValTable): Val[] {
   const out = [...valArgs(v)];
-  const syms: Sym[] = [];
-  const conds: Cond[] = [];
-  switch (v.k) {
-    case 'load':
-      syms.push(v.index);
-      conds.push(v.guard);
-      break;
-    case 'index':
-      syms.push(v.index);
-      break;
-    case 'rand':
-      syms.push(v.counter);
-      break;
-    case 'cond':
-      conds.push(v.cond);
-      break;
-    case 'op':
-    case 'checkidx':
-      conds.push(v.guard);
-      break;
-    default:
-      break;
-  }
-  for (const c of conds) for (const b of c ?? []) syms.push(b.x);
   const refs = new Set<number>();
-  for (const s of syms) dataOf(s, refs);
+  for (const s of ownIndexExprs(v)) dataOf(s, refs);
   for (const r of refs) out.push(table.checked.get(r)!);
   return out;
+}
+
+/**
+ * Visits each value reachable from `roots` once, following `next` (valArgs, or valDeps to also reach the
+ * checked indices that index expressions refer to). `visit` returning false ends the walk; so does the
+ * result: false when the walk was ended.
+ */
+export function walkVals(roots: readonly Val[], next: (v: Val) => readonly Val[], visit: (v: Val) => boolean | void): boolean {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (seen.has(v.id)) continue;
+    seen.add(v.id);
+    if (visit(v) === false) return false;
+    stack.push(...next(v));
+  }
+  return true;
 }

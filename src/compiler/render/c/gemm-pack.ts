@@ -13,7 +13,7 @@
  */
 import type { LoopVar } from '../../lower/kernel.js';
 import * as S from '../../lower/sym.js';
-import { valDeps, type Val, type ValTable } from '../../lower/val.js';
+import { ownIndexExprs, valDeps, walkVals, type Val, type ValTable } from '../../lower/val.js';
 
 /** One index expression split into its row-group part and its k (plus batch and constant) part. */
 export interface TableEntry {
@@ -35,42 +35,15 @@ const INT_MAX = 2 ** 31 - 1;
 /** Every index expression an operand evaluates (loads, guards, iota, random counters); null if data-dependent. */
 function operandSyms(v: Val, vt: ValTable): S.Sym[] | null {
   const out = new Map<string, S.Sym>();
-  const add = (x: S.Sym): void => void out.set(x.key, x);
-  const addCond = (c: S.Cond): void => {
-    for (const b of c ?? []) add(b.x);
-  };
-  const seen = new Set<number>();
-  const stack = [v];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (seen.has(x.id)) continue;
-    seen.add(x.id);
-    switch (x.k) {
-      case 'load':
-        add(x.index);
-        addCond(x.guard);
-        break;
-      case 'index':
-        add(x.index);
-        break;
-      case 'rand':
-        add(x.counter);
-        break;
-      case 'cond':
-        addCond(x.cond);
-        break;
-      case 'op':
-        addCond(x.guard);
-        break;
-      case 'checkidx':
-      case 'acc':
-        return null;
-      default:
-        break;
-    }
-    stack.push(...valDeps(x, vt));
-  }
-  return [...out.values()];
+  const whole = walkVals(
+    [v],
+    (x) => valDeps(x, vt),
+    (x) => {
+      if (x.k === 'checkidx' || x.k === 'acc') return false;
+      for (const s of ownIndexExprs(x)) out.set(s.key, s);
+    },
+  );
+  return whole ? [...out.values()] : null;
 }
 
 const hasDivMod = (x: S.Sym): boolean => x.terms.some(([a]) => a.t === 'div' || a.t === 'mod');
