@@ -29,10 +29,19 @@ function mergePair(k: LoopKernel, group: 'outer' | 'inner', i: number): LoopKern
     [a.name, S.div(w, b.extent)],
     [b.name, S.mod(w, b.extent)],
   ]);
+  return replaceLoops(k, group, i, 2, [merged], env);
+}
+
+/**
+ * The kernel with `count` loops of `group` from `i` on replaced by `loops`, every index expression rewritten
+ * through `env` (old loop variable -> expression of the new ones).
+ */
+function replaceLoops(k: LoopKernel, group: 'outer' | 'inner', i: number, count: number, loops: LoopVar[], env: Map<string, S.Sym>): LoopKernel {
   const rb = new Rebuilder(k.vals, env);
   const phases = k.phases.map((p) => p.map((r) => rb.spec(r)));
   const outs = k.outs.map((o) => ({ ...o, value: rb.val(o.value), index: rb.sym(o.index) }));
-  const newLoops = [...loops.slice(0, i), merged, ...loops.slice(i + 2)];
+  const old = k[group];
+  const newLoops = [...old.slice(0, i), ...loops, ...old.slice(i + count)];
   return {
     ...k,
     vals: rb.vt,
@@ -72,18 +81,7 @@ function splitLoop(k: LoopKernel, group: 'outer' | 'inner', i: number, d: number
   const hi: LoopVar = { name: `${v.name}h${d}`, extent: v.extent / d };
   const lo: LoopVar = { name: `${v.name}l${d}`, extent: d };
   const env = new Map([[v.name, S.add(S.mul(S.symVar(hi.name, hi.extent), d), S.symVar(lo.name, lo.extent))]]);
-  const rb = new Rebuilder(k.vals, env);
-  const phases = k.phases.map((p) => p.map((r) => rb.spec(r)));
-  const outs = k.outs.map((o) => ({ ...o, value: rb.val(o.value), index: rb.sym(o.index) }));
-  const newLoops = [...loops.slice(0, i), hi, lo, ...loops.slice(i + 1)];
-  return {
-    ...k,
-    vals: rb.vt,
-    phases,
-    outs,
-    outer: group === 'outer' ? newLoops : k.outer,
-    inner: group === 'inner' ? newLoops : k.inner,
-  };
+  return replaceLoops(k, group, i, 1, [hi, lo], env);
 }
 
 /**
