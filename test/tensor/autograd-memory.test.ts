@@ -2,33 +2,11 @@
  * backward must not keep every intermediate alive: a training-like loop's live IR nodes do not grow with the
  * number of steps, and the graph of a step is collectable once the step is over.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { liveNodeCount } from '../../src/ir/index.js';
 import * as torch from '../../src/index.js';
 import { sumAll } from './autograd-helpers.js';
-
-// A gc() without --expose-gc on the command line.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
-
-/**
- * Let WeakRefs dereferenced in this job go, then collect until the live node count is stable: finalization
- * callbacks run in later tasks, and a chain of weakly held nodes can take several collections to go.
- */
-async function collect(): Promise<void> {
-  let stable = 0;
-  for (let i = 0; i < 30 && stable < 3; i++) {
-    const before = liveNodeCount();
-    await tick();
-    gc();
-    await tick();
-    stable = liveNodeCount() === before ? stable + 1 : 0;
-  }
-}
+import { collectGarbage as collect } from '../collect.js';
 
 describe('memory across training steps', () => {
   it('live IR nodes stay flat over many backward + update steps', async () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
-
-const gc = async (): Promise<void> => {
-  for (let i = 0; i < 4; i++) {
-    (globalThis as { gc?: () => void }).gc!();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-};
+import { collectGarbage as gc } from '../collect.js';
 
 describe('torch.memory()', () => {
   it('counts the bytes of realized buffers per device and forgets them when collected', async () => {
