@@ -9,7 +9,7 @@ import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, typ
 import { planProgram } from '../compiler/compile.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
-import type { Device } from './device.js';
+import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
 import { zeroedHostArray } from './host-memory.js';
 import { Program, type KernelTiming } from './program.js';
@@ -57,24 +57,18 @@ function preciseError(e: unknown, roots: readonly Node[]): unknown {
   return e;
 }
 
-export class CpuDevice implements Device {
-  readonly host = true;
+export class CpuDevice extends HostDevice {
   readonly stats: CpuStats = { realizations: 0, programHits: 0, programBuilds: 0, kernelsRun: 0 };
   private readonly programs = new Map<string, Program>();
   readonly threads = threadCount();
 
-  constructor(readonly name = 'cpu') {}
+  constructor(name = 'cpu') {
+    super(name);
+  }
 
-  alloc(dtype: DType, size: number): Buffer {
-    return new Buffer(this.name, dtype, size, zeroedHostArray(dtype, size));
+  protected zeroed(dtype: DType, size: number): TypedArray {
+    return zeroedHostArray(dtype, size);
   }
-  fromHost(dtype: DType, data: TypedArray): Buffer {
-    return new Buffer(this.name, dtype, data.length, data);
-  }
-  toHost(buf: Buffer): TypedArray {
-    return buf.host!;
-  }
-  synchronize(): void {}
 
   /** The program computing `roots` (from the cache, or planned now; compiled when first run). */
   program(roots: readonly Node[]): { program: Program; inputs: Node[]; hit: boolean } {

@@ -16,7 +16,7 @@ import {
   type TypedArray,
 } from '../ir/index.js';
 import { Buffer } from './buffer.js';
-import type { Device } from './device.js';
+import { HostDevice } from './host-device.js';
 import { BINARY, UNARY } from './scalar-math.js';
 
 export interface InterpOptions {
@@ -295,17 +295,12 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
 }
 
 /** The `interp` device: host memory, graphs evaluated by `interpret`. */
-export class InterpDevice implements Device {
-  readonly host = true;
-  constructor(readonly name = 'interp') {}
-  alloc(dtype: DType, size: number): Buffer {
-    return new Buffer(this.name, dtype, size, allocArray(dtype, size));
+export class InterpDevice extends HostDevice {
+  constructor(name = 'interp') {
+    super(name);
   }
-  fromHost(dtype: DType, data: TypedArray): Buffer {
-    return new Buffer(this.name, dtype, data.length, data);
-  }
-  toHost(buf: Buffer): TypedArray {
-    return buf.host!;
+  protected zeroed(dtype: DType, size: number): TypedArray {
+    return allocArray(dtype, size);
   }
   execute(roots: readonly Node[]): Buffer[] {
     const vals = interpret(roots);
@@ -319,7 +314,6 @@ export class InterpDevice implements Device {
       return new Buffer(this.name, r.dtype, r.numel, own as TypedArray);
     });
   }
-  synchronize(): void {}
 }
 
 /** Whether evaluating this node produced fresh memory (rather than passing an input's through). */
