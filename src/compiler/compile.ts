@@ -7,6 +7,7 @@
  * that reduction is then materialized and the schedule recomputed.
  */
 import { DTYPE_INFO } from '../ir/dtype.js';
+import { numel } from '../ir/shape.js';
 import type { Node } from '../ir/node.js';
 import { scratchElements, type Kernel } from './lower/kernel.js';
 import { FuseError, lowerKernel, MergeError } from './lower/lower.js';
@@ -91,7 +92,7 @@ function loopSig(n: Node, read: (m: Node) => number | null): LoopSig {
     if (m !== n && read(m) !== null) continue;
     if (m.op === 'reduce') {
       const F = m.srcs[0]!.shape;
-      return { kind: 'R', F: F.join(','), R: (m.arg as { axes: number[] }).axes.join(','), rows: m.numel, all: F.reduce((a, b) => a * b, 1) };
+      return { kind: 'R', F: F.join(','), R: (m.arg as { axes: number[] }).axes.join(','), rows: m.numel, all: numel(F) };
     }
     for (const s of m.srcs) if (!seen.has(s)) (seen.add(s), queue.push(s));
   }

@@ -5,7 +5,7 @@
  * returning the collated batch directly (PyTorch's `__getitems__` idea): the DataLoader uses it when no
  * custom collateFn is given, so array-backed datasets copy a batch's rows into one buffer per field.
  */
-import { ShapeError, ValueError } from '../ir/index.js';
+import { numel, ShapeError, ValueError } from '../ir/index.js';
 import { fromValues, hostValues, Tensor } from '../tensor/index.js';
 import { checkIndex, gatherRows, type Collated } from './collate.js';
 
@@ -31,7 +31,7 @@ export abstract class Dataset<S> {
 /** The values of row `i` of a tensor as a new tensor. */
 function row(t: Tensor, i: number): Tensor {
   const shape = t.shape.slice(1);
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = numel(shape);
   const values = hostValues(t).slice(i * size, (i + 1) * size);
   return fromValues(values, shape, t.dtype, t.device);
 }
@@ -71,7 +71,7 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
     const idx = indices.map((i) => checkIndex(i, n));
     return this.tensors.map((t) => {
       const shape = t.shape.slice(1);
-      const size = shape.reduce((a, b) => a * b, 1);
+      const size = numel(shape);
       return fromValues(gatherRows(hostValues(t), size, idx, t.dtype), [idx.length, ...shape], t.dtype, t.device);
     }) as Collated<T>;
   }

@@ -12,7 +12,7 @@
  * i8 u4 u8 (into int32, with a range check: a value outside int32 is a ValueError) and b1 (bool).
  * Structured dtypes, object arrays and anything malformed are FormatErrors.
  */
-import { allocArray, FormatError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, FormatError, stridedCopy, type DType, type TypedArray } from '../ir/index.js';
 import { fromValues, hostValues, resolveDevice, type Tensor } from '../tensor/index.js';
 import { decodeElements, encodeElements, isNative, dtypeForFormat, type ElementFormat } from './element.js';
 import { bytesSource, withFileSource, writeFileAtomic, type ByteSource } from './files.js';
@@ -158,24 +158,14 @@ function fortranToC(src: TypedArray, shape: readonly number[]): TypedArray {
   const r = shape.length;
   if (r < 2) return src;
   const out = new (src.constructor as new (n: number) => TypedArray)(src.length);
+  // Element (i0, ..., ik) of a Fortran-order array is at i0 + s0*i1 + s0*s1*i2 + ...
   const fStrides: number[] = [];
   let s = 1;
   for (let k = 0; k < r; k++) {
     fStrides.push(s);
     s *= shape[k]!;
   }
-  const idx = new Array<number>(r).fill(0);
-  let p = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = src[p]!;
-    for (let k = r - 1; k >= 0; k--) {
-      idx[k]!++;
-      p += fStrides[k]!;
-      if (idx[k]! < shape[k]!) break;
-      p -= fStrides[k]! * shape[k]!;
-      idx[k] = 0;
-    }
-  }
+  stridedCopy(src, out, shape, fStrides);
   return out;
 }
 

@@ -35,6 +35,24 @@ export function toposort(roots: readonly Node[], stop: boolean | ((n: Node) => b
   return order;
 }
 
+/**
+ * Visits each node reachable from `roots` once, in no particular order. `visit` returns 'leaf' to not walk a
+ * node's inputs, or false to end the walk; the result is false when the walk was ended.
+ */
+export function walkNodes(roots: readonly Node[], visit: (n: Node) => boolean | 'leaf' | void): boolean {
+  const seen = new Set<Node>();
+  const stack = [...roots];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const r = visit(n);
+    if (r === false) return false;
+    if (r !== 'leaf') for (const s of n.srcs) if (!seen.has(s)) stack.push(s);
+  }
+  return true;
+}
+
 /** For each node, the nodes that read it (within the graph of `order`). */
 export function consumers(order: readonly Node[], stopAtRealized = false): Map<Node, Node[]> {
   const out = new Map<Node, Node[]>();

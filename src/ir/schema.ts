@@ -8,6 +8,7 @@ import { FormatError } from './errors.js';
 import { toposort } from './graph.js';
 import { makeNode, type Arg, type BufferRef, type Node } from './node.js';
 import { OP_NAMES, type Op } from './ops.js';
+import { numel } from './shape.js';
 
 const dim = z.number().int().nonnegative();
 const num = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity'), z.literal('-0')]);
@@ -83,7 +84,7 @@ export function graphFromJSON(json: unknown, buffers: readonly BufferRef[]): Nod
       const pos = inputPos.get(i);
       if (pos === undefined) throw new FormatError(`graph JSON: buffer node ${i} is not an input`);
       const ref = buffers[pos]!;
-      if (ref.dtype !== n.dtype || ref.size !== n.shape.reduce((a, b) => a * b, 1)) {
+      if (ref.dtype !== n.dtype || ref.size !== numel(n.shape)) {
         throw new FormatError(`graph JSON: input ${pos} must be ${n.dtype}[${n.shape}], got ${ref.dtype} of ${ref.size} elements`);
       }
       arg = { ref };

@@ -99,3 +99,29 @@ export function inferShape(target: readonly number[], total: number, from: Shape
   }
   return out;
 }
+
+/**
+ * out[i] = src[offset + sum_k idx_k * strides_k] for the row-major multi-indices idx of `shape`: a strided
+ * view (permute, expand, slice, flip, broadcast, Fortran order) copied into row-major memory, on the host.
+ */
+export function stridedCopy(
+  src: ArrayLike<number>,
+  out: { [i: number]: number; readonly length: number },
+  shape: readonly number[],
+  strides: readonly number[],
+  offset = 0,
+): void {
+  const r = shape.length;
+  const idx = new Array<number>(r).fill(0);
+  let p = offset;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = src[p]!;
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k]!++;
+      p += strides[k]!;
+      if (idx[k]! < shape[k]!) break;
+      p -= strides[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+}

@@ -1,14 +1,14 @@
 /**
  * torch.nn.init: fill tensors in place (under noGrad), with PyTorch's fan computations and gains.
  */
-import { ValueError } from '../ir/index.js';
+import { numel, ValueError } from '../ir/index.js';
 import { noGrad, rand, randn, type Tensor } from '../tensor/index.js';
 
 /** fan_in and fan_out of a weight: [out, in, *kernel]. */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   const s = t.shape;
   if (s.length < 2) throw new ValueError('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
-  const receptive = s.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = numel(s.slice(2));
   return [s[1]! * receptive, s[0]! * receptive];
 }
 

@@ -9,6 +9,7 @@ import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, typ
 import { planProgram } from '../compiler/compile.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
+import type { ExecuteInfo } from './device.js';
 import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
 import { zeroedHostArray } from './host-memory.js';
@@ -88,10 +89,11 @@ export class CpuDevice extends HostDevice {
     return { program, inputs, hit };
   }
 
-  execute(roots: readonly Node[]): Buffer[] {
+  execute(roots: readonly Node[], info?: ExecuteInfo): Buffer[] {
     const t0 = performance.now();
     const level = debugLevel();
     const { program, inputs, hit } = this.program(roots);
+    if (info) info.inputs = inputs;
     if (hit) this.stats.programHits++;
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');

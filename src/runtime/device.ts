@@ -15,10 +15,18 @@ export interface Device {
   fromHost(dtype: DType, data: TypedArray): Buffer;
   /** The buffer's contents: host devices return the same memory, others a copy. */
   toHost(buf: Buffer): TypedArray;
-  /** Compute every root (they are on this device) and return one buffer per root. */
-  execute(roots: readonly Node[]): Buffer[];
+  /**
+   * Compute every root (they are on this device) and return one buffer per root. A device that finds the
+   * graph's inputs anyway (buffers and realized nodes the roots read) reports them in `info.inputs`.
+   */
+  execute(roots: readonly Node[], info?: ExecuteInfo): Buffer[];
   /** Wait for queued work to finish. */
   synchronize(): void;
+}
+
+/** What a device reports about an execution. */
+export interface ExecuteInfo {
+  inputs?: readonly Node[];
 }
 
 const devices = new Map<string, () => Device>();

@@ -8,8 +8,10 @@ import {
   contiguousStrides,
   IndexError,
   isFloat,
+  numel,
   randAt,
   randKey,
+  stridedCopy,
   toposort,
   type DType,
   type Node,
@@ -37,27 +39,9 @@ function toDType(x: number, dtype: DType): number {
   return x;
 }
 
-/** out[i] = src[offset + sum_k idx_k * strides_k]: permute, expand, slice and flip are all this. */
-function affine(src: Arr, out: Arr, shape: readonly number[], strides: readonly number[], offset: number): void {
-  const n = out.length;
-  const r = shape.length;
-  const idx = new Array<number>(r).fill(0);
-  let p = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = src[p]!;
-    for (let k = r - 1; k >= 0; k--) {
-      idx[k]!++;
-      p += strides[k]!;
-      if (idx[k]! < shape[k]!) break;
-      p -= strides[k]! * shape[k]!;
-      idx[k] = 0;
-    }
-  }
-}
-
 /** Iterate multi-indices of a shape in row-major order. */
 function* indices(shape: readonly number[]): Generator<number[]> {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = numel(shape);
   const idx = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     yield idx;
@@ -103,19 +87,19 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
     case 'permute': {
       const perm = (a as { perm: number[] }).perm;
       const st = contiguousStrides(n.srcs[0]!.shape);
-      affine(ins[0]!, out, n.shape, perm.map((p) => st[p]!), 0);
+      stridedCopy(ins[0]!, out, n.shape, perm.map((p) => st[p]!), 0);
       return out;
     }
     case 'expand': {
       const src = n.srcs[0]!;
       const st = contiguousStrides(src.shape);
-      affine(ins[0]!, out, n.shape, src.shape.map((d, i) => (d === n.shape[i] ? st[i]! : 0)), 0);
+      stridedCopy(ins[0]!, out, n.shape, src.shape.map((d, i) => (d === n.shape[i] ? st[i]! : 0)), 0);
       return out;
     }
     case 'slice': {
       const { start, step } = a as { start: number[]; step: number[] };
       const st = contiguousStrides(n.srcs[0]!.shape);
-      affine(ins[0]!, out, n.shape, st.map((s, i) => s * step[i]!), start.reduce((acc, s0, i) => acc + s0 * st[i]!, 0));
+      stridedCopy(ins[0]!, out, n.shape, st.map((s, i) => s * step[i]!), start.reduce((acc, s0, i) => acc + s0 * st[i]!, 0));
       return out;
     }
     case 'flip': {
@@ -127,7 +111,7 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
         off += (n.shape[i]! - 1) * s;
         return -s;
       });
-      affine(ins[0]!, out, n.shape, strides, off);
+      stridedCopy(ins[0]!, out, n.shape, strides, off);
       return out;
     }
     case 'unfold': {
@@ -135,7 +119,7 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
       const st = contiguousStrides(n.srcs[0]!.shape);
       const strides = [...st.map((s0, i) => (i === axis ? s0 * step : s0)), st[axis]!];
       void size;
-      affine(ins[0]!, out, n.shape, strides, 0);
+      stridedCopy(ins[0]!, out, n.shape, strides, 0);
       return out;
     }
     case 'pad': {

@@ -2,9 +2,9 @@
  * Realization: drive the pipeline for a set of pending nodes on one device and record the results, so a
  * realized node is never computed again while it lives.
  */
-import type { Node } from '../ir/index.js';
+import { walkNodes, type Node } from '../ir/index.js';
 import type { Buffer } from './buffer.js';
-import type { Device } from './device.js';
+import type { Device, ExecuteInfo } from './device.js';
 
 function knownBuffer(n: Node): Buffer | null {
   return n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
@@ -14,9 +14,12 @@ function knownBuffer(n: Node): Buffer | null {
 export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
   const pending = [...new Set(roots.filter((r) => !knownBuffer(r)))];
   if (pending.length) {
-    const bufs = device.execute(pending);
-    // One walk over the whole graph: usually nothing reads memory shared with JS and every root is cached.
-    const readsJsMemory = anyReadsJsMemory(pending) ? rootReadsJsMemory : (): boolean => false;
+    const info: ExecuteInfo = {};
+    const bufs = device.execute(pending, info);
+    // Usually nothing reads memory shared with JS and every root is cached: the inputs the device found
+    // (the cpu device's structural key walks the graph anyway) say so without another walk.
+    const any = info.inputs ? info.inputs.some(isJsShared) : anyReadsJsMemory(pending);
+    const readsJsMemory = any ? rootReadsJsMemory : (): boolean => false;
     pending.forEach((r, j) => {
       // An assign writes into its target: caching it would make a later read skip newer writes. A value read
       // from memory JS may write to is not cached either: the same node built later must see later writes.
@@ -33,20 +36,10 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
 
 let computed = new WeakMap<Node, Buffer>();
 
+const isJsShared = (n: Node): boolean => n.op === 'buffer' && (n.arg as { ref: Buffer }).ref.jsShared;
+
 /** Whether computing any of `roots` reads a buffer shared with JS (realized nodes never do: they are not cached). */
-function anyReadsJsMemory(roots: readonly Node[]): boolean {
-  const seen = new Set<Node>();
-  const stack = [...roots];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    if (n.op === 'buffer') {
-      if ((n.arg as { ref: Buffer }).ref.jsShared) return true;
-    } else if (n.realized === null) stack.push(...n.srcs);
-  }
-  return false;
-}
+const anyReadsJsMemory = (roots: readonly Node[]): boolean => !walkNodes(roots, (n) => (isJsShared(n) ? false : n.realized !== null ? 'leaf' : undefined));
 
 /** Whether computing `root` reads a buffer shared with JS. */
 const rootReadsJsMemory = (root: Node): boolean => anyReadsJsMemory([root]);

@@ -11,7 +11,7 @@
  * Result layout (PyTorch's rule): when the indexed dims are adjacent, the B dims replace them in place;
  * when other dims separate them, the B dims come first.
  */
-import { broadcastAll, build, fmtShape, IndexError, isFloat, numel, ShapeError, type Node, type Shape, type TypedArray } from '../ir/index.js';
+import { broadcastAll, build, fmtShape, IndexError, isFloat, numel, ShapeError, stridedCopy, type Node, type Shape, type TypedArray } from '../ir/index.js';
 
 export interface AdvancedPlan {
   readonly inShape: Shape;
@@ -161,18 +161,7 @@ export function broadcastHost(vals: TypedArray, shape: Shape, b: Shape): Int32Ar
     if (shape[i] !== 1) srcStrides[i + off] = acc;
     acc *= shape[i]!;
   }
-  const idx = new Array<number>(b.length).fill(0);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = vals[p]!;
-    for (let k = b.length - 1; k >= 0; k--) {
-      idx[k]!++;
-      p += srcStrides[k]!;
-      if (idx[k]! < b[k]!) break;
-      p -= srcStrides[k]! * b[k]!;
-      idx[k] = 0;
-    }
-  }
+  stridedCopy(vals, out, b, srcStrides);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * PyTorch-shaped surface: they carry the `released` mark that makes a second backward through a freed
  * graph fail as it does in PyTorch.
  */
-import { AutogradError, type Node } from '../ir/index.js';
+import { AutogradError, walkNodes, type Node } from '../ir/index.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { leafOfNode, type Tensor } from './tensor.js';
 
@@ -15,19 +15,14 @@ export const retainedOfNode = new WeakMap<Node, Tensor>();
 export function gradTargets(roots: readonly Node[]): { leaves: AccumulateGrad[]; retained: Tensor[] } {
   const leaves: AccumulateGrad[] = [];
   const retained: Tensor[] = [];
-  const seen = new Set<Node>();
-  const stack = [...roots];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
+  walkNodes(roots, (n) => {
     const acc = leafOfNode.get(n);
     if (acc !== undefined && acc.variable.requiresGrad && acc.variable.isLeaf) leaves.push(acc);
     const ret = retainedOfNode.get(n);
     if (ret !== undefined && ret._retainsGrad) retained.push(ret);
-    if (n.op === 'detach') continue;
-    for (const s of n.srcs) if (!seen.has(s)) stack.push(s);
-  }
+    // detach stops gradients
+    return n.op === 'detach' ? 'leaf' : undefined;
+  });
   return { leaves, retained };
 }
 

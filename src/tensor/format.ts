@@ -10,7 +10,7 @@
  * edge of every dimension around `...`; suffixes name what is not the default (device, dtype, autograd).
  * graft's defaults are float32, int32 (its only integer type) and bool, so those print without a dtype.
  */
-import { DEFAULT_FLOAT, DEFAULT_INT, isFloat, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { contiguousStrides, DEFAULT_FLOAT, DEFAULT_INT, isFloat, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { formatExponential, formatFixed } from './format-number.js';
 import { getDefaultDevice, Tensor } from './tensor.js';
 
@@ -137,7 +137,7 @@ function shownIndices(size: number, summarize: boolean): (number | null)[] {
 export function formatValues(data: TypedArray, shape: readonly number[], dtype: DType, indent: number): string {
   if (data.length === 0) return '[]';
   const summarize = data.length > options.threshold;
-  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const strides = contiguousStrides(shape);
   const rank = shape.length;
 
   // The formatter sees only the elements that are shown.

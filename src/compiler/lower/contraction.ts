@@ -5,7 +5,7 @@
  * dot product per output element.
  */
 import { isFloat } from '../../ir/dtype.js';
-import type { GemmKernel, LoopKernel, LoopVar } from './kernel.js';
+import { prod, type GemmKernel, type LoopKernel, type LoopVar } from './kernel.js';
 import * as S from './sym.js';
 import { ownIndexExprs, valDeps, walkVals, type Val, type ValTable } from './val.js';
 
@@ -28,8 +28,6 @@ export function valVars(v: Val, vt: ValTable): { vars: Set<string>; data: boolea
   );
   return { vars, data };
 }
-
-const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 
 export function asContraction(k: LoopKernel): GemmKernel | null {
   if (k.phases.length !== 1 || k.phases[0]!.length !== 1 || k.outs.some((o) => o.full)) return null;

@@ -121,7 +121,8 @@ export function scratchElements(k: Kernel, threads: number): number {
 /** GEMM blocking (see render/c/gemm.ts); MR_MAX and NR_MAX bound the ISA-dependent register tile. */
 export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32 } as const;
 
-const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
+/** Iterations of a group of loops (the product of their extents). */
+export const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /** A GEMM whose output has at most this many elements may split its sum (K) into parts computed in parallel. */

@@ -17,11 +17,11 @@ import { isFloat, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
 import { shapeEq, numel } from '../../ir/shape.js';
-import type { KOut, KParam, Kernel, KernelErrors, LoopKernel, LoopVar, ScanKernel, ScatterKernel } from './kernel.js';
+import { prod, type KOut, type KParam, type Kernel, type KernelErrors, type LoopKernel, type LoopVar, type ScanKernel, type ScatterKernel } from './kernel.js';
 import { mergeLoops, splitLoops } from './merge-loops.js';
 import { asContraction } from './contraction.js';
 import * as S from './sym.js';
-import { ValTable, valDeps, type ReduceSpec, type Val } from './val.js';
+import { ValTable, valDeps, walkVals, type ReduceSpec, type Val } from './val.js';
 
 /** A reduction (or other node) that cannot be fused into the kernel being lowered: materialize it. */
 export class FuseError extends Error {
@@ -425,34 +425,18 @@ function storedOuts(L: Lowerer, outs: LowerRequest['outputs'], idxOf: readonly S
 }
 
 /** Whether value `v` uses value `w`. */
-function dependsOn(v: Val, w: Val, vt: ValTable): boolean {
-  const seen = new Set<number>();
-  const stack = [v];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.id === w.id) return true;
-    if (seen.has(x.id)) continue;
-    seen.add(x.id);
-    stack.push(...valDeps(x, vt));
-  }
-  return false;
-}
+const dependsOn = (v: Val, w: Val, vt: ValTable): boolean => !walkVals([v], (x) => valDeps(x, vt), (x) => x.id !== w.id);
 
 /** Floating point operations of a loop kernel: float ops of each value times the times it is computed. */
 function estimateFlops(k: LoopKernel): number {
-  const rows = k.outer.reduce((a, l) => a * l.extent, 1);
-  const inner = k.inner.reduce((a, l) => a * l.extent, 1);
+  const rows = prod(k.outer);
+  const inner = prod(k.inner);
   const count = (v: Val): number => {
-    const seen = new Set<number>();
-    const stack = [v];
     let n = 0;
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (seen.has(x.id) || x.k === 'acc') continue;
-      seen.add(x.id);
+    // a reduction's result is counted where the reduction is (its phase), not where it is read
+    walkVals([v], (x) => (x.k === 'acc' ? [] : valDeps(x, k.vals)), (x) => {
       if (x.k === 'op' && isFloat(x.dtype) && x.op !== 'cast' && x.op !== 'where') n++;
-      stack.push(...valDeps(x, k.vals));
-    }
+    });
     return n;
   };
   let f = 0;

@@ -3,20 +3,14 @@
  * values walk with unit stride.
  */
 import * as S from '../../lower/sym.js';
-import { valDeps, type Val, type ValTable } from '../../lower/val.js';
+import { valDeps, walkVals, type Val, type ValTable } from '../../lower/val.js';
 
 /** The index expressions of every load reachable from `roots`. */
 export function loadIndices(roots: readonly Val[], vt: ValTable): S.Sym[] {
   const out: S.Sym[] = [];
-  const seen = new Set<number>();
-  const stack = [...roots];
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v.id)) continue;
-    seen.add(v.id);
+  walkVals(roots, (v) => valDeps(v, vt), (v) => {
     if (v.k === 'load') out.push(v.index);
-    stack.push(...valDeps(v, vt));
-  }
+  });
   return out;
 }
 

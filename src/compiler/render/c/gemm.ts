@@ -9,10 +9,9 @@
  * The micro-kernels (MICROKERNELS_C) use GCC vector extensions; their width follows the target ISA (AVX-512,
  * AVX2, or SSE) through the preprocessor.
  */
-import { GEMM, gemmDirect, gemmScratchLayout, gemmSplit, type GemmKernel, type LoopVar } from '../../lower/kernel.js';
+import { GEMM, gemmDirect, gemmScratchLayout, gemmSplit, prod, type GemmKernel, type LoopVar } from '../../lower/kernel.js';
 import * as S from '../../lower/sym.js';
-import type { Val, ValTable } from '../../lower/val.js';
-import { valDeps } from '../../lower/val.js';
+import { valDeps, walkVals, type Val, type ValTable } from '../../lower/val.js';
 import { Emitter, renderSym, Scope } from './emit.js';
 import { planTables, type TablePlan } from './gemm-pack.js';
 import { indent, kernelText, NO_UNROLL, PARALLEL_MIN, type RenderOptions } from './nest.js';
@@ -30,7 +29,6 @@ const noData = (): string => {
   throw new Error('internal: a data-dependent index in a packing table');
 };
 
-const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /** Lines declaring a group of loop variables from their row-major flat index `flat`. */
@@ -49,16 +47,14 @@ function decode(vars: readonly LoopVar[], flat: string): string[] {
 /** Whether the operand's loads are unit-stride along the last k loop (then pack with k innermost). */
 function kContiguous(v: Val, vt: ValTable, k: readonly LoopVar[]): boolean {
   const last = k[k.length - 1]!.name;
-  const stack = [v];
-  const seen = new Set<number>();
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (seen.has(x.id)) continue;
-    seen.add(x.id);
-    if (x.k === 'load') return S.coefOf(x.index, last) === 1;
-    stack.push(...valDeps(x, vt));
-  }
-  return true;
+  let unit = true;
+  // the first load found decides
+  walkVals([v], (x) => valDeps(x, vt), (x) => {
+    if (x.k !== 'load') return true;
+    unit = S.coefOf(x.index, last) === 1;
+    return false;
+  });
+  return unit;
 }
 
 /** How one operand is packed: into panels of `R` rows of its group (m for A, n for B) by kc. */

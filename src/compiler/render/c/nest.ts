@@ -2,7 +2,9 @@
  * Shared pieces of the C loop renderers: kernel function text, OpenMP pragmas, and `nest`, which prints a
  * loop nest around values emitted into per-loop scopes (emit.ts).
  */
-import type { KParam, LoopVar } from '../../lower/kernel.js';
+import { prod, type KParam, type LoopVar } from '../../lower/kernel.js';
+
+export { prod };
 import type { Scope } from './emit.js';
 import { CTYPE } from './spellings.js';
 
@@ -14,7 +16,6 @@ export interface RenderOptions {
 /** Element-steps below which a kernel runs on one thread (a fork/join costs a few microseconds). */
 export const PARALLEL_MIN = 1 << 16;
 
-export const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);
 
 export const indent = (lines: readonly string[], n = 1): string[] => lines.map((l) => '  '.repeat(n) + l);
 
