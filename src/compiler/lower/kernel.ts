@@ -118,8 +118,12 @@ export function scratchElements(k: Kernel, threads: number): number {
   return k.kind === 'gemm' ? gemmScratch(k, threads) : 0;
 }
 
-/** GEMM blocking (see render/c/gemm.ts); MR_MAX and NR_MAX bound the ISA-dependent register tile. */
-export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32 } as const;
+/**
+ * GEMM blocking (see render/c/gemm.ts); MR_MAX and NR_MAX bound the ISA-dependent register tile. MR_ALL is a
+ * multiple of every register tile height (6 without AVX-512, 8 with it): per-block tables of A's rows are
+ * sized by it, since a block's rows are rounded up to the tile height the compiler picks.
+ */
+export const GEMM = { KC: 256, MC: 96, NC: 4096, MR_MAX: 8, NR_MAX: 32, MR_ALL: 24 } as const;
 
 /** Iterations of a group of loops (the product of their extents). */
 export const prod = (ls: readonly LoopVar[]): number => ls.reduce((a, l) => a * l.extent, 1);

@@ -196,7 +196,7 @@ export function renderGemmKernel(g: GemmKernel, o: RenderOptions): string {
   );
 
   const opB: Operand = { tag: 'b', value: g.b, group: g.n, R: NR, buf: 'Bp', start: 'jc_', size: 'nc_', end: 'n1_', maxBlock: roundUp(Math.min(NC, byColumns ? per : N), GEMM.NR_MAX) };
-  const opA: Operand = { tag: 'a', value: g.a, group: g.m, R: MR, buf: 'Ap', start: 'ic_', size: 'mc_', end: 'm1_', maxBlock: roundUp(Math.min(MC, byColumns ? M : per), GEMM.MR_MAX) };
+  const opA: Operand = { tag: 'a', value: g.a, group: g.m, R: MR, buf: 'Ap', start: 'ic_', size: 'mc_', end: 'm1_', maxBlock: roundUp(Math.min(MC, byColumns ? M : per), GEMM.MR_ALL) };
   const pb = packOperand(opB, g, em, item);
   const pa = packOperand(opA, g, em, item);
 
