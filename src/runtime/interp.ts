@@ -19,6 +19,7 @@ import {
 } from '../ir/index.js';
 import { Buffer } from './buffer.js';
 import { HostDevice } from './host-device.js';
+import { hostArray, zeroedHostArray } from './host-memory.js';
 import { BINARY, UNARY } from './scalar-math.js';
 
 export interface InterpOptions {
@@ -265,7 +266,13 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
       vals.set(n, v);
       continue;
     }
-    const v = evalNode(n, n.srcs.map((s) => vals.get(s)!), f64);
+    let v: Arr;
+    try {
+      v = evalNode(n, n.srcs.map((s) => vals.get(s)!), f64);
+    } catch (e) {
+      if (typeof e === 'object' && e !== null && !failingNodes.has(e)) failingNodes.set(e, n);
+      throw e;
+    }
     vals.set(n, v);
     if (n.op === 'assign') assigns.push([n, v]);
   }
@@ -278,13 +285,19 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
   return results;
 }
 
+/**
+ * The node whose evaluation raised an error (an index out of range, a division by zero), for errors thrown
+ * by `interpret`: the tensor layer uses it to tell which values a failed program could not compute.
+ */
+export const failingNodes = new WeakMap<object, Node>();
+
 /** The `interp` device: host memory, graphs evaluated by `interpret`. */
 export class InterpDevice extends HostDevice {
   constructor(name = 'interp') {
     super(name);
   }
   protected zeroed(dtype: DType, size: number): TypedArray {
-    return allocArray(dtype, size);
+    return zeroedHostArray(dtype, size, this.name);
   }
   execute(roots: readonly Node[]): Buffer[] {
     const vals = interpret(roots);
@@ -292,15 +305,10 @@ export class InterpDevice extends HostDevice {
       if (r.op === 'assign') return (r.srcs[0]!.arg as { ref: Buffer }).ref;
       if (r.op === 'buffer') return (r.arg as { ref: Buffer }).ref;
       if (r.realized) return r.realized as Buffer;
-      const v = vals[i]!;
-      // Results that alias an input (reshape of a buffer, ...) are copied: every realized node owns its memory.
-      const own = order_owns(r) ? v : v.slice();
-      return new Buffer(this.name, r.dtype, r.numel, own as TypedArray);
+      // Results go to counted host memory of their own (a result may also alias an input: reshape of a buffer).
+      const own = hostArray(r.dtype, r.numel, this.name);
+      own.set(vals[i]! as TypedArray);
+      return new Buffer(this.name, r.dtype, r.numel, own);
     });
   }
-}
-
-/** Whether evaluating this node produced fresh memory (rather than passing an input's through). */
-function order_owns(n: Node): boolean {
-  return !(n.op === 'reshape' || n.op === 'contiguous' || n.op === 'detach');
 }
