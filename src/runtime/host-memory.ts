@@ -7,7 +7,7 @@
  * with huge pages it is one fault per 2 MiB.
  */
 import { Buffer as NodeBuffer } from 'node:buffer';
-import { DTYPE_INFO, type DType, type TypedArray } from '../ir/index.js';
+import { DTYPE_INFO, zeroFill, type DType, type TypedArray } from '../ir/index.js';
 import { loadKernelLibrary } from './kernel-cache.js';
 import { nativeAddon, type Kernel } from './native.js';
 
@@ -83,6 +83,6 @@ export function hostArray(dtype: DType, n: number): TypedArray {
 /** A zero-filled hostArray. */
 export function zeroedHostArray(dtype: DType, n: number): TypedArray {
   const a = hostArray(dtype, n);
-  a.fill(0);
+  zeroFill(a);
   return a;
 }
