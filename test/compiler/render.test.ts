@@ -33,7 +33,7 @@ describe('numbers in C', () => {
       [6],
     );
     const out = cpu.execute([build.binary('add', x, consts)])[0]!.host!;
-    expect(Array.from(out).map((v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(['NaN', 'Infinity', '-Infinity', '0', String(Math.fround(0.1)), '3.4028234663852886e+38']);
+    expect(Array.from((out) as ArrayLike<number | bigint>, Number).map((v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(['NaN', 'Infinity', '-Infinity', '0', String(Math.fround(0.1)), '3.4028234663852886e+38']);
   });
   test('generated code holds no names but generated ones', () => {
     const src = plannedKernels([build.unary('exp', build.buffer(cpu.fromHost('float32', new Float32Array(4))))])[0]!.source;
@@ -47,8 +47,8 @@ describe('semantics that must match the reference exactly', () => {
     const seed = build.buffer(cpu.fromHost('int32', Int32Array.of(12345, -7)));
     const r32 = build.rand(seed, 3, 'float32', [1000, 3]);
     const r64 = build.permute(build.rand(seed, 1, 'float64', [50, 20]), [1, 0]);
-    const got = cpu.execute([r32, r64]).map((b) => Array.from(b.host!));
-    const want = interpret([r32, r64]).map((a) => Array.from(a));
+    const got = cpu.execute([r32, r64]).map((b) => Array.from((b.host!) as ArrayLike<number | bigint>, Number));
+    const want = interpret([r32, r64]).map((a) => Array.from((a) as ArrayLike<number | bigint>, Number));
     expect(got).toEqual(want);
   });
   test('round is half to even; floor division and remainder of floats follow the reference', () => {
@@ -57,8 +57,8 @@ describe('semantics that must match the reference exactly', () => {
     const two = build.constant(2, 'float32', [8]);
     const neg3 = build.constant(-3, 'float32', [8]);
     const roots = [build.unary('round', x), build.binary('idiv', x, neg3), build.binary('mod', x, two), build.binary('mod', x, neg3)];
-    const got = cpu.execute(roots).map((b) => Array.from(b.host!));
-    const want = interpret(roots).map((a) => Array.from(a));
+    const got = cpu.execute(roots).map((b) => Array.from((b.host!) as ArrayLike<number | bigint>, Number));
+    const want = interpret(roots).map((a) => Array.from((a) as ArrayLike<number | bigint>, Number));
     expect(got).toEqual(want);
     expect(got[0]).toEqual([0, 2, 2, -0, -2, 2, 4, -2]);
   });

@@ -15,7 +15,7 @@ const rowsOf = (ids: number[]): number[][] => ids.map((i) => [i, i + 0.5, -i]);
 function epochOrder(loader: Iterable<[torch.Tensor, torch.Tensor]>): number[] {
   const seen: number[] = [];
   for (const [x, y] of loader) {
-    const ids = Array.from(y.dataSync());
+    const ids = Array.from((y.dataSync()) as ArrayLike<number | bigint>, Number);
     expect(x.tolist()).toEqual(rowsOf(ids)); // x and y stay paired
     seen.push(...ids);
   }

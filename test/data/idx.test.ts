@@ -82,7 +82,7 @@ describe('MNIST from a folder of IDX files', () => {
     expect(img.shape).toEqual([1, 28, 28]);
     expect(label).toBe(0);
     const expected = Array.from(pixels(3).subarray(784, 1568), (b) => Math.fround(b / 255));
-    expect(Array.from(img.dataSync())).toEqual(expected);
+    expect(Array.from((img.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(expected);
     const test = new torch.datasets.MNIST({ root, train: false });
     expect(test.targets.tolist()).toEqual([7, 2]);
   });

@@ -69,7 +69,7 @@ describe('.npy reader', () => {
       const back = torch.loadNpy(p);
       expect(back.dtype).toBe(t.dtype);
       expect(back.shape).toEqual(t.shape);
-      expect(Array.from(back.dataSync())).toEqual(Array.from(t.dataSync()));
+      expect(Array.from((back.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number));
     });
   });
 
@@ -266,10 +266,10 @@ describe('NumPy cross-check (python3 with numpy; skipped without)', () => {
     const load = (n: string): torch.Tensor => torch.loadNpy(join(dir, `n_${n}.npy`));
     const f32 = load('f32');
     expect([f32.dtype, f32.shape]).toEqual(['float32', [2, 3, 4]]);
-    expect(Array.from(f32.dataSync())).toEqual(Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 7)));
+    expect(Array.from((f32.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 7)));
     const fo = load('fortran');
     expect([fo.dtype, fo.shape]).toEqual(['float64', [3, 4]]);
-    expect(Array.from(fo.dataSync())).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(Array.from((fo.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(load('be').tolist()).toEqual([1.25, -3.5]);
     expect(load('i64').tolist()).toEqual([[-5, 6], [7, 2147483647]]);
     expect(load('u8').tolist()).toEqual([0, 200, 255]);

@@ -223,7 +223,7 @@ describe('torch.save / torch.load', () => {
     for (const [k, t] of Object.entries(sd)) {
       expect(back[k]!.dtype, k).toBe(t.dtype);
       expect(back[k]!.shape, k).toEqual(t.shape);
-      expect(Array.from(back[k]!.dataSync()), k).toEqual(Array.from(t.dataSync()));
+      expect(Array.from((back[k]!.dataSync()) as ArrayLike<number | bigint>, Number), k).toEqual(Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number));
     }
     expect(back.steps!.shape).toEqual([]);
     expect(torch.io.loadMetadata(p)).toBeNull();

@@ -4,7 +4,7 @@ import { expectClose } from '../helpers.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 describe('dropout', () => {
   it('zeroes a fraction p, scales the rest by 1/(1-p), preserves the mean', () => {

@@ -10,7 +10,7 @@ import { nest, randomValues, rng } from './reference.js';
 const { nn } = torch;
 const F = nn.functional;
 const dev = 'interp';
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const make = (vals: readonly number[], shape: readonly number[], requiresGrad = false): torch.Tensor =>
   torch.tensor(nest([...vals], shape) as torch.TensorData, { dtype: 'float64', device: dev, requiresGrad });

@@ -5,7 +5,7 @@ import { classRows, nest, randomValues, refLogSoftmax } from './reference.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const dev = 'interp';
 const T = (vals: number[], shape: number[]): torch.Tensor => torch.tensor(nest(vals, shape) as torch.TensorData, { dtype: 'float64', device: dev });
 const L = (labels: number[], shape: number[] = [labels.length]): torch.Tensor => torch.tensor(nest(labels, shape) as torch.TensorData, { dtype: 'int32', device: dev });
