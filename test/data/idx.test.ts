@@ -76,7 +76,7 @@ describe('MNIST from a folder of IDX files', () => {
     expect(train.length).toBe(3);
     expect(train.data.shape).toEqual([3, 1, 28, 28]);
     expect(train.data.dtype).toBe('float32');
-    expect(train.targets.dtype).toBe('int32');
+    expect(train.targets.dtype).toBe('int64');
     expect(train.targets.tolist()).toEqual([5, 0, 4]);
     const [img, label] = train.getItem(1);
     expect(img.shape).toEqual([1, 28, 28]);

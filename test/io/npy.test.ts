@@ -93,10 +93,14 @@ describe('.npy reader', () => {
     expect(torch.io.fromNpy(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1L,), }", one)).tolist()).toEqual([9]);
     const i8 = new Uint8Array(16);
     new DataView(i8.buffer).setBigInt64(0, -3n, true);
-    new DataView(i8.buffer).setBigInt64(8, 2147483647n, true);
+    new DataView(i8.buffer).setBigInt64(8, 2n ** 62n + 1n, true);
     const l = torch.io.fromNpy(npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8));
-    expect(l.dtype).toBe('int32');
-    expect(l.tolist()).toEqual([-3, 2147483647]);
+    expect(l.dtype).toBe('int64');
+    expect(l.tolist()).toEqual([-3, 2n ** 62n + 1n]);
+    const u4 = new Uint8Array(4);
+    new DataView(u4.buffer).setUint32(0, 4294967295, true);
+    const lu = torch.io.fromNpy(npyBytes("{'descr': '<u4', 'fortran_order': False, 'shape': (1,), }", u4));
+    expect([lu.dtype, lu.tolist()]).toEqual(['int64', [4294967295]]);
     const u1 = torch.io.fromNpy(npyBytes("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", [0, 128, 255]));
     expect([u1.dtype, u1.tolist()]).toEqual(['int32', [0, 128, 255]]);
     const h = new Uint8Array(4);
@@ -108,10 +112,12 @@ describe('.npy reader', () => {
     expect(b.tolist()).toEqual([false, true]);
   });
 
-  it('an int64 outside int32 is a ValueError', () => {
-    const i8 = new Uint8Array(8);
-    new DataView(i8.buffer).setBigInt64(0, -(1n << 35n), true);
-    expect(() => torch.io.fromNpy(npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", i8))).toThrow(torch.ValueError);
+  it('a uint64 of 2^63 or more is a ValueError (it does not fit int64)', () => {
+    const u8 = new Uint8Array(16);
+    new DataView(u8.buffer).setBigUint64(0, 2n ** 63n - 1n, true);
+    expect(torch.io.fromNpy(npyBytes("{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }", u8.subarray(0, 8))).tolist()).toEqual([2n ** 63n - 1n]);
+    new DataView(u8.buffer).setBigUint64(8, 2n ** 63n, true);
+    expect(() => torch.io.fromNpy(npyBytes("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }", u8))).toThrow(/9223372036854775808.*int64/);
   });
 });
 

@@ -121,7 +121,7 @@ describe('safetensors reader', () => {
     [0x3c00, 0xc000, 0x7bff].forEach((h, i) => dv.setUint16(i * 2, h, true)); // 1, -2, 65504 in float16
     [0x3f80, 0xc040].forEach((h, i) => dv.setUint16(6 + i * 2, h, true)); // 1, -3 in bfloat16
     dv.setBigInt64(10, -5n, true);
-    dv.setBigInt64(18, 2147483647n, true);
+    dv.setBigInt64(18, 2n ** 62n + 1n, true);
     data.set([255, 0], 26);
     dv.setInt8(28, -128);
     dv.setInt8(29, 127);
@@ -133,18 +133,18 @@ describe('safetensors reader', () => {
     expect(r.h!.dtype).toBe('float32');
     expect(r.h!.tolist()).toEqual([1, -2, 65504]);
     expect(r.bf!.tolist()).toEqual([1, -3]);
-    expect(r.l!.dtype).toBe('int32');
-    expect(r.l!.tolist()).toEqual([-5, 2147483647]);
+    expect(r.l!.dtype).toBe('int64');
+    expect(r.l!.tolist()).toEqual([-5, 2n ** 62n + 1n]);
     expect(r.u!.tolist()).toEqual([255, 0]);
     expect(r.s!.tolist()).toEqual([-128, 127]);
   });
 
-  it('rejects an I64 value outside int32 with a ValueError', () => {
+  it('rejects a U64 value of 2^63 or more with a ValueError (it does not fit int64)', () => {
     const data = new Uint8Array(8);
-    new DataView(data.buffer).setBigInt64(0, 1n << 40n, true);
-    const bytes = fileBytes('{"l":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', data);
+    new DataView(data.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
+    const bytes = fileBytes('{"l":{"dtype":"U64","shape":[1],"data_offsets":[0,8]}}', data);
     expect(() => torch.io.deserialize(bytes)).toThrow(torch.ValueError);
-    expect(() => torch.io.deserialize(bytes)).toThrow(/1099511627776.*int32/);
+    expect(() => torch.io.deserialize(bytes)).toThrow(/18446744073709551615.*int64/);
   });
 });
 

@@ -64,7 +64,7 @@ function checkLabels(op: string, target: Tensor, C: number, ignoreIndex: number)
     throw new DTypeError(`${op}: expected scalar type Long but found ${scalarName(target.dtype)} (class labels must be int64; got ${target.dtype}${hint})`);
   }
   const known = knownValues(target);
-  if (known) for (const v of known) if (v !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: Target ${v} is out of bounds.`);
+  if (known) for (const v of known) if (Number(v) !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: Target ${v} is out of bounds.`);
 }
 
 function checkWeight(op: string, weight: Tensor | null, C: number): void {
