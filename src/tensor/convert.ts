@@ -2,7 +2,7 @@
  * Conversions: dtype and device moves (`to`, `cpu`, `cuda`, `float()`, ...), detaching and cloning, and
  * reading values out (`item`, `tolist`).
  */
-import { build, checkDType, isDType, scalarToJS, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { build, checkDType, isDType, scalarToJS, UNSUPPORTED_DTYPES, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice, realizeNodes } from '../runtime/index.js';
 import { fromValues, resolveDevice } from './creation.js';
 import { isGradEnabled } from './grad-mode.js';
@@ -61,7 +61,9 @@ function moveDevice(t: Tensor, device: string): Tensor {
 
 P.to = function (this: Tensor, target: string | ToOptions, opts?: ToOptions) {
   let o: ToOptions;
-  if (typeof target === 'string') o = isDType(target) ? { ...opts, dtype: target } : { ...opts, device: target };
+  // A dtype name (also one graft does not store yet, which checkDType then refuses) or else a device name.
+  const isDTypeName = (x: string): boolean => isDType(x) || (UNSUPPORTED_DTYPES as readonly string[]).includes(x);
+  if (typeof target === 'string') o = isDTypeName(target) ? { ...opts, dtype: target as DType } : { ...opts, device: target };
   else o = target;
   const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'to') : this.dtype;
   const device = o.device !== undefined ? resolveDevice(o.device) : this.device;
