@@ -167,6 +167,7 @@ const GRAFT_NPY = {
   f32: (): torch.Tensor => torch.tensor([[1.5, -2.25, 3], [4, 5, 6e-8]], { dtype: 'float32' }),
   f64: (): torch.Tensor => torch.tensor([Math.PI, -1e-300], { dtype: 'float64' }),
   i32: (): torch.Tensor => torch.tensor([[[-7, 8]], [[2147483647, -2147483648]]], { dtype: 'int32' }),
+  i64: (): torch.Tensor => torch.tensor([2n ** 62n + 1n, -(2n ** 63n), 2n ** 63n - 1n]),
   b: (): torch.Tensor => torch.tensor([true, false, false]),
   s: (): torch.Tensor => torch.tensor(2.5, { dtype: 'float64' }),
 };
@@ -189,6 +190,7 @@ def graft_npy():
       'f32': np.array([[1.5, -2.25, 3], [4, 5, 6e-8]], dtype='<f4'),
       'f64': np.array([np.pi, -1e-300], dtype='<f8'),
       'i32': np.array([[[-7, 8]], [[2147483647, -2147483648]]], dtype='<i4'),
+      'i64': np.array([2**62 + 1, -2**63, 2**63 - 1], dtype='<i8'),
       'b': np.array([True, False, False]),
       's': np.array(2.5),
     }
@@ -206,7 +208,7 @@ def graft_safetensors():
     h = json.loads(raw[8:8 + n])
     assert h.pop('__metadata__') == {'format': 'pt'}
     data = raw[8 + n:]
-    types = {'F32': '<f4', 'F64': '<f8', 'I32': '<i4', 'BOOL': '?'}
+    types = {'F32': '<f4', 'F64': '<f8', 'I32': '<i4', 'I64': '<i8', 'BOOL': '?'}
     out = {}
     end = 0
     for k, v in sorted(h.items(), key=lambda kv: kv[1]['data_offsets']):
@@ -217,13 +219,14 @@ def graft_safetensors():
     assert end == len(data)
     assert np.array_equal(out['w'], np.array([[1, 2, 3], [4, 5, 6]], dtype='<f4'))
     assert out['d'][0] == 0.1 and out['i'].tolist() == [-3, 4] and out['m'].tolist() == [True, False]
-    assert list(h) == ['d', 'w', 'i', 'm'], list(h)
+    assert out['l'].tolist() == [2**62 + 1, -7], out['l']
+    assert list(h) == ['l', 'd', 'w', 'i', 'm'], list(h)
 
 def numpy_writes():
     np.save('n_f32.npy', np.arange(24, dtype='<f4').reshape(2, 3, 4) / 7)
     np.save('n_fortran.npy', np.asfortranarray(np.arange(12, dtype='<f8').reshape(3, 4)))
     np.save('n_be.npy', np.array([1.25, -3.5], dtype='>f4'))
-    np.save('n_i64.npy', np.array([[-5, 6], [7, 2**31 - 1]], dtype='<i8'))
+    np.save('n_i64.npy', np.array([[-5, 6], [7, 2**62 + 1]], dtype='<i8'))
     np.save('n_u8.npy', np.array([0, 200, 255], dtype='u1'))
     np.save('n_bool.npy', np.array([[True], [False]]))
     np.save('n_f16.npy', np.array([0.5, 65504, -1], dtype='<f2'))
@@ -243,6 +246,7 @@ function crossCheck(): { available: boolean; lines: string[] } {
       w: torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' }),
       d: torch.tensor([0.1], { dtype: 'float64' }),
       i: torch.tensor([-3, 4], { dtype: 'int32' }),
+      l: torch.tensor([2n ** 62n + 1n, -7n]),
       m: torch.tensor([true, false]),
     },
     join(dir, 'x.safetensors'),
@@ -277,7 +281,9 @@ describe('NumPy cross-check (python3 with numpy; skipped without)', () => {
     expect([fo.dtype, fo.shape]).toEqual(['float64', [3, 4]]);
     expect(Array.from((fo.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(load('be').tolist()).toEqual([1.25, -3.5]);
-    expect(load('i64').tolist()).toEqual([[-5, 6], [7, 2147483647]]);
+    const i64 = load('i64');
+    expect(i64.dtype).toBe('int64');
+    expect(i64.tolist()).toEqual([[-5, 6], [7, 2n ** 62n + 1n]]);
     expect(load('u8').tolist()).toEqual([0, 200, 255]);
     expect(load('bool').tolist()).toEqual([[true], [false]]);
     expect(load('f16').tolist()).toEqual([0.5, 65504, -1]);

@@ -62,23 +62,28 @@ describe('safetensors writer: the bytes of the specification', () => {
         a: torch.tensor([2.5], { dtype: 'float32' }),
         i: torch.tensor([-7], { dtype: 'int32' }),
         c: torch.tensor([0.1], { dtype: 'float64' }),
+        l: torch.tensor([-7n]),
       },
       { metadata: { z: '1', a: '2' } },
     );
+    // The reference library sorts by its Dtype enum (BOOL < ... < I32 < U32 < F32 < F64 < I64 < U64),
+    // descending: I64 comes before F64.
     const header =
       '{"__metadata__":{"a":"2","z":"1"},' +
-      '"c":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},' +
-      '"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},' +
-      '"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},' +
-      '"i":{"dtype":"I32","shape":[1],"data_offsets":[16,20]},' +
-      '"m":{"dtype":"BOOL","shape":[3],"data_offsets":[20,23]}}';
-    const data = new Uint8Array(23);
+      '"l":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},' +
+      '"c":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},' +
+      '"a":{"dtype":"F32","shape":[1],"data_offsets":[16,20]},' +
+      '"b":{"dtype":"F32","shape":[1],"data_offsets":[20,24]},' +
+      '"i":{"dtype":"I32","shape":[1],"data_offsets":[24,28]},' +
+      '"m":{"dtype":"BOOL","shape":[3],"data_offsets":[28,31]}}';
+    const data = new Uint8Array(31);
     const dv = new DataView(data.buffer);
-    dv.setFloat64(0, 0.1, true);
-    dv.setFloat32(8, 2.5, true);
-    dv.setFloat32(12, 1.5, true);
-    dv.setInt32(16, -7, true);
-    data.set([1, 0, 1], 20);
+    dv.setBigInt64(0, -7n, true);
+    dv.setFloat64(8, 0.1, true);
+    dv.setFloat32(16, 2.5, true);
+    dv.setFloat32(20, 1.5, true);
+    dv.setInt32(24, -7, true);
+    data.set([1, 0, 1], 28);
     expect(Array.from(bytes)).toEqual(Array.from(fileBytes(pad8(header), data)));
   });
 
@@ -214,6 +219,7 @@ describe('torch.save / torch.load', () => {
       'fc.weight': torch.tensor([[0.1, -0.2, 0.3], [1e-30, 3e38, -0]], { dtype: 'float32' }),
       'fc.bias': torch.tensor([Math.PI, -Math.E], { dtype: 'float64' }),
       steps: torch.tensor(12345, { dtype: 'int32' }),
+      counts: torch.tensor([2n ** 62n + 1n, -(2n ** 63n)]),
       mask: torch.tensor([[true, false], [false, true]]),
       empty: torch.zeros(0, 3),
     };
