@@ -73,8 +73,12 @@ const INT_RANGE: Partial<Record<DType, readonly [bigint, bigint]>> = {
 export function checkedScalar(x: Scalar | boolean, dtype: DType, op: string): Scalar {
   const range = INT_RANGE[dtype];
   if (range === undefined || typeof x === 'boolean') return castScalar(x, dtype);
-  if (typeof x === 'number' && !Number.isFinite(x)) {
-    throw new ValueError(`${op}: value ${x} cannot be converted to type ${dtype} without overflow`);
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new ValueError(`${op}: value ${x} cannot be converted to type ${dtype} without overflow`);
+    // Fast paths (no bigint on the way) for numbers plainly inside the range.
+    const t = Math.trunc(x);
+    if (dtype === 'int32' && t >= -2147483648 && t <= 2147483647) return t | 0;
+    if (dtype === 'int64' && Math.abs(t) <= Number.MAX_SAFE_INTEGER) return BigInt(t);
   }
   const v = typeof x === 'bigint' ? x : BigInt(Math.trunc(x));
   if (v < range[0] || v > range[1]) {
