@@ -1,5 +1,6 @@
 import type { DType } from './dtype.js';
 import { OPS, type Op } from './ops.js';
+import { scalarKey, type Scalar } from './scalar.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -14,16 +15,17 @@ export interface BufferRef {
   readonly device: string;
 }
 
+/** Values (constants, pad values) are Scalars: bigints for int64, numbers otherwise. */
 export type Arg =
   | null
-  | number
+  | Scalar
   | { readonly ref: BufferRef }
   | { readonly salt: number }
   | { readonly op: string; readonly axes: readonly number[] }
   | { readonly axis: number }
   | { readonly axis: number; readonly size: number; readonly step: number }
   | { readonly perm: readonly number[] }
-  | { readonly pads: readonly (readonly [number, number])[]; readonly value: number }
+  | { readonly pads: readonly (readonly [number, number])[]; readonly value: Scalar }
   | { readonly start: readonly number[]; readonly step: readonly number[] }
   | { readonly axes: readonly number[] };
 
@@ -98,13 +100,9 @@ export class Node {
 /** A stable text form of an op's argument for the hash-consing key. Numbers keep NaN, ±Infinity and -0. */
 export function argKey(arg: Arg): string {
   if (arg === null) return '';
-  if (typeof arg === 'number') return numKey(arg);
+  if (typeof arg === 'number' || typeof arg === 'bigint') return scalarKey(arg);
   if ('ref' in arg) return `b${arg.ref.id}`;
-  return JSON.stringify(arg, (_k, v) => (typeof v === 'number' ? numKey(v) : v));
-}
-
-function numKey(x: number): string {
-  return Object.is(x, -0) ? '-0' : String(x);
+  return JSON.stringify(arg, (_k, v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? scalarKey(v) : v));
 }
 
 /**

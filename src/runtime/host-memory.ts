@@ -11,7 +11,7 @@
  * it runs a young-generation collection (~0.1 ms; results dropped since are young), and a full one when live
  * memory keeps growing through young collections (objects promoted to the old generation).
  */
-import { DTYPE_INFO, OutOfMemoryError, type DType, type TypedArray } from '../ir/index.js';
+import { DTYPE_INFO, OutOfMemoryError, zeroFill, type DType, type TypedArray } from '../ir/index.js';
 import { gcFunctionOrNull } from './heap.js';
 import { nativeAddon } from './native.js';
 
@@ -86,7 +86,7 @@ export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
 /** A zero-filled hostArray. */
 export function zeroedHostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
   const a = hostArray(dtype, n, device);
-  a.fill(0);
+  zeroFill(a);
   return a;
 }
 

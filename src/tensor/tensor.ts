@@ -489,7 +489,7 @@ export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 const leafOwner = new WeakMap<Buffer, number>();
 
 /** A tensor, a JS number or boolean: what elementwise operations accept. */
-export type TensorLike = Tensor | number | boolean;
+export type TensorLike = Tensor | number | bigint | boolean;
 
 /** @internal Make a base tensor from a node. */
 export function fromNode(node: Node, device: string): Tensor {
@@ -576,7 +576,7 @@ export function makeView(name: string, src: Tensor, ops: readonly ViewOp[], opts
 
 /** Whether a value of dtype `from` may be written into a tensor of dtype `to` (torch.can_cast). */
 export function canCast(from: DType, to: DType): boolean {
-  const rank = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
+  const rank = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 } as const;
   return rank[from] <= rank[to];
 }
 

@@ -92,8 +92,8 @@ describe('unfold', () => {
     expect(w.shape).toEqual([2, 3, 3]);
     const [v] = interpret([w]);
     // torch.arange(14.).reshape(2, 7).unfold(1, 3, 2)
-    expect(Array.from(v!)).toEqual([0, 1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 11, 11, 12, 13]);
+    expect(Array.from((v!) as ArrayLike<number | bigint>, Number)).toEqual([0, 1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 11, 11, 12, 13]);
     const u0 = build.unfold(x, 0, 2, 1); // [1, 7, 2]
-    expect(Array.from(interpret([u0])[0]!)).toEqual(Array.from({ length: 7 }, (_, j) => [j, 7 + j]).flat());
+    expect(Array.from((interpret([u0])[0]!) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 7 }, (_, j) => [j, 7 + j]).flat());
   });
 });

@@ -9,7 +9,7 @@ import { IndexError, ZeroDivisionError } from '../../src/ir/index.js';
 import { getDevice, type CpuDevice } from '../../src/runtime/index.js';
 
 const { nn, optim } = torch;
-const ints = (...v: number[]): torch.Tensor => torch.tensor(Int32Array.from(v));
+const ints = (...v: number[]): torch.Tensor => torch.tensor(BigInt64Array.from(v, BigInt));
 /** Indices out of range that only a kernel sees: computed lazily from good ones. */
 const lazy = (v: number[], shift: number): torch.Tensor => ints(...v).add(shift);
 

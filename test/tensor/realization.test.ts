@@ -19,11 +19,11 @@ function mlpStep(): { step: (i: number) => { loss: torch.Tensor; out: torch.Tens
   const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
   const sched = new optim.lr_scheduler.StepLR(opt, { stepSize: 50, gamma: 0.9 });
   const xs = new Float32Array(64 * 16);
-  const ys = new Int32Array(64);
+  const ys = new BigInt64Array(64);
   const lossFn = new nn.CrossEntropyLoss();
   const step = (i: number): { loss: torch.Tensor; out: torch.Tensor; y: torch.Tensor } => {
     for (let j = 0; j < xs.length; j++) xs[j] = Math.sin(i * 13 + j);
-    for (let j = 0; j < ys.length; j++) ys[j] = (i + j) % 4;
+    for (let j = 0; j < ys.length; j++) ys[j] = BigInt((i + j) % 4);
     const x = torch.tensor(xs).reshape(64, 16); // a copy of new data every step
     const y = torch.tensor(ys);
     opt.zeroGrad();
@@ -91,13 +91,13 @@ describe('accumulators across steps', () => {
 
     const { step } = mlpStep();
     let total = torch.zeros([]);
-    let correct = torch.zeros([], { dtype: torch.int32 });
+    let correct = torch.zeros([], { dtype: torch.int64 });
     const builds: number[] = [];
     let mem: torch.MemoryReport | null = null;
     for (let i = 0; i < 120; i++) {
       const { loss, out, y } = step(i);
       total = total.add(loss.detach());
-      correct = correct.add(out.argmax(1).eq(y).sum().int());
+      correct = correct.add(out.argmax(1).eq(y).sum());
       builds.push(cpu().stats.programBuilds);
       if (i === 20) mem = torch.memory();
     }
