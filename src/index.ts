@@ -15,6 +15,7 @@ export {
   DeviceError,
   CompileError,
   ValueError,
+  ArgumentError,
   AutogradError,
   FormatError,
   ZeroDivisionError,

@@ -20,6 +20,11 @@ export class DeviceError extends GraftError {}
 export class CompileError extends GraftError {}
 /** A value that the operation cannot take (bad argument, division of integers by zero, ...). */
 export class ValueError extends GraftError {}
+/**
+ * An argument of the wrong kind: a wrong type, an unknown option, a missing required argument (PyTorch's
+ * TypeError, e.g. "got an unexpected keyword argument").
+ */
+export class ArgumentError extends GraftError {}
 /** Misuse of autograd (backward twice, in-place on a leaf that requires grad, ...). */
 export class AutogradError extends GraftError {}
 /** A malformed file (safetensors, .npy). */
