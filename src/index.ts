@@ -18,6 +18,7 @@ export {
   ArgumentError,
   AutogradError,
   FormatError,
+  FileError,
   ZeroDivisionError,
   type DType,
 } from './ir/index.js';

@@ -29,5 +29,18 @@ export class ArgumentError extends GraftError {}
 export class AutogradError extends GraftError {}
 /** A malformed file (safetensors, .npy). */
 export class FormatError extends GraftError {}
+/**
+ * A file or folder that could not be read or written (PyTorch's OSError: a missing file or folder, no
+ * permission, a full disk). `path` is the path the caller gave; `code` the system's code (ENOENT, ENOSPC, ...).
+ */
+export class FileError extends GraftError {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 /** Integer division (or remainder) by zero, as Python's ZeroDivisionError. */
 export class ZeroDivisionError extends GraftError {}

@@ -32,7 +32,7 @@ const isIterable = (x: unknown): x is Iterable<unknown> =>
 
 /** The group options an optimizer reads: its own options, all optional, plus the group's parameters. */
 function groupSpec(spec: OptionsSpec<z.ZodRawShape>): OptionsSpec<z.ZodRawShape> {
-  const shape: z.ZodRawShape = { params: custom('an iterable of Tensors', isIterable) };
+  const shape: Record<string, z.ZodType> = { params: custom('an iterable of Tensors', isIterable) };
   for (const [k, s] of Object.entries(spec.schema.shape)) shape[k] = (s as z.ZodType).optional();
   // Schedulers record each group's first learning rate here (PyTorch's initial_lr).
   shape.initialLr = z.number().optional();

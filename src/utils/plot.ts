@@ -2,8 +2,9 @@
  * Line charts as standalone SVG files (loss and accuracy curves of a training run). No dependencies: the
  * SVG is a few paths and labels. Text is escaped, since series names come from the user.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { checkPath, fileError, writeFileAtomic } from '../io/files.js';
 
 export interface Series {
   name: string;
@@ -100,10 +101,13 @@ export function chartRow(charts: readonly ChartOptions[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n${inner.join('\n')}\n</svg>\n`;
 }
 
-/** Write an SVG (or any text) file atomically: a temporary file, then a rename. */
+/** Write an SVG (or any text) file atomically (see io/files.ts), making its folder if needed. */
 export function saveText(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  checkPath('saveText', path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw fileError('saveText', 'write', path, e);
+  }
+  writeFileAtomic('saveText', path, [new TextEncoder().encode(String(text))]);
 }
