@@ -228,6 +228,13 @@ export class OptionsSpec<S extends z.ZodRawShape> {
   }
 }
 
+/** What code that only checks options needs of a spec, whatever its shape. */
+export interface OptionsChecker {
+  readonly fn: string;
+  readonly keys: readonly string[];
+  check(opts: unknown): void;
+}
+
 const SPECS = new Map<string, OptionsSpec<z.ZodRawShape>>();
 
 /** Declare the options of a function: `defineOptions('StepLR', { stepSize: int, gamma: real.optional() })`. */
@@ -235,6 +242,12 @@ export function defineOptions<S extends z.ZodRawShape>(fn: string, shape: S): Op
   const spec = new OptionsSpec(fn, shape);
   SPECS.set(fn, spec as unknown as OptionsSpec<z.ZodRawShape>);
   return spec;
+}
+
+/** Check `opts` against `spec` and return it (an empty object when none was given). */
+export function checked<O extends object>(spec: OptionsChecker, opts: O | undefined): O {
+  spec.check(opts);
+  return opts ?? ({} as O);
 }
 
 /** @internal Every declared spec by function name (the API fuzzer draws option objects from them). */

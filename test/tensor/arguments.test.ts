@@ -1,0 +1,109 @@
+/**
+ * Argument handling of tensor ops: PyTorch's keyword forms (an options object in place of positional
+ * arguments) and typed errors for everything else, leaving the tensors as they were.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '../../src/index.js';
+import { expectThrowsUnchanged } from './unchanged.js';
+
+const f32 = (v: number[] | number[][]): torch.Tensor => torch.tensor(v, { dtype: torch.float32 });
+
+function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('keyword forms', () => {
+  it('clamp takes min and max positionally or as options', () => {
+    const x = f32([-2, 0.5, 3]);
+    expect(x.clamp({ min: 1 }).tolist()).toEqual([1, 1, 3]);
+    expect(x.clamp({ max: 1 }).tolist()).toEqual([-2, 0.5, 1]);
+    expect(torch.clamp(x, { min: 0, max: 1 }).tolist()).toEqual([0, 0.5, 1]);
+    expect(x.clamp(0, { max: 1 }).tolist()).toEqual([0, 0.5, 1]);
+    expect(x.clamp(null, 1).tolist()).toEqual([-2, 0.5, 1]);
+    expect(x.clip({ min: f32([0, 1, 2]) }).tolist()).toEqual([0, 1, 3]);
+    const out = torch.zeros(3);
+    torch.clamp(x, { min: 0, out });
+    expect(out.tolist()).toEqual([0, 0.5, 3]);
+    const y = f32([-2, 0.5, 3]);
+    y.clamp_({ min: 0 });
+    expect(y.tolist()).toEqual([0, 0.5, 3]);
+  });
+
+  it('clamp refuses conflicting, unknown and mistyped arguments', () => {
+    const x = f32([1, 2]);
+    expectThrowsUnchanged(() => x.clamp(0, { min: 1 } as never), torch.ArgumentError, "got multiple values for argument 'min'", [x]);
+    expectThrowsUnchanged(() => x.clamp({ minimum: 1 } as never), torch.ArgumentError, "unexpected keyword argument 'minimum'", [x]);
+    expectThrowsUnchanged(() => x.clamp('1' as never), torch.ArgumentError, `argument 'min' must be a number, a Tensor or null, not "1"`, [x]);
+    expectThrowsUnchanged(() => x.clamp({}), torch.ValueError, "At least one of 'min' or 'max' must not be None", [x]);
+    expectThrowsUnchanged(() => x.clamp_({ min: 0, out: torch.zeros(2) } as never), torch.ArgumentError, 'out=', [x]);
+    expect(caught(() => torch.clamp(5 as never, 1))).toBeInstanceOf(torch.DTypeError);
+  });
+
+  it('cumsum, softmax and logSoftmax take dim positionally or as an option, like sum', () => {
+    const x = f32([[1, 2], [3, 4]]);
+    expect(x.cumsum({ dim: 0 }).tolist()).toEqual([[1, 2], [4, 6]]);
+    expect(torch.cumsum(x, { dim: 1, dtype: torch.float64 }).tolist()).toEqual([[1, 3], [3, 7]]);
+    expect(torch.cumsum(x, { dim: 1 }).dtype).toBe('float32');
+    expect(x.cumsum(-1).tolist()).toEqual([[1, 3], [3, 7]]);
+    expect(x.softmax({ dim: 1 }).tolist()).toEqual(x.softmax(1).tolist());
+    expect(x.logSoftmax({ dim: 0 }).tolist()).toEqual(x.logSoftmax(0).tolist());
+    expect(x.sum({ dim: 0 }).tolist()).toEqual([4, 6]);
+  });
+
+  it('a required dim that is missing, given twice or not an integer', () => {
+    const x = f32([1, 2]);
+    expect(caught(() => x.cumsum(undefined as never))).toEqual(new torch.ArgumentError("cumsum() missing required argument 'dim'"));
+    expect(caught(() => x.cumsum({}))).toEqual(new torch.ArgumentError("cumsum() missing required argument 'dim'"));
+    expect(caught(() => x.cumsum(0, { dim: 0 }))).toEqual(new torch.ArgumentError("cumsum() got multiple values for argument 'dim'"));
+    expect(caught(() => x.cumsum(0.5))).toEqual(new torch.ArgumentError("cumsum(): argument 'dim' must be an integer or a list of integers, not 0.5"));
+    expect(caught(() => x.cumsum([0] as never))).toEqual(new torch.ArgumentError("cumsum(): argument 'dim' must be an integer, not a list"));
+    expect(caught(() => x.softmax({ dim: '0' } as never))).toEqual(new torch.ArgumentError(`softmax(): option 'dim' must be an integer, not "0"`));
+    expect(caught(() => x.sum('a' as never))).toEqual(new torch.ArgumentError(`sum(): argument 'dim' must be an integer or a list of integers, not "a"`));
+    expect(caught(() => x.sum(NaN))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => x.sum({ dim: 0 }, { keepdim: true }))).toBeInstanceOf(torch.ArgumentError);
+  });
+});
+
+describe('unknown options are errors on tensor ops too', () => {
+  const x = f32([1, 2]);
+  const cases: [string, () => unknown, RegExp][] = [
+    ['sum keep_dim', () => x.sum(0, { keep_dim: true } as never), /^sum\(\) got an unexpected keyword argument 'keep_dim'; did you mean 'keepdim'\?/],
+    ['mean axis', () => x.mean({ axis: 0 } as never), /^mean\(\) got an unexpected keyword argument 'axis'/],
+    ['max keepDim', () => x.max(0, { keepDim: true } as never), /^max\(\) got an unexpected keyword argument 'keepDim'; did you mean 'keepdim'\?/],
+    ['add alpah', () => x.add(1, { alpah: 2 } as never), /^add\(\) got an unexpected keyword argument 'alpah'/],
+    ['div rounding_mode', () => x.div(2, { rounding_mode: 'floor' } as never), /did you mean 'roundingMode'\?/],
+    ['mul out', () => torch.mul(x, 2, { out: [0, 0] } as never), /^mul\(\): option 'out' must be a Tensor, not an array/],
+    ['exp out', () => torch.exp(x, { out: 1 } as never), /^exp\(\): option 'out' must be a Tensor/],
+    ['var unbiased', () => x.var({ unbiased: 'yes' } as never), /^var\(\): option 'unbiased' must be a boolean/],
+    ['norm p', () => x.norm({ p: 'nuc' } as never), /^norm\(\): option 'p'/],
+    ['round decimals', () => x.round({ decimals: 1.5 }), /^round\(\): option 'decimals' must be an integer/],
+  ];
+  it.each(cases)('%s', (_, fn, message) => {
+    const before = x.tolist();
+    const e = caught(fn);
+    expect(e).toBeInstanceOf(torch.GraftError);
+    expect(e.message).toMatch(message);
+    expect(x.tolist()).toEqual(before);
+  });
+
+  it('an options argument that is not an object', () => {
+    expect(caught(() => x.sum(0, 5 as never))).toEqual(new torch.ArgumentError('sum(): expected an options object (dim, keepdim, out, dtype), got 5'));
+    expect(caught(() => torch.add(x, 1, torch.ones(2) as never)).message).toMatch(/^add\(\): expected an options object .* got a Tensor/);
+  });
+
+  it('operands of elementwise ops must be tensors, numbers or booleans', () => {
+    for (const bad of ['1', null, undefined, [1, 2], {}, 1n]) {
+      const e = caught(() => x.add(bad as never));
+      expect(e).toBeInstanceOf(torch.ArgumentError);
+      expect(e.message).toMatch(/^add\(\): argument 'other' must be a Tensor, a number or a boolean, not /);
+    }
+    expect(caught(() => torch.where(x.gt(1), 'a' as never, 0))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => x.fill_('3' as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(x.tolist()).toEqual([1, 2]);
+  });
+});
