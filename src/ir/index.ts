@@ -1,5 +1,6 @@
 export * from './dtype.js';
 export * from './errors.js';
+export * from './limits.js';
 export * from './shape.js';
 export * from './ops.js';
 export * from './node.js';

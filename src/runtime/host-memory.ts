@@ -7,7 +7,7 @@
  * with huge pages it is one fault per 2 MiB.
  */
 import { Buffer as NodeBuffer } from 'node:buffer';
-import { DTYPE_INFO, type DType, type TypedArray } from '../ir/index.js';
+import { checkBufferSize, DTYPE_INFO, type DType, type TypedArray } from '../ir/index.js';
 import { loadKernelLibrary } from './kernel-cache.js';
 import { nativeAddon, type Kernel } from './native.js';
 
@@ -64,6 +64,7 @@ function adviseKernel(): Kernel | null {
 
 /** An uninitialized typed array of n elements (see above for alignment and huge pages). */
 export function hostArray(dtype: DType, n: number): TypedArray {
+  checkBufferSize(dtype, n, `cpu: a buffer of ${n} ${dtype} elements`);
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
   const k = adviseKernel();

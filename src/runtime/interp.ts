@@ -5,6 +5,7 @@
  */
 import {
   allocArray,
+  checkBufferSize,
   contiguousStrides,
   IndexError,
   isFloat,
@@ -29,6 +30,7 @@ export interface InterpOptions {
 type Arr = TypedArray | Float64Array;
 
 function storageOf(dtype: DType, n: number, f64: boolean): Arr {
+  checkBufferSize(f64 && isFloat(dtype) ? 'float64' : dtype, n, `interp: a buffer of ${n} ${dtype} elements`);
   return f64 && isFloat(dtype) ? new Float64Array(n) : allocArray(dtype, n);
 }
 
@@ -284,6 +286,7 @@ export class InterpDevice extends HostDevice {
     super(name);
   }
   protected zeroed(dtype: DType, size: number): TypedArray {
+    checkBufferSize(dtype, size, `interp: a buffer of ${size} ${dtype} elements`);
     return allocArray(dtype, size);
   }
   execute(roots: readonly Node[]): Buffer[] {

@@ -4,7 +4,9 @@
  */
 import {
   allocArray,
+  ArgumentError,
   build,
+  checkBufferSize,
   castScalar,
   checkDType,
   DEFAULT_FLOAT,
@@ -18,7 +20,8 @@ import {
   type TypedArray,
 } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
-import { defaultGenerator, type Generator } from './generator.js';
+import { defaultGenerator, Generator } from './generator.js';
+import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, type OptionsChecker } from './options.js';
 import { fromNode, getDefaultDevice, Tensor } from './tensor.js';
 
 export interface CreateOptions {
@@ -30,6 +33,34 @@ export interface CreateOptions {
 /** A nested array of numbers/booleans, or a typed array. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 export type TensorData = NestedArray | TypedArray;
+
+const createShape = { dtype: dtypeArg.optional(), device: deviceArg.optional(), requiresGrad: bool.optional() };
+const CREATE_OPTIONS = new Map<string, OptionsChecker>();
+for (const op of ['tensor', 'zeros', 'ones', 'empty', 'full', 'zerosLike', 'onesLike', 'emptyLike', 'fullLike', 'arange', 'linspace', 'eye', 'rand', 'randn', 'randint', 'randLike', 'randnLike']) {
+  CREATE_OPTIONS.set(op, defineOptions(op, createShape));
+}
+const RANDPERM_OPTIONS = defineOptions('randperm', { ...createShape, generator: custom<Generator>('a torch.Generator', (v) => v instanceof Generator).optional() });
+
+/** @internal Check the options of a creation op (dtype, device, requiresGrad). */
+export function checkCreateOptions(op: string, opts: unknown): void {
+  CREATE_OPTIONS.get(op)!.check(opts);
+}
+
+/** @internal Refuse a tensor too large for one buffer now, as PyTorch would fail to allocate it. */
+export function checkCreateSize(op: string, shape: readonly number[], dtype: DType, device: string): void {
+  let n = 1;
+  for (const d of shape) n *= d;
+  checkBufferSize(dtype, n, `${op}(): a ${dtype} tensor of shape [${shape.join(', ')}] on ${device}`);
+}
+
+/** @internal A number argument of a creation op (start, end, steps, ...). */
+function checkNumber(op: string, name: string, v: unknown, kind: 'number' | 'int' | 'count' = 'number'): asserts v is number {
+  const ok = kind === 'number' ? typeof v === 'number' && !Number.isNaN(v) : Number.isSafeInteger(v) && (kind === 'int' || (v as number) >= 0);
+  if (!ok) {
+    const expected = kind === 'number' ? 'a number' : kind === 'int' ? 'an integer' : 'a non-negative integer';
+    throw new ArgumentError(`${op}(): argument '${name}' must be ${expected}, not ${describeValue(v)}`);
+  }
+}
 
 /** @internal Resolve the device option ('cuda' means 'cuda:0'); checks it exists. */
 export function resolveDevice(d?: string): string {
@@ -57,11 +88,13 @@ export function parseSizeArgs<O extends object>(op: string, args: readonly unkno
     rest = rest.slice(0, -1);
   }
   const dims = rest.length === 1 && Array.isArray(rest[0]) ? (rest[0] as unknown[]) : rest;
-  for (const d of dims) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: sizes must be non-negative integers, got ${JSON.stringify(dims)}`);
-    }
+  dims.forEach((d, i) => {
+    if (!Number.isSafeInteger(d)) throw new ArgumentError(`${op}(): argument 'size' must be a list of integers, but found ${describeValue(d)} at position ${i}`);
+  });
+  if (dims.some((d) => (d as number) < 0)) {
+    throw new ShapeError(`${op}(): Trying to create tensor with negative dimension ${dims.find((d) => (d as number) < 0)}: [${dims.join(', ')}]`);
   }
+  if (CREATE_OPTIONS.has(op)) checkCreateOptions(op, opts);
   return [dims as number[], opts];
 }
 
@@ -100,6 +133,7 @@ export function fromValues(values: TypedArray, shape: readonly number[], dtype: 
 
 /** torch.tensor: a new tensor holding a copy of `data` (nested arrays or a typed array). */
 export function tensor(data: TensorData | Tensor, opts?: CreateOptions): Tensor {
+  checkCreateOptions('tensor', opts);
   const device = resolveDevice(opts?.device);
   if (data instanceof Tensor) {
     const t = data.detach().to(device, { dtype: opts?.dtype, copy: true });
@@ -132,7 +166,9 @@ export function constTensor(value: number | boolean, shape: readonly number[], d
 function fillCreate(op: string, value: number | boolean, args: readonly unknown[], dtypeOf?: DType): Tensor {
   const [shape, opts] = parseSizeArgs<CreateOptions>(op, args);
   const dtype = opts?.dtype ? checkDType(opts.dtype, op) : (dtypeOf ?? DEFAULT_FLOAT);
-  return finish(constTensor(value, shape, dtype, resolveDevice(opts?.device)), opts, op);
+  const device = resolveDevice(opts?.device);
+  checkCreateSize(op, shape, dtype, device);
+  return finish(constTensor(value, shape, dtype, device), opts, op);
 }
 
 export function zeros(...args: (number | readonly number[] | CreateOptions)[]): Tensor {
@@ -146,18 +182,23 @@ export function empty(...args: (number | readonly number[] | CreateOptions)[]): 
   return fillCreate('empty', 0, args);
 }
 export function full(size: readonly number[], value: number | boolean, opts?: CreateOptions): Tensor {
+  if (!Array.isArray(size)) throw new ArgumentError(`full(): argument 'size' must be a list of integers, not ${describeValue(size)}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new ArgumentError(`full(): argument 'fill_value' must be a number or a boolean, not ${describeValue(value)}`);
+  checkCreateOptions('full', opts);
   const dtype = opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : DEFAULT_FLOAT);
   return fillCreate('full', value, [size, { ...opts, dtype }]);
 }
 
-function likeOpts(t: Tensor, opts?: CreateOptions): CreateOptions {
+function likeOpts(op: string, t: Tensor, opts?: CreateOptions): CreateOptions {
+  if (!(t instanceof Tensor)) throw new ArgumentError(`${op}(): argument 'input' must be a Tensor, not ${describeValue(t)}`);
+  checkCreateOptions(op, opts);
   return { dtype: opts?.dtype ?? t.dtype, device: opts?.device ?? t.device, requiresGrad: opts?.requiresGrad };
 }
-export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(t.shape, likeOpts(t, opts));
-export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(t.shape, likeOpts(t, opts));
-export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(t.shape, likeOpts(t, opts));
+export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(t.shape, likeOpts('zerosLike', t, opts));
+export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(t.shape, likeOpts('onesLike', t, opts));
+export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(t.shape, likeOpts('emptyLike', t, opts));
 export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor =>
-  full(t.shape, value, likeOpts(t, opts));
+  full(t.shape, value, likeOpts('fullLike', t, opts));
 
 // ---------------------------------------------------------------------------------------------------------
 // Ranges
@@ -167,15 +208,21 @@ export function arange(end: number, opts?: CreateOptions): Tensor;
 export function arange(start: number, end: number, opts?: CreateOptions): Tensor;
 export function arange(start: number, end: number, step: number, opts?: CreateOptions): Tensor;
 export function arange(...args: (number | CreateOptions | undefined)[]): Tensor {
-  const nums = args.filter((a): a is number => typeof a === 'number');
-  const opts = args.find((a): a is CreateOptions => typeof a === 'object' && a !== null);
-  const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  const last = args[args.length - 1];
+  const opts = typeof last === 'object' && last !== null ? (last as CreateOptions) : undefined;
+  const nums = (opts ? args.slice(0, -1) : args).filter((a, i, all) => a !== undefined || i < all.length - 1);
+  if (nums.length === 0 || nums.length > 3) throw new ArgumentError(`arange(): expected (end), (start, end) or (start, end, step), got ${nums.length} numbers`);
+  nums.forEach((a, i) => checkNumber('arange', ['start', 'end', 'step'][nums.length === 1 ? 1 : i]!, a));
+  checkCreateOptions('arange', opts);
+  const [start, end, step] = (nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1]) as [number, number, number];
+  if (![start, end, step].every(Number.isFinite)) throw new ValueError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
   if (step === 0) throw new ValueError('arange: step must be nonzero');
   if ((end - start) * step < 0 && end !== start) {
     throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   }
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : DEFAULT_FLOAT);
+  const dtype = opts?.dtype ? checkDType(opts.dtype, 'arange') : [start, end, step].every(Number.isInteger) ? 'int32' : DEFAULT_FLOAT;
+  checkCreateSize('arange', [n], dtype, resolveDevice(opts?.device));
   // PyTorch computes start + i*step in double, then converts.
   let node: Node = build.iota(n, 'float64');
   node = build.binary('add', build.binary('mul', node, build.constant(step, 'float64', [n])), build.constant(start, 'float64', [n]));
@@ -184,9 +231,14 @@ export function arange(...args: (number | CreateOptions | undefined)[]): Tensor 
 
 /** torch.linspace(start, end, steps): evenly spaced, symmetric from both ends as PyTorch computes it. */
 export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
-  const dtype = opts?.dtype ?? DEFAULT_FLOAT;
+  checkNumber('linspace', 'start', start);
+  checkNumber('linspace', 'end', end);
+  checkNumber('linspace', 'steps', steps, 'int');
+  if (steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
+  checkCreateOptions('linspace', opts);
+  const dtype = opts?.dtype ? checkDType(opts.dtype, 'linspace') : DEFAULT_FLOAT;
   const device = resolveDevice(opts?.device);
+  checkCreateSize('linspace', [steps], dtype, device);
   if (steps <= 1) return finish(constTensor(steps === 1 ? start : 0, [steps], dtype, device), opts, 'linspace');
   const step = (end - start) / (steps - 1);
   const i = build.iota(steps, 'float64');
@@ -199,14 +251,20 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
 
 /** torch.eye(n, m?): ones on the diagonal. */
 export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor {
-  if (typeof m === 'object') {
+  if (typeof m === 'object' && m !== null) {
+    if (opts !== undefined) throw new ArgumentError('eye(): options given twice');
     opts = m;
     m = undefined;
   }
+  checkNumber('eye', 'n', n, 'count');
+  if (m !== undefined && m !== null) checkNumber('eye', 'm', m, 'count');
+  checkCreateOptions('eye', opts);
   const cols = m ?? n;
+  const dtype = opts?.dtype ? checkDType(opts.dtype, 'eye') : DEFAULT_FLOAT;
+  checkCreateSize('eye', [n, cols], dtype, resolveDevice(opts?.device));
   const r = build.expand(build.reshape(build.iota(n), [n, 1]), [n, cols]);
   const c = build.expand(build.reshape(build.iota(cols), [1, cols]), [n, cols]);
-  const node = build.cast(build.binary('eq', r, c), opts?.dtype ?? DEFAULT_FLOAT);
+  const node = build.cast(build.binary('eq', r, c), dtype);
   return finish(fromNode(node, resolveDevice(opts?.device)), opts, 'eye');
 }
 
@@ -260,6 +318,7 @@ function randomCreate(op: string, args: readonly unknown[], make: (shape: number
   const dtype = opts?.dtype ? checkDType(opts.dtype, op) : DEFAULT_FLOAT;
   if (!isFloat(dtype)) throw new DTypeError(`${op}: expected a floating point dtype, got ${dtype}`);
   const device = resolveDevice(opts?.device);
+  checkCreateSize(op, shape, dtype, device);
   return finish(fromNode(make(shape, dtype, device), device), opts, op);
 }
 
@@ -285,16 +344,21 @@ export function randint(low: number, high: number | readonly number[], size?: re
     hi = high as number;
     shape = size as readonly number[];
   }
+  checkNumber('randint', 'low', lo, 'int');
+  checkNumber('randint', 'high', hi, 'int');
+  if (!Array.isArray(shape)) throw new ArgumentError(`randint(): argument 'size' must be a list of integers, not ${describeValue(shape)}`);
+  const [n] = parseSizeArgs<CreateOptions>('randint', [shape]);
+  checkCreateOptions('randint', opts);
   if (!(hi > lo)) throw new ValueError(`randint: random_ expects 'from' to be less than 'to', but got from=${lo} >= to=${hi}`);
-  const dtype = opts?.dtype ?? 'int32';
+  const dtype = opts?.dtype ? checkDType(opts.dtype, 'randint') : 'int32';
   const device = resolveDevice(opts?.device);
-  const n = [...shape];
+  checkCreateSize('randint', n, dtype, device);
   const u = uniformNode(n, 'float64', device);
   const v = build.binary('add', build.unary('floor', build.binary('mul', u, build.constant(hi - lo, 'float64', n))), build.constant(lo, 'float64', n));
   return finish(fromNode(build.cast(v, dtype), device), opts, 'randint');
 }
-export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(t.shape, likeOpts(t, opts));
-export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(t.shape, likeOpts(t, opts));
+export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(t.shape, likeOpts('randLike', t, opts));
+export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(t.shape, likeOpts('randnLike', t, opts));
 
 export interface RandpermOptions extends CreateOptions {
   /** The generator to draw from (default: torch.defaultGenerator, seeded by torch.manualSeed). */
@@ -303,10 +367,13 @@ export interface RandpermOptions extends CreateOptions {
 
 /** torch.randperm(n): a random permutation of 0..n-1 (int32 unless a dtype is given), drawn on the host. */
 export function randperm(n: number, opts?: RandpermOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
+  checkNumber('randperm', 'n', n, 'int');
+  if (n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
+  RANDPERM_OPTIONS.check(opts);
   const dtype = opts?.dtype ? checkDType(opts.dtype, 'randperm') : 'int32';
   if (dtype === 'bool') throw new DTypeError('randperm: "randperm" not implemented for \'Bool\'');
   const device = resolveDevice(opts?.device);
+  checkCreateSize('randperm', [n], 'int32', device);
   const perm = (opts?.generator ?? defaultGenerator).permutation(n);
   const values = dtype === 'int32' ? perm : allocArray(dtype, n);
   if (values !== perm) for (let i = 0; i < n; i++) values[i] = perm[i]!;

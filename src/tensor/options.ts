@@ -103,6 +103,31 @@ export function describeValue(v: unknown): string {
 /** Lower case without underscores: how a snake_case spelling is matched to a camelCase option. */
 const loose = (k: string): string => k.replace(/_/g, '').toLowerCase();
 
+/** Edit distance (insertions, deletions, substitutions), for suggesting the option meant by a typo. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The known option an unknown key most likely means: the same up to case and underscores, or a near typo. */
+function suggestion(key: string, keys: readonly string[]): string | undefined {
+  const exact = keys.find((k) => loose(k) === loose(key));
+  if (exact) return exact;
+  const limit = key.length > 4 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const k of keys) {
+    const d = editDistance(loose(k), loose(key));
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
   for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
@@ -195,9 +220,9 @@ export class OptionsSpec<S extends z.ZodRawShape> {
     switch (issue.code) {
       case 'unrecognized_keys': {
         const key = issue.keys[0]!;
-        const match = this.keys.find((k) => loose(k) === loose(key));
+        const match = suggestion(key, this.keys);
         const hint = match
-          ? `; did you mean '${match}'? (graft spells PyTorch's keyword arguments in camelCase)`
+          ? `; did you mean '${match}'?${loose(match) === loose(key) ? " (graft spells PyTorch's keyword arguments in camelCase)" : ''}`
           : `; the options of ${this.fn} are: ${this.keys.join(', ') || 'none'}`;
         return new ArgumentError(`${this.fn}() got an unexpected keyword argument '${key}'${hint}`);
       }

@@ -107,3 +107,46 @@ describe('unknown options are errors on tensor ops too', () => {
     expect(x.tolist()).toEqual([1, 2]);
   });
 });
+
+describe('creation ops', () => {
+  it('a tensor over the largest buffer is a DeviceError naming the shape and the bytes, at once', () => {
+    const e = caught(() => torch.empty(1e6, 1e6));
+    expect(e).toBeInstanceOf(torch.DeviceError);
+    expect(e.message).toMatch(/^empty\(\): a float32 tensor of shape \[1000000, 1000000\] on cpu: can't allocate memory: you tried to allocate 4000000000000 bytes; the largest buffer graft can allocate is \d+ bytes$/);
+    for (const make of [() => torch.zeros([2 ** 31]), () => torch.rand(2 ** 20, 2 ** 20), () => torch.arange(2 ** 33), () => torch.randperm(2 ** 33), () => torch.eye(2 ** 20), () => torch.full([2 ** 40], 1.5), () => torch.randint(0, 5, [2 ** 40])]) {
+      expect(caught(make)).toBeInstanceOf(torch.DeviceError);
+    }
+  });
+
+  it('a result over the largest buffer is a DeviceError when it is computed, on cpu and interp', () => {
+    for (const device of ['cpu', 'interp']) {
+      const a = torch.ones(70000, 1, { device });
+      const big = a.mul(torch.ones(1, 70000, { device }));
+      const e = caught(() => big.realize());
+      expect(e).toBeInstanceOf(torch.DeviceError);
+      expect(e.message).toMatch(/can't allocate memory: you tried to allocate 19600000000 bytes/);
+      expect(a.sum().item()).toBe(70000);
+    }
+  });
+
+  it('sizes, numbers and options of the wrong kind', () => {
+    expect(caught(() => torch.zeros(2, -1))).toEqual(new torch.ShapeError('zeros(): Trying to create tensor with negative dimension -1: [2, -1]'));
+    expect(caught(() => torch.ones(2, 1.5))).toEqual(new torch.ArgumentError("ones(): argument 'size' must be a list of integers, but found 1.5 at position 1"));
+    expect(caught(() => torch.ones([2, 2n] as never))).toEqual(new torch.ArgumentError("ones(): argument 'size' must be a list of integers, but found 2n at position 1"));
+    expect(caught(() => torch.zeros(2, { dtyp: torch.int32 } as never)).message).toMatch(/^zeros\(\) got an unexpected keyword argument 'dtyp'; did you mean 'dtype'\?/);
+    expect(caught(() => torch.zeros(2, { requires_grad: true } as never)).message).toMatch(/did you mean 'requiresGrad'\?/);
+    expect(caught(() => torch.tensor([1], { device: 0 } as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.arange('5' as never))).toEqual(new torch.ArgumentError(`arange(): argument 'end' must be a number, not "5"`));
+    expect(caught(() => torch.arange(0, Infinity))).toBeInstanceOf(torch.ValueError);
+    expect(caught(() => torch.arange(NaN))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.linspace(0, 1, 2.5))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.eye(-1))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.randint(0, 5, 3 as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.randint(0.5, 5, [3]))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.randperm(3, { generator: {} } as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.zerosLike([1, 2] as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.full([2], '1' as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(torch.eye(2, 3, { dtype: torch.int32 }).tolist()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(torch.arange(1, 4, { dtype: torch.float64 }).tolist()).toEqual([1, 2, 3]);
+  });
+});

@@ -67,7 +67,8 @@ describe('defineOptions: check (the per-op path)', () => {
     expect(() => fast.check({})).not.toThrow();
     expect(() => fast.check({ alpha: -Infinity, out: x, n: 0, keep: false })).not.toThrow();
     const cases: [unknown, string][] = [
-      [{ alpah: 1 }, "fastDemo() got an unexpected keyword argument 'alpah'; the options of fastDemo are: alpha, out, n, keep"],
+      [{ alpah: 1 }, "fastDemo() got an unexpected keyword argument 'alpah'; did you mean 'alpha'?"],
+      [{ zzz: 1 }, "fastDemo() got an unexpected keyword argument 'zzz'; the options of fastDemo are: alpha, out, n, keep"],
       [{ out: 1 }, "fastDemo(): option 'out' must be a Tensor, not 1"],
       [{ n: -1 }, "fastDemo(): option 'n' must be a non-negative integer, not -1"],
       [{ keep: 1 }, "fastDemo(): option 'keep' must be a boolean, not 1"],
