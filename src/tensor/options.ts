@@ -103,21 +103,33 @@ export function describeValue(v: unknown): string {
 /** Lower case without underscores: how a snake_case spelling is matched to a camelCase option. */
 const loose = (k: string): string => k.replace(/_/g, '').toLowerCase();
 
-/** Edit distance (insertions, deletions, substitutions), for suggesting the option meant by a typo. */
+/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours ('bais' -> 'bias': 1). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** The known option an unknown key most likely means: the same up to case and underscores, or a near typo. */
 function suggestion(key: string, keys: readonly string[]): string | undefined {
   const exact = keys.find((k) => loose(k) === loose(key));
   if (exact) return exact;
+  // A long shared beginning (PyTorch's legacy `reduce` for `reduction`), else a near typo.
+  const shared = (a: string, b: string): number => {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+  };
+  const prefix = keys.find((k) => shared(loose(k), loose(key)) >= Math.min(5, loose(k).length, loose(key).length) && Math.min(loose(k).length, loose(key).length) >= 4);
+  if (prefix) return prefix;
   const limit = key.length > 4 ? 2 : 1;
   let best: string | undefined;
   let bestDistance = limit + 1;
