@@ -4,7 +4,7 @@
  * Batches are built on the host in one pass: every sample's values are copied into one new typed array, which
  * becomes one tensor, instead of stacking per-sample tensors through the graph.
  */
-import { allocArray, DTypeError, DeviceError, fmtShape, IndexError, numel, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, ArgumentError, DTypeError, DeviceError, fmtShape, IndexError, numel, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { fromValues, hostValues, tensor, Tensor } from '../tensor/index.js';
 
 /** The batch that default collation makes of samples of type S. */
@@ -73,6 +73,7 @@ function describe(x: unknown): string {
  * stay a list; arrays (tuples) and plain objects are collated position by position / key by key.
  */
 export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
+  if (!Array.isArray(samples)) throw new ArgumentError(`default_collate: expected a list of samples, got ${describe(samples)}`);
   if (samples.length === 0) throw new ValueError('default_collate: the batch is empty');
   const first = samples[0] as unknown;
   const kindError = (k: number): never => {
