@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { FormatError } from '../ir/index.js';
+import { FormatError, MAX_BUFFER_BYTES } from '../ir/index.js';
 import { checkBytes, checkPath, fileError } from '../io/files.js';
 
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -58,6 +58,20 @@ export function parseIdx(bytes: Uint8Array, where = 'IDX bytes'): Idx {
   return { type: type.name, shape, data };
 }
 
+/** Parse IDX bytes, gunzipping them first when they start with the gzip magic bytes. */
+export function decodeIdx(bytes: Uint8Array, where = 'IDX bytes'): Idx {
+  checkBytes('decodeIdx', bytes);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      // The output is bounded by the largest buffer (a corrupt stream cannot claim more memory than that).
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_BUFFER_BYTES });
+    } catch (e) {
+      throw new FormatError(`${where}: a broken gzip stream (${(e as Error).message})`);
+    }
+  }
+  return parseIdx(bytes, where);
+}
+
 /** Read an IDX file, gunzipping it when it starts with the gzip magic bytes. */
 export function readIdx(path: string): Idx {
   checkPath('readIdx', path);
@@ -67,12 +81,5 @@ export function readIdx(path: string): Idx {
   } catch (e) {
     throw fileError('readIdx', 'read', path, e);
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new FormatError(`${path}: a broken gzip stream (${(e as Error).message})`);
-    }
-  }
-  return parseIdx(bytes, path);
+  return decodeIdx(bytes, path);
 }

@@ -7,8 +7,17 @@ import { constants } from 'node:buffer';
 import { DTYPE_INFO, type DType } from './dtype.js';
 import { DeviceError } from './errors.js';
 
-/** Node's limit for one Buffer, less the alignment slack host memory adds (a 2 MiB huge-page alignment). */
-export const MAX_BUFFER_BYTES = constants.MAX_LENGTH - (4 << 20);
+/**
+ * Node's limit for one Buffer, less the alignment slack host memory adds (a 2 MiB huge-page alignment).
+ * `GRAFT_MAX_BUFFER_BYTES` lowers it (read once, at load): the fuzzers run with a small limit so that no input
+ * can make them allocate gigabytes.
+ */
+export const MAX_BUFFER_BYTES = Math.min(constants.MAX_LENGTH - (4 << 20), envLimit(process.env.GRAFT_MAX_BUFFER_BYTES));
+
+function envLimit(v: string | undefined): number {
+  const n = v === undefined || v === '' ? Infinity : Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : Infinity;
+}
 
 /**
  * Throw a DeviceError when `numel` elements of `dtype` would not fit in one buffer. `what` says what was being

@@ -33,7 +33,9 @@ const ADAMW_OPTIONS = adamOptions('AdamW', 0.01);
 export class Adam extends Optimizer {
   protected decoupled = false;
 
-  constructor(params: ParamsArg, opts?: AdamOptions, spec = ADAM_OPTIONS) {
+  constructor(params: ParamsArg, opts?: AdamOptions) {
+    // AdamW is Adam with its own name and default weight decay.
+    const spec = new.target === AdamW ? ADAMW_OPTIONS : ADAM_OPTIONS;
     const o = spec.parse(opts);
     if (o.lr < 0) throw new ValueError(`Invalid learning rate: ${o.lr}`);
     if (o.eps < 0) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
@@ -80,7 +82,7 @@ export class Adam extends Optimizer {
 /** AdamW: Adam with decoupled weight decay (default 0.01, as PyTorch). */
 export class AdamW extends Adam {
   constructor(params: ParamsArg, opts?: AdamOptions) {
-    super(params, opts, ADAMW_OPTIONS);
+    super(params, opts);
     this.decoupled = true;
   }
 }

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { ArgumentError, ValueError, type DType } from '../ir/index.js';
 import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
-import { bool, custom, defineOptions, describeValue, int, type OptionsSpec } from '../tensor/options.js';
+import { bool, custom, defineOptions, describeValue, int, OptionsSpec } from '../tensor/options.js';
 
 export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };
 export type ParamsArg = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
@@ -58,6 +58,7 @@ export abstract class Optimizer {
     readonly defaults: Record<string, unknown>,
     spec: OptionsSpec<z.ZodRawShape>,
   ) {
+    if (!(spec instanceof OptionsSpec)) throw new ArgumentError(`Optimizer is abstract: use a subclass (optim.SGD, optim.Adam, ...) or pass the options spec of yours`);
     this.groupOptions = groupSpec(spec);
     if (!isIterable(params) || params instanceof Tensor) {
       throw new ArgumentError(

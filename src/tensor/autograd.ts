@@ -19,6 +19,7 @@ import './convert.js';
 import './elementwise.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { enableGrad, noGrad } from './grad-mode.js';
+import { bool, checked, defineOptions, describeValue } from './options.js';
 import { fromNode, makeView, realizeWithNext, Tensor } from './tensor.js';
 
 export interface BackwardOptions {
@@ -321,8 +322,11 @@ export interface VariableOptions {
  * Variables and Tensors have been one thing since PyTorch 0.4: this returns a leaf tensor that shares t's
  * storage, with requiresGrad set; `x instanceof Variable` holds for every tensor, as isinstance does in PyTorch.
  */
-export const Variable = function Variable(data: Tensor, opts: VariableOptions = {}): Tensor {
-  if (!(data instanceof Tensor)) throw new DTypeError(`Variable: data must be a Tensor, got ${typeof data}`);
+const VARIABLE_OPTIONS = defineOptions('Variable', { requiresGrad: bool.optional() });
+
+export const Variable = function Variable(data: Tensor, opts?: VariableOptions): Tensor {
+  if (!(data instanceof Tensor)) throw new DTypeError(`Variable: data must be a Tensor, got ${describeValue(data)}`);
+  opts = checked(VARIABLE_OPTIONS, opts);
   const v = data.detach();
   if (opts.requiresGrad) v.requiresGrad_(true);
   return v;

@@ -64,6 +64,7 @@ function checkNumber(op: string, name: string, v: unknown, kind: 'number' | 'int
 
 /** @internal Resolve the device option ('cuda' means 'cuda:0'); checks it exists. */
 export function resolveDevice(d?: string): string {
+  if (d !== undefined && typeof d !== 'string') throw new ArgumentError(`device must be a device name ('cpu', 'cuda', ...), not ${describeValue(d)}`);
   const name = d ?? getDefaultDevice();
   getDevice(name);
   return name === 'cuda' ? 'cuda:0' : name;
@@ -194,11 +195,22 @@ function likeOpts(op: string, t: Tensor, opts?: CreateOptions): CreateOptions {
   checkCreateOptions(op, opts);
   return { dtype: opts?.dtype ?? t.dtype, device: opts?.device ?? t.device, requiresGrad: opts?.requiresGrad };
 }
-export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(t.shape, likeOpts('zerosLike', t, opts));
-export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(t.shape, likeOpts('onesLike', t, opts));
-export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(t.shape, likeOpts('emptyLike', t, opts));
-export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor =>
-  full(t.shape, value, likeOpts('fullLike', t, opts));
+export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('zerosLike', t, opts); // checks t before reading its shape
+  return zeros(t.shape, o);
+}
+export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('onesLike', t, opts); // checks t before reading its shape
+  return ones(t.shape, o);
+}
+export function emptyLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('emptyLike', t, opts); // checks t before reading its shape
+  return empty(t.shape, o);
+}
+export function fullLike(t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor {
+  const o = likeOpts('fullLike', t, opts);
+  return full(t.shape, value, o);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Ranges
@@ -357,8 +369,14 @@ export function randint(low: number, high: number | readonly number[], size?: re
   const v = build.binary('add', build.unary('floor', build.binary('mul', u, build.constant(hi - lo, 'float64', n))), build.constant(lo, 'float64', n));
   return finish(fromNode(build.cast(v, dtype), device), opts, 'randint');
 }
-export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(t.shape, likeOpts('randLike', t, opts));
-export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(t.shape, likeOpts('randnLike', t, opts));
+export function randLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('randLike', t, opts); // checks t before reading its shape
+  return rand(t.shape, o);
+}
+export function randnLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('randnLike', t, opts); // checks t before reading its shape
+  return randn(t.shape, o);
+}
 
 export interface RandpermOptions extends CreateOptions {
   /** The generator to draw from (default: torch.defaultGenerator, seeded by torch.manualSeed). */

@@ -15,6 +15,7 @@ import { tensor as makeTensor, type NestedArray } from './creation.js';
 import { gatherAdvanced, hostRows, lastWriters, planAdvanced, scatterAdvanced, type AdvancedPlan } from './advanced-index.js';
 import { checkRange, intTensor, knownValues, nonzeroCoords } from './index-values.js';
 import { selectAt, sliceDim, unsqueeze } from './movement.js';
+import { checkTensor } from './reduce-args.js';
 import { applyOp, commitInPlace, makeView, sameDevice, Tensor, type TensorLike } from './tensor.js';
 
 /** One entry of `x[...]`. */
@@ -69,6 +70,8 @@ function boolAxisIndex(v: boolean, device: string): Tensor {
 
 /** Apply the basic indices as views and collect the advanced ones. Checks everything before returning. */
 export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): ParsedIndex {
+  checkTensor(op, x);
+  if (!Array.isArray(items)) throw new IndexError(`${op}: expected a list of indices, got ${describe(items)}`);
   const r = x.dim();
   const norm = items.map((it) => (Array.isArray(it) ? arrayIndex(it as NestedIndex, x.device) : it)) as (
     | number
@@ -293,6 +296,7 @@ export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], 
 
 /** torch.index_put: x with x[indices] = values, out of place. */
 export function indexPut(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts: IndexPutOptions = {}): Tensor {
+  checkTensor('indexPut', x);
   return indexPut_(x.clone(), indices, values, opts);
 }
 

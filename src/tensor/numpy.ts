@@ -13,9 +13,10 @@
  * - a result computed (realized) before a JS write keeps its values; a result still pending when JS writes is
  *   computed from what the memory holds when it is read: call `realize()` on it first to pin it.
  */
-import { contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
+import { ArgumentError, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
 import { fromValues } from './creation.js';
+import { describeValue } from './options.js';
 import { fromNode, makeView, Tensor, type ViewOp } from './tensor.js';
 
 /**
@@ -135,12 +136,19 @@ declare module './tensor.js' {
  * strides) are copied, and the tensor does not share memory with the array.
  */
 export function fromNumpy(arr: TypedArray | NDArrayLike): Tensor {
+  if (typeof arr !== 'object' || arr === null) throw new ArgumentError(`fromNumpy(): expected a typed array or an ndarray-like object, not ${describeValue(arr)}`);
   const like: NDArrayLike = ArrayBuffer.isView(arr) ? { data: arr as TypedArray } as NDArrayLike : (arr as NDArrayLike);
   const data = like.data;
   if (!ArrayBuffer.isView(data)) throw new ValueError('fromNumpy: expected a typed array or an object with a typed array `data`');
   const dtype = dtypeOfArray(data);
+  for (const key of ['shape', 'stride'] as const) {
+    const v = like[key];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d)))) {
+      throw new ArgumentError(`fromNumpy(): ${key} must be a list of integers, not ${describeValue(v)}`);
+    }
+  }
   const shape = like.shape === undefined ? [data.length] : [...like.shape];
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ValueError(`fromNumpy: bad shape [${shape.join(', ')}]`);
+  if (!shape.every((d) => d >= 0)) throw new ValueError(`fromNumpy: bad shape [${shape.join(', ')}]`);
   const stride = like.stride === undefined ? contiguousStrides(shape) : [...like.stride];
   const offset = like.offset ?? 0;
   if (stride.length !== shape.length || !stride.every(Number.isInteger) || !Number.isInteger(offset)) {

@@ -96,7 +96,7 @@ export function scalarTypeName(d: DType): string {
 
 /** @internal Check that an argument is a Tensor (JS callers can pass anything). */
 export function checkTensor(op: string, x: unknown, arg = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}(): argument '${arg}' must be Tensor, not ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new DTypeError(`${op}(): argument '${arg}' must be Tensor, not ${describeValue(x)}`);
 }
 
 /**

@@ -88,10 +88,11 @@ export interface BceOptions extends LossOptions {
 }
 
 /** Shared checks of the binary losses: equal shapes, float dtypes, a broadcastable weight. */
-function binaryInputs(op: string, input: Tensor, target: Tensor, weight: Tensor | null, message: string): DType {
+function binaryInputs(op: string, input: Tensor, target: Tensor, weight: Tensor | null, message: () => string): DType {
   checkTensorArg(op, input);
   checkTensorArg(op, target, 'target');
-  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) throw new ValueError(`${op}: ${message}`);
+  if (weight !== null) checkTensorArg(op, weight, 'weight');
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) throw new ValueError(`${op}: ${message()}`);
   if (!isFloat(input.dtype)) throw new DTypeError(`${op}: "${op}" not implemented for '${scalarName(input.dtype)}' (graft: ${input.dtype}); use float tensors`);
   if (weight) {
     checkTensorArg(op, weight, 'weight');
@@ -118,7 +119,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
     input,
     target,
     weight,
-    `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}) is deprecated. Please ensure they have the same size.`,
+    () => `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}) is deprecated. Please ensure they have the same size.`,
   );
   // Probabilities are checked where they are known without a sync (as labels are); others are not.
   const known = knownValues(input);
@@ -149,7 +150,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   const reduction = checkReduction(op, opts.reduction);
   const weight = opts.weight ?? null;
   const posWeight = opts.posWeight ?? null;
-  const dtype = binaryInputs(op, input, target, weight, `Target size (${sizeText(target.shape)}) must be the same as input size (${sizeText(input.shape)})`);
+  const dtype = binaryInputs(op, input, target, weight, () => `Target size (${sizeText(target.shape)}) must be the same as input size (${sizeText(input.shape)})`);
   if (posWeight) {
     checkTensorArg(op, posWeight, 'pos_weight');
     if (broadcastShapes(posWeight.shape, input.shape, op).length !== input.dim()) throw new ValueError(`${op}: pos_weight of shape ${fmtShape(posWeight.shape)} does not broadcast to the input's shape ${fmtShape(input.shape)}`);
