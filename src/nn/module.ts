@@ -91,6 +91,8 @@ export class Module {
 
   /** This module and every module below it, with dotted names ('' for this one). Each module once. */
   namedModules(prefix = '', seen = new Set<Module>()): [string, Module][] {
+    if (typeof prefix !== 'string') throw new ArgumentError(`namedModules(): argument 'prefix' must be a string, not ${describeValue(prefix)}`);
+    if (!(seen instanceof Set)) throw new ArgumentError(`namedModules(): argument 'memo' must be a Set, not ${describeValue(seen)}`);
     if (seen.has(this)) return [];
     seen.add(this);
     const out: [string, Module][] = [[prefix, this]];

@@ -13,14 +13,20 @@
  * a released output that is realized keeps only its buffer, not its graph.
  */
 import { vjp } from '../compiler/autodiff/index.js';
-import { AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
+import { ArgumentError, AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
 import { checkNotReleased, gradTargets, reachableGradFns, retainedOfNode } from './autograd-graph.js';
 import './convert.js';
 import './elementwise.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { enableGrad, noGrad } from './grad-mode.js';
-import { bool, checked, defineOptions, describeValue } from './options.js';
+import { bool, checked, custom, defineOptions, describeValue } from './options.js';
 import { fromNode, makeView, realizeWithNext, Tensor } from './tensor.js';
+
+const BACKWARD_OPTIONS = defineOptions('backward', {
+  retainGraph: bool.optional(),
+  createGraph: bool.optional(),
+  inputs: custom<Tensor | readonly Tensor[]>('a Tensor or a list of Tensors', (v) => v instanceof Tensor || (Array.isArray(v) && v.every((t) => t instanceof Tensor))).optional(),
+});
 
 export interface BackwardOptions {
   /** Keep the graph so that it can be differentiated again (default: createGraph). */
@@ -37,6 +43,8 @@ export interface GradOptions {
   /** Return null for inputs the outputs do not depend on, instead of throwing. */
   allowUnused?: boolean;
 }
+
+const GRAD_OPTIONS = defineOptions('autograd.grad', { retainGraph: bool.optional(), createGraph: bool.optional(), allowUnused: bool.optional() });
 
 const asList = <T>(x: T | readonly T[]): readonly T[] => (Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
@@ -136,9 +144,10 @@ function inputNode(t: Tensor): Node {
 export function backward(
   tensors: Tensor | readonly Tensor[],
   gradTensors?: Tensor | readonly (Tensor | null)[] | null,
-  opts: BackwardOptions = {},
+  opts?: BackwardOptions,
 ): void {
   const api = 'backward';
+  opts = checked(BACKWARD_OPTIONS, opts);
   const outputs = asList(tensors);
   const gradOutputs = gradTensors === undefined || gradTensors === null ? [] : asList(gradTensors);
   const createGraph = opts.createGraph ?? false;
@@ -179,13 +188,15 @@ export function grad(
   outputs: Tensor | readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
   gradOutputs?: Tensor | readonly (Tensor | null)[] | null | GradOptions,
-  opts: GradOptions = {},
+  opts?: GradOptions,
 ): (Tensor | null)[] {
   const api = 'grad';
   if (gradOutputs !== undefined && gradOutputs !== null && !(gradOutputs instanceof Tensor) && !Array.isArray(gradOutputs)) {
+    if (opts !== undefined) throw new ArgumentError('grad(): options given twice');
     opts = gradOutputs as GradOptions;
     gradOutputs = undefined;
   }
+  opts = checked(GRAD_OPTIONS, opts);
   const outs = asList(outputs);
   const ins = asList(inputs);
   const gos = gradOutputs === undefined || gradOutputs === null ? [] : asList(gradOutputs as Tensor | readonly (Tensor | null)[]);
@@ -248,7 +259,7 @@ P.backward = function (this: Tensor, gradient?: Tensor | BackwardOptions | null,
     opts = gradient;
     gradient = undefined;
   }
-  backward(this, gradient instanceof Tensor ? [gradient] : null, opts ?? {});
+  backward(this, gradient instanceof Tensor ? [gradient] : null, opts);
 };
 
 P.retainGrad = function (this: Tensor) {

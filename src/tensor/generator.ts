@@ -80,6 +80,9 @@ export class Generator {
 
   /** Restore a state from getState. */
   setState(state: ArrayLike<number>): this {
+    if (typeof state !== 'object' || state === null || !Array.from(state).every((w) => Number.isSafeInteger(w))) {
+      throw new ArgumentError(`setState: expected 4 32-bit words (from getState), got ${describeValue(state)}`);
+    }
     if (state.length !== 4) throw new ValueError(`setState: expected a state of 4 32-bit words, got ${state.length}`);
     const words = Array.from(state, (w) => w >>> 0);
     if (words.every((w) => w === 0)) throw new ValueError('setState: the state must not be all zero');

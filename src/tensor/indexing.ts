@@ -15,6 +15,7 @@ import { tensor as makeTensor, type NestedArray } from './creation.js';
 import { gatherAdvanced, hostRows, lastWriters, planAdvanced, scatterAdvanced, type AdvancedPlan } from './advanced-index.js';
 import { checkRange, intTensor, knownValues, nonzeroCoords } from './index-values.js';
 import { selectAt, sliceDim, unsqueeze } from './movement.js';
+import { bool, checked, defineOptions } from './options.js';
 import { checkTensor } from './reduce-args.js';
 import { applyOp, commitInPlace, makeView, sameDevice, Tensor, type TensorLike } from './tensor.js';
 
@@ -246,8 +247,11 @@ function valueOperand(op: string, values: TensorLike, target: readonly number[],
  * indexed shape); `{ accumulate: true }` adds instead (`x[indices] += values`, duplicates included).
  * Returns x.
  */
-export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts: IndexPutOptions = {}): Tensor {
+const INDEX_PUT_OPTIONS = defineOptions('indexPut_', { accumulate: bool.optional() });
+
+export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts?: IndexPutOptions): Tensor {
   const op = 'indexPut_';
+  opts = checked(INDEX_PUT_OPTIONS, opts);
   const items = Array.isArray(indices) ? (indices as readonly IndexItem[]) : [indices as IndexItem];
   const accumulate = opts.accumulate ?? false;
   const parsed = parseIndex(op, x, items);

@@ -239,6 +239,7 @@ export function movedim(x: Tensor, source: number | readonly number[], destinati
   const t_ = dst.map((d) => normDim(d, r, 'movedim'));
   if (new Set(s).size !== s.length) throw new ValueError(`movedim: repeated dim in \`source\` (${fmtShape(src)})`);
   if (new Set(t_).size !== t_.length) throw new ValueError(`movedim: repeated dim in \`destination\` (${fmtShape(dst)})`);
+  if (r === 0) return makeView('PermuteBackward0', x, []);
   const perm = new Array<number>(r).fill(-1);
   s.forEach((d, i) => (perm[t_[i]!] = d));
   const rest = range(r).filter((d) => !s.includes(d));

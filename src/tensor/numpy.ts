@@ -35,7 +35,12 @@ export class NDArray<T extends TypedArray = TypedArray> {
     readonly offset: number,
     /** graft's dtype: 'float32', 'float64', 'int32' or 'bool' (bools are stored as 0/1 in a Uint8Array). */
     readonly dtype: DType,
-  ) {}
+  ) {
+    const ints = (v: unknown): boolean => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d));
+    if (!ArrayBuffer.isView(data) || !ints(shape) || !ints(stride) || shape.length !== stride.length || !Number.isSafeInteger(offset)) {
+      throw new ArgumentError('NDArray: expected (data: a typed array, shape: integers, stride: integers of the same count, offset: an integer, dtype); use tensor.numpy() to make one');
+    }
+  }
 
   /** Number of elements. */
   get size(): number {
@@ -55,6 +60,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
 
   /** The position in `data` of element (i, j, ...); negative indices count from the end, as NumPy. */
   index(...idx: number[]): number {
+    if (!idx.every((i) => typeof i === 'number')) throw new IndexError(`NDArray: indices must be integers, got ${idx.map((i) => describeValue(i)).join(', ')}`);
     if (idx.length !== this.shape.length) {
       throw new IndexError(`NDArray: ${idx.length} indices for an array of ${this.shape.length} dimensions`);
     }

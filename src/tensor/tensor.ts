@@ -621,6 +621,7 @@ export function makeView(name: string, src: Tensor, ops: readonly ViewOp[], opts
 /** Whether a value of dtype `from` may be written into a tensor of dtype `to` (torch.can_cast). */
 export function canCast(from: DType, to: DType): boolean {
   const rank = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
+  for (const d of [from, to]) if (typeof d !== 'string' || !Object.hasOwn(rank, d)) throw new DTypeError(`canCast: unknown dtype ${typeof d === 'string' ? d : typeof d}`);
   return rank[from] <= rank[to];
 }
 

@@ -9,7 +9,15 @@ const patterns: Arg[][] = [
   [T([2, 3]), { t: 'arr', items: [{ t: 'str', v: 'a' }] }], [T([2, 3]), { t: 'num', v: 0 }, { t: 'str', v: 'a' }], [T([2, 3]), { t: 'num', v: 0 }, { t: 'num', v: 1.5 }],
   [T([2, 3]), { t: 'num', v: 2 ** 31 }], [{ t: 'num', v: 2 }, { t: 'num', v: 3 }], [{ t: 'arr', items: [{ t: 'num', v: 2 }] }, { t: 'str', v: 'a' }], [{ t: 'big' }], [T([2, 3]), { t: 'big' }],
   [{ t: 'fn', kind: 'identity' }], [{ t: 'fn', kind: 'tensor' }, T([2])], [{ t: 'module' }], [T([2, 3], 'int32'), T([2, 3], 'bool')],
+  [{ t: 'num', v: 0 }, T([2])], [{ t: 'str', v: 'a' }, T([2])], [{ t: 'null' }, T([2])], [T([2]), { t: 'num', v: 0 }, T([2], 'int32')], [T([2, 3]), { t: 'num', v: 1 }, { t: 'undef' }, T([2])],
+  [{ t: 'num', v: 2 }], [{ t: 'num', v: 2 }, { t: 'num', v: 3 }, { t: 'opts', entries: [] }], [T([4, 2]), T([4], 'int32')], [T([1, 2, 4, 4]), T([1, 2, 4, 4])],
 ];
+// Valid-looking argument lists with one position replaced by something of the wrong kind.
+const I = (shape: number[]): Arg => ({ t: 'tensor', shape, dtype: 'int32', grad: false, view: 'none', fill: 'index' });
+const bases: Arg[][] = [[T([2, 3]), { t: 'num', v: 0 }], [T([2, 3]), T([2, 3])], [T([2, 3]), { t: 'num', v: 1 }, I([2, 3])], [T([2, 3]), I([2])], [T([2, 3]), { t: 'num', v: 0 }, { t: 'num', v: 1 }], [T([3, 3]), T([3, 3]), T([3, 3])], [T([1, 1, 4, 4]), T([2, 1, 3, 3])], [T([4, 3]), I([4])]];
+const bad: Arg[] = [{ t: 'num', v: 0 }, { t: 'null' }, { t: 'str', v: 'a' }, { t: 'opts', entries: [] }, { t: 'undef' }, { t: 'arr', items: [{ t: 'num', v: 1 }] }];
+for (const b of bases) for (let k = 0; k < b.length; k++) for (const x of bad) patterns.push(b.map((a, i) => (i === k ? x : a)));
+
 const selfs: Arg[] = [T([2, 3]), T([]), T([0, 2]), T([2, 3], 'int32'), T([3], 'bool')];
 const found = new Map<string, string[]>();
 for (const c of [...tensorCallables(), ...libraryCallables()]) {
@@ -23,6 +31,26 @@ for (const c of [...tensorCallables(), ...libraryCallables()]) {
         const r = c.kind === 'new' ? Reflect.construct(f, args) : c.kind === 'method' ? f.apply(s, args) : f(...args);
         if (r instanceof torch.Tensor && r.numel() < 1000 && r.device === 'interp') { r.dataSync(); String(r); }
         if (r instanceof Promise) r.catch(() => {});
+        if (typeof r === 'object' && r !== null && !(r instanceof torch.Tensor) && (r instanceof torch.nn.Module || r instanceof torch.optim.Optimizer || r instanceof torch.utils.data.Dataset || r instanceof torch.utils.data.DataLoader || r instanceof torch.optim.lrScheduler.LRScheduler || r instanceof torch.Generator || r instanceof torch.NDArray)) {
+          const names = new Set<string>();
+          for (let p = Object.getPrototypeOf(r); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) for (const k of Object.getOwnPropertyNames(p)) if (k !== 'constructor' && !k.startsWith('_') && typeof Object.getOwnPropertyDescriptor(p, k)?.value === 'function') names.add(k);
+          for (const m of names) {
+            for (const q of patterns.slice(0, 20)) {
+              torch.setGradEnabled(true); torch.setDefaultDevice('interp');
+              try {
+                const r2 = (r as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!(...q.map((a) => make(a, ts)));
+                if (r2 instanceof Promise) r2.catch(() => {});
+                if (r2 instanceof torch.Tensor && r2.numel() < 1000 && r2.device === 'interp') { r2.dataSync(); String(r2); }
+              } catch (e) {
+                if (!(e instanceof torch.GraftError)) {
+                  const key = `${c.name}#${m}`;
+                  const msg = `${(e as Error)?.constructor?.name}: ${String((e as Error)?.message).slice(0, 100)} @ ${String((e as Error)?.stack).split('\n')[1]?.trim().replace(/.*\/src\//, '')}`;
+                  const l = found.get(key) ?? []; if (!l.includes(msg) && l.length < 3) l.push(msg); found.set(key, l);
+                }
+              }
+            }
+          }
+        }
       } catch (e) {
         if (!(e instanceof torch.GraftError)) {
           const key = `${c.name}`;

@@ -25,6 +25,7 @@ export function scalarOrOptions<O extends object>(op: string, name: keyof O & st
     if (opts !== undefined) throw new ArgumentError(`${op}(): options given twice`);
     return [(v as Record<string, unknown>)[name] as number | undefined, v];
   }
+  if (opts === null) throw new ArgumentError(`${op}(): expected an options object, got null`);
   if (v !== undefined && opts !== undefined && (opts as Record<string, unknown>)[name] !== undefined) {
     throw new ArgumentError(`${op}() got multiple values for argument '${name}'`);
   }

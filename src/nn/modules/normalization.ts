@@ -6,7 +6,7 @@ import { Parameter } from '../parameter.js';
 import { checkSize, type FactoryOptions } from './linear.js';
 import { pyBool, pyFloat, pyInts } from './repr.js';
 import { bool, defineOptions, describeValue, deviceArg, dtypeArg, real } from '../../tensor/options.js';
-import { sizeArg } from '../functional/util.js';
+import { checkTensorArg, sizeArg } from '../functional/util.js';
 
 const factory = { dtype: dtypeArg.optional(), device: deviceArg.optional() };
 const bnShape = { ...factory, eps: real.optional(), momentum: real.nullable().optional(), affine: bool.optional(), trackRunningStats: bool.optional() };
@@ -124,6 +124,7 @@ export class BatchNorm1d extends BatchNormNd {
     super(numFeatures, opts);
   }
   protected checkInputDim(x: Tensor): void {
+    checkTensorArg('BatchNorm1d', x);
     if (x.dim() !== 2 && x.dim() !== 3) throw new ValueError(`BatchNorm1d: expected 2D or 3D input (got ${x.dim()}D input)`);
   }
 }
@@ -134,6 +135,7 @@ export class BatchNorm2d extends BatchNormNd {
     super(numFeatures, opts);
   }
   protected checkInputDim(x: Tensor): void {
+    checkTensorArg('BatchNorm2d', x);
     if (x.dim() !== 4) throw new ValueError(`BatchNorm2d: expected 4D input (got ${x.dim()}D input)`);
   }
 }

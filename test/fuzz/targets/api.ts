@@ -37,7 +37,9 @@ const STRINGS = ['', 'a', 'interp', 'cuda', 'cuda:1', 'float32', 'float64', 'int
   '...', ':', '1:3', '::2', '-1:', 'tanh', 'relu', 'fan_in', 'zeros', 'reflect', 'circular', 'floor', 'trunc', '__proto__', 'constructor', '0'];
 const SHAPES = [[], [0], [1], [3], [2, 3], [3, 2], [1, 2, 1], [2, 0, 3], [2, 1, 3, 2], [4, 4]];
 const JUNK_KEYS = ['dim', 'out', 'dtype', 'device', 'keepdim', 'inplace', 'reduction', 'p', 'lr', 'weight', 'bias', 'training', 'requiresGrad', 'alpha', 'min', 'max',
-  'keep_dim', 'requires_grad', 'step_size', 'foo', '__proto__', 'constructor', 'toString', 'valueOf'];
+  'keep_dim', 'requires_grad', 'step_size', 'foo', '__proto__', 'constructor'];
+// Not drawn: objects whose toString/valueOf are not functions (a hostile object breaks string conversion in any
+// message that names a value; graft does not defend against that).
 
 const scalarArb: fc.Arbitrary<Arg> = fc.oneof(
   fc.constantFrom(...NUMBERS).map((v): Arg => ({ t: 'num', v })),
@@ -269,9 +271,15 @@ const snapshot = (t: torch.Tensor): Snapshot => ({ t, value: t._root._value, ver
 const unchanged = (s: Snapshot): boolean =>
   s.t._root._value === s.value && s.t._root._version === s.version && s.t.requiresGrad === s.requiresGrad && s.t.grad === s.grad && s.t.gradFn === s.gradFn;
 
-/** Methods of an object returned by a call (its class's, up the prototype chain, not Object's). */
+/** graft's classes whose instances a call may return (their methods are fuzzed next). */
+const GRAFT_CLASSES: (abstract new (...a: never[]) => unknown)[] = [
+  torch.nn.Module, torch.optim.Optimizer, torch.optim.lrScheduler.LRScheduler, torch.utils.data.DataLoader, torch.utils.data.Dataset,
+  torch.Generator, torch.NDArray, torch.ValuesIndices, torch.GradFn, torch.GraftError,
+];
+
+/** Methods of a graft object returned by a call (its class's, up the prototype chain, not Object's). */
 function methodsOf(x: unknown): string[] {
-  if (typeof x !== 'object' || x === null || x instanceof torch.Tensor) return [];
+  if (typeof x !== 'object' || x === null || x instanceof torch.Tensor || !GRAFT_CLASSES.some((C) => x instanceof C)) return [];
   const names = new Set<string>();
   for (let p = Object.getPrototypeOf(x) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     for (const k of Object.getOwnPropertyNames(p)) {
