@@ -201,6 +201,8 @@ const SKIP = new Set([
   'save', 'saveNpy', 'saveFile', 'saveText', 'Progress', 'MNIST',
   // Methods that move tensors to the compiling cpu device (each new graph costs a C compile).
   'cpu',
+  // Protected methods (TypeScript's `protected`: for subclasses, not callers).
+  'updateGroup', 'stateOf', 'lrAt', 'checkInputDim',
 ]);
 
 function specKeys(name: string): readonly string[] {
