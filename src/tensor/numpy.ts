@@ -16,7 +16,7 @@
 import { ArgumentError, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
 import { fromValues } from './creation.js';
-import { describeValue } from './options.js';
+import { bool, defineOptions, describeValue } from './options.js';
 import { fromNode, makeView, Tensor, type ViewOp } from './tensor.js';
 
 /**
@@ -121,7 +121,10 @@ declare module './tensor.js' {
   }
 }
 
+const NUMPY_OPTIONS = defineOptions('numpy', { force: bool.optional() });
+
 (Tensor.prototype as unknown as { numpy: (this: Tensor, opts?: NumpyOptions) => NDArray }).numpy = function (this: Tensor, opts?: NumpyOptions): NDArray {
+  NUMPY_OPTIONS.check(opts);
   let t: Tensor = this;
   if (opts?.force) {
     t = t.detach();

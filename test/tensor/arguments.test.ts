@@ -150,3 +150,16 @@ describe('creation ops', () => {
     expect(torch.arange(1, 4, { dtype: torch.float64 }).tolist()).toEqual([1, 2, 3]);
   });
 });
+
+describe('joins, products and numpy take only their options', () => {
+  it('cat, stack, matmul, addmm, numpy', () => {
+    const a = f32([[1, 2]]);
+    expect(torch.cat([a, a], { dim: 0 }).shape).toEqual([2, 2]);
+    expect(caught(() => torch.cat([a, a], 'a' as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => torch.cat([a, a], { axis: 0 } as never)).message).toMatch(/^cat\(\) got an unexpected keyword argument 'axis'/);
+    expect(caught(() => torch.stack([a, a], 0, { dim: 1 } as never))).toEqual(new torch.ArgumentError("stack() got multiple values for argument 'dim'"));
+    expect(caught(() => torch.matmul(a, a.t(), { outt: a } as never)).message).toMatch(/did you mean 'out'\?/);
+    expect(caught(() => torch.addmm(a, a, a.t(), { Beta: 0 } as never)).message).toMatch(/did you mean 'beta'\?/);
+    expect(caught(() => a.numpy({ forced: true } as never)).message).toMatch(/did you mean 'force'\?/);
+  });
+});
