@@ -1,11 +1,17 @@
 /**
  * Long fuzz runs, one target per process: `node scripts/fuzz.js` starts this file through graft's TypeScript
- * loader (`graft run`) and watches it. Arguments: <target> <seconds> <seed> <findings folder> <heartbeat file>.
- * Before each input the input's text goes to the heartbeat file, so the watchdog can report the input of a hang;
- * a failure is printed as JSON on the last line of stdout (and a file target's bytes saved in the folder).
+ * loader (`graft run`) and watches it.
+ *
+ *   run.ts <target> <seconds> <seed> <findings folder> <heartbeat file>   fuzz; a failure is printed (and a
+ *                                                                          file target's bytes saved)
+ *   run.ts <target> replay <seed> <n>                                      print input number n of that seed
+ *
+ * Before each input the number of inputs started goes to the heartbeat file (one small write); when the child
+ * hangs, the watchdog kills it and asks for that input with `replay` (fast-check regenerates it from the seed).
  */
-import { closeSync, mkdirSync, openSync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { fuzz, report, saveFinding, type FuzzTarget } from './harness.js';
 import { API_TARGETS } from './targets/api.js';
 import { FILE_TARGETS } from './targets/files.js';
@@ -18,12 +24,21 @@ if (!target) {
   process.exit(2);
 }
 
+if (seconds === 'replay') {
+  // Input number n (counting from 1) of the run with this seed: the same arbitrary, the same random stream.
+  const n = Number(findings);
+  const [input] = fc.sample(target.arbitrary(), { seed: Number(seed), numRuns: n }).slice(-1);
+  console.log(target.describe(input as never));
+  process.exit(0);
+}
+
 const fd = heartbeat ? openSync(heartbeat, 'w') : null;
-const beat = (text: () => string): void => {
+const counter = Buffer.alloc(16, 0x20);
+let started = 0;
+const beat = (): void => {
   if (fd === null) return;
-  const b = Buffer.from(text());
-  ftruncateSync(fd, 0);
-  writeSync(fd, b, 0, b.length, 0);
+  counter.write(String(++started).padEnd(16), 0);
+  writeSync(fd, counter, 0, 16, 0);
 };
 
 const r = fuzz(target, { seconds: Number(seconds), seed: Number(seed), onInput: beat });
