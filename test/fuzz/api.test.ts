@@ -7,9 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { FIXED_SEED, RANDOM_SEED, SECONDS } from './budget.js';
 
+// Read once when graft loads; put back afterwards so no other test file in this process inherits the limit.
+const previous = process.env.GRAFT_MAX_BUFFER_BYTES;
 process.env.GRAFT_MAX_BUFFER_BYTES ??= String(64 << 20);
 const { fuzz, report } = await import('./harness.js');
 const { API_TARGETS } = await import('./targets/api.js');
+if (previous === undefined) delete process.env.GRAFT_MAX_BUFFER_BYTES;
 
 describe.each(API_TARGETS)('fuzzing $name', (target) => {
   it.each([
