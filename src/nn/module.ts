@@ -172,7 +172,7 @@ export class Module {
   loadStateDict(state: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = checked(LOAD_STATE_DICT_OPTIONS, opts).strict ?? true;
     if (typeof state !== 'object' || state === null || Array.isArray(state) || state instanceof Tensor) {
-      throw new ArgumentError(`loadStateDict(): expected a state dict (an object or Map of name -> Tensor), got ${describeValue(state)}`);
+      throw new ArgumentError(`loadStateDict(): Expected state_dict to be dict-like (an object or Map of name -> Tensor), got ${describeValue(state)}`);
     }
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const targets = new Map<string, [Module, string, Tensor, boolean]>();

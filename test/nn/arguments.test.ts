@@ -121,7 +121,7 @@ describe('Module methods', () => {
     for (const bad of [null, undefined, 5, 'w', [1], torch.ones(2)]) {
       const e = caught(() => net.loadStateDict(bad as never));
       expect(e).toBeInstanceOf(torch.ArgumentError);
-      expect(e.message).toMatch(/^loadStateDict\(\): expected a state dict \(an object or Map of name -> Tensor\), got /);
+      expect(e.message).toMatch(/^loadStateDict\(\): Expected state_dict to be dict-like \(an object or Map of name -> Tensor\), got /);
     }
     expect(caught(() => net.loadStateDict({ weight: [[1, 2], [3, 4]], bias: torch.zeros(2) } as never)).message).toContain(
       'While copying the parameter named "weight", expected a Tensor, got an array.',
