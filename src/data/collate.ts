@@ -73,6 +73,14 @@ function describe(x: unknown): string {
  * stay a list; arrays (tuples) and plain objects are collated position by position / key by key.
  */
 export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
+  return collate(samples, 0);
+}
+
+/** Samples nested deeper than this are refused (the collation is recursive). */
+const MAX_DEPTH = 1000;
+
+function collate<S>(samples: readonly S[], depth: number): Collated<S> {
+  if (depth > MAX_DEPTH) throw new ValueError(`default_collate: samples nested more than ${MAX_DEPTH} levels deep`);
   if (!Array.isArray(samples)) throw new ArgumentError(`default_collate: expected a list of samples, got ${describe(samples)}`);
   if (samples.length === 0) throw new ValueError('default_collate: the batch is empty');
   const first = samples[0] as unknown;
@@ -97,12 +105,12 @@ export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
       if (!Array.isArray(s)) kindError(k);
       if ((s as unknown[]).length !== len) throw new ValueError('default_collate: each element in list of batch should be of equal size');
     });
-    return first.map((_, j) => defaultCollate(samples.map((s) => (s as unknown[])[j]))) as Collated<S>;
+    return first.map((_, j) => collate(samples.map((s) => (s as unknown[])[j]), depth + 1)) as Collated<S>;
   }
   if (typeof first === 'object' && first !== null && [Object.prototype, null].includes(Object.getPrototypeOf(first))) {
     const keys = Object.keys(first);
     samples.forEach((s, k) => (typeof s === 'object' && s !== null && !Array.isArray(s)) || kindError(k));
-    return Object.fromEntries(keys.map((key) => [key, defaultCollate(samples.map((s) => (s as Record<string, unknown>)[key]))])) as unknown as Collated<S>;
+    return Object.fromEntries(keys.map((key) => [key, collate(samples.map((s) => (s as Record<string, unknown>)[key]), depth + 1)])) as unknown as Collated<S>;
   }
   throw new ValueError(`default_collate: batch must contain tensors, numbers, booleans, strings, arrays or plain objects; found ${describe(first)}`);
 }

@@ -277,6 +277,7 @@ Object.defineProperty(P, 'retainsGrad', {
 });
 
 P.requiresGrad_ = function (this: Tensor, requiresGrad = true) {
+  if (typeof requiresGrad !== 'boolean') throw new ArgumentError(`requiresGrad_(): argument 'requires_grad' must be a boolean, not ${describeValue(requiresGrad)}`);
   if (!this.isLeaf) {
     if (!requiresGrad) {
       throw new AutogradError(

@@ -99,10 +99,14 @@ export function parseSizeArgs<O extends object>(op: string, args: readonly unkno
   return [dims as number[], opts];
 }
 
+/** The deepest nesting torch.tensor reads: far more dims than any tensor has, far fewer than the JS stack holds. */
+const MAX_DIMS = 1000;
+
 function inferNested(data: NestedArray, op: string): { shape: number[]; flat: (number | boolean)[] } {
   const shape: number[] = [];
   let probe: NestedArray = data;
   while (Array.isArray(probe)) {
+    if (shape.length === MAX_DIMS) throw new ShapeError(`${op}: too many dimensions (data nested more than ${MAX_DIMS} levels deep)`);
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0] as NestedArray;

@@ -41,3 +41,12 @@ describe('data loading arguments', () => {
     expect(torch.utils.plot.lineChart({ series: [{ name: 'a<b', y: [1, NaN, 2] }] })).toContain('a&lt;b');
   });
 });
+
+describe('collation of samples nested too deeply', () => {
+  it('is a ValueError, not a stack overflow', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(caught(() => defaultCollate([deep, deep]))).toEqual(new torch.ValueError('default_collate: samples nested more than 1000 levels deep'));
+    expect((defaultCollate([[[1]], [[2]]]) as unknown as torch.Tensor[][])[0]![0]!.tolist()).toEqual([1, 2]);
+  });
+});

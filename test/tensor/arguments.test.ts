@@ -163,3 +163,20 @@ describe('joins, products and numpy take only their options', () => {
     expect(caught(() => a.numpy({ forced: true } as never)).message).toMatch(/did you mean 'force'\?/);
   });
 });
+
+describe('data of the wrong kind', () => {
+  it('torch.tensor of data nested deeper than any tensor is a ShapeError, not a stack overflow', () => {
+    let deep: unknown = [1];
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(caught(() => torch.tensor(deep as never))).toEqual(new torch.ShapeError('tensor: too many dimensions (data nested more than 1000 levels deep)'));
+    let ok: unknown = [1];
+    for (let i = 0; i < 99; i++) ok = [ok];
+    expect(torch.tensor(ok as never, { dtype: torch.float32 }).dim()).toBe(100);
+  });
+
+  it('requiresGrad_ takes a boolean', () => {
+    const x = f32([1]);
+    expect(caught(() => x.requiresGrad_('yes' as never))).toEqual(new torch.ArgumentError(`requiresGrad_(): argument 'requires_grad' must be a boolean, not "yes"`));
+    expect(x.requiresGrad).toBe(false);
+  });
+});
