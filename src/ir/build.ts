@@ -10,8 +10,9 @@ import { castScalar, type Scalar } from './scalar.js';
 import { OPS, type Op, type OpInfo, type ReduceOp, type UnaryOp, type BinaryOp } from './ops.js';
 import { type Shape, shapeEq, numel } from './shape.js';
 
-function assert(cond: boolean, msg: () => string): asserts cond {
-  if (!cond) throw new Error(`internal IR error: ${msg()}`);
+/** An IR invariant broken (a graft bug). The message is made only then: no closure per check on the hot path. */
+function fail(msg: () => string): never {
+  throw new Error(`internal IR error: ${msg()}`);
 }
 
 const sh = (s: Shape): string => `[${s.join(',')}]`;
@@ -22,7 +23,7 @@ export function constant(value: Scalar | boolean, dtype: DType, shape: Shape = [
 }
 
 export function buffer(ref: BufferRef, shape: Shape = [ref.size]): Node {
-  assert(numel(shape) === ref.size, () => `buffer of ${ref.size} elements viewed as ${sh(shape)}`);
+  if (!(numel(shape) === ref.size)) fail(() => `buffer of ${ref.size} elements viewed as ${sh(shape)}`);
   return makeNode('buffer', ref.dtype, shape, [], { ref });
 }
 
@@ -32,14 +33,14 @@ export function iota(n: number, dtype: DType = 'int32'): Node {
 
 /** Uniform [0, 1) numbers from a counter-based generator keyed by the seed buffer (int32[2]) and salt. */
 export function rand(seed: Node, salt: number, dtype: DType, shape: Shape): Node {
-  assert(seed.dtype === 'int32' && seed.numel === 2, () => 'rand seed must be int32[2]');
-  assert(isFloat(dtype), () => `rand of ${dtype}`);
+  if (!(seed.dtype === 'int32' && seed.numel === 2)) fail(() => 'rand seed must be int32[2]');
+  if (!(isFloat(dtype))) fail(() => `rand of ${dtype}`);
   return makeNode('rand', dtype, shape, [seed], { salt });
 }
 
 export function unary(op: UnaryOp, x: Node): Node {
-  assert(OPS[op].cat === 'unary' && op !== 'cast', () => `${op} is not a unary op`);
-  if (!(OPS[op] as OpInfo).ints) assert(isFloat(x.dtype), () => `${op} of ${x.dtype}`);
+  if (!(OPS[op].cat === 'unary' && op !== 'cast')) fail(() => `${op} is not a unary op`);
+  if (!(OPS[op] as OpInfo).ints && !isFloat(x.dtype)) fail(() => `${op} of ${x.dtype}`);
   const dtype = op === 'not' ? 'bool' : x.dtype;
   if (x.op === 'const') {
     // Leave folding of math to the compiler's simplify pass (it knows each device's rounding).
@@ -54,36 +55,36 @@ export function cast(x: Node, dtype: DType): Node {
 }
 
 export function binary(op: BinaryOp, a: Node, b: Node): Node {
-  assert(shapeEq(a.shape, b.shape), () => `${op} of shapes ${sh(a.shape)} and ${sh(b.shape)}`);
-  assert(a.dtype === b.dtype, () => `${op} of dtypes ${a.dtype} and ${b.dtype}`);
-  if (!(OPS[op] as OpInfo).ints) assert(isFloat(a.dtype), () => `${op} of ${a.dtype}`);
-  const dtype = OPS[op].cat === 'compare' ? 'bool' : a.dtype;
-  return makeNode(op, dtype, a.shape, [a, b], null);
+  const info = OPS[op] as OpInfo;
+  if (a.shape !== b.shape && !shapeEq(a.shape, b.shape)) fail(() => `${op} of shapes ${sh(a.shape)} and ${sh(b.shape)}`);
+  if (a.dtype !== b.dtype) fail(() => `${op} of dtypes ${a.dtype} and ${b.dtype}`);
+  if (!info.ints && !isFloat(a.dtype)) fail(() => `${op} of ${a.dtype}`);
+  return makeNode(op, info.cat === 'compare' ? 'bool' : a.dtype, a.shape, [a, b], null);
 }
 
 export function where(c: Node, a: Node, b: Node): Node {
-  assert(c.dtype === 'bool', () => `where condition of ${c.dtype}`);
-  assert(shapeEq(c.shape, a.shape) && shapeEq(a.shape, b.shape), () => `where of ${sh(c.shape)} ${sh(a.shape)} ${sh(b.shape)}`);
-  assert(a.dtype === b.dtype, () => `where of ${a.dtype} and ${b.dtype}`);
+  if (!(c.dtype === 'bool')) fail(() => `where condition of ${c.dtype}`);
+  if (!(shapeEq(c.shape, a.shape) && shapeEq(a.shape, b.shape))) fail(() => `where of ${sh(c.shape)} ${sh(a.shape)} ${sh(b.shape)}`);
+  if (!(a.dtype === b.dtype)) fail(() => `where of ${a.dtype} and ${b.dtype}`);
   return makeNode('where', a.dtype, a.shape, [c, a, b], null);
 }
 
 /** Reduce over axes, keeping them as size 1. */
 export function reduce(x: Node, op: ReduceOp, axes: readonly number[]): Node {
   const ax = [...new Set(axes)].sort((p, q) => p - q);
-  assert(ax.every((a) => a >= 0 && a < x.shape.length), () => `reduce axes ${ax} of rank ${x.shape.length}`);
+  if (!(ax.every((a) => a >= 0 && a < x.shape.length))) fail(() => `reduce axes ${ax} of rank ${x.shape.length}`);
   if (ax.length === 0) return x;
   const shape = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   return makeNode('reduce', x.dtype, shape, [x], { op, axes: ax });
 }
 
 export function cumsum(x: Node, axis: number): Node {
-  assert(axis >= 0 && axis < x.shape.length, () => `cumsum axis ${axis}`);
+  if (!(axis >= 0 && axis < x.shape.length)) fail(() => `cumsum axis ${axis}`);
   return makeNode('cumsum', x.dtype, x.shape, [x], { axis });
 }
 
 export function reshape(x: Node, shape: Shape): Node {
-  assert(numel(shape) === x.numel, () => `reshape ${sh(x.shape)} to ${sh(shape)}`);
+  if (!(numel(shape) === x.numel)) fail(() => `reshape ${sh(x.shape)} to ${sh(shape)}`);
   if (shapeEq(x.shape, shape)) return x;
   if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   if (x.op === 'reshape') return reshape(x.srcs[0]!, shape);
@@ -91,7 +92,7 @@ export function reshape(x: Node, shape: Shape): Node {
 }
 
 export function permute(x: Node, perm: readonly number[]): Node {
-  assert(perm.length === x.shape.length && [...perm].sort((a, b) => a - b).every((p, i) => p === i), () => `permute ${perm} of rank ${x.shape.length}`);
+  if (!(perm.length === x.shape.length && [...perm].sort((a, b) => a - b).every((p, i) => p === i))) fail(() => `permute ${perm} of rank ${x.shape.length}`);
   if (perm.every((p, i) => p === i)) return x;
   const shape = perm.map((p) => x.shape[p]!);
   if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
@@ -103,15 +104,15 @@ export function permute(x: Node, perm: readonly number[]): Node {
 }
 
 export function expand(x: Node, shape: Shape): Node {
-  assert(shape.length === x.shape.length && x.shape.every((d, i) => d === shape[i] || d === 1), () => `expand ${sh(x.shape)} to ${sh(shape)}`);
-  if (shapeEq(x.shape, shape)) return x;
+  if (x.shape === shape || shapeEq(x.shape, shape)) return x;
+  if (!(shape.length === x.shape.length && x.shape.every((d, i) => d === shape[i] || d === 1))) fail(() => `expand ${sh(x.shape)} to ${sh(shape)}`);
   if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   return makeNode('expand', x.dtype, shape, [x], null);
 }
 
 /** Pad each axis with [before, after] elements of `value` (amounts >= 0). */
 export function pad(x: Node, pads: readonly (readonly [number, number])[], value: Scalar = 0): Node {
-  assert(pads.length === x.shape.length && pads.every(([b, a]) => b >= 0 && a >= 0), () => `pad ${JSON.stringify(pads)} of ${sh(x.shape)}`);
+  if (!(pads.length === x.shape.length && pads.every(([b, a]) => b >= 0 && a >= 0))) fail(() => `pad ${JSON.stringify(pads)} of ${sh(x.shape)}`);
   if (pads.every(([b, a]) => b === 0 && a === 0)) return x;
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const v = castScalar(value, x.dtype);
@@ -122,13 +123,12 @@ export function pad(x: Node, pads: readonly (readonly [number, number])[], value
 /** Elements start[i], start[i]+step[i], ... (size[i] of them) along each axis; step > 0. */
 export function slice(x: Node, start: readonly number[], size: readonly number[], step?: readonly number[]): Node {
   const st = step ?? x.shape.map(() => 1);
-  assert(
+  const ok =
     start.length === x.shape.length &&
-      size.length === x.shape.length &&
-      st.length === x.shape.length &&
-      x.shape.every((d, i) => st[i]! > 0 && start[i]! >= 0 && size[i]! >= 0 && (size[i] === 0 || start[i]! + (size[i]! - 1) * st[i]! < d)),
-    () => `slice start ${start} size ${size} step ${st} of ${sh(x.shape)}`,
-  );
+    size.length === x.shape.length &&
+    st.length === x.shape.length &&
+    x.shape.every((d, i) => st[i]! > 0 && start[i]! >= 0 && size[i]! >= 0 && (size[i] === 0 || start[i]! + (size[i]! - 1) * st[i]! < d));
+  if (!ok) fail(() => `slice start ${start} size ${size} step ${st} of ${sh(x.shape)}`);
   if (x.shape.every((d, i) => start[i] === 0 && size[i] === d && (st[i] === 1 || d <= 1))) return x;
   if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, size);
   return makeNode('slice', x.dtype, size, [x], { start: [...start], step: st.map((s, i) => (size[i]! <= 1 ? 1 : s)) });
@@ -144,7 +144,7 @@ export function flip(x: Node, axes: readonly number[]): Node {
 /** Sliding windows along `axis` (torch.Tensor.unfold): see the op table. */
 export function unfold(x: Node, axis: number, size: number, step: number): Node {
   const d = x.shape[axis]!;
-  assert(axis >= 0 && axis < x.shape.length && size >= 1 && step >= 1 && size <= d, () => `unfold axis ${axis} size ${size} step ${step} of ${sh(x.shape)}`);
+  if (!(axis >= 0 && axis < x.shape.length && size >= 1 && step >= 1 && size <= d)) fail(() => `unfold axis ${axis} size ${size} step ${step} of ${sh(x.shape)}`);
   const count = Math.floor((d - size) / step) + 1;
   const shape = [...x.shape.slice(0, axis), count, ...x.shape.slice(axis + 1), size];
   if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
@@ -156,14 +156,14 @@ const argEquals = (a: Scalar, b: Scalar): boolean => (typeof a === 'bigint' ? a 
 
 /** Indices are int32 or int64 (kernels bounds-check them in 64 bits). */
 export function gather(src: Node, index: Node, axis: number): Node {
-  assert(isInt(index.dtype), () => `gather index of ${index.dtype}`);
-  assert(index.shape.length === src.shape.length, () => `gather index rank ${index.shape.length} vs ${src.shape.length}`);
+  if (!(isInt(index.dtype))) fail(() => `gather index of ${index.dtype}`);
+  if (!(index.shape.length === src.shape.length)) fail(() => `gather index rank ${index.shape.length} vs ${src.shape.length}`);
   return makeNode('gather', src.dtype, index.shape, [src, index], { axis });
 }
 
 export function scatterAdd(base: Node, index: Node, values: Node, axis: number): Node {
-  assert(isInt(index.dtype) && shapeEq(index.shape, values.shape), () => `scatterAdd index ${index.dtype}${sh(index.shape)} values ${sh(values.shape)}`);
-  assert(base.dtype === values.dtype && base.shape.length === values.shape.length, () => `scatterAdd base ${base.dtype}${sh(base.shape)}`);
+  if (!(isInt(index.dtype) && shapeEq(index.shape, values.shape))) fail(() => `scatterAdd index ${index.dtype}${sh(index.shape)} values ${sh(values.shape)}`);
+  if (!(base.dtype === values.dtype && base.shape.length === values.shape.length)) fail(() => `scatterAdd base ${base.dtype}${sh(base.shape)}`);
   return makeNode('scatterAdd', base.dtype, base.shape, [base, index, values], { axis });
 }
 
@@ -179,8 +179,8 @@ export function detach(x: Node): Node {
 }
 
 export function assign(target: Node, value: Node): Node {
-  assert(target.op === 'buffer', () => 'assign target must be a buffer');
-  assert(target.dtype === value.dtype && shapeEq(target.shape, value.shape), () => 'assign of a different dtype or shape');
+  if (!(target.op === 'buffer')) fail(() => 'assign target must be a buffer');
+  if (!(target.dtype === value.dtype && shapeEq(target.shape, value.shape))) fail(() => 'assign of a different dtype or shape');
   return makeNode('assign', value.dtype, value.shape, [target, value], null);
 }
 

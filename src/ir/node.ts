@@ -1,4 +1,4 @@
-import type { DType } from './dtype.js';
+import { DTYPES, type DType } from './dtype.js';
 import { OPS, type Op } from './ops.js';
 import { scalarKey, type Scalar } from './scalar.js';
 import type { Shape } from './shape.js';
@@ -30,11 +30,14 @@ export type Arg =
   | { readonly axes: readonly number[] };
 
 let nextId = 1;
+const KIND_OF: Record<string, number> = Object.fromEntries(Object.keys(OPS).map((op, i) => [op, i + 1]));
+const DTYPE_NUMBER: Record<string, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i + 1]));
 
 /**
  * An IR node. Immutable and hash-consed: building a node equal to a live one (same op, dtype, shape, arg and
  * the very same inputs) returns the live one, so equal subgraphs are one object (CSE for free). `node.key`
- * is the node's own signature (op, dtype, shape, argument), without its inputs.
+ * is the node's own signature (op, dtype, shape, argument), without its inputs, made when first asked for
+ * (structural keys): building a node compares fields, it makes no strings.
  */
 export class Node {
   readonly id: number;
@@ -46,6 +49,8 @@ export class Node {
   /** @internal Scratch of graph walks (hash.ts structuralKey): the walk that last saw the node, its number there. */
   _mark = 0;
   _local = 0;
+  /** @internal hash.ts: the number of an object argument in structural keys. */
+  _argCode: number | undefined = undefined;
   /** @internal Hash-consing: the nodes reading this node first (see makeNode). */
   _users: Level | null = null;
   /** The build epoch the node was made in (see nextBuildEpoch). */
@@ -62,17 +67,18 @@ export class Node {
    */
   readonly pendingSince: number;
 
+  /** @internal The op and dtype as one small number (structural keys). */
+  readonly _kind: number;
+
   constructor(
     readonly op: Op,
     readonly dtype: DType,
     readonly shape: Shape,
     readonly srcs: readonly Node[],
     readonly arg: Arg,
-    readonly key: string,
   ) {
     this.id = nextId++;
-    Object.freeze(shape);
-    Object.freeze(srcs);
+    this._kind = KIND_OF[op]! * 8 + DTYPE_NUMBER[dtype]!;
     let depth = 0;
     let since = Infinity;
     for (let i = 0; i < srcs.length; i++) {
@@ -86,6 +92,12 @@ export class Node {
     this.pendingSince = since;
   }
 
+  /** The node's own signature `op|dtype|shape|arg` (see the class comment). */
+  get key(): string {
+    return (this._key ??= `${this.op}|${this.dtype}|${shapeKey(this.shape)}|${argKey(this.arg)}`);
+  }
+  private _key: string | null = null;
+
   get numel(): number {
     let n = 1;
     for (const d of this.shape) n *= d;
@@ -95,6 +107,37 @@ export class Node {
   toString(): string {
     return `%${this.id} = ${this.op}${this.srcs.length ? ' ' + this.srcs.map((s) => '%' + s.id).join(' ') : ''} : ${this.dtype}[${this.shape.join(',')}]`;
   }
+}
+
+const shapeKeys = new WeakMap<Shape, string>();
+
+/** `2,3,4`: the text of a shape, made once per shape array (nodes of a chain share theirs). */
+export function shapeKey(shape: Shape): string {
+  if (!Object.isFrozen(shape)) return shape.join(','); // a caller's array may change: no caching
+  let k = shapeKeys.get(shape);
+  if (k === undefined) shapeKeys.set(shape, (k = shape.join(',')));
+  return k;
+}
+
+/** Whether two args are equal (the same key). Numbers and bigints by value (NaN equals NaN, -0 is not 0). */
+function sameArg(a: Arg, b: Arg): boolean {
+  if (a === b) return typeof a !== 'number' || a !== 0 || Object.is(a, b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b);
+  if ('ref' in a || 'ref' in b) return false;
+  return argKey(a) === argKey(b);
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The shape a node keeps: frozen, and shared with its input when equal (a chain of nodes shares one array). */
+function keptShape(shape: Shape, srcs: readonly Node[]): Shape {
+  if (srcs.length > 0 && sameShape(srcs[0]!.shape, shape)) return srcs[0]!.shape;
+  return Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
 }
 
 /** A stable text form of an op's argument for the hash-consing key. Numbers keep NaN, ±Infinity and -0. */
@@ -107,27 +150,31 @@ export function argKey(arg: Arg): string {
 
 /**
  * The hash-consing table, scoped to a *build epoch*: the nodes built between two realizations. A node is
- * found again through its inputs: the first input holds a level (its readers), deeper inputs key WeakMaps
- * (ephemerons), then a short list or a Map by the node's own signature (`op|dtype|shape|arg`). A level
- * stamped with an older epoch is discarded when next touched, so a long-lived input (a parameter, a dataset
- * tensor) does not keep every node ever built from it — nor those nodes' realized buffers — alive: equal
- * subgraphs are shared within the graphs being built (CSE for free, stable structural keys), not across
- * realizations (PyTorch recomputes there too). No WeakRef or FinalizationRegistry per node: a WeakRef keeps
- * its target alive until the end of the current JS job, and finalization cells pile up until the event loop
- * turns, so a synchronous training loop would keep every step's graph.
+ * found again through its first input, which holds the list of its readers built this epoch (a short list,
+ * compared field by field and input by input; a Map by signature beyond). A list stamped with an older epoch
+ * is dropped when next touched, and a realization drops the lists of the inputs it read (the runtime calls
+ * `forgetReaders`), so a long-lived input (a parameter, a dataset tensor) does not keep every
+ * node ever built from it — nor those nodes' realized buffers — alive: equal subgraphs are shared within the
+ * graphs being built (CSE for free, stable structural keys), not across realizations (PyTorch recomputes
+ * there too). No WeakRef, FinalizationRegistry or WeakMap per node: a WeakRef keeps its target alive until
+ * the end of the current JS job, finalization cells pile up until the event loop turns (a synchronous
+ * training loop would keep every step's graph), and ephemeron tables make every collection slower.
  *
- * Buffer nodes are found through their buffer (a WeakMap keyed by the BufferRef). Constants and iotas, which
- * read nothing, sit in a plain Map emptied at every new epoch.
+ * A buffer's node hangs on the buffer itself. Constants and iotas, which read nothing, sit in a plain Map
+ * emptied at every new epoch.
  */
 export interface Level {
   readonly epoch: number;
-  /** The nodes reading exactly these inputs: a short list (most inputs have a few readers), a Map beyond. */
-  nodes: Node[] | Map<string, Node> | null;
-  next: WeakMap<Node, Level> | null;
+  /** The nodes reading this node first: a short list (most nodes have a few readers), a Map beyond. */
+  nodes: Node[] | Map<string, Node>;
 }
-const byBuffer = new WeakMap<object, Map<string, Node>>();
+/** Where a buffer keeps its nodes (one per shape it is viewed as; nearly always one). */
+interface NodeHolder {
+  _nodes?: Node | Node[];
+}
 const leaves = new Map<string, Node>();
 const SHORT_LIST = 8;
+
 const MAX_LEAVES = 4096;
 let buildEpoch = 1;
 
@@ -137,7 +184,17 @@ let buildEpoch = 1;
  */
 export function nextBuildEpoch(): number {
   leaves.clear();
+  constants.clear();
+  constantCount = 0;
   return ++buildEpoch;
+}
+
+/**
+ * Drop the lists of readers of `inputs` (the buffers a realization read): the graph just computed is not
+ * kept alive by the long-lived tensors it read.
+ */
+export function forgetReaders(inputs: readonly Node[]): void {
+  for (let i = 0; i < inputs.length; i++) inputs[i]!._users = null;
 }
 
 /** The current build epoch (nodes record the epoch they were built in). */
@@ -145,78 +202,106 @@ export function currentBuildEpoch(): number {
   return buildEpoch;
 }
 
-function freshLevel(): Level {
-  return { epoch: buildEpoch, nodes: null, next: null };
+function sameSrcs(a: readonly Node[], b: readonly Node[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-function sourceLevel(srcs: readonly Node[]): Level {
-  // The first level hangs on the first input itself (a strong field: the same lifetime as a WeakMap entry
-  // keyed by it, without the cost of an ephemeron lookup); deeper levels are WeakMaps keyed by the others.
-  const first = srcs[0]!;
-  let level = first._users;
-  if (level === null || level.epoch !== buildEpoch) level = first._users = freshLevel();
-  for (let i = 1; i < srcs.length; i++) {
-    const map: WeakMap<Node, Level> = (level.next ??= new WeakMap());
-    let l = map.get(srcs[i]!);
-    if (l === undefined || l.epoch !== buildEpoch) {
-      l = freshLevel();
-      map.set(srcs[i]!, l);
-    }
-    level = l;
-  }
-  return level;
-}
+/** The signature of a node with its inputs, for the Map of a node with many readers. */
+const fullSig = (op: Op, dtype: DType, shape: Shape, arg: Arg, srcs: readonly Node[]): string =>
+  `${op}|${dtype}|${shapeKey(shape)}|${argKey(arg)}|${srcs.map((s) => s.id).join(',')}`;
 
-function findIn(level: Level, sig: string): Node | undefined {
+function findIn(level: Level, op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): Node | undefined {
   const ns = level.nodes;
-  if (ns === null) return undefined;
   if (Array.isArray(ns)) {
-    for (const n of ns) if (n.key === sig) return n;
+    for (const n of ns) {
+      if (n.op === op && n.dtype === dtype && sameSrcs(n.srcs, srcs) && sameShape(n.shape, shape) && sameArg(n.arg, arg)) return n;
+    }
     return undefined;
   }
-  return ns.get(sig);
+  return ns.get(fullSig(op, dtype, shape, arg, srcs));
 }
 
 function addTo(level: Level, node: Node): void {
   const ns = level.nodes;
-  if (ns === null) level.nodes = [node];
-  else if (!Array.isArray(ns)) ns.set(node.key, node);
+  const sig = (n: Node): string => fullSig(n.op, n.dtype, n.shape, n.arg, n.srcs);
+  if (!Array.isArray(ns)) ns.set(sig(node), node);
   else if (ns.length < SHORT_LIST) ns.push(node);
-  else level.nodes = new Map([...ns, node].map((n) => [n.key, n]));
+  else level.nodes = new Map([...ns, node].map((n) => [sig(n), n]));
+}
+
+function bufferNode(ref: BufferRef, dtype: DType, shape: Shape, arg: Arg): Node {
+  const holder = ref as BufferRef & NodeHolder;
+  const kept = holder._nodes;
+  if (kept !== undefined) {
+    if (!Array.isArray(kept)) {
+      if (kept.dtype === dtype && sameShape(kept.shape, shape)) return kept;
+    } else for (const n of kept) if (n.dtype === dtype && sameShape(n.shape, shape)) return n;
+  }
+  const node = create('buffer', dtype, shape, [], arg);
+  holder._nodes = kept === undefined ? node : Array.isArray(kept) ? [...kept, node] : [kept, node];
+  return node;
+}
+
+/**
+ * Constants by shape, dtype and value (Maps keyed by the value itself: no string per constant; a shape's
+ * text is made once per shape array). Emptied with `leaves` (every epoch), and bounded like it.
+ */
+const constants = new Map<string, Map<DType, Map<Scalar, Node>>>();
+let constantCount = 0;
+
+function constNode(dtype: DType, shape: Shape, value: Scalar): Node {
+  // By the shape's text: cached for the frozen shapes of nodes, so a chain of ops on one tensor pays nothing.
+  const key = shapeKey(shape);
+  let byDtype = constants.get(key);
+  if (byDtype === undefined) {
+    if (constantCount >= MAX_LEAVES) {
+      constants.clear();
+      constantCount = 0;
+    }
+    constants.set(key, (byDtype = new Map()));
+  }
+  let byValue = byDtype.get(dtype);
+  if (byValue === undefined) byDtype.set(dtype, (byValue = new Map()));
+  let node = byValue.get(value);
+  if (node === undefined) {
+    node = create('const', dtype, shape, [], value);
+    byValue.set(value, node);
+    constantCount++;
+  }
+  return node;
 }
 
 /** Build (or find) a node. Internal: use the builders in build.ts, which check their inputs. */
 export function makeNode(op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): Node {
-  const sig = `${op}|${dtype}|${shape.join(',')}|${argKey(arg)}`;
   if (srcs.length === 0) {
-    if (op === 'buffer') {
-      const ref = (arg as { ref: BufferRef }).ref;
-      let m = byBuffer.get(ref);
-      const hit = m?.get(sig);
-      if (hit !== undefined) return hit;
-      if (m === undefined) byBuffer.set(ref, (m = new Map()));
-      const node = create(op, dtype, shape, srcs, arg, sig);
-      m.set(sig, node);
-      return node;
-    }
+    if (op === 'buffer') return bufferNode((arg as { ref: BufferRef }).ref, dtype, shape, arg);
+    if (op === 'const' && (typeof arg !== 'number' || !Object.is(arg, -0))) return constNode(dtype, shape, arg as Scalar);
+    const sig = `${op}|${dtype}|${shapeKey(shape)}|${argKey(arg)}`;
     const hit = leaves.get(sig);
     if (hit !== undefined) return hit;
-    const node = create(op, dtype, shape, srcs, arg, sig);
+    const node = create(op, dtype, shape, srcs, arg);
     // A loop that builds without realizing (new constants every op) must not grow the table without bound.
     if (leaves.size >= MAX_LEAVES) leaves.clear();
     leaves.set(sig, node);
     return node;
   }
   if (srcs.length !== OPS[op].arity) throw new Error(`internal: ${op} takes ${OPS[op].arity} inputs, got ${srcs.length}`);
-  const level = sourceLevel(srcs);
-  const hit = findIn(level, sig);
+  const first = srcs[0]!;
+  let level = first._users;
+  if (level === null || level.epoch !== buildEpoch) {
+    const node = create(op, dtype, shape, srcs, arg);
+    first._users = { epoch: buildEpoch, nodes: [node] };
+    return node;
+  }
+  const hit = findIn(level, op, dtype, shape, srcs, arg);
   if (hit !== undefined) return hit;
-  const node = create(op, dtype, shape, srcs, arg, sig);
+  const node = create(op, dtype, shape, srcs, arg);
   addTo(level, node);
   return node;
 }
 
-function create(op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg, sig: string): Node {
+function create(op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): Node {
   if (srcs.length !== OPS[op].arity) throw new Error(`internal: ${op} takes ${OPS[op].arity} inputs, got ${srcs.length}`);
-  return new Node(op, dtype, [...shape], [...srcs], arg, sig);
+  return new Node(op, dtype, keptShape(shape, srcs), srcs.slice(), arg);
 }

@@ -14,6 +14,11 @@ export class Buffer implements BufferRef {
    * values computed from it are not cached on their nodes (see realize.ts).
    */
   jsShared = false;
+  /**
+   * The number of the leaf tensor that requires grad and stands for this buffer (0: none), see
+   * Tensor._trackedNode: a number, because a reference would keep the tensor alive.
+   */
+  leafOwner = 0;
   constructor(
     readonly device: string,
     readonly dtype: DType,

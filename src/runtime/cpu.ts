@@ -5,8 +5,9 @@
  * and kept under the key: buffers are parameters, so step 2 of a training loop finds step 1's program.
  */
 import { availableParallelism } from 'node:os';
-import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
+import { IndexError, sameCode, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
+import { liftConstants } from '../compiler/lift-constants.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
 import type { ExecuteInfo } from './device.js';
@@ -60,7 +61,10 @@ function preciseError(e: unknown, roots: readonly Node[]): unknown {
 
 export class CpuDevice extends HostDevice {
   readonly stats: CpuStats = { realizations: 0, programHits: 0, programBuilds: 0, kernelsRun: 0 };
-  private readonly programs = new Map<string, Program>();
+  /** Programs by the hash of their graph's structural code (a list: different codes may share a hash). */
+  private readonly programs = new Map<number, Program[]>();
+  private programCount = 0;
+  private clock = 0;
   readonly threads = threadCount();
 
   constructor(name = 'cpu') {
@@ -72,27 +76,32 @@ export class CpuDevice extends HostDevice {
   }
 
   /** The program computing `roots` (from the cache, or planned now; compiled when first run). */
-  program(roots: readonly Node[]): { program: Program; inputs: Node[]; hit: boolean } {
-    const { key, inputs } = structuralKey(roots);
-    let program = this.programs.get(key);
+  program(roots: readonly Node[]): { program: Program; inputs: Node[]; consts: readonly Node[]; hit: boolean } {
+    const graph = structuralKey(roots);
+    const { inputs, consts } = graph;
+    const same = this.programs.get(graph.hash);
+    let program = same?.find((p) => sameCode(p.code, graph.code));
     const hit = program !== undefined;
-    if (program) {
-      this.programs.delete(key);
-      this.programs.set(key, program);
-    } else {
-      const planned = planProgram({ roots, inputs, threads: this.threads });
-      program = new Program(key, planned.plan, planned.schedule);
-      this.programs.set(key, program);
-      if (this.programs.size > PROGRAM_CACHE_SIZE) this.programs.delete(this.programs.keys().next().value!);
+    if (program) program.lastUse = ++this.clock;
+    else {
+      // Constants whose values are data become one more input (src/compiler/lift-constants.ts).
+      const lifted = liftConstants(roots, inputs, consts);
+      const planned = planProgram({ roots: lifted.roots, inputs: lifted.inputs, threads: this.threads });
+      program = new Program(graph.key, planned.plan, planned.schedule);
+      program.code = graph.code;
+      program.lastUse = ++this.clock;
+      if (same) same.push(program);
+      else this.programs.set(graph.hash, [program]);
+      if (++this.programCount > PROGRAM_CACHE_SIZE) this.evictLeastRecent();
       this.stats.programBuilds++;
     }
-    return { program, inputs, hit };
+    return { program, inputs, consts, hit };
   }
 
   execute(roots: readonly Node[], info?: ExecuteInfo): Buffer[] {
     const t0 = performance.now();
     const level = debugLevel();
-    const { program, inputs, hit } = this.program(roots);
+    const { program, inputs, consts, hit } = this.program(roots);
     if (info) info.inputs = inputs;
     if (hit) this.stats.programHits++;
     const compiled = program.loaded;
@@ -101,10 +110,9 @@ export class CpuDevice extends HostDevice {
     const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
     let outs: TypedArray[];
     try {
-      outs = program.run(
-        inputs.map((n) => bufferOf(n).host!),
-        timings,
-      );
+      const arrays = inputs.map((n) => bufferOf(n).host!);
+      if (consts.length) arrays.push(Float64Array.from(consts, (c) => c.arg as number));
+      outs = program.run(arrays, timings);
     } catch (e) {
       throw preciseError(e, roots);
     }
@@ -118,8 +126,21 @@ export class CpuDevice extends HostDevice {
     });
   }
 
+  /** Drop the least recently used quarter of the program cache (a scan: rare, cheaper than keeping order on every hit). */
+  private evictLeastRecent(): void {
+    const uses = [...this.programs.values()].flat().map((p) => p.lastUse).sort((a, b) => a - b);
+    const cut = uses[Math.floor(uses.length / 4)]!;
+    for (const [h, list] of this.programs) {
+      const kept = list.filter((p) => p.lastUse > cut);
+      this.programCount -= list.length - kept.length;
+      if (kept.length) this.programs.set(h, kept);
+      else this.programs.delete(h);
+    }
+  }
+
   /** Forget every cached program (tests). */
   clearPrograms(): void {
     this.programs.clear();
+    this.programCount = 0;
   }
 }

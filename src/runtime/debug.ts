@@ -5,9 +5,23 @@
  */
 import type { Program, KernelTiming } from './program.js';
 
+let level = 0;
+let readAt = -Infinity;
+let calls = 0;
+
+/**
+ * GRAFT_DEBUG, read again at most every 10 ms or every 64 calls (a process.env lookup costs about a
+ * microsecond), so a change while running takes effect at once in practice.
+ */
 export function debugLevel(): number {
-  const v = Number.parseInt(process.env.GRAFT_DEBUG ?? '', 10);
-  return Number.isInteger(v) && v > 0 ? v : 0;
+  const now = performance.now();
+  if (now - readAt > 10 || ++calls >= 64) {
+    readAt = now;
+    calls = 0;
+    const v = Number.parseInt(process.env.GRAFT_DEBUG ?? '', 10);
+    level = Number.isInteger(v) && v > 0 ? v : 0;
+  }
+  return level;
 }
 
 const write = (s: string): void => {

@@ -46,6 +46,10 @@ export class Program {
   private pool: (TypedArray | undefined)[] = [];
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
   loadMs = 0;
+  /** When the device last used it (its program cache drops the least recently used). */
+  lastUse = 0;
+  /** The structural code of the graphs it computes (ir/hash.ts), for the device's program cache. */
+  code: readonly number[] = [];
 
   constructor(
     readonly key: string,
@@ -121,7 +125,7 @@ export class Program {
           const args = k.args.map((s) => bufs[s]!);
           const t0 = timings ? nowNs() : 0;
           try {
-            kernels[st.kernel]!.call(args, k.minBytes as number[]);
+            kernels[st.kernel]!.callTrusted(args, k.minBytes as number[]);
           } catch (e) {
             throw namedError(e, k);
           }

@@ -2,7 +2,7 @@
  * Realization: drive the pipeline for a set of pending nodes on one device and record the results, so a
  * realized node is never computed again while it lives.
  */
-import { nextBuildEpoch, walkNodes, type Node } from '../ir/index.js';
+import { forgetReaders, nextBuildEpoch, walkNodes, type Node } from '../ir/index.js';
 import type { Buffer } from './buffer.js';
 import type { Device, ExecuteInfo } from './device.js';
 
@@ -18,6 +18,7 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
     const bufs = device.execute(pending, info);
     // Usually nothing reads memory shared with JS and every root is cached: the inputs the device found
     // (the cpu device's structural key walks the graph anyway) say so without another walk.
+    if (info.inputs) forgetReaders(info.inputs);
     const any = info.inputs ? info.inputs.some(isJsShared) : anyReadsJsMemory(pending);
     const readsJsMemory = any ? rootReadsJsMemory : (): boolean => false;
     pending.forEach((r, j) => {
@@ -26,18 +27,19 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
       // A constant is not cached: every later graph using that constant would load it from memory instead of
       // having it as a literal.
       if (r.op !== 'assign' && r.op !== 'const' && !readsJsMemory(r)) r.realized = bufs[j]!;
-      else computed.set(r, bufs[j]!);
+      else (computed ??= new Map()).set(r, bufs[j]!);
     });
   }
-  const out = roots.map((r) => knownBuffer(r) ?? computed.get(r)!);
-  computed = new WeakMap();
+  const out = roots.map((r) => knownBuffer(r) ?? computed!.get(r)!);
+  computed = null;
   // Nodes built from now on are not shared with those built before (src/ir/node.ts): long-lived inputs do
   // not keep the graphs and results of earlier realizations alive.
   if (pending.length) nextBuildEpoch();
   return out;
 }
 
-let computed = new WeakMap<Node, Buffer>();
+/** Results not cached on their nodes, for the call computing them (a Map: no ephemeron table per call). */
+let computed: Map<Node, Buffer> | null = null;
 
 const isJsShared = (n: Node): boolean => n.op === 'buffer' && (n.arg as { ref: Buffer }).ref.jsShared;
 

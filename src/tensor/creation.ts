@@ -164,7 +164,7 @@ export function tensor(data: TensorData | Tensor, opts?: CreateOptions): Tensor 
 }
 
 /** The dtype of JS values: bool if all are booleans, float32 if any is a number, int64 if the rest are bigints. */
-export function inferDType(values: readonly (number | bigint | boolean)[]): DType {
+function inferDType(values: readonly (number | bigint | boolean)[]): DType {
   if (values.length === 0) return DEFAULT_FLOAT;
   if (values.every((x) => typeof x === 'boolean')) return 'bool';
   if (values.some((x) => typeof x === 'number')) return DEFAULT_FLOAT;
@@ -172,7 +172,7 @@ export function inferDType(values: readonly (number | bigint | boolean)[]): DTyp
 }
 
 /** @internal Values converted to `dtype`'s storage; a value that does not fit an integer dtype is a ValueError. */
-export function convertValues(values: ArrayLike<number | bigint | boolean>, dtype: DType, op: string): TypedArray {
+function convertValues(values: ArrayLike<number | bigint | boolean>, dtype: DType, op: string): TypedArray {
   checkDType(dtype, op);
   if (typeof values !== 'object' || values === null || !Number.isSafeInteger(values.length)) {
     throw new ArgumentError(`${op}: expected an array of values, not ${describeValue(values)}`);

@@ -13,6 +13,8 @@ import {
   isFloat,
   resultType,
   broadcastAll,
+  broadcastShapes,
+  shapeEq,
   DEFAULT_FLOAT,
   ValueError,
   ZeroDivisionError,
@@ -123,7 +125,9 @@ export function binary(
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new DTypeError(`${name}(): expected at least one argument to be a Tensor, got ${typeof a} and ${typeof b}`);
   }
-  let computeType = resultType(operandInfo(a), operandInfo(b));
+  // A float tensor with a JS number computes in the tensor's dtype (the common case: no promotion table).
+  let computeType =
+    a instanceof Tensor && typeof b === 'number' && isFloat(a.dtype) ? a.dtype : resultType(operandInfo(a), operandInfo(b));
   let outType = computeType;
   switch (spec.promote) {
     case 'float':
@@ -154,13 +158,14 @@ export function binary(
   if (spec.ir === 'pow' && !isFloat(computeType) && (typeof b === 'number' || typeof b === 'bigint') && b < 0) {
     throw new ValueError(`${name}: Integers to negative integer powers are not allowed.`);
   }
-  const tensors = [a, b].filter((x): x is Tensor => x instanceof Tensor);
-  const shape = broadcastAll(
-    [a, b].map((x) => (x instanceof Tensor ? x.shape : [])),
-    name,
-  );
-  // Scalars are checked against the dtype now, before anything is built.
-  for (const x of [a, b]) if (!(x instanceof Tensor)) checkedScalar(x, computeType, name);
+  const sa = a instanceof Tensor ? a._shape : null;
+  const sb = b instanceof Tensor ? b._shape : null;
+  const tensors = sa === null ? [b as Tensor] : sb === null ? [a as Tensor] : [a as Tensor, b as Tensor];
+  const shape = sa === null ? sb! : sb === null || shapeEq(sa, sb) ? sa : broadcastShapes(sa, sb, name);
+  // Scalars are checked against the dtype now, before anything is built (operandNode converts them again:
+  // the check is what may throw, here, before any node exists).
+  if (sa === null) checkedScalar(a as number, computeType, name);
+  if (sb === null) checkedScalar(b as number, computeType, name);
   let irOp: BinaryOp = spec.ir;
   if (computeType === 'bool') {
     if (irOp === 'add' || irOp === 'max') irOp = 'or';

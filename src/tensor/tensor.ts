@@ -46,6 +46,7 @@ export type ViewOp =
 
 let defaultDeviceName = 'cpu';
 let nextTensorId = 1;
+const EMPTY_VIEW_OPS: readonly ViewOp[] = Object.freeze([]);
 
 /** The device new tensors go to when none is named (torch.set_default_device). */
 export function setDefaultDevice(name: string): void {
@@ -204,8 +205,17 @@ export class Tensor {
   _version = 0;
   /** @internal A number of its own (tables that must not keep the tensor alive refer to it by number). */
   readonly _id = nextTensorId++;
-  /** @internal Strides and offset in elements of the base's storage, as PyTorch would have them. */
-  _strides: readonly number[];
+  /**
+   * @internal Strides and offset in elements of the base's storage, as PyTorch would have them (a base's
+   * are contiguous: made when first asked for, since most tensors never are).
+   */
+  get _strides(): readonly number[] {
+    return (this._stridesKept ??= contiguousStrides(this.node.shape));
+  }
+  set _strides(s: readonly number[]) {
+    this._stridesKept = s;
+  }
+  private _stridesKept: readonly number[] | null = null;
   _offset: number;
   /** @internal Base tensors: the buffer whose memory JS holds (numpy(), fromNumpy), else null. */
   _shared: Buffer | null = null;
@@ -243,14 +253,13 @@ export class Tensor {
       this._base = init.base;
       this._value = null;
       this._viewOps = init.viewOps ?? [];
-      this._strides = init.strides ?? contiguousStrides(this.shape);
+      if (init.strides) this._stridesKept = init.strides;
       this._offset = init.offset ?? 0;
     } else {
       if (!init.value) throw new Error('internal: a base tensor needs a value');
       this._base = null;
       this._value = init.value;
-      this._viewOps = [];
-      this._strides = contiguousStrides(init.value.shape);
+      this._viewOps = EMPTY_VIEW_OPS;
       this._offset = 0;
     }
   }
@@ -277,6 +286,10 @@ export class Tensor {
 
   get shape(): number[] {
     return this._base === null ? [...this._value!.shape] : [...this.node.shape];
+  }
+  /** @internal The shape without a copy (read only). */
+  get _shape(): Shape {
+    return this._base === null ? this._value!.shape : this.node.shape;
   }
   get dtype(): DType {
     return this._base === null ? this._value!.dtype : this._base.dtype;
@@ -462,14 +475,14 @@ export class Tensor {
       // A leaf must be a node of its own: two leaves realized from equal lazy values (two zeros(3)) would
       // otherwise share one cached buffer, and gradients could not tell them apart.
       const buf = (root._value!.arg as { ref: Buffer }).ref;
-      const owner = leafOwner.get(buf);
-      if (owner !== undefined && owner !== root._id) {
+      const owner = buf.leafOwner;
+      if (owner !== 0 && owner !== root._id) {
         const dev = root._device;
         const copy = dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray);
         root._value = build.buffer(copy, root._value!.shape);
         root._version++;
-        leafOwner.set(copy, root._id);
-      } else if (owner === undefined) leafOwner.set(buf, root._id);
+        copy.leafOwner = root._id;
+      } else if (owner === 0) buf.leafOwner = root._id;
     }
     return this.node;
   }
@@ -491,11 +504,6 @@ export class Tensor {
  */
 export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 
-/**
- * Which leaf tensor owns a buffer (see Tensor._trackedNode), by the tensor's number: a reference (or a
- * WeakRef, which keeps its target to the end of the JS job) would keep the tensor alive.
- */
-const leafOwner = new WeakMap<Buffer, number>();
 
 /** A tensor, a JS number or boolean: what elementwise operations accept. */
 export type TensorLike = Tensor | number | bigint | boolean;
@@ -526,8 +534,13 @@ export function sameDevice(op: string, ts: readonly Tensor[]): string {
  */
 export function applyOp(name: string, inputs: readonly Tensor[], buildFn: (nodes: Node[]) => Node, device?: string): Tensor {
   const dev = device ?? sameDevice(name, inputs);
-  let track = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const untracked = (): Node[] => inputs.map((t) => (t.requiresGrad ? build.detach(t.node) : t.node));
+  let track = false;
+  if (isGradEnabled()) for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) track = true;
+  const untracked = (): Node[] => {
+    const nodes = new Array<Node>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) nodes[i] = inputs[i]!.requiresGrad ? build.detach(inputs[i]!.node) : inputs[i]!.node;
+    return nodes;
+  };
   let node = buildFn(track ? inputs.map((t) => t._trackedNode()) : untracked());
   if (track && !isFloat(node.dtype)) {
     // Integer and bool results (comparisons, logical ops, casts to int) carry no gradient: untracked, as in

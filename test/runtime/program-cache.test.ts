@@ -35,7 +35,7 @@ describe('program cache', () => {
     expectClose(got, Array.from(xs, (v, i) => Math.tanh(v * ws[i]! + 1) * (ws[i]! - 0.5)), { rtol: 1e-5, atol: 1e-6 });
     expect(Array.from((got) as ArrayLike<number | bigint>, Number)).not.toEqual(Array.from((a.dataSync()) as ArrayLike<number | bigint>, Number));
   });
-  test('another shape, dtype or constant is another program', () => {
+  test('another shape, dtype or structural constant is another program; a constant that is data is not', () => {
     step(torch.rand(300), torch.rand(300)).realize();
     const builds = cpu.stats.programBuilds;
     step(torch.rand(301), torch.rand(301)).realize();
@@ -43,7 +43,9 @@ describe('program cache', () => {
     step(torch.rand(300, { dtype: 'float64' }), torch.rand(300, { dtype: 'float64' })).realize();
     expect(cpu.stats.programBuilds).toBe(builds + 2);
     torch.rand(300).mul(3).realize();
-    torch.rand(300).mul(4).realize();
+    torch.rand(300).mul(4).realize(); // 3 and 4 are inputs of one program (compiler/lift-constants.ts)
+    expect(cpu.stats.programBuilds).toBe(builds + 3);
+    torch.rand(300).mul(2).realize(); // 2 is code (pow(x, 2), x * 2 = x + x, ...)
     expect(cpu.stats.programBuilds).toBe(builds + 4);
   });
   test('plans are plain data: they serialize to JSON and back', () => {
