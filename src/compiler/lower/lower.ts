@@ -21,7 +21,7 @@ import { prod, type KOut, type KParam, type Kernel, type KernelErrors, type Loop
 import { mergeLoops, splitLoops } from './merge-loops.js';
 import { asContraction } from './contraction.js';
 import * as S from './sym.js';
-import { ValTable, valDeps, walkVals, type ReduceSpec, type Val } from './val.js';
+import { ownIndexExprs, ValTable, valDeps, walkVals, type ReduceSpec, type Val } from './val.js';
 
 /** A reduction (or other node) that cannot be fused into the kernel being lowered: materialize it. */
 export class FuseError extends Error {
@@ -211,6 +211,9 @@ class Lowerer {
       const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && src.dtype === 'int32';
       if (raises && n.op === 'pow') this.errors.negpow = true;
       else if (raises) this.errors.zerodiv = true;
+      if (n.op === 'div' && isFloat(n.dtype) && this.perRowDivisor(args[0]!, args[1]!)) {
+        return vt.op('mul', n.dtype, [args[0]!, vt.op('recip', n.dtype, [args[1]!])]);
+      }
       return vt.op(n.op, n.dtype, args, raises ? guard : null);
     }
     throw new FuseError(n, `${n.op} must be read from a buffer`);
@@ -235,6 +238,21 @@ class Lowerer {
       this.reductions.set(n, r);
     }
     return this.vt.acc(n.dtype, r.spec.acc);
+  }
+
+  /**
+   * Whether `a / b` divides values computed per element of the reduced loops by a per-row result of a fused
+   * reduction (softmax's e / sum, layer norm's (x - mean) / std): then it is `a * (1 / b)`, one division
+   * per row instead of one per element (a division costs several multiplications; the result differs from
+   * the quotient by at most about one more rounding, as in PyTorch's own softmax).
+   */
+  private perRowDivisor(a: Val, b: Val): boolean {
+    const st = this.structure;
+    if (st === null || this.accDepth(b) === 0) return false;
+    const inner = new Set<string>();
+    for (const i of st.R) S.varsOf(st.vars[i]!, inner);
+    const uses = (v: Val): boolean => !walkVals([v], (x) => valDeps(x, this.vt), (x) => ownIndexExprs(x).every((e) => ![...S.varsOf(e)].some((n) => inner.has(n))));
+    return uses(a) && !uses(b);
   }
 
   /** The number of reduction phases a value needs before it can be computed. */

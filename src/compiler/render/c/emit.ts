@@ -114,6 +114,11 @@ export class Emitter {
     return h;
   }
 
+  /** Make `v` known as the C expression `name` in scope `s` and the scopes inside it (a value read back). */
+  bind(v: Val, name: string, s: Scope): void {
+    this.declared.set(v.id, { name, scope: s });
+  }
+
   /** A C expression for `v` valid in scope `s`, declaring what it needs. */
   ref(v: Val, s: Scope): string {
     if (v.k === 'const') return cLiteral(v.value, v.dtype);

@@ -18,6 +18,7 @@ import { accCode, scalarAt, type AccCode, type At } from './accumulators.js';
 import type { Emitter, Scope } from './emit.js';
 import { indent, minEnd, nest, NO_UNROLL, omp, PARALLEL_MIN, prod, rowGroups, simd, type Group, type RenderOptions } from './nest.js';
 import { CTYPE } from './spellings.js';
+import { stashes, type Stash } from './stash.js';
 
 /** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
 export const SPLIT_MIN = 1 << 15;
@@ -52,20 +53,45 @@ export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Em
   const rows = prod(k.outer);
   const innerN = prod(k.inner);
   const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (hasFull(k) ? 1 : 0)) >= PARALLEL_MIN;
-  nest(top, rowGroups(k.outer, par, o, errClause, false), (row) => {
-    for (const phase of k.phases) {
+  const kept = stashes(k);
+  nest(top, rowGroups(k.outer, par, o, [...errClause, rowSchedule(rows, o)], false), (row) => {
+    k.phases.forEach((phase, p) => {
       const codes = uses(phase);
       for (const c of codes) row.lines.push(...decls(c));
-      reductionPass(row, em, o, k.inner, codes, errClause);
+      reductionPass(row, em, o, k.inner, codes, errClause, undefined, kept.filter((st) => st.phase === p));
       for (const c of codes) {
         row.lines.push(finish(c));
         row.accs.add(c.r.acc);
       }
+    });
+    if (hasFull(k)) {
+      const last = k.inner.length - 1;
+      fullPass(row, k.inner.map((l, j) => ({ loops: [l], pragma: j === last ? simd(o, [], errClause.length > 0) : undefined })), em, kept, store.full);
     }
-    if (hasFull(k)) nest(row, k.inner.map((l) => ({ loops: [l] })), store.full);
     store.row(row);
   });
 }
+
+/** The pass writing the outputs over the inner loops; stashed values are read back rather than recomputed. */
+function fullPass(parent: Scope, groups: readonly Group[], em: Emitter, kept: readonly Stash[], store: (s: Scope) => void): void {
+  nest(parent, groups, (s) => {
+    // Read back before any output is overwritten (a stash lives in an output).
+    kept.forEach((st, i) => {
+      s.lines.push(`const ${CTYPE[st.v.dtype]} kept${i} = p${st.out.param}[${em.sym(st.out.index, s)}];`);
+      em.bind(st.v, `kept${i}`, s);
+    });
+    store(s);
+  });
+}
+
+/** Row chunks handed to each thread, about (results do not depend on it: a row is one thread's work). */
+const CHUNKS_PER_THREAD = 8;
+
+/**
+ * Rows are handed out to threads in chunks, dynamically: on a busy machine the OS may delay one thread for a
+ * whole time slice, and with a static split the others would wait for its share at the end of the loop.
+ */
+const rowSchedule = (rows: number, o: RenderOptions): string => `schedule(dynamic, ${Math.max(1, Math.ceil(rows / (CHUNKS_PER_THREAD * o.threads)))})`;
 
 /**
  * One reduction pass over `loops` (the first possibly restricted to [from, to)), folding each value into its
@@ -79,6 +105,7 @@ function reductionPass(
   codes: readonly AccUse[],
   extra: readonly string[],
   range?: { from: string; to: string },
+  keep: readonly Stash[] = [],
 ): void {
   const last = loops.length - 1;
   const l = loops[last]!;
@@ -109,6 +136,7 @@ function reductionPass(
       const v = em.ref(c.r.value, s);
       s.lines.push(...(blocked ? [`${c.at('')}_f += ${v};`] : c.code.update(c.at, v)));
     }
+    for (const st of keep) s.lines.push(`p${st.out.param}[${em.sym(st.out.index, s)}] = ${em.ref(st.v, s)};`);
   });
 }
 
@@ -117,12 +145,14 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
   const [first, ...rest] = k.inner as [LoopVar, ...LoopVar[]];
   const per = Math.max(1, Math.ceil(CHUNK / prod(rest)));
   const nch = Math.ceil(first.extent / per);
-  for (const phase of k.phases) {
+  const kept = stashes(k);
+  k.phases.forEach((phase, p) => {
     const codes = uses(phase);
     for (const c of codes) for (const st of c.code.states) top.lines.push(`${st.ctype} ${c.at(st.suffix)}_part[${nch}];`);
     const chunk = top.child(['c_']);
     for (const c of codes) chunk.lines.push(...decls(c));
-    reductionPass(chunk, em, o, [first, ...rest], codes, errClause, { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) });
+    const range = { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) };
+    reductionPass(chunk, em, o, [first, ...rest], codes, errClause, range, kept.filter((st) => st.phase === p));
     for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
     if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
     top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
@@ -137,10 +167,17 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
       top.lines.push(finish(c));
       top.accs.add(c.r.acc);
     }
-  }
+  });
   if (hasFull(k)) {
     const par = o.threads > 1 && prod(k.inner) >= PARALLEL_MIN;
-    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store.full);
+    const last = k.inner.length - 1;
+    const groups = k.inner.map((l, j) => {
+      const vec = j === last ? simd(o, [], errClause.length > 0) : undefined;
+      // One loop: `parallel for simd`; several: threads over the first, simd on the last.
+      const pragma = j === 0 && par ? omp(o, vec && last === 0 ? 'parallel for simd' : 'parallel for', errClause) : vec;
+      return { loops: [l], pragma };
+    });
+    fullPass(top, groups, em, kept, store.full);
   }
   store.row(top);
 }

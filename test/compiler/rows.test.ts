@@ -1,0 +1,142 @@
+/**
+ * Row reductions as the rows order renders them (src/compiler/render/c/reduce.ts, stash.ts): softmax,
+ * log-softmax, layer norm and cross entropy (loss and gradient) against the float64 reference on awkward
+ * inputs, and the promises of their kernels: one kernel, one exp per element (the output pass reads back what
+ * the sum pass stored), a multiplication by the per-row reciprocal instead of a division per element, and
+ * results that do not depend on how rows are handed to threads.
+ */
+import { describe, expect, test } from 'vitest';
+import * as torch from '../../src/index.js';
+import type { Node } from '../../src/ir/index.js';
+import { CpuDevice, getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
+import { expectClose } from '../helpers.js';
+import { Rng } from './random-graphs.js';
+
+const F = torch.nn.functional;
+const rng = new Rng(4242);
+
+/** Rows of random values: mostly N(0, scale)-like, with some large magnitudes, -inf and exact ties. */
+function rows(R: number, C: number, opts: { scale?: number; negInf?: number } = {}): Float32Array {
+  const scale = opts.scale ?? 3;
+  const x = new Float32Array(R * C);
+  for (let i = 0; i < x.length; i++) {
+    const u = rng.next();
+    x[i] = u < 0.01 ? (rng.next() - 0.5) * 2e4 : (rng.next() * 2 - 1) * scale;
+    if (opts.negInf && rng.next() < opts.negInf) x[i] = -Infinity;
+  }
+  return x;
+}
+const tensor = (data: Float32Array, R: number, C: number): torch.Tensor => torch.fromNumpy({ data, shape: [R, C] });
+
+/** Values computed on cpu (float32) against the interp device in float64. */
+function agrees(nodes: Node[], rtol: number, atol = 1e-7): void {
+  const want = interpret(nodes, { float64: true });
+  const got = getDevice('cpu').execute(nodes);
+  nodes.forEach((_, i) => expectClose(got[i]!.host!, want[i]!, { rtol, atol }));
+}
+
+// Shapes: odd row lengths (no multiple of any vector width), a row of one, rows longer than the L2 cache
+// (3 x 300000 floats: 1.2 MB a row), and a row of 2^15 + 3 alone (the split order: chunks in parallel).
+const SHAPES: [number, number][] = [
+  [7, 13],
+  [64, 10],
+  [33, 1001],
+  [5, 1],
+  [3, 300000],
+  [1, 32771],
+];
+
+describe('softmax and log-softmax against the float64 reference', () => {
+  for (const [R, C] of SHAPES) {
+    test(`[${R}, ${C}] with large magnitudes and -inf entries`, () => {
+      const x = tensor(rows(R, C, { negInf: 0.05 }), R, C);
+      agrees([x.softmax(1).node], 2e-6, 1e-30);
+      // x - max - log(sum): near 0 at the maximum, an absolute error of float32's log(sum) remains.
+      agrees([x.logSoftmax(1).node], 2e-6, 1e-6);
+    });
+  }
+  test('rows that are all -inf give NaN (softmax) and NaN (log-softmax), as PyTorch; +inf entries', () => {
+    const data = new Float32Array([-Infinity, -Infinity, -Infinity, 1, Infinity, 2, 0, 0, 0]);
+    const x = tensor(data, 3, 3);
+    const s = x.softmax(1).tolist() as number[][];
+    expect(s[0]).toEqual([NaN, NaN, NaN]);
+    expect(s[1]).toEqual([NaN, NaN, NaN]); // inf - inf
+    expectClose(s[2], [1 / 3, 1 / 3, 1 / 3]);
+    agrees([x.softmax(1).node, x.logSoftmax(1).node], 2e-6, 1e-6);
+  });
+  test('a softmax over the first axis (rows are columns of memory)', () => {
+    const x = tensor(rows(257, 31), 257, 31);
+    agrees([x.softmax(0).node], 2e-6, 1e-30);
+    agrees([x.logSoftmax(0).node], 2e-6, 1e-6);
+  });
+});
+
+describe('layer norm and cross entropy against the float64 reference', () => {
+  for (const [R, C] of SHAPES.filter(([, c]) => c > 1)) {
+    test(`layer norm [${R}, ${C}] with weight and bias`, () => {
+      const x = tensor(rows(R, C), R, C);
+      const w = torch.fromNumpy(rows(1, C));
+      const b = torch.fromNumpy(rows(1, C));
+      // x - mean cancels: the error is relative to the row's spread, not to each output.
+      agrees([F.layerNorm(x, [C], { weight: w, bias: b }).node], 1e-4, 1e-4);
+    });
+    test(`cross entropy [${R}, ${C}]: the loss and its gradient`, () => {
+      const x = tensor(rows(R, C), R, C).requiresGrad_();
+      const y = torch.fromNumpy(Int32Array.from({ length: R }, () => rng.int(0, C - 1)));
+      const loss = F.crossEntropy(x, y);
+      loss.backward();
+      agrees([loss.node, x.grad!.node], 1e-5, 1e-9);
+    });
+  }
+});
+
+/** The C text of a kernel's function, without the prelude every source file starts with. */
+const body = (source: string, name: string): string => source.slice(source.indexOf(`int ${name}(void`));
+const count = (text: string, what: string): number => text.split(what).length - 1;
+
+describe('kernels', () => {
+  test('softmax is one kernel evaluating exp once per element and dividing once per row', () => {
+    // Rows in parallel, and one long row cut into chunks in parallel (the split order).
+    for (const [R, C] of [[64, 1000], [1, 40000]] as const) {
+      const x = tensor(rows(R, C), R, C);
+      const ks = plannedKernels([x.softmax(1).node]);
+      expect(ks).toHaveLength(1);
+      const c = body(ks[0]!.source, ks[0]!.name);
+      expect(count(c, 'graft_expf(')).toBe(1);
+      // The only division is the reciprocal of the row's sum.
+      expect(count(c, ' / ')).toBe(1);
+      expect(count(c, '(1.0f / ')).toBe(1);
+    }
+  });
+  test('the cross entropy gradient evaluates exp once per element', () => {
+    const x = tensor(rows(64, 1000), 64, 1000).requiresGrad_();
+    const y = torch.fromNumpy(Int32Array.from({ length: 64 }, (_, i) => i % 1000));
+    const loss = F.crossEntropy(x, y);
+    loss.backward();
+    const ks = plannedKernels([loss.node, x.grad!.node]);
+    const exps = ks.reduce((n, k) => n + count(body(k.source, k.name), 'graft_expf('), 0);
+    expect(exps).toBe(1);
+  });
+  test('log-softmax and layer norm recompute their cheap per-element values instead of storing them', () => {
+    const x = tensor(rows(64, 1000), 64, 1000);
+    for (const t of [x.logSoftmax(1), F.layerNorm(x, [1000])]) {
+      const [k] = plannedKernels([t.node]);
+      const c = body(k!.source, k!.name);
+      expect(count(c, 'kept')).toBe(0);
+    }
+  });
+  test('results do not depend on the thread count (rows are handed out dynamically)', () => {
+    const saved = process.env.GRAFT_NUM_THREADS;
+    process.env.GRAFT_NUM_THREADS = '1';
+    const one = new CpuDevice('cpu');
+    process.env.GRAFT_NUM_THREADS = '2';
+    const two = new CpuDevice('cpu');
+    if (saved === undefined) delete process.env.GRAFT_NUM_THREADS;
+    else process.env.GRAFT_NUM_THREADS = saved;
+    const x = tensor(rows(512, 1000), 512, 1000);
+    const nodes = [x.softmax(1).node, F.layerNorm(x, [1000]).node];
+    const a = one.execute(nodes);
+    const b = two.execute(nodes);
+    nodes.forEach((_, i) => expect(Array.from(a[i]!.host!)).toEqual(Array.from(b[i]!.host!)));
+  });
+});
