@@ -171,6 +171,19 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     expect(plannedKernels([r1, r2])).toHaveLength(1);
     agrees([r1, r2]);
   });
+  test('a dear value read by a row reduction over it and by values over its shape is not materialized', () => {
+    // Cross entropy's exp: its sum (for the loss) and the gradient read it; they share one kernel's loops.
+    const x = buf([6, 9]);
+    const e = build.unary('exp', build.unary('sin', x));
+    const s = build.reduce(e, 'sum', [1]);
+    const loss = build.unary('log', s);
+    const grad = build.binary('div', e, build.expand(s, [6, 9]));
+    expect(materialized([grad, loss])).not.toContain(e);
+    const ks = plannedKernels([grad, loss]);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]!.source.match(/graft_expf\(/g)).toHaveLength(1);
+    agrees([grad, loss]);
+  });
   test('a broadcast or window view is never materialized in its expanded form (its source is)', () => {
     const a = buf([16, 32]);
     const dear = build.unary('exp', build.unary('sin', a));

@@ -108,12 +108,17 @@ describe('kernels', () => {
       expect(count(c, '(1.0f / ')).toBe(1);
     }
   });
-  test('the cross entropy gradient evaluates exp once per element', () => {
+  test('cross entropy and its gradient: one kernel reads the logits once and evaluates exp once per element', () => {
     const x = tensor(rows(64, 1000), 64, 1000).requiresGrad_();
     const y = torch.fromNumpy(Int32Array.from({ length: 64 }, (_, i) => i % 1000));
     const loss = F.crossEntropy(x, y);
     loss.backward();
-    const ks = plannedKernels([loss.node, x.grad!.node]);
+    // As a training step realizes them: the gradient (through the update), then the loss.
+    const ks = plannedKernels([x.grad!.node, loss.node]);
+    // The labels' weights, the logits' kernel (max, the label's logit, the sum of exp, the gradient), the mean.
+    expect(ks).toHaveLength(3);
+    const reading = ks.filter((k) => k.shape.length === 3 && k.shape[0] === 64);
+    expect(reading).toHaveLength(1);
     const exps = ks.reduce((n, k) => n + count(body(k.source, k.name), 'graft_expf('), 0);
     expect(exps).toBe(1);
   });
