@@ -33,7 +33,14 @@ const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
  * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
  */
 export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
-  const order = toposort(values, isInput);
+  // The largest values' graphs first: kernels are numbered in this order and multi-output grouping
+  // (compile.ts) visits them in it, so the big kernels form their groups before small ones can tie them to
+  // others (a loss read first would otherwise take its gradient's per-row scale into its own kernel, and the
+  // gradient could no longer join the kernel reading the logits).
+  const order = toposort(
+    [...values].sort((a, b) => b.numel - a.numel),
+    isInput,
+  );
   const K = new Set<Node>();
   for (const v of values) if (!isInput(v)) K.add(v);
   for (const n of order) if (!isInput(n) && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) K.add(n);
