@@ -30,9 +30,15 @@ const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 
 /**
  * The nodes written to buffers by kernels (the roots' values and the materialized intermediates), in an
- * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
+ * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse;
+ * `alone` are roots whose kernels never share loops with others (values written into `assign` targets).
  */
-export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
+export function chooseMaterialized(
+  values: readonly Node[],
+  isInput: (n: Node) => boolean,
+  forced: ReadonlySet<Node>,
+  alone: (n: Node) => boolean = () => false,
+): Node[] {
   // The largest values' graphs first: kernels are numbered in this order and multi-output grouping
   // (compile.ts) visits them in it, so the big kernels form their groups before small ones can tie them to
   // others (a loss read first would otherwise take its gradient's per-row scale into its own kernel, and the
@@ -53,9 +59,9 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   // from the roots and forced nodes, then decide again with the costs of the previous decision, a few times
   // (a reduction below a mask that turns out to be materialized anyway makes the mask cheap to recompute).
   const base = new Set(K);
-  let chosen = decide(order, isInput, users, base, base);
+  let chosen = decide(order, isInput, users, base, base, alone);
   for (let round = 0; round < 3; round++) {
-    const next = decide(order, isInput, users, base, chosen);
+    const next = decide(order, isInput, users, base, chosen, alone);
     if (next.size === chosen.size && [...next].every((n) => chosen.has(n))) break;
     chosen = next;
   }
@@ -74,6 +80,7 @@ function decide(
   users: ReadonlyMap<Node, Node[]>,
   base: ReadonlySet<Node>,
   costK: ReadonlySet<Node>,
+  alone: (n: Node) => boolean,
 ): Set<Node> {
   const K = new Set(base);
   // Fused cost and dependence on a reduction, bottom-up.
@@ -115,7 +122,7 @@ function decide(
         else for (const r of readers.get(c)!) R.add(r);
         const through = K.has(c) || c.op === 'reduce' ? 1 : broadcast.get(c)!;
         b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
-        sigs = joinRows(sigs, n, c, K.has(c), rows.get(c) ?? null);
+        sigs = K.has(c) && alone(c) ? null : joinRows(sigs, n, c, K.has(c), rows.get(c) ?? null);
       }
       rows.set(n, sigs);
       // Readers that all read the value at its own element, from one row reduction over it and values over
