@@ -184,6 +184,11 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     expect(ks).toHaveLength(1);
     expect(ks[0]!.source.match(/graft_expf\(/g)).toHaveLength(1);
     agrees([grad, loss]);
+    // Written into an assign target, the gradient is a kernel of its own: then exp is stored once and read.
+    expect(chooseMaterialized([grad, loss], (n) => n.op === 'buffer', new Set(), (n) => n === grad)).toContain(e);
+    const into = build.assign(buf([6, 9]), grad);
+    const withAssign = plannedKernels([into, loss]);
+    expect(withAssign.reduce((k, kk) => k + (kk.source.match(/graft_expf\(/g)?.length ?? 0), 0)).toBe(1);
   });
   test('a broadcast or window view is never materialized in its expanded form (its source is)', () => {
     const a = buf([16, 32]);
