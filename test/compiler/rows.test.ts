@@ -72,6 +72,14 @@ describe('softmax and log-softmax against the float64 reference', () => {
 });
 
 describe('layer norm and cross entropy against the float64 reference', () => {
+  test('cross entropy over [N, C, d] (rows are pairs of loops, pipelined) and a softmax over a middle axis', () => {
+    const x = torch.fromNumpy({ data: rows(6, 11 * 5), shape: [6, 11, 5] }).requiresGrad_();
+    const y = torch.fromNumpy({ data: Int32Array.from({ length: 30 }, () => rng.int(0, 10)), shape: [6, 5] });
+    const loss = F.crossEntropy(x, y);
+    loss.backward();
+    agrees([x.grad!.node, loss.node], 1e-5, 1e-9);
+    agrees([x.softmax(1).node, x.logSoftmax(1).node], 2e-6, 1e-6);
+  });
   for (const [R, C] of SHAPES.filter(([, c]) => c > 1)) {
     test(`layer norm [${R}, ${C}] with weight and bias`, () => {
       const x = tensor(rows(R, C), R, C);
@@ -108,6 +116,12 @@ describe('kernels', () => {
       expect(count(c, '(1.0f / ')).toBe(1);
     }
   });
+  test('rows are pipelined: the max of the next row is taken in the pass computing this row\'s exp', () => {
+    const x = tensor(rows(64, 1000), 64, 1000);
+    const [k] = plannedKernels([x.softmax(1).node]);
+    // Two passes over each row (exp with the next row's max, then the output), not three.
+    expect(count(body(k!.source, k!.name), '#pragma omp simd')).toBe(2);
+  });
   test('cross entropy and its gradient: one kernel reads the logits once and evaluates exp once per element', () => {
     const x = tensor(rows(64, 1000), 64, 1000).requiresGrad_();
     const y = torch.fromNumpy(Int32Array.from({ length: 64 }, (_, i) => i % 1000));
@@ -140,8 +154,10 @@ describe('kernels', () => {
     const two = new CpuDevice('cpu');
     if (saved === undefined) delete process.env.GRAFT_NUM_THREADS;
     else process.env.GRAFT_NUM_THREADS = saved;
+    // Rows are cut into chunks by the thread count: each chunk starts its pipeline at another row.
     const x = tensor(rows(512, 1000), 512, 1000);
-    const nodes = [x.softmax(1).node, F.layerNorm(x, [1000]).node];
+    const y = torch.fromNumpy(Int32Array.from({ length: 512 }, () => rng.int(0, 999)));
+    const nodes = [x.softmax(1).node, x.logSoftmax(1).node, F.layerNorm(x, [1000]).node, F.crossEntropy(x, y, { reduction: 'none' }).node];
     const a = one.execute(nodes);
     const b = two.execute(nodes);
     nodes.forEach((_, i) => expect(Array.from(a[i]!.host!)).toEqual(Array.from(b[i]!.host!)));

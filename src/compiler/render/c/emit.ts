@@ -44,6 +44,8 @@ export class Emitter {
     private readonly paramName: (i: number) => string,
     /** The C name of accumulator result i. */
     private readonly accName: (i: number) => string,
+    /** Prefix of the names of declared values (two emitters may declare into the same scopes). */
+    private readonly prefix = 't',
   ) {}
 
   /** C text of an accumulator result (default: the accName given to the constructor). */
@@ -126,7 +128,7 @@ export class Emitter {
     const d = this.declared.get(v.id);
     if (d && s.isWithin(d.scope)) return d.name;
     const h = this.home(v, s);
-    const name = `t${v.id}`;
+    const name = `${this.prefix}${v.id}`;
     const expr = this.expr(v, h);
     h.lines.push(`const ${v.k === 'randkey' ? 'uint32_t' : v.k === 'checkidx' ? 'long' : CTYPE[v.dtype]} ${name} = ${expr};`);
     this.declared.set(v.id, { name, scope: h });
@@ -159,8 +161,9 @@ export class Emitter {
       case 'load': {
         if (v.guard !== null && this.selectGuardedLoads && this.paramNumel(v.param) > 0) {
           const c = this.cond(v.guard, s);
-          s.lines.push(`const int g${v.id} = ${c};`, `const ${CTYPE[v.dtype]} u${v.id} = ${this.paramName(v.param)}[(${this.sym(v.index, s)}) & -g${v.id}];`);
-          return `g${v.id} ? u${v.id} : (${CTYPE[v.dtype]})0`;
+          const [g, u] = [`${this.prefix}g${v.id}`, `${this.prefix}u${v.id}`];
+          s.lines.push(`const int ${g} = ${c};`, `const ${CTYPE[v.dtype]} ${u} = ${this.paramName(v.param)}[(${this.sym(v.index, s)}) & -${g}];`);
+          return `${g} ? ${u} : (${CTYPE[v.dtype]})0`;
         }
         const at = `${this.paramName(v.param)}[${this.sym(v.index, s)}]`;
         return v.guard === null ? at : `(${this.cond(v.guard, s)}) ? ${at} : (${CTYPE[v.dtype]})0`;
