@@ -71,6 +71,28 @@ describe('softmax and log-softmax against the float64 reference', () => {
   });
 });
 
+describe('division by a per-row result (a multiplication by its reciprocal)', () => {
+  test('x / x.sum(1) for row sums that are denormal, huge, zero, infinite, NaN and ordinary', () => {
+    const C = 37;
+    const scales = [1e-44, 3e-40, 1e-20, 1, 1e20, 1e36, 0];
+    const data = new Float32Array(scales.length * C + 3 * C);
+    scales.forEach((sc, r) => {
+      for (let j = 0; j < C; j++) data[r * C + j] = sc * (0.5 + rng.next()) * (j % 5 === 0 ? -0.25 : 1);
+    });
+    const base = scales.length * C;
+    for (let j = 0; j < C; j++) data[base + j] = j === 3 ? Infinity : 1;
+    for (let j = 0; j < C; j++) data[base + C + j] = j === 3 ? NaN : 1;
+    for (let j = 0; j < C; j++) data[base + 2 * C + j] = j - 18; // sums to 0: a / 0
+    const x = tensor(data, scales.length + 3, C);
+    const q = x.div(x.sum(1, { keepdim: true }));
+    const ks = plannedKernels([q.node]);
+    expect(ks).toHaveLength(1);
+    expect(count(body(ks[0]!.source, ks[0]!.name), '(1.0f / ')).toBe(1);
+    // Within two roundings of the quotient of the float32 values (which is what the reference computes).
+    agrees([q.node], 3e-7, 0);
+  });
+});
+
 describe('layer norm and cross entropy against the float64 reference', () => {
   test('cross entropy over [N, C, d] (rows are pairs of loops, pipelined) and a softmax over a middle axis', () => {
     const x = torch.fromNumpy({ data: rows(6, 11 * 5), shape: [6, 11, 5] }).requiresGrad_();

@@ -211,9 +211,7 @@ class Lowerer {
       const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && src.dtype === 'int32';
       if (raises && n.op === 'pow') this.errors.negpow = true;
       else if (raises) this.errors.zerodiv = true;
-      if (n.op === 'div' && isFloat(n.dtype) && this.perRowDivisor(args[0]!, args[1]!)) {
-        return vt.op('mul', n.dtype, [args[0]!, vt.op('recip', n.dtype, [args[1]!])]);
-      }
+      if (n.op === 'div' && isFloat(n.dtype) && this.perRowDivisor(args[0]!, args[1]!)) return this.timesReciprocal(args[0]!, args[1]!, n.dtype);
       return vt.op(n.op, n.dtype, args, raises ? guard : null);
     }
     throw new FuseError(n, `${n.op} must be read from a buffer`);
@@ -253,6 +251,23 @@ class Lowerer {
     for (const i of st.R) S.varsOf(st.vars[i]!, inner);
     const uses = (v: Val): boolean => !walkVals([v], (x) => valDeps(x, this.vt), (x) => ownIndexExprs(x).every((e) => ![...S.varsOf(e)].some((n) => inner.has(n))));
     return uses(a) && !uses(b);
+  }
+
+  /**
+   * a / b as (a * (1 / (b * s))) * s with s a power of two chosen per row: 1 where 1 / b is a normal number,
+   * else bringing b into that range (a denormal b's reciprocal overflows, a huge b's is denormal). The power
+   * of two changes no rounding: within about one rounding of the quotient for every b, and 0, inf and NaN
+   * divisors give what the quotient gives.
+   */
+  private timesReciprocal(a: Val, b: Val, dtype: DType): Val {
+    const vt = this.vt;
+    const [lim, sc] = dtype === 'float32' ? [100, 64] : [1000, 512];
+    const c = (x: number): Val => vt.const(dtype, x);
+    const mag = vt.op('abs', dtype, [b]);
+    const high = vt.op('where', dtype, [vt.op('gt', 'bool', [mag, c(2 ** lim)]), c(2 ** -sc), c(1)]);
+    const s = vt.op('where', dtype, [vt.op('lt', 'bool', [mag, c(2 ** -lim)]), c(2 ** sc), high]);
+    const r = vt.op('recip', dtype, [vt.op('mul', dtype, [b, s])]);
+    return vt.op('mul', dtype, [vt.op('mul', dtype, [a, r]), s]);
   }
 
   /** The number of reduction phases a value needs before it can be computed. */
