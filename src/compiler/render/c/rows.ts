@@ -17,7 +17,7 @@ import type { LoopKernel, LoopVar } from '../../lower/kernel.js';
 import { Rebuilder } from '../../lower/rebuild.js';
 import * as S from '../../lower/sym.js';
 import { Emitter, type Scope } from './emit.js';
-import { indent, nest, omp, PARALLEL_MIN, prod, rowGroups, simd, type RenderOptions } from './nest.js';
+import { indent, nest, NO_UNROLL, omp, PARALLEL_MIN, prod, rowGroups, simd, type RenderOptions } from './nest.js';
 import { decls, finish, fullPass, hasFull, reductionPass, uses, type Stores } from './passes.js';
 import { CTYPE } from './spellings.js';
 import { stashes, type Stash } from './stash.js';
@@ -77,8 +77,7 @@ function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitte
   // The first phase at the next row: the same values with the row loop variables renamed.
   const rb = new Rebuilder(k.vals, new Map(k.outer.map((l) => [l.name, S.symVar(next(l), l.extent)])));
   const emNext = new Emitter(rb.vt, (i) => `p${i}`, (i) => `acc${i}`, 'n');
-  const [first, second, ...rest] = k.phases as [(typeof k.phases)[0], (typeof k.phases)[0], ...(typeof k.phases)[0][]];
-  const ahead = uses(first.map((r) => rb.spec(r)), emNext, 'b');
+  const ahead = uses(k.phases[0]!.map((r) => rb.spec(r)), emNext, 'b');
   const chunk = top.child(['c_', 'r_lo', 'r_hi']);
   chunk.lines.push(`const long r_lo = c_ * ${per}L;`, `const long r_hi = r_lo + ${per}L < ${rows}L ? r_lo + ${per}L : ${rows}L;`);
   for (const c of ahead) chunk.lines.push(`${CTYPE[c.r.dtype]} carry${c.r.acc} = 0;`);
@@ -97,7 +96,7 @@ function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitte
     row.lines.push(`const ${CTYPE[c.r.dtype]} acc${c.r.acc} = carry${c.r.acc};`);
     row.accs.add(c.r.acc);
   }
-  const now = uses(second, em);
+  const now = uses(k.phases[1]!, em);
   for (const c of [...now, ...ahead]) row.lines.push(...decls(c));
   reductionPass(row, o, k.inner, [...now, ...ahead], [], undefined, kept.filter((st) => st.phase === 1), em);
   for (const c of now) {
@@ -107,19 +106,19 @@ function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitte
   for (const c of ahead) row.lines.push(`carry${c.r.acc} = ${c.code.result(c.at)};`);
   row.lines.push('const int was_ = started_;', 'started_ = 1;');
   // The rest of the row, except on the iteration that only computed the chunk's first row's first phase.
-  const rest_ = row.child([]);
-  rest.forEach((phase, i) => {
+  const after = row.child([]);
+  k.phases.slice(2).forEach((phase, i) => {
     const codes = uses(phase, em);
-    for (const c of codes) rest_.lines.push(...decls(c));
-    reductionPass(rest_, o, k.inner, codes, [], undefined, kept.filter((st) => st.phase === i + 2), em);
+    for (const c of codes) after.lines.push(...decls(c));
+    reductionPass(after, o, k.inner, codes, [], undefined, kept.filter((st) => st.phase === i + 2), em);
     for (const c of codes) {
-      rest_.lines.push(finish(c));
-      rest_.accs.add(c.r.acc);
+      after.lines.push(finish(c));
+      after.accs.add(c.r.acc);
     }
   });
-  finishRow(k, o, rest_, em, store, kept, []);
-  row.lines.push('if (was_) {', ...indent(rest_.lines), '}');
-  chunk.lines.push('for (long r_ = r_lo - 1; r_ < r_hi; r_++) {', ...indent(row.lines), '}');
+  finishRow(k, o, after, em, store, kept, []);
+  row.lines.push('if (was_) {', ...indent(after.lines), '}');
+  chunk.lines.push(`${NO_UNROLL}for (long r_ = r_lo - 1; r_ < r_hi; r_++) {`, ...indent(row.lines), '}');
   if (par) top.lines.push(omp(o, 'parallel for', ['schedule(dynamic, 1)']));
-  top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
+  top.lines.push(`${par ? '' : NO_UNROLL}for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
 }
