@@ -42,9 +42,15 @@ export const hasFull = (outs: readonly KOut[]): boolean => outs.some((x) => x.fu
 /** Whether an accumulator is kept as float partials per block (long float32 sums). */
 const isBlocked = (c: AccUse, innermost: LoopVar): boolean => c.r.op === 'sum' && c.r.dtype === 'float32' && innermost.extent >= 2 * BLOCK;
 
+/** What a pass stores besides folding its accumulators: stashes of the pass (stash.ts), by the kernel's emitter. */
+export interface Keep {
+  readonly stashes: readonly Stash[];
+  readonly em: Emitter;
+}
+
 /**
  * One reduction pass over `loops` (the first possibly restricted to [from, to)), folding each value into its
- * accumulator and storing the stashes of `keep` (stash.ts). `extra` are the kernel's error clauses.
+ * accumulator and storing `keep`'s stashes. `extra` are the kernel's error clauses.
  */
 export function reductionPass(
   parent: Scope,
@@ -52,9 +58,8 @@ export function reductionPass(
   loops: readonly LoopVar[],
   codes: readonly AccUse[],
   extra: readonly string[],
+  keep: Keep,
   range?: { from: string; to: string },
-  keep: readonly Stash[] = [],
-  em?: Emitter,
 ): void {
   const last = loops.length - 1;
   const l = loops[last]!;
@@ -86,7 +91,7 @@ export function reductionPass(
       const v = c.em.ref(c.r.value, s);
       s.lines.push(...(blocked.includes(c) ? [`${part(c)} += ${v};`] : c.code.update(c.at, v)));
     }
-    for (const st of keep) s.lines.push(`p${st.out.param}[${em!.sym(st.out.index, s)}] = ${em!.ref(st.v, s)};`);
+    for (const st of keep.stashes) s.lines.push(`p${st.out.param}[${keep.em.sym(st.out.index, s)}] = ${keep.em.ref(st.v, s)};`);
   });
 }
 

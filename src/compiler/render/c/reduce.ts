@@ -48,7 +48,7 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
     const chunk = top.child(['c_']);
     for (const c of codes) chunk.lines.push(...decls(c));
     const range = { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) };
-    reductionPass(chunk, o, [first, ...rest], codes, errClause, range, kept.filter((st) => st.phase === p), em);
+    reductionPass(chunk, o, [first, ...rest], codes, errClause, { stashes: kept.filter((st) => st.phase === p), em }, range);
     for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
     if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
     top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');

@@ -41,7 +41,7 @@ export function renderRows(k: LoopKernel, o: RenderOptions, top: Scope, em: Emit
     k.phases.forEach((phase, p) => {
       const codes = uses(phase, em);
       for (const c of codes) row.lines.push(...decls(c));
-      reductionPass(row, o, k.inner, codes, errClause, undefined, kept.filter((st) => st.phase === p), em);
+      reductionPass(row, o, k.inner, codes, errClause, { stashes: kept.filter((st) => st.phase === p), em });
       for (const c of codes) {
         row.lines.push(finish(c));
         row.accs.add(c.r.acc);
@@ -98,7 +98,7 @@ function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitte
   }
   const now = uses(k.phases[1]!, em);
   for (const c of [...now, ...ahead]) row.lines.push(...decls(c));
-  reductionPass(row, o, k.inner, [...now, ...ahead], [], undefined, kept.filter((st) => st.phase === 1), em);
+  reductionPass(row, o, k.inner, [...now, ...ahead], [], { stashes: kept.filter((st) => st.phase === 1), em });
   for (const c of now) {
     row.lines.push(finish(c));
     row.accs.add(c.r.acc);
@@ -110,7 +110,7 @@ function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitte
   k.phases.slice(2).forEach((phase, i) => {
     const codes = uses(phase, em);
     for (const c of codes) after.lines.push(...decls(c));
-    reductionPass(after, o, k.inner, codes, [], undefined, kept.filter((st) => st.phase === i + 2), em);
+    reductionPass(after, o, k.inner, codes, [], { stashes: kept.filter((st) => st.phase === i + 2), em });
     for (const c of codes) {
       after.lines.push(finish(c));
       after.accs.add(c.r.acc);
