@@ -71,7 +71,8 @@ function decode(loops: readonly LoopVar[], r: string, name: (l: LoopVar) => stri
 
 function renderPipelined(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, kept: readonly Stash[], par: boolean): void {
   const rows = prod(k.outer);
-  const per = Math.max(PIPELINED_CHUNK_MIN, Math.ceil(rows / (CHUNKS_PER_THREAD * o.threads)));
+  // One chunk on one thread: one row's first phase computed twice in all.
+  const per = par ? Math.max(PIPELINED_CHUNK_MIN, Math.ceil(rows / (CHUNKS_PER_THREAD * o.threads))) : rows;
   const nch = Math.ceil(rows / per);
   const next = (l: LoopVar): string => `${l.name}_n`;
   // The first phase at the next row: the same values with the row loop variables renamed.
