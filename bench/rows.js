@@ -7,11 +7,13 @@
 // bench section 2 does for matmul): the kernels without the fresh output's page faults. The floor is the bytes
 // the op must move (its input read once, its output written once) at the bandwidth of a copy kernel measured
 // here. Medians after warm-up; prints tables, never asserts timings. On a machine shared with other work,
-// repeat it: two OpenMP threads wait for each other at the end of every kernel.
+// repeat it: two OpenMP threads wait for each other at the end of every kernel. The second table is steadier
+// there: one thread, CPU time (process.cpuUsage) of the kernels writing into a buffer allocated once, against
+// the CPU time of the copy kernel on one thread.
 import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
-import { getDevice, plannedKernels } from '../dist/runtime/index.js';
+import { CpuDevice, getDevice, plannedKernels } from '../dist/runtime/index.js';
 
 const F = torch.nn.functional;
 const cpu = getDevice('cpu');
@@ -218,4 +220,62 @@ table(
   `row reductions, float32, ms (threads: ${cpu.threads}; copy kernel ${(bandwidth / 1e9).toFixed(1)} GB/s; PyTorch ${pt ? pt.version : 'not found'})`,
   ['op', 'shape', 'kernels', 'graft', 'graft out=', 'floor', 'graft/floor', 'out=/floor', 'NumPy', 'PyTorch', 'graft/NumPy', 'graft/PyTorch'],
   rows,
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// One thread, CPU time: what the kernels cost without waiting for another thread or the OS.
+
+const saved = process.env.GRAFT_NUM_THREADS;
+process.env.GRAFT_NUM_THREADS = '1';
+const one = new CpuDevice('cpu');
+if (saved === undefined) delete process.env.GRAFT_NUM_THREADS;
+else process.env.GRAFT_NUM_THREADS = saved;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
+function cpuTime(fn, reps, warm) {
+  for (let i = 0; i < warm; i++) fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = cpuMs();
+    fn();
+    ts.push(cpuMs() - t0);
+  }
+  return median(ts);
+}
+const oneRows = [];
+for (const [R, C] of SHAPES.filter(([r, c]) => r * c >= 1 << 16)) {
+  const reps = R * C >= 1 << 22 ? 7 : 101;
+  const src = torch.rand(R * C).realize();
+  const out = build.buffer(one.alloc('float32', R * C), [R, C]);
+  const tCopyOne = cpuTime(() => one.execute([build.assign(out, build.reshape(build.unary('neg', src.node), [R, C]))]), reps, 2);
+  const x = torch.rand(R, C).mul(8).sub(4).realize();
+  const y = torch.randint(0, C, [R]).realize();
+  for (const op of OPS) {
+    let t;
+    if (op.f && op.f(x, y).numel() === R * C) t = cpuTime(() => one.execute([build.assign(out, op.f(x, y).node)]), reps, 2);
+    else if (op.f) t = cpuTime(() => one.execute([op.f(x, y).node]), reps, 2);
+    else {
+      const xg = x.detach().requiresGrad_();
+      t = cpuTime(
+        () => {
+          const loss = F.crossEntropy(xg, y);
+          loss.backward();
+          const g = xg.grad;
+          xg.grad = null;
+          one.execute([g.node, loss.node]);
+        },
+        reps,
+        2,
+      );
+    }
+    const floor = (tCopyOne * op.bytes) / 8;
+    oneRows.push([op.name, `${R}x${C}`, fmt(t), fmt(floor), ratio(t, floor)]);
+  }
+}
+table(
+  'row reductions, one thread, CPU ms (floor: the copy kernel on one thread, scaled to the bytes moved; the fwd+bwd gradient is a fresh buffer)',
+  ['op', 'shape', 'graft', 'floor', 'graft/floor'],
+  oneRows,
 );

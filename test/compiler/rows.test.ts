@@ -5,7 +5,9 @@
  * the sum pass stored), a multiplication by the per-row reciprocal instead of a division per element, and
  * results that do not depend on how rows are handed to threads.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
+import { compilerCommand, DEFAULT_CFLAGS } from '../../src/compiler/cc.js';
 import * as torch from '../../src/index.js';
 import type { Node } from '../../src/ir/index.js';
 import { CpuDevice, getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
@@ -166,6 +168,34 @@ describe('kernels', () => {
       const [k] = plannedKernels([t.node]);
       const c = body(k!.source, k!.name);
       expect(count(c, 'kept')).toBe(0);
+    }
+  });
+  test('the passes of row reductions vectorize, on one thread and on two (GCC 12 dropped them twice)', () => {
+    // Twice GCC 12 kept only the scalar copy of a pipelined exp loop (it splits loops on tests of their
+    // variable, and a `GCC unroll 1` chunk loop of one iteration did the same): 3-4x slower, same values.
+    // The compiler's own report says so: a loop left with control flow was not if-converted and vectorized.
+    const x = tensor(rows(4096, 256), 4096, 256).requiresGrad_();
+    const y = torch.fromNumpy(Int32Array.from({ length: 4096 }, (_, i) => i % 256));
+    const loss = F.crossEntropy(x, y);
+    loss.backward();
+    const roots = [[x.softmax(1).node], [x.logSoftmax(1).node], [x.grad!.node, loss.node]];
+    const [cc, ...ccArgs] = compilerCommand();
+    for (const threads of ['1', '2']) {
+      const saved = process.env.GRAFT_NUM_THREADS;
+      process.env.GRAFT_NUM_THREADS = threads;
+      const dev = new CpuDevice('cpu');
+      if (saved === undefined) delete process.env.GRAFT_NUM_THREADS;
+      else process.env.GRAFT_NUM_THREADS = saved;
+      for (const r of roots) {
+        const source = dev.program(r).program.plan.source;
+        const run = spawnSync(cc!, [...ccArgs, ...DEFAULT_CFLAGS, '-fopt-info-vec', '-fopt-info-vec-missed', '-x', 'c', '-c', '-', '-o', '/dev/null'], {
+          input: source,
+          encoding: 'utf8',
+        });
+        expect(run.status).toBe(0);
+        expect(run.stderr).toMatch(/loop vectorized/);
+        expect(run.stderr).not.toMatch(/control flow in loop/);
+      }
     }
   });
   test('results do not depend on the thread count (rows are handed out dynamically)', () => {
