@@ -178,7 +178,8 @@ describe('kernels', () => {
     const y = torch.fromNumpy(Int32Array.from({ length: 4096 }, (_, i) => i % 256));
     const loss = F.crossEntropy(x, y);
     loss.backward();
-    const roots = [[x.softmax(1).node], [x.logSoftmax(1).node], [x.grad!.node, loss.node]];
+    const long = tensor(rows(1, 40000), 1, 40000); // the split order
+    const roots = [[x.softmax(1).node], [x.logSoftmax(1).node], [x.grad!.node, loss.node], [F.layerNorm(x, [256]).node], [long.softmax(1).node]];
     const [cc, ...ccArgs] = compilerCommand();
     for (const threads of ['1', '2']) {
       const saved = process.env.GRAFT_NUM_THREADS;
