@@ -87,7 +87,7 @@ function graftTimes(op, R, C) {
   const arr = new Float32Array(R * C);
   for (let i = 0; i < arr.length; i++) arr[i] = Math.random() * 8 - 4;
   const x = torch.fromNumpy({ data: arr, shape: [R, C] });
-  const y = torch.fromNumpy(Int32Array.from({ length: R }, (_, i) => (i * 7) % C));
+  const y = torch.fromNumpy(BigInt64Array.from({ length: R }, (_, i) => BigInt((i * 7) % C)));
   let k = 0;
   const touch = () => (arr[k++ % arr.length] = Math.random());
   const reps = R * C >= 1 << 22 ? 10 : R * C >= 1 << 16 ? 50 : 500;

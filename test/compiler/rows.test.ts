@@ -29,6 +29,8 @@ function rows(R: number, C: number, opts: { scale?: number; negInf?: number } = 
   return x;
 }
 const tensor = (data: Float32Array, R: number, C: number): torch.Tensor => torch.fromNumpy({ data, shape: [R, C] });
+/** Class labels (int64, as PyTorch's). */
+const labels = (n: number, f: (i: number) => number): BigInt64Array => BigInt64Array.from({ length: n }, (_, i) => BigInt(f(i)));
 
 /** Values computed on cpu (float32) against the interp device in float64. */
 function agrees(nodes: Node[], rtol: number, atol = 1e-7): void {
@@ -98,7 +100,7 @@ describe('division by a per-row result (a multiplication by its reciprocal)', ()
 describe('layer norm and cross entropy against the float64 reference', () => {
   test('cross entropy over [N, C, d] (rows are pairs of loops, pipelined) and a softmax over a middle axis', () => {
     const x = torch.fromNumpy({ data: rows(6, 11 * 5), shape: [6, 11, 5] }).requiresGrad_();
-    const y = torch.fromNumpy({ data: Int32Array.from({ length: 30 }, () => rng.int(0, 10)), shape: [6, 5] });
+    const y = torch.fromNumpy({ data: labels(30, () => rng.int(0, 10)), shape: [6, 5] });
     const loss = F.crossEntropy(x, y);
     loss.backward();
     agrees([x.grad!.node, loss.node], 1e-5, 1e-9);
@@ -114,7 +116,7 @@ describe('layer norm and cross entropy against the float64 reference', () => {
     });
     test(`cross entropy [${R}, ${C}]: the loss and its gradient`, () => {
       const x = tensor(rows(R, C), R, C).requiresGrad_();
-      const y = torch.fromNumpy(Int32Array.from({ length: R }, () => rng.int(0, C - 1)));
+      const y = torch.fromNumpy(labels(R, () => rng.int(0, C - 1)));
       const loss = F.crossEntropy(x, y);
       loss.backward();
       agrees([loss.node, x.grad!.node], 1e-5, 1e-9);
@@ -148,7 +150,7 @@ describe('kernels', () => {
   });
   test('cross entropy and its gradient: one kernel reads the logits once and evaluates exp once per element', () => {
     const x = tensor(rows(64, 1000), 64, 1000).requiresGrad_();
-    const y = torch.fromNumpy(Int32Array.from({ length: 64 }, (_, i) => i % 1000));
+    const y = torch.fromNumpy(labels(64, (i) => i % 1000));
     const loss = F.crossEntropy(x, y);
     loss.backward();
     // Whichever is asked for first (a training step realizes the gradient through the update, then the loss).
@@ -175,7 +177,7 @@ describe('kernels', () => {
     // variable, and a `GCC unroll 1` chunk loop of one iteration did the same): 3-4x slower, same values.
     // The compiler's own report says so: a loop left with control flow was not if-converted and vectorized.
     const x = tensor(rows(4096, 256), 4096, 256).requiresGrad_();
-    const y = torch.fromNumpy(Int32Array.from({ length: 4096 }, (_, i) => i % 256));
+    const y = torch.fromNumpy(labels(4096, (i) => i % 256));
     const loss = F.crossEntropy(x, y);
     loss.backward();
     const long = tensor(rows(1, 40000), 1, 40000); // the split order
@@ -209,10 +211,10 @@ describe('kernels', () => {
     else process.env.GRAFT_NUM_THREADS = saved;
     // Rows are cut into chunks by the thread count: each chunk starts its pipeline at another row.
     const x = tensor(rows(512, 1000), 512, 1000);
-    const y = torch.fromNumpy(Int32Array.from({ length: 512 }, () => rng.int(0, 999)));
+    const y = torch.fromNumpy(labels(512, () => rng.int(0, 999)));
     const nodes = [x.softmax(1).node, x.logSoftmax(1).node, F.layerNorm(x, [1000]).node, F.crossEntropy(x, y, { reduction: 'none' }).node];
     const a = one.execute(nodes);
     const b = two.execute(nodes);
-    nodes.forEach((_, i) => expect(Array.from(a[i]!.host!)).toEqual(Array.from(b[i]!.host!)));
+    nodes.forEach((_, i) => expect(Array.from(a[i]!.host as Float32Array)).toEqual(Array.from(b[i]!.host as Float32Array)));
   });
 });
