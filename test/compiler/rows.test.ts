@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { compilerCommand, DEFAULT_CFLAGS } from '../../src/compiler/cc.js';
 import * as torch from '../../src/index.js';
-import type { Node } from '../../src/ir/index.js';
+import { build, type Node } from '../../src/ir/index.js';
 import { CpuDevice, getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
 import { expectClose } from '../helpers.js';
 import { Rng } from './random-graphs.js';
@@ -72,6 +72,18 @@ describe('softmax and log-softmax against the float64 reference', () => {
     const x = tensor(rows(257, 31), 257, 31);
     agrees([x.softmax(0).node], 2e-6, 1e-30);
     agrees([x.logSoftmax(0).node], 2e-6, 1e-6);
+  });
+});
+
+describe('stashes', () => {
+  test('a dear value that is the same along the row is not stashed (found by the random graphs)', () => {
+    // erf of a value broadcast along the reduced axis: computed once per row, read by two phases and the
+    // output (a stash of it once declared its name twice: C did not compile).
+    const a = build.buffer(getDevice('cpu').fromHost('float32', rows(5, 4)), [5, 1, 4]);
+    const d = build.expand(build.unary('erf', build.flip(a, [0])), [5, 2, 4]);
+    const g = build.binary('add', d, build.expand(build.reduce(d, 'max', [1]), [5, 2, 4]));
+    const j = build.binary('mul', g, build.expand(build.reduce(g, 'min', [1]), [5, 2, 4]));
+    agrees([j], 1e-6, 1e-7);
   });
 });
 

@@ -35,7 +35,8 @@ interface Needs {
 }
 
 export class Emitter {
-  private readonly declared = new Map<number, { name: string; scope: Scope }>();
+  /** Where each value is declared (several scopes: a value read back is bound apart from its computation). */
+  private readonly declared = new Map<number, { name: string; scope: Scope }[]>();
   private readonly needsMemo = new Map<number, Needs>();
 
   constructor(
@@ -118,20 +119,26 @@ export class Emitter {
 
   /** Make `v` known as the C expression `name` in scope `s` and the scopes inside it (a value read back). */
   bind(v: Val, name: string, s: Scope): void {
-    this.declared.set(v.id, { name, scope: s });
+    this.declare(v.id, name, s);
+  }
+
+  private declare(id: number, name: string, s: Scope): void {
+    const list = this.declared.get(id);
+    if (list) list.push({ name, scope: s });
+    else this.declared.set(id, [{ name, scope: s }]);
   }
 
   /** A C expression for `v` valid in scope `s`, declaring what it needs. */
   ref(v: Val, s: Scope): string {
     if (v.k === 'const') return cLiteral(v.value, v.dtype);
     if (v.k === 'acc') return this.accText ? this.accText(v.acc) : this.accName(v.acc);
-    const d = this.declared.get(v.id);
-    if (d && s.isWithin(d.scope)) return d.name;
+    const d = this.declared.get(v.id)?.find((x) => s.isWithin(x.scope));
+    if (d) return d.name;
     const h = this.home(v, s);
     const name = `${this.prefix}${v.id}`;
     const expr = this.expr(v, h);
     h.lines.push(`const ${v.k === 'randkey' ? 'uint32_t' : v.k === 'checkidx' ? 'long' : CTYPE[v.dtype]} ${name} = ${expr};`);
-    this.declared.set(v.id, { name, scope: h });
+    this.declare(v.id, name, h);
     return name;
   }
 

@@ -12,7 +12,8 @@
  * reload from cache costs as much as a subtraction.
  */
 import type { KOut, LoopKernel } from '../../lower/kernel.js';
-import { valArgs, valDeps, walkVals, type Val } from '../../lower/val.js';
+import * as S from '../../lower/sym.js';
+import { ownIndexExprs, valArgs, valDeps, walkVals, type Val } from '../../lower/val.js';
 import { CHEAP, opWeight } from '../../schedule/cost.js';
 
 export interface Stash {
@@ -32,6 +33,12 @@ function recomputeCost(v: Val): number {
     else if (x.k === 'rand') c += opWeight('rand');
   });
   return c;
+}
+
+/** Whether `v` varies along the inner loops (a per-row value is computed once per row anyway). */
+function perElement(v: Val, k: LoopKernel): boolean {
+  const inner = new Set(k.inner.map((l) => l.name));
+  return !walkVals([v], (x) => valDeps(x, k.vals), (x) => !ownIndexExprs(x).some((e) => [...S.varsOf(e)].some((n) => inner.has(n))));
 }
 
 export function stashes(k: LoopKernel): Stash[] {
@@ -56,7 +63,7 @@ export function stashes(k: LoopKernel): Stash[] {
     if (seen.has(v.id)) return;
     seen.add(v.id);
     const p = phaseOf.get(v.id);
-    if (p !== undefined && v.k === 'op' && recomputeCost(v) > CHEAP) {
+    if (p !== undefined && v.k === 'op' && recomputeCost(v) > CHEAP && perElement(v, k)) {
       const holder = full.find((o) => !holders.has(o) && k.params[o.param]!.dtype === v.dtype);
       if (holder) {
         holders.add(holder);
