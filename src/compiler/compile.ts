@@ -47,7 +47,7 @@ export function planProgram(req: PlanRequest): PlannedProgram {
 
   const forced = new Set<Node>();
   for (;;) {
-    const K = chooseMaterialized(values, isInput, forced);
+    const K = chooseMaterialized(values, isInput, forced, (n) => entries.some((e) => e.target !== null && e.value === n));
     const slotOf = new Map(inputSlot);
     K.forEach((n, j) => slotOf.set(n, req.inputs.length + j));
     // Lower every kernel, collecting all the reductions that could not be fused, then schedule again.

@@ -166,10 +166,29 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     const s = build.reduce(x, 'sum', [1]);
     const r1 = build.binary('mul', s, c(2, [6, 1]));
     const r2 = build.binary('sub', x, build.expand(s, [6, 9]));
-    expect(materialized([r1, r2])).toEqual([s, r1, r2]);
+    // (in an order where the largest values come first: schedule.ts)
+    expect(materialized([r1, r2])).toEqual([s, r2, r1]);
     // rule 8: per row of s, r1 and r2 (over the row) are written by the kernel computing s
     expect(plannedKernels([r1, r2])).toHaveLength(1);
     agrees([r1, r2]);
+  });
+  test('a dear value read by a row reduction over it and by values over its shape is not materialized', () => {
+    // Cross entropy's exp: its sum (for the loss) and the gradient read it; they share one kernel's loops.
+    const x = buf([6, 9]);
+    const e = build.unary('exp', build.unary('sin', x));
+    const s = build.reduce(e, 'sum', [1]);
+    const loss = build.unary('log', s);
+    const grad = build.binary('div', e, build.expand(s, [6, 9]));
+    expect(materialized([grad, loss])).not.toContain(e);
+    const ks = plannedKernels([grad, loss]);
+    expect(ks).toHaveLength(1);
+    expect(ks[0]!.source.match(/graft_expf\(/g)).toHaveLength(1);
+    agrees([grad, loss]);
+    // Written into an assign target, the gradient is a kernel of its own: then exp is stored once and read.
+    expect(chooseMaterialized([grad, loss], (n) => n.op === 'buffer', new Set(), (n) => n === grad)).toContain(e);
+    const into = build.assign(buf([6, 9]), grad);
+    const withAssign = plannedKernels([into, loss]);
+    expect(withAssign.reduce((k, kk) => k + (kk.source.match(/graft_expf\(/g)?.length ?? 0), 0)).toBe(1);
   });
   test('a broadcast or window view is never materialized in its expanded form (its source is)', () => {
     const a = buf([16, 32]);

@@ -22,7 +22,7 @@ import { prod, type KOut, type KParam, type Kernel, type KernelErrors, type Loop
 import { mergeLoops, splitLoops } from './merge-loops.js';
 import { asContraction } from './contraction.js';
 import * as S from './sym.js';
-import { ValTable, valDeps, walkVals, type ReduceSpec, type Val } from './val.js';
+import { ownIndexExprs, ValTable, valDeps, walkVals, type ReduceSpec, type Val } from './val.js';
 
 /** A reduction (or other node) that cannot be fused into the kernel being lowered: materialize it. */
 export class FuseError extends Error {
@@ -212,6 +212,7 @@ class Lowerer {
       const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && isInt(src.dtype);
       if (raises && n.op === 'pow') this.errors.negpow = true;
       else if (raises) this.errors.zerodiv = true;
+      if (n.op === 'div' && isFloat(n.dtype) && this.perRowDivisor(args[0]!, args[1]!)) return this.timesReciprocal(args[0]!, args[1]!, n.dtype);
       return vt.op(n.op, n.dtype, args, raises ? guard : null);
     }
     throw new FuseError(n, `${n.op} must be read from a buffer`);
@@ -236,6 +237,38 @@ class Lowerer {
       this.reductions.set(n, r);
     }
     return this.vt.acc(n.dtype, r.spec.acc);
+  }
+
+  /**
+   * Whether `a / b` divides values computed per element of the reduced loops by a per-row result of a fused
+   * reduction (softmax's e / sum, layer norm's (x - mean) / std): then it is `a * (1 / b)`, one division
+   * per row instead of one per element (a division costs several multiplications; the result differs from
+   * the quotient by at most about one more rounding, as in PyTorch's own softmax).
+   */
+  private perRowDivisor(a: Val, b: Val): boolean {
+    const st = this.structure;
+    if (st === null || this.accDepth(b) === 0) return false;
+    const inner = new Set<string>();
+    for (const i of st.R) S.varsOf(st.vars[i]!, inner);
+    const uses = (v: Val): boolean => !walkVals([v], (x) => valDeps(x, this.vt), (x) => ownIndexExprs(x).every((e) => ![...S.varsOf(e)].some((n) => inner.has(n))));
+    return uses(a) && !uses(b);
+  }
+
+  /**
+   * a / b as (a * (1 / (b * s))) * s with s a power of two chosen per row: 1 where 1 / b is a normal number,
+   * else bringing b into that range (a denormal b's reciprocal overflows, a huge b's is denormal). The power
+   * of two changes no rounding: within about one rounding of the quotient for every b, and 0, inf and NaN
+   * divisors give what the quotient gives.
+   */
+  private timesReciprocal(a: Val, b: Val, dtype: DType): Val {
+    const vt = this.vt;
+    const [lim, sc] = dtype === 'float32' ? [100, 64] : [1000, 512];
+    const c = (x: number): Val => vt.const(dtype, x);
+    const mag = vt.op('abs', dtype, [b]);
+    const high = vt.op('where', dtype, [vt.op('gt', 'bool', [mag, c(2 ** lim)]), c(2 ** -sc), c(1)]);
+    const s = vt.op('where', dtype, [vt.op('lt', 'bool', [mag, c(2 ** -lim)]), c(2 ** sc), high]);
+    const r = vt.op('recip', dtype, [vt.op('mul', dtype, [b, s])]);
+    return vt.op('mul', dtype, [vt.op('mul', dtype, [a, r]), s]);
   }
 
   /** The number of reduction phases a value needs before it can be computed. */

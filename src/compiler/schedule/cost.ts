@@ -28,6 +28,9 @@ const OP_COST: Partial<Record<Op, number>> = {
 /** The cost of evaluating one element of `n` itself (not its inputs). */
 export const opCost = (n: Node): number => OP_COST[n.op] ?? 0;
 
+/** The same weight for an op by name (the lowering's values name their ops as the IR does). */
+export const opWeight = (op: string): number => OP_COST[op as Op] ?? 0;
+
 export interface ReadInfo {
   /** Number of distinct kernels that would evaluate the value. */
   readonly readers: number;

@@ -23,17 +23,30 @@
  */
 import type { Node } from '../../ir/node.js';
 import { toposort } from '../../ir/graph.js';
-import { isMovement } from '../../ir/ops.js';
+import { isMovement, OPS } from '../../ir/ops.js';
 import { CHEAP, opCost, shouldMaterialize } from './cost.js';
 
 const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 
 /**
  * The nodes written to buffers by kernels (the roots' values and the materialized intermediates), in an
- * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
+ * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse;
+ * `alone` are roots whose kernels never share loops with others (values written into `assign` targets).
  */
-export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
-  const order = toposort(values, isInput);
+export function chooseMaterialized(
+  values: readonly Node[],
+  isInput: (n: Node) => boolean,
+  forced: ReadonlySet<Node>,
+  alone: (n: Node) => boolean = () => false,
+): Node[] {
+  // The largest values' graphs first: kernels are numbered in this order and multi-output grouping
+  // (compile.ts) visits them in it, so the big kernels form their groups before small ones can tie them to
+  // others (a loss read first would otherwise take its gradient's per-row scale into its own kernel, and the
+  // gradient could no longer join the kernel reading the logits).
+  const order = toposort(
+    [...values].sort((a, b) => b.numel - a.numel),
+    isInput,
+  );
   const K = new Set<Node>();
   for (const v of values) if (!isInput(v)) K.add(v);
   for (const n of order) if (!isInput(n) && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) K.add(n);
@@ -46,9 +59,9 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   // from the roots and forced nodes, then decide again with the costs of the previous decision, a few times
   // (a reduction below a mask that turns out to be materialized anyway makes the mask cheap to recompute).
   const base = new Set(K);
-  let chosen = decide(order, isInput, users, base, base);
+  let chosen = decide(order, isInput, users, base, base, alone);
   for (let round = 0; round < 3; round++) {
-    const next = decide(order, isInput, users, base, chosen);
+    const next = decide(order, isInput, users, base, chosen, alone);
     if (next.size === chosen.size && [...next].every((n) => chosen.has(n))) break;
     chosen = next;
   }
@@ -67,6 +80,7 @@ function decide(
   users: ReadonlyMap<Node, Node[]>,
   base: ReadonlySet<Node>,
   costK: ReadonlySet<Node>,
+  alone: (n: Node) => boolean,
 ): Set<Node> {
   const K = new Set(base);
   // Fused cost and dependence on a reduction, bottom-up.
@@ -92,6 +106,7 @@ function decide(
   // Readers and broadcast factors, top-down (every user is decided before the value it reads).
   const readers = new Map<Node, Set<Node>>();
   const broadcast = new Map<Node, number>();
+  const rows = new Map<Node, Set<string> | null>();
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i]!;
     if (isInput(n)) continue;
@@ -101,13 +116,20 @@ function decide(
     } else if (!K.has(n)) {
       const R = new Set<Node>();
       let b = 1;
+      let sigs: Set<string> | null = new Set();
       for (const c of users.get(n)!) {
         if (K.has(c)) R.add(c);
         else for (const r of readers.get(c)!) R.add(r);
         const through = K.has(c) || c.op === 'reduce' ? 1 : broadcast.get(c)!;
         b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
+        sigs = K.has(c) && alone(c) ? null : joinRows(sigs, n, c, K.has(c), rows.get(c) ?? null);
       }
-      const info = { readers: R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 };
+      rows.set(n, sigs);
+      // Readers that all read the value at its own element, from one row reduction over it and values over
+      // its shape (a cross entropy's exp: its sum and the gradient), share one kernel's loops once grouped
+      // (compile.ts): the kernel computes it once per element and keeps it for the output (render/c/stash.ts).
+      const shared = sigs !== null && sigs.size === 1;
+      const info = { readers: shared ? 1 : R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 };
       if (!isMovement(n.op) && shouldMaterialize(n, info)) K.add(n);
       else {
         readers.set(n, R);
@@ -120,4 +142,20 @@ function decide(
     }
   }
   return K;
+}
+
+/**
+ * The row reductions (input shape and axes) through which value `n` is read, given one more user `c`: null
+ * when some path from `n` to a kernel reads it at another element (a movement other than a reshape, a
+ * gather, a scan): then its readers cannot share loops. `below` is what is known of `c` when `c` is fused.
+ */
+function joinRows(acc: Set<string> | null, n: Node, c: Node, cIsKernel: boolean, below: Set<string> | null): Set<string> | null {
+  if (acc === null) return null;
+  if (c.op === 'reduce') return acc.add(`${n.shape.join(',')}|${(c.arg as { axes: number[] }).axes.join(',')}`);
+  const cat = OPS[c.op].cat;
+  if (!(cat === 'unary' || cat === 'binary' || cat === 'compare' || cat === 'ternary' || c.op === 'reshape')) return null;
+  if (cIsKernel) return acc;
+  if (below === null) return null;
+  for (const x of below) acc.add(x);
+  return acc;
 }

@@ -35,7 +35,8 @@ interface Needs {
 }
 
 export class Emitter {
-  private readonly declared = new Map<number, { name: string; scope: Scope }>();
+  /** Where each value is declared (several scopes: a value read back is bound apart from its computation). */
+  private readonly declared = new Map<number, { name: string; scope: Scope }[]>();
   private readonly needsMemo = new Map<number, Needs>();
 
   constructor(
@@ -44,6 +45,8 @@ export class Emitter {
     private readonly paramName: (i: number) => string,
     /** The C name of accumulator result i. */
     private readonly accName: (i: number) => string,
+    /** Prefix of the names of declared values (two emitters may declare into the same scopes). */
+    private readonly prefix = 't',
   ) {}
 
   /** C text of an accumulator result (default: the accName given to the constructor). */
@@ -114,17 +117,28 @@ export class Emitter {
     return h;
   }
 
+  /** Make `v` known as the C expression `name` in scope `s` and the scopes inside it (a value read back). */
+  bind(v: Val, name: string, s: Scope): void {
+    this.declare(v.id, name, s);
+  }
+
+  private declare(id: number, name: string, s: Scope): void {
+    const list = this.declared.get(id);
+    if (list) list.push({ name, scope: s });
+    else this.declared.set(id, [{ name, scope: s }]);
+  }
+
   /** A C expression for `v` valid in scope `s`, declaring what it needs. */
   ref(v: Val, s: Scope): string {
     if (v.k === 'const') return cLiteral(v.value, v.dtype);
     if (v.k === 'acc') return this.accText ? this.accText(v.acc) : this.accName(v.acc);
-    const d = this.declared.get(v.id);
-    if (d && s.isWithin(d.scope)) return d.name;
+    const d = this.declared.get(v.id)?.find((x) => s.isWithin(x.scope));
+    if (d) return d.name;
     const h = this.home(v, s);
-    const name = `t${v.id}`;
+    const name = `${this.prefix}${v.id}`;
     const expr = this.expr(v, h);
     h.lines.push(`const ${v.k === 'randkey' ? 'uint32_t' : v.k === 'checkidx' ? 'long' : CTYPE[v.dtype]} ${name} = ${expr};`);
-    this.declared.set(v.id, { name, scope: h });
+    this.declare(v.id, name, h);
     return name;
   }
 
@@ -154,8 +168,9 @@ export class Emitter {
       case 'load': {
         if (v.guard !== null && this.selectGuardedLoads && this.paramNumel(v.param) > 0) {
           const c = this.cond(v.guard, s);
-          s.lines.push(`const int g${v.id} = ${c};`, `const ${CTYPE[v.dtype]} u${v.id} = ${this.paramName(v.param)}[(${this.sym(v.index, s)}) & -g${v.id}];`);
-          return `g${v.id} ? u${v.id} : (${CTYPE[v.dtype]})0`;
+          const [g, u] = [`${this.prefix}g${v.id}`, `${this.prefix}u${v.id}`];
+          s.lines.push(`const int ${g} = ${c};`, `const ${CTYPE[v.dtype]} ${u} = ${this.paramName(v.param)}[(${this.sym(v.index, s)}) & -${g}];`);
+          return `${g} ? ${u} : (${CTYPE[v.dtype]})0`;
         }
         const at = `${this.paramName(v.param)}[${this.sym(v.index, s)}]`;
         return v.guard === null ? at : `(${this.cond(v.guard, s)}) ? ${at} : (${CTYPE[v.dtype]})0`;

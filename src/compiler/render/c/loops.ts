@@ -24,5 +24,5 @@ export function renderLoopKernel(k: LoopKernel, o: RenderOptions): string {
     };
   if (k.inner.length === 0) renderElementwise(k, o, top, em, storer(k.outs), errClause);
   else renderReduce(k, o, top, em, { row: storer(k.outs.filter((x) => !x.full)), full: storer(k.outs.filter((x) => x.full)) }, errClause);
-  return kernelText(k.name, k.params, top.lines);
+  return kernelText(k.name, k.params, top.lines, k.inner.length > 0 ? 'GRAFT_ROWS ' : '');
 }

@@ -5,7 +5,9 @@
  * 1 ulp (usually correctly rounded) over the whole float range: test/compiler/math.test.ts checks them
  * against the float64 reference, including NaN, infinities, denormals and huge arguments.
  *
- * - exp: 2^n * e^r with r = x - n ln2, |r| <= ln2/2, Taylor degree 11; 2^n built from bits.
+ * - exp: 2^n * e^r with r = x - n ln2, |r| <= ln2/2; e^r a near-minimax polynomial of degree 6 in float
+ *   arithmetic (scripts/exp-coefficients.mjs); 2^n built from bits. (graft_exp_core, the double helper of tanh
+ *   and erf: Taylor degree 11.)
  * - log: x = 2^e * m, m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m-1)/(m+1), odd series in s.
  * - sin, cos: exact argument reduction for every float: x = M * 2^E (M a 24-bit integer), and 2^E mod 2pi
  *   comes from a table (TWO_E_MOD_2PI, computed here with exact integer arithmetic from 576 bits of pi), so
@@ -106,6 +108,11 @@ function clenshaw(t: string, c: readonly number[]): string {
 }
 
 const expTaylor = Array.from({ length: 12 }, (_, k) => invFactorial(k));
+/** ln2 = LN2_HI + LN2_LO: the float nearest ln2 and the float nearest the rest. */
+const LN2_HI = Math.fround(Math.LN2);
+const LN2_LO = Math.fround(Math.LN2 - LN2_HI);
+/** Q of e^r ~ 1 + r + r^2 Q(r) on [-ln2/2, ln2/2], as printed by scripts/exp-coefficients.mjs (float32). */
+const EXP_Q = [0.49999994, 0.166665211, 0.041668389, 0.00836871006, 0.00138146128];
 // sin r = r + r^3 * S(r^2), cos r = 1 - r^2/2 + r^4 * C(r^2)
 const sinTail = Array.from({ length: 6 }, (_, i) => ((i % 2 === 0 ? -1 : 1) * invFactorial(2 * i + 3)));
 const cosTail = Array.from({ length: 6 }, (_, i) => ((i % 2 === 0 ? 1 : -1) * invFactorial(2 * i + 4)));
@@ -132,29 +139,35 @@ static inline double graft_exp_core(double x) {
   graft_d64 s; s.u = (uint64_t)(t.i - 0x4338000000000000LL + 1023) << 52;
   return p * s.d;
 }
-/* e^x in float arithmetic (the hot path of softmax and friends): 2^n * p(r), r = x - n ln2 by Cody-Waite
-   (ln2 = C1 + C2, C1 with 9 bits so n*C1 is exact), p a degree-6 polynomial (Cephes' expf), the scaling by
-   2^n in two steps so that results in the denormal range round once. Within 1 ulp. */
-static inline float graft_expf(float x) {
-  /* n = round(x log2 e) by the magic-number trick: its low mantissa bits hold n. No clamping: for x
-     outside [-104, 88.8] the result is replaced at the end, and inside n is in [-151, 129]. */
+/* e^x in float arithmetic (the hot path of softmax, cross entropy, sigmoid): 2^n * p(r), r = x - n ln2 by
+   Cody-Waite (ln2 = hi + lo, hi the float nearest ln2: with an FMA, x - n*hi is exact), p(r) = 1 + r + r^2 Q(r)
+   with Q of degree 4 near-minimax (scripts/exp-coefficients.mjs), the scaling by 2^n in two steps so that
+   results in the denormal range round once. Within 1 ulp of the correctly rounded result for every float
+   (checked exhaustively). |x| is clamped to 104 first: beyond it e^x overflows to inf or underflows to 0
+   anyway, and n stays in [-150, 150] (NaN passes the clamp and stays NaN). Clamping the input, rather than
+   selecting the result, keeps the dependency chain short: on CPUs with a small out-of-order window the
+   vectorized loop is bound by latency, not by the number of operations. */
+static inline float graft_expf(float xin) {
+  graft_f32 b; b.f = xin;
+  graft_f32 a; a.u = b.u & 0x7fffffffu;
+  graft_f32 c; c.f = a.f > 104.0f ? 104.0f : a.f;
+  c.u |= b.u & 0x80000000u;
+  const float x = c.f;
+  /* n = round(x log2 e) by the magic-number trick: the low mantissa bits of t hold n. */
   graft_f32 t; t.f = fmaf(x, ${flit(Math.LOG2E)}, 0x1.8p23f);
   const float n = t.f - 0x1.8p23f;
   const int32_t ni = t.i - 0x4b400000;
-  float r = fmaf(n, ${flit(-0.693359375)}, x);
-  r = fmaf(n, ${flit(2.1219444e-4)}, r);
-  float p = ${flit(1.98756915e-4)};
-  p = fmaf(p, r, ${flit(1.3981999507e-3)});
-  p = fmaf(p, r, ${flit(8.3334519073e-3)});
-  p = fmaf(p, r, ${flit(4.1665795894e-2)});
-  p = fmaf(p, r, ${flit(1.6666665459e-1)});
-  p = fmaf(p, r, ${flit(5.0000001201e-1)});
-  p = fmaf(p, r * r, r) + 1.0f;
-  /* 2^n in two factors, so that results in the denormal range round once */
+  float r = fmaf(n, ${flit(-LN2_HI)}, x);
+  r = fmaf(n, ${flit(-LN2_LO)}, r);
+  float q = ${flit(EXP_Q[4]!)};
+  q = fmaf(q, r, ${flit(EXP_Q[3]!)});
+  q = fmaf(q, r, ${flit(EXP_Q[2]!)});
+  q = fmaf(q, r, ${flit(EXP_Q[1]!)});
+  q = fmaf(q, r, ${flit(EXP_Q[0]!)});
+  const float p = fmaf(q, r * r, r) + 1.0f;
   const int32_t n1 = ni >> 1, n2 = ni - n1;
   graft_f32 s1, s2; s1.u = (uint32_t)(n1 + 127) << 23; s2.u = (uint32_t)(n2 + 127) << 23;
-  const float res = p * s1.f * s2.f;
-  return x > 88.8f ? __builtin_inff() : (x < -104.0f ? 0.0f : res);
+  return p * s1.f * s2.f;
 }
 
 static inline float graft_logf(float xf) {

@@ -23,8 +23,9 @@ export function paramDecls(params: readonly KParam[]): string[] {
   return params.map((p, i) => `${p.write ? '' : 'const '}${CTYPE[p.dtype]} *restrict p${i} = (${p.write ? '' : 'const '}${CTYPE[p.dtype]} *)bufs[${i}];`);
 }
 
-export function kernelText(name: string, params: readonly KParam[], body: readonly string[]): string {
-  return [`int ${name}(void **restrict bufs) {`, ...indent([...paramDecls(params), 'int err = 0;', ...body, 'return GRAFT_STATUS(err);']), '}', ''].join('\n');
+/** The C function of a kernel; `attrs` precede it (a macro of the prelude: GRAFT_ROWS). */
+export function kernelText(name: string, params: readonly KParam[], body: readonly string[], attrs = ''): string {
+  return [`${attrs}int ${name}(void **restrict bufs) {`, ...indent([...paramDecls(params), 'int err = 0;', ...body, 'return GRAFT_STATUS(err);']), '}', ''].join('\n');
 }
 
 /**

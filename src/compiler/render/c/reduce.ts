@@ -1,115 +1,39 @@
 /**
  * C for loop kernels with reductions. Three loop orders, chosen by shape and memory access:
  *
- * - rows (the default): for each row, one pass over the inner (reduced) loops per phase, the innermost
- *   carrying `omp simd reduction(...)`; rows run in parallel when the kernel is big enough.
+ * - rows (the default, rows.ts): for each row, one pass over the inner (reduced) loops per phase, the
+ *   innermost carrying `omp simd reduction(...)`; rows run in parallel when the kernel is big enough.
  * - split: a single row of at least SPLIT_MIN elements (a full `sum()`) is cut into fixed chunks reduced in
  *   parallel, partials combined in chunk order — the result does not depend on the thread count.
  * - columns: when the loads are unit-stride along the last row loop but not along the reduced loops (a sum
  *   over axis 0: bias gradients), each block of COLUMNS adjacent rows keeps an array of accumulators and
  *   the reduced loops stream over contiguous memory, vectorized across the block.
  *
- * Long float32 sums are blocked: a float partial per BLOCK elements (vectorized) added to a double.
+ * The passes themselves (reductions, outputs over the inner loops) are passes.ts.
  */
 import type { LoopKernel, LoopVar } from '../../lower/kernel.js';
-import type { ReduceSpec } from '../../lower/val.js';
 import { loadIndices, unitStride } from './access.js';
-import { accCode, scalarAt, type AccCode, type At } from './accumulators.js';
+import { accCode, type At } from './accumulators.js';
 import type { Emitter, Scope } from './emit.js';
-import { indent, minEnd, nest, NO_UNROLL, omp, PARALLEL_MIN, prod, rowGroups, simd, type Group, type RenderOptions } from './nest.js';
+import { indent, minEnd, nest, NO_UNROLL, omp, PARALLEL_MIN, prod, simd, type Group, type RenderOptions } from './nest.js';
+import { decls, finish, fullPass, hasFull, reductionPass, uses, type Stores } from './passes.js';
+import { renderRows } from './rows.js';
 import { CTYPE } from './spellings.js';
+import { stashes } from './stash.js';
+
+export type { Stores } from './passes.js';
 
 /** Reduction length from which a single-row reduction is computed in chunks (in parallel). */
 export const SPLIT_MIN = 1 << 15;
 /** Elements per chunk of a split reduction (about). */
 const CHUNK = 1 << 16;
-/** Elements per float partial sum of a blocked float32 sum. */
-const BLOCK = 1024;
 /** Adjacent rows reduced together by the column order. */
 const COLUMNS = 64;
-
-interface AccUse {
-  readonly r: ReduceSpec;
-  readonly code: AccCode;
-  readonly at: At;
-}
-
-const uses = (phase: readonly ReduceSpec[]): AccUse[] => phase.map((r) => ({ r, code: accCode(r), at: scalarAt(`a${r.acc}`) }));
-const decls = (c: AccUse): string[] => c.code.states.map((st) => `${st.ctype} ${c.at(st.suffix)} = ${st.init};`);
-const finish = (c: AccUse): string => `const ${CTYPE[c.r.dtype]} acc${c.r.acc} = ${c.code.result(c.at)};`;
-
-/** Statements storing the outputs written per row, and those written per element of the inner loops. */
-export interface Stores {
-  readonly row: (s: Scope) => void;
-  readonly full: (s: Scope) => void;
-}
-
-const hasFull = (k: LoopKernel): boolean => k.outs.some((x) => x.full);
 
 export function renderReduce(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, store: Stores, errClause: readonly string[]): void {
   if (k.outer.length === 0 && prod(k.inner) >= SPLIT_MIN) return renderSplit(k, o, top, em, store, errClause);
   if (columnOrder(k)) return renderColumns(k, o, top, em, store.row, errClause);
-  const rows = prod(k.outer);
-  const innerN = prod(k.inner);
-  const par = o.threads > 1 && rows > 1 && rows * innerN * (k.phases.length + (hasFull(k) ? 1 : 0)) >= PARALLEL_MIN;
-  nest(top, rowGroups(k.outer, par, o, errClause, false), (row) => {
-    for (const phase of k.phases) {
-      const codes = uses(phase);
-      for (const c of codes) row.lines.push(...decls(c));
-      reductionPass(row, em, o, k.inner, codes, errClause);
-      for (const c of codes) {
-        row.lines.push(finish(c));
-        row.accs.add(c.r.acc);
-      }
-    }
-    if (hasFull(k)) nest(row, k.inner.map((l) => ({ loops: [l] })), store.full);
-    store.row(row);
-  });
-}
-
-/**
- * One reduction pass over `loops` (the first possibly restricted to [from, to)), folding each value into its
- * accumulator; float32 sums over a long innermost loop are blocked.
- */
-function reductionPass(
-  parent: Scope,
-  em: Emitter,
-  o: RenderOptions,
-  loops: readonly LoopVar[],
-  codes: readonly AccUse[],
-  extra: readonly string[],
-  range?: { from: string; to: string },
-): void {
-  const last = loops.length - 1;
-  const l = loops[last]!;
-  const blocked = codes.every((c) => c.r.op === 'sum' && c.r.dtype === 'float32') && l.extent >= 2 * BLOCK;
-  const bounds = (j: number): { from?: string; to?: string } => (j === 0 && range ? { ...range } : {});
-  const groups: Group[] = loops.slice(0, last).map((lp, j) => ({ loops: [lp], ...bounds(j) }));
-  const mayFail = extra.length > 0;
-  const scalarClauses = codes.flatMap((c) => c.code.clauses(c.at));
-  if (!blocked) groups.push({ loops: [l], ...bounds(last), pragma: simd(o, scalarClauses, mayFail) });
-  else {
-    const b = bounds(last);
-    const end = b.to ?? String(l.extent);
-    const part = (c: AccUse): string => `${c.at('')}_f`;
-    groups.push(
-      {
-        loops: [],
-        block: { name: `${l.name}_b`, step: BLOCK },
-        from: b.from,
-        to: end,
-        open: codes.map((c) => `float ${part(c)} = 0.0f;`),
-        close: codes.map((c) => `${c.at('')} += (double)${part(c)};`),
-      },
-      { loops: [l], from: `${l.name}_b`, to: minEnd(`${l.name}_b`, BLOCK, end), pragma: simd(o, codes.map((c) => `reduction(+:${part(c)})`), mayFail) },
-    );
-  }
-  nest(parent, groups, (s) => {
-    for (const c of codes) {
-      const v = em.ref(c.r.value, s);
-      s.lines.push(...(blocked ? [`${c.at('')}_f += ${v};`] : c.code.update(c.at, v)));
-    }
-  });
+  renderRows(k, o, top, em, store, errClause);
 }
 
 /** A single-row reduction: each phase in fixed chunks of the first inner loop, partials combined in order. */
@@ -117,12 +41,14 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
   const [first, ...rest] = k.inner as [LoopVar, ...LoopVar[]];
   const per = Math.max(1, Math.ceil(CHUNK / prod(rest)));
   const nch = Math.ceil(first.extent / per);
-  for (const phase of k.phases) {
-    const codes = uses(phase);
+  const kept = stashes(k);
+  k.phases.forEach((phase, p) => {
+    const codes = uses(phase, em);
     for (const c of codes) for (const st of c.code.states) top.lines.push(`${st.ctype} ${c.at(st.suffix)}_part[${nch}];`);
     const chunk = top.child(['c_']);
     for (const c of codes) chunk.lines.push(...decls(c));
-    reductionPass(chunk, em, o, [first, ...rest], codes, errClause, { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) });
+    const range = { from: `c_ * ${per}L`, to: minEnd(`c_ * ${per}L`, per, `${first.extent}L`) };
+    reductionPass(chunk, o, [first, ...rest], codes, errClause, { stashes: kept.filter((st) => st.phase === p), em }, range);
     for (const c of codes) for (const st of c.code.states) chunk.lines.push(`${c.at(st.suffix)}_part[c_] = ${c.at(st.suffix)};`);
     if (o.threads > 1) top.lines.push(omp(o, 'parallel for', errClause));
     top.lines.push(`for (long c_ = 0; c_ < ${nch}; c_++) {`, ...indent(chunk.lines), '}');
@@ -137,10 +63,17 @@ function renderSplit(k: LoopKernel, o: RenderOptions, top: Scope, em: Emitter, s
       top.lines.push(finish(c));
       top.accs.add(c.r.acc);
     }
-  }
-  if (hasFull(k)) {
+  });
+  if (hasFull(k.outs)) {
     const par = o.threads > 1 && prod(k.inner) >= PARALLEL_MIN;
-    nest(top, k.inner.map((l, j) => ({ loops: [l], pragma: j === 0 && par ? omp(o, 'parallel for', errClause) : undefined })), store.full);
+    const last = k.inner.length - 1;
+    const groups = k.inner.map((l, j) => {
+      const vec = j === last ? simd(o, [], errClause.length > 0) : undefined;
+      // One loop: `parallel for simd`; several: threads over the first, simd on the last.
+      const pragma = j === 0 && par ? omp(o, vec && last === 0 ? 'parallel for simd' : 'parallel for', errClause) : vec;
+      return { loops: [l], pragma };
+    });
+    fullPass(top, groups, em, kept, store.full);
   }
   store.row(top);
 }
@@ -150,7 +83,7 @@ const SMALL_WINDOW = 32;
 
 /** Whether the column order applies (see the file comment). */
 function columnOrder(k: LoopKernel): boolean {
-  if (hasFull(k) || k.outer.length === 0 || k.inner.length === 0) return false;
+  if (hasFull(k.outs) || k.outer.length === 0 || k.inner.length === 0) return false;
   const col = k.outer[k.outer.length - 1]!;
   if (col.extent < 8) return false;
   // Tiny reductions (a pooling window per row): vectorized across adjacent rows, whatever the strides.
