@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
+import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../ir/index.js';
 import {
@@ -27,6 +27,7 @@ import {
   sha256Hex,
   tempPath,
 } from './cache/disk-cache.js';
+import { driverPath, runJobs, type Job, type JobResult } from './cc-driver.js';
 
 /**
  * Default code-generation flags.
@@ -160,57 +161,86 @@ export function buildKey(source: string, flags: readonly string[], command: read
  * to install) or a failed compile (with the compiler's messages and the path of the kept source).
  */
 export function compileShared(source: string, opts: CompileOptions = {}): string {
+  return compileSharedMany([source], opts)[0]!;
+}
+
+/** Jobs compiled at once: every core (GRAFT_COMPILE_JOBS overrides). */
+function compileJobs(): number {
+  const env = Number.parseInt(process.env.GRAFT_COMPILE_JOBS ?? '', 10);
+  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
+}
+
+/**
+ * The shared objects of several sources (one each), in order: those the disk cache lacks are compiled in
+ * parallel, every core busy, by compiler processes that die with this one (cc-driver.ts). Errors as
+ * `compileShared`; when several fail, the first is reported.
+ */
+export function compileSharedMany(sources: readonly string[], opts: CompileOptions = {}): string[] {
   const flags = opts.flags ?? DEFAULT_CFLAGS;
   const command = compilerCommand();
-  const key = buildKey(source, flags, command);
   const dir = cacheDir();
   ensureCacheDir(dir);
-  const path = entryPath(dir, key);
-  const state = checkEntry(path);
-  if (state === 'valid') {
-    ccStats.hits++;
-    return path;
-  }
-  if (state === 'corrupt') ccStats.corrupt++;
+  const keys = sources.map((s) => buildKey(s, flags, command));
+  const paths = keys.map((k) => entryPath(dir, k));
+  const todo = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (todo.has(key)) return;
+    const state = checkEntry(paths[i]!);
+    if (state === 'valid') {
+      ccStats.hits++;
+      return;
+    }
+    if (state === 'corrupt') ccStats.corrupt++;
+    todo.set(key, i);
+  });
+  if (todo.size === 0) return paths;
 
   sweepStaleTemps(dir);
-  const src = tempPath(dir, key, '.c');
-  const out = tempPath(dir, key, '.so');
-  cacheWrite(dir, () => writeFileSync(src, source));
+  const builds = [...todo].map(([key, i]) => ({ key, source: sources[i]!, src: tempPath(dir, key, '.c'), out: tempPath(dir, key, '.so'), path: paths[i]! }));
+  const jobs: Job[] = builds.map((b) => ({
+    command: [...command, ...REQUIRED_FLAGS, ...flags, '-o', b.out, b.src, ...LINK_LIBS],
+    log: tempPath(dir, b.key, '.log'),
+  }));
+  let results: JobResult[];
   const started = performance.now();
-  const r = spawnSync(command[0]!, [...command.slice(1), ...REQUIRED_FLAGS, ...flags, '-o', out, src, ...LINK_LIBS], {
-    encoding: 'utf8',
-    timeout: 600_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  try {
+    for (const b of builds) cacheWrite(dir, () => writeFileSync(b.src, b.source));
+    results = runJobs(driverPath(dir, command, compilerIdentity(command)), jobs, compileJobs(), 600_000);
+  } catch (e) {
+    for (const b of builds) (removeQuietly(b.src), removeQuietly(b.out));
+    throw e;
+  }
   ccStats.compileMs += performance.now() - started;
-  if (r.error || r.status !== 0) {
-    removeQuietly(out);
-    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' || code === 'EACCES') {
-      removeQuietly(src);
+  const failed = results.findIndex((r) => r.status !== 0);
+  if (failed >= 0) {
+    for (const b of builds) removeQuietly(b.out);
+    builds.forEach((b, i) => i !== failed && removeQuietly(b.src));
+    const b = builds[failed]!;
+    const r = results[failed]!;
+    if (r.status === 127 && r.output.trim() === '') {
+      removeQuietly(b.src);
       throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
     }
     // Keep the source under a stable name for inspection (a later failure of the same source replaces it).
-    const kept = join(dir, `${key}.c`);
-    cacheWrite(dir, () => renameSync(src, kept));
-    const why = r.error ? r.error.message : r.status !== null ? `exit ${r.status}` : `killed by ${r.signal}`;
-    throw new CompileError(
-      `C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(`${r.stderr}\n${r.stdout}`)}`,
-    );
+    const kept = join(dir, `${b.key}.c`);
+    cacheWrite(dir, () => renameSync(b.src, kept));
+    const why = r.status > 128 ? `killed by signal ${r.status - 128}` : `exit ${r.status}`;
+    throw new CompileError(`C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(r.output)}`);
   }
-  removeQuietly(src);
-  cacheWrite(dir, () => {
-    try {
-      seal(out);
-      install(out, path);
-    } catch (e) {
-      removeQuietly(out);
-      throw e;
-    }
-  });
-  ccStats.compiles++;
-  return path;
+  for (const b of builds) {
+    removeQuietly(b.src);
+    cacheWrite(dir, () => {
+      try {
+        seal(b.out);
+        install(b.out, b.path);
+      } catch (e) {
+        removeQuietly(b.out);
+        throw e;
+      }
+    });
+    ccStats.compiles++;
+  }
+  return paths;
 }
 
 /** Runs a write to the cache directory, turning a file system failure into a CompileError. */

@@ -28,11 +28,25 @@ export interface SlotInfo {
   readonly role: SlotRole;
 }
 
+/**
+ * A C function and the file it is compiled from. Its name is a digest of its text: kernels of the same
+ * structure (an unrolled loop, repeated layers) share one function, called with different buffers.
+ */
+export interface PlanFunction {
+  readonly name: string;
+  /** The whole C file of this function (prelude, helpers, the function): one shared object per function. */
+  readonly source: string;
+}
+
+/** The function itself, without the prelude of helpers its file starts with (for inspection). */
+export const functionText = (f: PlanFunction): string => f.source.slice(f.source.lastIndexOf(`int ${f.name}(`));
+
 export interface PlanKernel {
+  /** The kernel's name within its program (k0, k1, ...: for messages and inspection). */
   readonly name: string;
   readonly kind: 'loops' | 'scan' | 'scatter' | 'gemm';
-  /** The C function. */
-  readonly source: string;
+  /** The function it calls: an index into `ProgramPlan.functions`. */
+  readonly fn: number;
   /** The slot bound to each kernel parameter. */
   readonly args: readonly number[];
   /** Bytes each parameter must hold (checked before every call). */
@@ -54,7 +68,8 @@ export type Step =
   | { readonly op: 'copy'; readonly from: number; readonly to: number };
 
 export interface ProgramPlan {
-  readonly source: string;
+  /** The distinct C functions the kernels call. */
+  readonly functions: readonly PlanFunction[];
   readonly slots: readonly SlotInfo[];
   readonly nInputs: number;
   readonly kernels: readonly PlanKernel[];

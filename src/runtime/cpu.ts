@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
+import { functionText } from '../compiler/plan.js';
 import { Buffer } from './buffer.js';
 import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
 import type { ExecuteInfo } from './device.js';
@@ -97,7 +98,7 @@ export class CpuDevice extends HostDevice {
     if (hit) this.stats.programHits++;
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
-    if (!hit && level >= 4) logSource(program.plan.source);
+    if (!hit && level >= 4) for (const f of program.plan.functions) logSource(functionText(f));
     const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
     let outs: TypedArray[];
     try {

@@ -2,7 +2,7 @@
  * Compiled C loaded once per process: source (and flags) -> the opened library. The disk cache (compiler
  * stage) saves compiling across processes; this saves hashing, verifying and dlopen within one.
  */
-import { compileShared, DEFAULT_CFLAGS, type CompileOptions } from '../compiler/cc.js';
+import { compileShared, compileSharedMany, DEFAULT_CFLAGS, type CompileOptions } from '../compiler/cc.js';
 import { sha256Hex } from '../compiler/cache/disk-cache.js';
 import { openLibrary, type KernelLibrary } from './native.js';
 
@@ -17,12 +17,15 @@ export const libraryCacheStats: LibraryCacheStats = { loads: 0, hits: 0 };
 
 const loaded = new Map<string, KernelLibrary>();
 
+const libraryKey = (source: string, opts: CompileOptions): string =>
+  sha256Hex(JSON.stringify([source, opts.flags ?? DEFAULT_CFLAGS, process.env.CC ?? '']));
+
 /**
  * The library built from `source`, compiled (or taken from the disk cache) and opened on first request,
  * then shared. A library someone closed is loaded again.
  */
 export function loadKernelLibrary(source: string, opts: CompileOptions = {}): KernelLibrary {
-  const key = sha256Hex(JSON.stringify([source, opts.flags ?? DEFAULT_CFLAGS, process.env.CC ?? '']));
+  const key = libraryKey(source, opts);
   const known = loaded.get(key);
   if (known && !known.closed) {
     libraryCacheStats.hits++;
@@ -32,6 +35,37 @@ export function loadKernelLibrary(source: string, opts: CompileOptions = {}): Ke
   loaded.set(key, lib);
   libraryCacheStats.loads++;
   return lib;
+}
+
+/**
+ * The libraries of several sources (one shared object each): those not open yet are compiled — in parallel,
+ * the ones the disk cache lacks — and opened.
+ */
+export function loadKernelLibraries(sources: readonly string[], opts: CompileOptions = {}): KernelLibrary[] {
+  const keys = sources.map((s) => libraryKey(s, opts));
+  const missing: number[] = [];
+  const out = keys.map((key, i) => {
+    const known = loaded.get(key);
+    if (known && !known.closed) {
+      libraryCacheStats.hits++;
+      return known;
+    }
+    missing.push(i);
+    return null;
+  });
+  if (missing.length) {
+    const paths = compileSharedMany(
+      missing.map((i) => sources[i]!),
+      opts,
+    );
+    missing.forEach((i, m) => {
+      const lib = openLibrary(paths[m]!);
+      loaded.set(keys[i]!, lib);
+      libraryCacheStats.loads++;
+      out[i] = lib;
+    });
+  }
+  return out as KernelLibrary[];
 }
 
 /** Closes and forgets every cached library (tests; freeing code of programs no longer used). */

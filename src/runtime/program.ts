@@ -9,7 +9,7 @@
  */
 import { GraftError, IndexError, type TypedArray } from '../ir/index.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
-import { loadKernelLibrary } from './kernel-cache.js';
+import { loadKernelLibraries } from './kernel-cache.js';
 import { hostArray } from './host-memory.js';
 import { nowNs, type Kernel as NativeKernel } from './native.js';
 
@@ -54,14 +54,14 @@ export class Program {
     readonly schedule: string,
   ) {}
 
-  /** Compile (or fetch from the disk cache) and open the shared object. Idempotent. */
+  /** Compile (or fetch from the disk cache) and open the shared object of each function. Idempotent. */
   load(): void {
     if (this.kernels) return;
     const t0 = performance.now();
-    if (this.plan.kernels.length) {
-      const lib = loadKernelLibrary(this.plan.source);
-      this.kernels = this.plan.kernels.map((k) => lib.kernel(k.name));
-    } else this.kernels = [];
+    const fns = this.plan.functions;
+    const libs = fns.length ? loadKernelLibraries(fns.map((f) => f.source)) : [];
+    const resolved = fns.map((f, i) => libs[i]!.kernel(f.name));
+    this.kernels = this.plan.kernels.map((k) => resolved[k.fn]!);
     this.loadMs = performance.now() - t0;
   }
 

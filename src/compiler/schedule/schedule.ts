@@ -17,6 +17,8 @@
  *     (cost.ts, the one place where that is decided).
  *  6. `contiguous` is materialized; `cumsum` and `scatterAdd` are kernels of their own (they fuse the
  *     elementwise work that produces their inputs). `gather` fuses (a bounds-checked data-dependent load).
+ *  8. The cut (cost.ts): a kernel's fused expression counts at most MAX_FUSED nodes; larger ones are cut
+ *     into kernels by materializing inputs, so any chain length compiles in time and space that follow it.
  *  7. Kernels run in dependency order; a kernel never writes a buffer another kernel of the program still
  *     reads: intermediates are fresh buffers, and `assign` writes happen after every kernel that could
  *     fail and into a temporary when the target is read by the same or a later assign (see plan.ts).
@@ -24,7 +26,7 @@
 import type { Node } from '../../ir/node.js';
 import { toposort } from '../../ir/graph.js';
 import { isMovement } from '../../ir/ops.js';
-import { CHEAP, opCost, shouldMaterialize } from './cost.js';
+import { CHEAP, fusedSize, inputsToCut, opCost, shouldMaterialize } from './cost.js';
 
 const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 
@@ -42,9 +44,9 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   for (const n of order) users.set(n, []);
   for (const n of order) if (!isInput(n)) for (const s of n.srcs) users.get(s)!.push(n);
 
-  // The costs depend on what is materialized below a value, which is decided after it (top-down): start
-  // from the roots and forced nodes, then decide again with the costs of the previous decision, a few times
-  // (a reduction below a mask that turns out to be materialized anyway makes the mask cheap to recompute).
+  // Which kernels read a value depends on what is materialized above it, its cost on what is materialized
+  // below it. Each pass decides bottom-up with exact costs and the readers of the previous pass's decision;
+  // a few passes settle it (the first assumes only the roots and forced nodes are materialized).
   const base = new Set(K);
   let chosen = decide(order, isInput, users, base, base);
   for (let round = 0; round < 3; round++) {
@@ -55,9 +57,17 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   return order.filter((n) => chosen.has(n));
 }
 
+/** The kernels that would evaluate a value if it were fused: none, one (that kernel's output), or several. */
+type Readers = Node | 'many' | null;
+
+const union = (a: Readers, b: Readers): Readers => (a === null ? b : b === null || a === b ? a : 'many');
+const count = (r: Readers): number => (r === null ? 0 : r === 'many' ? 2 : 1);
+
 /**
- * One decision pass: the materialized nodes given `base` (always materialized) with fused costs computed as
- * if the nodes of `costK` were materialized. Movement ops are never materialized by the cost rule: their
+ * One decision pass: the materialized nodes given `base` (always materialized), with the readers of each value
+ * taken as if the nodes of `prev` were the materialized ones. Bottom-up, each node's fused cost and size are
+ * exact (the decisions below it are made): the cut (cost.ts) materializes inputs of a node that would grow
+ * too large, then the cost rule decides the node. Movement ops are never materialized by the cost rule: their
  * readers count as readers of their source, which is materialized instead (a broadcast or a window view is
  * never stored in its expanded form).
  */
@@ -66,58 +76,66 @@ function decide(
   isInput: (n: Node) => boolean,
   users: ReadonlyMap<Node, Node[]>,
   base: ReadonlySet<Node>,
-  costK: ReadonlySet<Node>,
+  prev: ReadonlySet<Node>,
 ): Set<Node> {
-  const K = new Set(base);
-  // Fused cost and dependence on a reduction, bottom-up.
+  // Readers and broadcast factors, top-down (every user comes before the value it reads).
+  const readers = new Map<Node, Readers>();
+  const broadcast = new Map<Node, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (isInput(n)) continue;
+    let R: Readers = null;
+    let b = 1;
+    if (n.numel > 0) {
+      for (const c of users.get(n)!) {
+        const own = prev.has(c);
+        R = union(R, own ? c : readers.get(c)!);
+        const through = own || c.op === 'reduce' ? 1 : broadcast.get(c)!;
+        b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
+      }
+    }
+    readers.set(n, R);
+    broadcast.set(n, b);
+  }
+
+  // Decisions, bottom-up.
+  const K = new Set<Node>();
   const cost = new Map<Node, number>();
   const perRow = new Map<Node, boolean>();
+  const size = new Map<Node, number>();
+  const fused = (s: Node): boolean => !isInput(s) && !K.has(s);
+  const sizeOf = (s: Node): number => (fused(s) ? size.get(s)! : 1);
   for (const n of order) {
-    if (isInput(n)) {
-      cost.set(n, 0);
-      perRow.set(n, false);
-      continue;
+    if (isInput(n)) continue;
+    // The cut: materialize the largest inputs while the fused expression would be too large. A view is cut
+    // below its chain of views, where the data is not yet expanded.
+    for (;;) {
+      const cut = inputsToCut(n.srcs.map(sizeOf));
+      if (cut.length === 0) break;
+      const s = n.srcs[cut[0]!]!;
+      let p = s;
+      while (isMovement(p.op) && fused(p.srcs[0]!) && sizeOf(p.srcs[0]!) > 1) p = p.srcs[0]!;
+      const saved = sizeOf(p) - 1;
+      K.add(p);
+      for (let v = s; v !== p; v = v.srcs[0]!) size.set(v, size.get(v)! - saved);
     }
     let c = n.op === 'reduce' ? CHEAP + 1 : opCost(n);
     let r = n.op === 'reduce';
     for (const s of n.srcs) {
-      if (costK.has(s)) continue;
+      if (!fused(s)) continue;
       c += cost.get(s)!;
       r ||= perRow.get(s)!;
     }
     cost.set(n, Math.min(c, CHEAP + 1));
     perRow.set(n, r);
-  }
-
-  // Readers and broadcast factors, top-down (every user is decided before the value it reads).
-  const readers = new Map<Node, Set<Node>>();
-  const broadcast = new Map<Node, number>();
-  for (let i = order.length - 1; i >= 0; i--) {
-    const n = order[i]!;
-    if (isInput(n)) continue;
-    if (!K.has(n) && n.numel === 0) {
-      readers.set(n, new Set());
-      broadcast.set(n, 1);
-    } else if (!K.has(n)) {
-      const R = new Set<Node>();
-      let b = 1;
-      for (const c of users.get(n)!) {
-        if (K.has(c)) R.add(c);
-        else for (const r of readers.get(c)!) R.add(r);
-        const through = K.has(c) || c.op === 'reduce' ? 1 : broadcast.get(c)!;
-        b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
-      }
-      const info = { readers: R.size, broadcast: b, cost: cost.get(n)!, perRow: perRow.get(n)! && R.size === 1 };
-      if (!isMovement(n.op) && shouldMaterialize(n, info)) K.add(n);
-      else {
-        readers.set(n, R);
-        broadcast.set(n, b);
-      }
+    size.set(n, fusedSize(n.srcs.map(sizeOf)));
+    if (base.has(n)) {
+      K.add(n);
+      continue;
     }
-    if (K.has(n)) {
-      readers.set(n, new Set([n]));
-      broadcast.set(n, 1);
-    }
+    const R = readers.get(n)!;
+    const info = { readers: count(R), broadcast: broadcast.get(n)!, cost: cost.get(n)!, perRow: r && count(R) === 1 };
+    if (!isMovement(n.op) && shouldMaterialize(n, info)) K.add(n);
   }
   return K;
 }

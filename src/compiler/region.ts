@@ -1,0 +1,77 @@
+/**
+ * The fused region of one kernel and its structural key. A kernel computes its outputs from the buffers it
+ * reads; everything in between is its region. Two kernels whose regions have the same key lower and render to
+ * the same code (only the buffers bound to its parameters differ): an unrolled RNN or a stack of identical
+ * layers repeats a handful of keys many times, and each key is lowered, rendered and compiled once.
+ *
+ * The key lists the region's nodes inputs-first by their own signature (op, dtype, shape, argument) and their
+ * inputs by local number; the buffers read are numbered by first use, with their dtype and shape (never their
+ * identity), and the outputs come last with whether each is stored.
+ */
+import type { Node } from '../ir/node.js';
+
+export interface RegionOutput {
+  readonly node: Node;
+  /** Whether the kernel writes the value to a buffer (a grouped value read only inside its group is not). */
+  readonly stored: boolean;
+}
+
+export interface Region {
+  readonly key: string;
+  /** The nodes read from buffers, in the order the key numbers them. */
+  readonly reads: readonly Node[];
+  /** The nodes the kernel computes (outputs included), inputs before users. */
+  readonly nodes: readonly Node[];
+}
+
+/**
+ * The region computing `outputs`, stopping at the nodes `isRead` names (read from a buffer). An output is
+ * computed even when `isRead` names it. An iterative walk: its cost follows the region, not the stack.
+ */
+export function regionOf(outputs: readonly RegionOutput[], isRead: (n: Node) => boolean): Region {
+  const local = new Map<Node, number>();
+  const outs = new Set(outputs.map((o) => o.node));
+  const reads: Node[] = [];
+  const nodes: Node[] = [];
+  const parts: string[] = [];
+  const readsFrom = (n: Node): boolean => !outs.has(n) && isRead(n);
+  const stack: Node[] = [];
+  const next: number[] = [];
+  for (const o of outputs) {
+    if (local.has(o.node)) continue;
+    stack.push(o.node);
+    next.push(0);
+    while (stack.length) {
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const srcs = readsFrom(n) ? [] : n.srcs;
+      const i = next[top]!;
+      if (i < srcs.length) {
+        next[top] = i + 1;
+        const s = srcs[i]!;
+        // A node on the stack is never reached again: the graph is acyclic.
+        if (!local.has(s)) {
+          stack.push(s);
+          next.push(0);
+        }
+        continue;
+      }
+      stack.pop();
+      next.pop();
+      if (local.has(n)) continue;
+      if (readsFrom(n)) {
+        local.set(n, -1 - reads.length);
+        parts.push(`r${reads.length}:${n.dtype}[${n.shape.join(',')}]`);
+        reads.push(n);
+      } else {
+        local.set(n, nodes.length);
+        let p = `${n.key}(`;
+        for (let j = 0; j < n.srcs.length; j++) p += (j ? ',' : '') + local.get(n.srcs[j]!)!;
+        parts.push(p + ')');
+        nodes.push(n);
+      }
+    }
+  }
+  parts.push('out:' + outputs.map((o) => `${local.get(o.node)}${o.stored ? 's' : ''}`).join(','));
+  return { key: parts.join(';'), reads, nodes };
+}
