@@ -9,6 +9,7 @@ import type { Group } from './group.js';
 import { renderBound } from './kernel-cache.js';
 import { scratchElements, type Kernel } from './lower/kernel.js';
 import type { PlanFunction, PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
+import type { InputView } from './views.js';
 
 export interface Entry {
   readonly value: Node;
@@ -58,6 +59,7 @@ function orderGroups(groups: readonly Group[], groupOfSlot: (slot: number) => Gr
 
 export function assemble(
   inputs: readonly Node[],
+  views: readonly InputView[],
   threads: number,
   entries: readonly Entry[],
   K: readonly Node[],
@@ -65,9 +67,13 @@ export function assemble(
   slotOf: ReadonlyMap<Node, number>,
 ): ProgramPlan {
   const nIn = inputs.length;
+  // Slots: the inputs, the views of inputs, one per kernel output (K), then outputs and scratch added here.
+  const kBase = nIn + views.length;
+  const isK = (s: number): boolean => s >= kBase && s < kBase + K.length;
+  const inputOf = (s: number): number => (s < nIn ? s : s < kBase ? slotOf.get(views[s - nIn]!.base)! : -1);
   const groupOfK: Group[] = [];
   for (const g of groups) for (const j of g.members) groupOfK[j] = g;
-  const groupOfSlot = (s: number): Group | undefined => (s >= nIn && s < nIn + K.length ? groupOfK[s - nIn] : undefined);
+  const groupOfSlot = (s: number): Group | undefined => (isK(s) ? groupOfK[s - kBase] : undefined);
 
   // Values read by a kernel (an assign may write its target directly only if nothing else reads its value;
   // such a value is never grouped, so another kernel reading it reads its buffer).
@@ -79,7 +85,7 @@ export function assemble(
   const extraSlots: SlotInfo[] = [];
   const outputCopies: Step[] = [];
   const targetCopies: Step[] = [];
-  const newSlot = (info: SlotInfo): number => nIn + K.length + extraSlots.push(info) - 1;
+  const newSlot = (info: SlotInfo): number => kBase + K.length + extraSlots.push(info) - 1;
   const owned = new Set<number>();
 
   // Which kernel writes straight into an assign target: the value of exactly one assign root, read by nothing else.
@@ -88,12 +94,12 @@ export function assemble(
   const assignOf = new Map<Node, number>();
   K.forEach((n, j) => {
     const rs = rootsOf.get(n) ?? [];
-    if (rs.length === 1 && rs[0]!.target !== null && !hasUsers.has(nIn + j)) assignOf.set(n, rs[0]!.target);
+    if (rs.length === 1 && rs[0]!.target !== null && !hasUsers.has(kBase + j)) assignOf.set(n, rs[0]!.target);
   });
 
   entries.forEach((e, i) => {
     const s = slotOf.get(e.value)!;
-    const j = s - nIn;
+    const j = s - kBase;
     if (e.target !== null) {
       outputs[i] = e.target;
       if (!assignOf.has(e.value)) targetCopies.push({ op: 'copy', from: s, to: e.target });
@@ -115,10 +121,10 @@ export function assemble(
 
   // The slots each group writes (members written by its kernel; an empty value has a buffer, no kernel).
   const written = (g: Group): number[] => {
-    if (g.kernel === null) return g.members.map((j) => nIn + j);
+    if (g.kernel === null) return g.members.map((j) => kBase + j);
     const b = g.kernel;
     const params = new Set(b.kernel.params.filter((p) => p.write).map((p) => b.slots[p.slot]!));
-    return g.members.map((j) => nIn + j).filter((s) => params.has(s));
+    return g.members.map((j) => kBase + j).filter((s) => params.has(s));
   };
 
   const planIndex = new Map<Group, number>();
@@ -181,7 +187,8 @@ export function assemble(
   }
   steps.push(...targetCopies);
 
-  // Inputs read from each step on (an assign may write its target directly only if none of them is it).
+  // Inputs read from each step on, directly or through a view (an assign may write its target directly only
+  // if none of them is it).
   const readsOf = (st: Step): readonly number[] => (st.op === 'run' ? planKernels[st.kernel]!.args : st.op === 'copy' ? [st.from] : []);
   // Suffix sets are built once, from the end (each assign asks about the steps from its own on).
   const inputsFrom: Set<number>[] = new Array(steps.length + 1);
@@ -189,7 +196,7 @@ export function assemble(
   const firstAssign = assigning.length ? assignAt.get(assigning[0]!)! : steps.length;
   for (let i = steps.length - 1; i >= firstAssign; i--) {
     const s = new Set(inputsFrom[i + 1]);
-    for (const x of readsOf(steps[i]!)) if (x < nIn) s.add(x);
+    for (const x of readsOf(steps[i]!)) if (x < kBase) s.add(inputOf(x));
     inputsFrom[i] = s;
   }
   const copiedTo = new Set(targetCopies.map((c) => (c as { to: number }).to));
@@ -208,7 +215,7 @@ export function assemble(
   });
   const freesAt = new Map<number, number[]>();
   for (const [s, last] of lastUse) {
-    if (s >= nIn && s < nIn + K.length && roles[s - nIn]!.kind === 'temp') freesAt.set(last, [...(freesAt.get(last) ?? []), s]);
+    if (isK(s) && roles[s - kBase]!.kind === 'temp') freesAt.set(last, [...(freesAt.get(last) ?? []), s]);
   }
   const withFrees: Step[] = [];
   steps.forEach((st, i) => {
@@ -218,6 +225,7 @@ export function assemble(
 
   const slots: SlotInfo[] = [
     ...inputs.map((n) => ({ dtype: n.dtype, numel: n.numel, role: { kind: 'input' } as SlotRole })),
+    ...views.map((v) => ({ dtype: v.node.dtype, numel: v.node.numel, role: { kind: 'view', of: slotOf.get(v.base)!, offset: v.offset } as SlotRole })),
     ...K.map((n, j) => ({ dtype: n.dtype, numel: n.numel, role: roles[j]! })),
     ...extraSlots,
   ];

@@ -16,6 +16,8 @@ import { FuseError } from './lower/lower.js';
 import type { ProgramPlan } from './plan.js';
 import { chooseMaterialized } from './schedule/schedule.js';
 import { simplify } from './simplify/index.js';
+import { inputViews } from './views.js';
+import { toposort } from '../ir/graph.js';
 
 export interface PlanRequest {
   /** The nodes to compute (as given to the device: `assign` roots allowed). */
@@ -40,12 +42,17 @@ export function planProgram(req: PlanRequest): PlannedProgram {
     r.op === 'assign' ? { value: r.srcs[1]!, target: inputSlot.get(r.srcs[0]!)! } : { value: r, target: null },
   );
   const values = entries.map((e) => e.value);
+  // Blocks of inputs (xs[t]) are read as buffers of their own: their offsets stay out of kernel structures.
+  const views = inputViews(toposort(values, isInput), isInput);
+  const fixed = new Map(inputSlot);
+  views.forEach((v, i) => fixed.set(v.node, req.inputs.length + i));
+  const isRead = (n: Node): boolean => fixed.has(n);
 
   const forced = new Set<Node>();
   for (;;) {
-    const K = chooseMaterialized(values, isInput, forced);
-    const slotOf = new Map(inputSlot);
-    K.forEach((n, j) => slotOf.set(n, req.inputs.length + j));
+    const K = chooseMaterialized(values, isRead, forced);
+    const slotOf = new Map(fixed);
+    K.forEach((n, j) => slotOf.set(n, fixed.size + j));
     // Lower every kernel, collecting all the reductions that could not be fused, then schedule again.
     const failed: Node[] = [];
     const kernels = K.map((n): BoundKernel | null => {
@@ -59,9 +66,10 @@ export function planProgram(req: PlanRequest): PlannedProgram {
         return null;
       }
     });
+    if (process.env.TRACE_ITER) console.error("iteration", K.length, failed.length);
     if (failed.length === 0) {
-      const groups = groupKernels(K, kernels, slotOf, isInput, entries);
-      const plan = assemble(req.inputs, req.threads, entries, K, groups, slotOf);
+      const groups = groupKernels(K, kernels, slotOf, entries);
+      const plan = assemble(req.inputs, views, req.threads, entries, K, groups, slotOf);
       return { plan, schedule: describePlan(plan) };
     }
     for (const n of failed) forced.add(n);

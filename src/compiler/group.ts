@@ -4,13 +4,14 @@
  * weight gradient with its update. A kernel joins the group of a kernel it reads, or of a recent sibling,
  * when their loop signatures agree, no other kernel sits between them (that would be a cycle), the grouped
  * lowering succeeds (each value read at the index where it is computed), and a contraction stays one.
- * Members read by no kernel outside their group and not results are not stored at all.
+ * Members read by no kernel outside their group and not results are not stored at all. A group computes at most
+ * MAX_GROUP values and counts at most MAX_FUSED nodes, like any kernel (the cut of cost.ts).
  */
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
-import { toposort } from '../ir/graph.js';
 import { lowerBound, type BoundKernel } from './kernel-cache.js';
 import { FuseError, MergeError } from './lower/lower.js';
+import { MAX_FUSED } from './schedule/cost.js';
 
 /** Kernels sharing loops, computed by one kernel: members are indices into K, in order. */
 export interface Group {
@@ -46,18 +47,27 @@ function compatible(a: LoopSig, b: LoopSig): boolean {
 
 /** Groups of the last few kernels a new kernel may join as a sibling (besides the kernels it reads). */
 const SIBLINGS = 6;
+/**
+ * Values one kernel may compute. Beyond a few, grouping saves little (a call of a few microseconds per
+ * kernel) and each grouping attempt lowers the grown group again; groups of one structure repeat (an
+ * unrolled loop's input projections, sixteen time steps a kernel) and are lowered once.
+ */
+const MAX_GROUP = 16;
+
+/** Kernels a new kernel may try to join by lowering the grown group (the cheap checks come first). */
+const MAX_TRIES = 4;
 
 export function groupKernels(
   K: readonly Node[],
   kernels: readonly (BoundKernel | null)[],
   slotOf: ReadonlyMap<Node, number>,
-  isInput: (n: Node) => boolean,
   entries: readonly { value: Node; target: number | null }[],
 ): Group[] {
-  const index = new Map(K.map((n, j) => [n, j]));
-  const deps = K.map((n) => {
+  const kBase = K.length ? slotOf.get(K[0]!)! : 0;
+  // The kernels each kernel reads (a kernel's slot is kBase + its index in K).
+  const deps = kernels.map((b) => {
     const out = new Set<number>();
-    for (const m of toposort([n], (x) => x !== n && (isInput(x) || index.has(x)))) if (m !== n && index.has(m)) out.add(index.get(m)!);
+    if (b) for (const s of b.reads) if (s >= kBase && s < kBase + K.length) out.add(s - kBase);
     return out;
   });
   const users = K.map(() => [] as number[]);
@@ -70,39 +80,49 @@ export function groupKernels(
 
   const groups: Group[] = [];
   const groupOf: Group[] = [];
-  /** Whether group `from` reads (through any chain of groups) group `target`. */
-  const reaches = (from: Group, target: Group): boolean => {
-    const stack = [from];
-    const seen = new Set<Group>();
-    while (stack.length) {
-      const h = stack.pop()!;
-      if (h === target) return true;
-      if (seen.has(h)) continue;
-      seen.add(h);
-      for (const m of h.members) for (const d of deps[m]!) if (groupOf[d] !== h) stack.push(groupOf[d]!);
+  // A topological rank of the groups (a group's rank is above those of the groups it reads), and whether a
+  // group is read by another group yet. They make the cycle check O(reads): see `acyclic`.
+  const rank = new Map<Group, number>();
+  const read = new Set<Group>();
+  let nextRank = 0;
+  /**
+   * Whether `g` may take kernel j without making a group depend on itself: a cycle needs a group j reads that
+   * reads g. None can when every group j reads ranks below g; nor when no group reads g yet (g then moves
+   * to the top rank). Otherwise the merge is not tried (a conservative answer; such merges are rare).
+   */
+  const acyclic = (g: Group, j: number): 'keep' | 'raise' | null => {
+    let above = false;
+    for (const d of deps[j]!) {
+      const h = groupOf[d]!;
+      if (h !== g && rank.get(h)! > rank.get(g)!) above = true;
     }
-    return false;
+    if (!above) return 'keep';
+    return read.has(g) ? null : 'raise';
   };
   const lowerGroup = (members: readonly number[], stored: (j: number) => boolean): BoundKernel =>
     lowerBound(
       members.map((j) => ({ node: K[j]!, stored: stored(j) })),
       slotOf,
       (n) => slotOf.get(n)!,
+      MAX_FUSED,
     );
 
   K.forEach((_, j) => {
     let joined: Group | null = null;
     if (!single(j)) {
-      const cands: Group[] = [];
-      for (const d of [...deps[j]!].sort((a, b) => b - a)) if (!cands.includes(groupOf[d]!)) cands.push(groupOf[d]!);
-      for (const g of groups.slice(-SIBLINGS).reverse()) if (!cands.includes(g)) cands.push(g);
+      // Candidates: the groups j reads, newest first, then the last few groups (siblings).
+      const cands = new Set<Group>();
+      for (const d of [...deps[j]!].sort((a, b) => b - a)) cands.add(groupOf[d]!);
+      for (let i = groups.length - 1; i >= 0 && i >= groups.length - SIBLINGS; i--) cands.add(groups[i]!);
+      let tries = 0;
       for (const g of cands) {
-        if (g.members.some(single)) continue;
+        if (g.members.length >= MAX_GROUP || g.members.some(single)) continue;
         // The group's loops: those of a reduction in it, else its elementwise extent.
         const gsig = g.members.map((m) => sigs[m]!).find((x) => x.kind === 'R') ?? sigs[g.members[0]!]!;
         if (!compatible(gsig, sigs[j]!)) continue;
-        // Another kernel between the group and j would make the merged kernel depend on itself.
-        if ([...deps[j]!].some((d) => groupOf[d] !== g && reaches(groupOf[d]!, g))) continue;
+        const how = acyclic(g, j);
+        if (how === null) continue;
+        if (tries++ >= MAX_TRIES) break;
         const members = [...g.members, j];
         let k: BoundKernel;
         try {
@@ -115,6 +135,7 @@ export function groupKernels(
         if (members.some((m) => kernels[m]!.kernel.kind === 'gemm') && k.kernel.kind !== 'gemm') continue;
         g.members.push(j);
         g.kernel = k;
+        if (how === 'raise') rank.set(g, nextRank++);
         joined = g;
         break;
       }
@@ -122,8 +143,10 @@ export function groupKernels(
     if (joined === null) {
       joined = { members: [j], kernel: kernels[j]! };
       groups.push(joined);
+      rank.set(joined, nextRank++);
     }
     groupOf[j] = joined;
+    for (const d of deps[j]!) if (groupOf[d] !== joined) read.add(groupOf[d]!);
   });
   // Lower each merged group again, writing only what is read outside it.
   for (const g of groups) {

@@ -21,6 +21,8 @@ export interface BoundKernel {
   readonly kernel: Kernel;
   /** The program slot of each canonical slot: `slots[param.slot]`. */
   readonly slots: readonly number[];
+  /** The slots of the buffers its region reads (whether or not the lowering loads them). */
+  readonly reads: readonly number[];
   /** The region's structural key. */
   readonly key: string;
   /** The ops the kernel computes (for inspection). */
@@ -56,18 +58,26 @@ const FUNCTION_PLACEHOLDER = 'graft_kernel';
 
 /**
  * Lower the kernel computing `outputs` from the nodes `slotOf` gives a slot (outputs are computed even if they
- * have one), or find it lowered. Throws FuseError (naming this program's node) or MergeError as lowering would.
+ * have one), or find it lowered. Throws FuseError (naming this program's node) or MergeError as lowering would,
+ * and MergeError for a region of more than `maxNodes` nodes.
  */
-export function lowerBound(outputs: readonly RegionOutput[], slotOf: ReadonlyMap<Node, number>, outputSlot: (n: Node) => number): BoundKernel {
+export function lowerBound(
+  outputs: readonly RegionOutput[],
+  slotOf: ReadonlyMap<Node, number>,
+  outputSlot: (n: Node) => number,
+  maxNodes = Infinity,
+): BoundKernel {
   const region = regionOf(outputs, (n) => slotOf.has(n));
+  if (region.nodes.length > maxNodes) throw new MergeError(`internal: a kernel of ${region.nodes.length} nodes is larger than ${maxNodes}`);
   const outcome = lowerRegion(region, outputs);
   if (!outcome.ok) {
     if (outcome.fuse !== null) throw new FuseError(region.nodes[outcome.fuse]!, outcome.message);
     throw new MergeError(outcome.message);
   }
-  const slots = [...region.reads.map((n) => slotOf.get(n)!), ...outputs.map((o) => (o.stored ? outputSlot(o.node) : -1))];
+  const reads = region.reads.map((n) => slotOf.get(n)!);
+  const slots = [...reads, ...outputs.map((o) => (o.stored ? outputSlot(o.node) : -1))];
   const ops = region.nodes.filter((n) => n.op !== 'const').map((n) => n.op);
-  return { kernel: outcome.kernel, slots, key: region.key, ops };
+  return { kernel: outcome.kernel, slots, reads, key: region.key, ops };
 }
 
 function lowerRegion(region: Region, outputs: readonly RegionOutput[]): Outcome {

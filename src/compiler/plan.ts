@@ -1,7 +1,7 @@
 /**
  * A program plan: what the runtime needs to run a compiled graph, as plain data (JSON-serializable, no IR
  * nodes, so a cached plan never keeps buffers alive). Buffers are numbered slots: the inputs first (in the
- * order of `structuralKey`'s inputs), then one slot per kernel output.
+ * order of `structuralKey`'s inputs), then views of inputs, then one slot per kernel output, then the rest.
  */
 import type { DType } from '../ir/dtype.js';
 import type { KernelErrors } from './lower/kernel.js';
@@ -9,6 +9,8 @@ import type { KernelErrors } from './lower/kernel.js';
 export type SlotRole =
   /** A program input (bound at run time). */
   | { readonly kind: 'input' }
+  /** A contiguous block of input `of`, from element `offset` on (a subarray of it at run time: compiler/views.ts). */
+  | { readonly kind: 'view'; readonly of: number; readonly offset: number }
   /** An intermediate, dead after its last reader (its memory is reused by the next run of the program). */
   | { readonly kind: 'temp' }
   /** A program result (returned). */

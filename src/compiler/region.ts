@@ -25,10 +25,31 @@ export interface Region {
 }
 
 /**
+ * Node signatures (op, dtype, shape, argument) as small numbers, so region keys are short: a key is built
+ * for every kernel of every program, and looked up in the kernel cache. Numbered in order of first sight;
+ * the numbers mean nothing across processes (keys never leave the process).
+ */
+const signatures = new Map<string, number>();
+/** Which numbering keys use: a key of another generation never equals one of this. */
+let generation = 0;
+function signatureId(sig: string): number {
+  let id = signatures.get(sig);
+  if (id === undefined) {
+    // A long-running process sees new shapes and constants forever: start over now and then (keys of the
+    // new numbering carry its generation, so the kernel cache misses once per structure, never confuses two).
+    if (signatures.size >= 1 << 20) (signatures.clear(), generation++);
+    id = signatures.size;
+    signatures.set(sig, id);
+  }
+  return id;
+}
+
+/**
  * The region computing `outputs`, stopping at the nodes `isRead` names (read from a buffer). An output is
  * computed even when `isRead` names it. An iterative walk: its cost follows the region, not the stack.
  */
 export function regionOf(outputs: readonly RegionOutput[], isRead: (n: Node) => boolean): Region {
+  const gen = generation;
   const local = new Map<Node, number>();
   const outs = new Set(outputs.map((o) => o.node));
   const reads: Node[] = [];
@@ -65,7 +86,7 @@ export function regionOf(outputs: readonly RegionOutput[], isRead: (n: Node) => 
         reads.push(n);
       } else {
         local.set(n, nodes.length);
-        let p = `${n.key}(`;
+        let p = `${signatureId(n.key)}(`;
         for (let j = 0; j < n.srcs.length; j++) p += (j ? ',' : '') + local.get(n.srcs[j]!)!;
         parts.push(p + ')');
         nodes.push(n);
@@ -73,5 +94,7 @@ export function regionOf(outputs: readonly RegionOutput[], isRead: (n: Node) => 
     }
   }
   parts.push('out:' + outputs.map((o) => `${local.get(o.node)}${o.stored ? 's' : ''}`).join(','));
-  return { key: parts.join(';'), reads, nodes };
+  // A numbering started over while this key was built: build it again, all in the new numbering.
+  if (generation !== gen) return regionOf(outputs, isRead);
+  return { key: `g${gen};${parts.join(';')}`, reads, nodes };
 }

@@ -96,7 +96,9 @@ export class Program {
     for (let i = 0; i < plan.nInputs; i++) bufs[i] = inputs[i]!;
     notePooled(this);
     plan.slots.forEach((info, s) => {
-      if (info.role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+      const role = info.role;
+      if (role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+      else if (role.kind === 'view') bufs[s] = bufs[role.of]!.subarray(role.offset, role.offset + info.numel);
     });
     const deferred: [number, number][] = [];
     for (const st of plan.steps) {

@@ -26,7 +26,7 @@
 import type { Node } from '../../ir/node.js';
 import { toposort } from '../../ir/graph.js';
 import { isMovement } from '../../ir/ops.js';
-import { CHEAP, fusedSize, inputsToCut, opCost, shouldMaterialize } from './cost.js';
+import { CHEAP, inputsToCut, MAX_FUSED, opCost, shouldMaterialize } from './cost.js';
 
 const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 
@@ -35,107 +35,137 @@ const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
  * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
  */
 export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
-  const order = toposort(values, isInput);
-  const K = new Set<Node>();
-  for (const v of values) if (!isInput(v)) K.add(v);
-  for (const n of order) if (!isInput(n) && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) K.add(n);
-
-  const users = new Map<Node, Node[]>();
-  for (const n of order) users.set(n, []);
-  for (const n of order) if (!isInput(n)) for (const s of n.srcs) users.get(s)!.push(n);
+  const g = indexGraph(toposort(values, isInput), isInput);
+  const base = new Uint8Array(g.order.length);
+  for (const v of values) if (!isInput(v)) base[g.pos.get(v)!] = 1;
+  g.order.forEach((n, i) => {
+    if (!g.input[i] && (forced.has(n) || ALWAYS_OWN_KERNEL.has(n.op))) base[i] = 1;
+  });
 
   // Which kernels read a value depends on what is materialized above it, its cost on what is materialized
   // below it. Each pass decides bottom-up with exact costs and the readers of the previous pass's decision;
   // a few passes settle it (the first assumes only the roots and forced nodes are materialized).
-  const base = new Set(K);
-  let chosen = decide(order, isInput, users, base, base);
+  let chosen = decide(g, base, base);
   for (let round = 0; round < 3; round++) {
-    const next = decide(order, isInput, users, base, chosen);
-    if (next.size === chosen.size && [...next].every((n) => chosen.has(n))) break;
+    const next = decide(g, base, chosen);
+    const same = next.every((x, i) => x === chosen[i]);
     chosen = next;
+    if (same) break;
   }
-  return order.filter((n) => chosen.has(n));
+  return g.order.filter((_, i) => chosen[i] === 1);
+}
+
+/** A graph in topological order with its edges as positions: the passes below index arrays, not maps. */
+interface IndexedGraph {
+  readonly order: readonly Node[];
+  readonly pos: ReadonlyMap<Node, number>;
+  readonly input: Uint8Array;
+  /** Positions of each node's inputs and of its users. */
+  readonly srcs: readonly Int32Array[];
+  readonly users: readonly number[][];
+  readonly movement: Uint8Array;
+  readonly opCost: Int32Array;
+}
+
+function indexGraph(order: readonly Node[], isInput: (n: Node) => boolean): IndexedGraph {
+  const pos = new Map<Node, number>();
+  order.forEach((n, i) => pos.set(n, i));
+  const input = new Uint8Array(order.length);
+  const movement = new Uint8Array(order.length);
+  const cost = new Int32Array(order.length);
+  const users: number[][] = order.map(() => []);
+  const srcs = order.map((n, i) => {
+    if (isInput(n)) {
+      input[i] = 1;
+      return new Int32Array(0);
+    }
+    movement[i] = isMovement(n.op) ? 1 : 0;
+    cost[i] = opCost(n);
+    const ss = Int32Array.from(n.srcs, (s) => pos.get(s)!);
+    for (const s of ss) users[s]!.push(i);
+    return ss;
+  });
+  return { order, pos, input, srcs, users, movement, opCost: cost };
 }
 
 /** The kernels that would evaluate a value if it were fused: none, one (that kernel's output), or several. */
-type Readers = Node | 'many' | null;
-
-const union = (a: Readers, b: Readers): Readers => (a === null ? b : b === null || a === b ? a : 'many');
-const count = (r: Readers): number => (r === null ? 0 : r === 'many' ? 2 : 1);
+const NONE = -1;
+const MANY = -2;
+const union = (a: number, b: number): number => (a === NONE ? b : b === NONE || a === b ? a : MANY);
+const count = (r: number): number => (r === NONE ? 0 : r === MANY ? 2 : 1);
 
 /**
- * One decision pass: the materialized nodes given `base` (always materialized), with the readers of each value
- * taken as if the nodes of `prev` were the materialized ones. Bottom-up, each node's fused cost and size are
- * exact (the decisions below it are made): the cut (cost.ts) materializes inputs of a node that would grow
- * too large, then the cost rule decides the node. Movement ops are never materialized by the cost rule: their
- * readers count as readers of their source, which is materialized instead (a broadcast or a window view is
- * never stored in its expanded form).
+ * One decision pass: the materialized nodes (1s) given `base` (always materialized), with the readers of each
+ * value taken as if the nodes of `prev` were the materialized ones. Bottom-up, each node's fused cost and
+ * size are exact (the decisions below it are made): the cut (cost.ts) materializes inputs of a node that
+ * would grow too large, then the cost rule decides the node. Movement ops are never materialized by the cost
+ * rule: their readers count as readers of their source, which is materialized instead (a broadcast or a
+ * window view is never stored in its expanded form).
  */
-function decide(
-  order: readonly Node[],
-  isInput: (n: Node) => boolean,
-  users: ReadonlyMap<Node, Node[]>,
-  base: ReadonlySet<Node>,
-  prev: ReadonlySet<Node>,
-): Set<Node> {
-  // Readers and broadcast factors, top-down (every user comes before the value it reads).
-  const readers = new Map<Node, Readers>();
-  const broadcast = new Map<Node, number>();
-  for (let i = order.length - 1; i >= 0; i--) {
+function decide(g: IndexedGraph, base: Uint8Array, prev: Uint8Array): Uint8Array {
+  const { order, input, srcs, users, movement } = g;
+  const N = order.length;
+  // Readers and broadcast factors, top-down (every user comes after the value it reads).
+  const readers = new Int32Array(N).fill(NONE);
+  const broadcast = new Float64Array(N).fill(1);
+  for (let i = N - 1; i >= 0; i--) {
+    if (input[i]) continue;
     const n = order[i]!;
-    if (isInput(n)) continue;
-    let R: Readers = null;
+    if (n.numel === 0) continue;
+    let R = NONE;
     let b = 1;
-    if (n.numel > 0) {
-      for (const c of users.get(n)!) {
-        const own = prev.has(c);
-        R = union(R, own ? c : readers.get(c)!);
-        const through = own || c.op === 'reduce' ? 1 : broadcast.get(c)!;
-        b = Math.max(b, through * (c.op === 'expand' || c.op === 'unfold' ? c.numel / n.numel : 1));
-      }
+    for (const c of users[i]!) {
+      const own = prev[c] === 1;
+      R = union(R, own ? c : readers[c]!);
+      const u = order[c]!;
+      const through = own || u.op === 'reduce' ? 1 : broadcast[c]!;
+      b = Math.max(b, through * (u.op === 'expand' || u.op === 'unfold' ? u.numel / n.numel : 1));
     }
-    readers.set(n, R);
-    broadcast.set(n, b);
+    readers[i] = R;
+    broadcast[i] = b;
   }
 
   // Decisions, bottom-up.
-  const K = new Set<Node>();
-  const cost = new Map<Node, number>();
-  const perRow = new Map<Node, boolean>();
-  const size = new Map<Node, number>();
-  const fused = (s: Node): boolean => !isInput(s) && !K.has(s);
-  const sizeOf = (s: Node): number => (fused(s) ? size.get(s)! : 1);
-  for (const n of order) {
-    if (isInput(n)) continue;
+  const K = new Uint8Array(N);
+  const cost = new Int32Array(N);
+  const perRow = new Uint8Array(N);
+  const size = new Int32Array(N);
+  const sizeOf = (s: number): number => (input[s] || K[s] ? 1 : size[s]!);
+  for (let i = 0; i < N; i++) {
+    if (input[i]) continue;
+    const n = order[i]!;
+    const ss = srcs[i]!;
     // The cut: materialize the largest inputs while the fused expression would be too large. A view is cut
     // below its chain of views, where the data is not yet expanded.
-    for (;;) {
-      const cut = inputsToCut(n.srcs.map(sizeOf));
+    let z = 1;
+    for (const s of ss) z += sizeOf(s);
+    while (z > MAX_FUSED) {
+      const cut = inputsToCut(Array.from(ss, sizeOf));
       if (cut.length === 0) break;
-      const s = n.srcs[cut[0]!]!;
+      const s = ss[cut[0]!]!;
       let p = s;
-      while (isMovement(p.op) && fused(p.srcs[0]!) && sizeOf(p.srcs[0]!) > 1) p = p.srcs[0]!;
+      while (movement[p] && sizeOf(srcs[p]![0]!) > 1) p = srcs[p]![0]!;
       const saved = sizeOf(p) - 1;
-      K.add(p);
-      for (let v = s; v !== p; v = v.srcs[0]!) size.set(v, size.get(v)! - saved);
+      K[p] = 1;
+      for (let v = s; v !== p; v = srcs[v]![0]!) size[v] = size[v]! - saved;
+      z -= saved;
     }
-    let c = n.op === 'reduce' ? CHEAP + 1 : opCost(n);
-    let r = n.op === 'reduce';
-    for (const s of n.srcs) {
-      if (!fused(s)) continue;
-      c += cost.get(s)!;
-      r ||= perRow.get(s)!;
+    let c = n.op === 'reduce' ? CHEAP + 1 : g.opCost[i]!;
+    let r = n.op === 'reduce' ? 1 : 0;
+    for (const s of ss) {
+      if (input[s] || K[s]) continue;
+      c += cost[s]!;
+      r |= perRow[s]!;
     }
-    cost.set(n, Math.min(c, CHEAP + 1));
-    perRow.set(n, r);
-    size.set(n, fusedSize(n.srcs.map(sizeOf)));
-    if (base.has(n)) {
-      K.add(n);
+    cost[i] = Math.min(c, CHEAP + 1);
+    perRow[i] = r;
+    size[i] = z;
+    if (base[i]) {
+      K[i] = 1;
       continue;
     }
-    const R = readers.get(n)!;
-    const info = { readers: count(R), broadcast: broadcast.get(n)!, cost: cost.get(n)!, perRow: r && count(R) === 1 };
-    if (!isMovement(n.op) && shouldMaterialize(n, info)) K.add(n);
+    const R = count(readers[i]!);
+    if (!movement[i] && shouldMaterialize(n, { readers: R, broadcast: broadcast[i]!, cost: cost[i]!, perRow: r === 1 && R === 1 })) K[i] = 1;
   }
   return K;
 }
