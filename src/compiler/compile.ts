@@ -66,7 +66,6 @@ export function planProgram(req: PlanRequest): PlannedProgram {
         return null;
       }
     });
-    if (process.env.TRACE_ITER) console.error("iteration", K.length, failed.length);
     if (failed.length === 0) {
       const groups = groupKernels(K, kernels, slotOf, entries);
       const plan = assemble(req.inputs, views, req.threads, entries, K, groups, slotOf);

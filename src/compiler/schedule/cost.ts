@@ -55,7 +55,7 @@ export function shouldMaterialize(n: Node, r: ReadInfo): boolean {
  * it and the depth of the lowering's walk over it; a fused kernel of ordinary models (a layer's forward or
  * backward, an optimizer update) counts far fewer.
  */
-export const MAX_FUSED = 256;
+export const MAX_FUSED = 128;
 
 /** The fused size of a value: itself plus the sizes of the inputs fused into it (buffers count 1). */
 export const fusedSize = (srcSizes: readonly number[]): number => srcSizes.reduce((a, b) => a + b, 1);
