@@ -147,7 +147,7 @@ export function assemble(
     const fn = renderBound(b, threads);
     let f = fnIndex.get(fn.name);
     if (f === undefined) {
-      f = functions.push({ name: fn.name, source: fn.unit }) - 1;
+      f = functions.push({ name: fn.name, source: fn.text, gemm: fn.gemm }) - 1;
       fnIndex.set(fn.name, f);
     }
     planKernels.push({

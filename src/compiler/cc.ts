@@ -11,6 +11,7 @@
  * of entries and why concurrent processes are safe.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { join } from 'node:path';
@@ -47,11 +48,13 @@ const REQUIRED_FLAGS: readonly string[] = ['-shared', '-fPIC'];
 const LINK_LIBS: readonly string[] = ['-lm'];
 
 /** Bump when the way objects are built or stored changes, so old entries are not reused. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export interface CompileOptions {
   /** Replaces DEFAULT_CFLAGS (extend with `[...DEFAULT_CFLAGS, '-g']`). */
   readonly flags?: readonly string[];
+  /** Told how many sources will be compiled, and on how many parallel jobs, before the compiler starts. */
+  readonly onBuild?: (count: number, jobs: number) => void;
 }
 
 /** Counters of this process, for tests and GRAFT_DEBUG. */
@@ -140,19 +143,20 @@ function trimOutput(text: string, maxLines = 40): string {
   return lines.length > maxLines ? `${kept}\n... (${lines.length - maxLines} more lines)` : kept;
 }
 
-/** The cache key of a build. */
+const settingsDigests = new Map<string, string>();
+
+/**
+ * The cache key of a build: a digest of everything but the source (format, flags, compiler command and
+ * identity, CPU), made once per process and settings, then hashed with the source.
+ */
 export function buildKey(source: string, flags: readonly string[], command: readonly string[] = compilerCommand()): string {
-  return sha256Hex(
-    JSON.stringify({
-      format: CACHE_FORMAT,
-      source,
-      flags,
-      required: [...REQUIRED_FLAGS, ...LINK_LIBS],
-      compiler: command,
-      identity: compilerIdentity(command),
-      cpu: cpuIdentity(),
-    }),
-  );
+  const settings = JSON.stringify({ format: CACHE_FORMAT, flags, required: [...REQUIRED_FLAGS, ...LINK_LIBS], compiler: command });
+  let digest = settingsDigests.get(settings);
+  if (digest === undefined) {
+    digest = sha256Hex(JSON.stringify({ settings, identity: compilerIdentity(command), cpu: cpuIdentity() }));
+    settingsDigests.set(settings, digest);
+  }
+  return createHash('sha256').update(digest).update('\0').update(source).digest('hex');
 }
 
 /**
@@ -196,6 +200,7 @@ export function compileSharedMany(sources: readonly string[], opts: CompileOptio
   if (todo.size === 0) return paths;
 
   sweepStaleTemps(dir);
+  opts.onBuild?.(todo.size, Math.min(todo.size, compileJobs()));
   const builds = [...todo].map(([key, i]) => ({ key, source: sources[i]!, src: tempPath(dir, key, '.c'), out: tempPath(dir, key, '.so'), path: paths[i]! }));
   const jobs: Job[] = builds.map((b) => ({
     command: [...command, ...REQUIRED_FLAGS, ...flags, '-o', b.out, b.src, ...LINK_LIBS],

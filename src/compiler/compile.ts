@@ -9,7 +9,7 @@
  * kernel cache (kernel-cache.ts): a kernel whose structure was seen before is a lookup.
  */
 import type { Node } from '../ir/node.js';
-import { assemble, describePlan, type Entry } from './assemble.js';
+import { assemble, type Entry } from './assemble.js';
 import { groupKernels } from './group.js';
 import { lowerBound, type BoundKernel } from './kernel-cache.js';
 import { FuseError } from './lower/lower.js';
@@ -28,13 +28,23 @@ export interface PlanRequest {
   readonly threads: number;
 }
 
+/** Where planning spent its time, and on how much (GRAFT_DEBUG=1 reports it for large graphs). */
+export interface PlanningReport {
+  /** Nodes of the simplified graph (inputs included). */
+  readonly nodes: number;
+  /** Values written to buffers by kernels, before grouping. */
+  readonly materialized: number;
+  /** Milliseconds per phase: simplify, schedule (with the lowering of single kernels), group, assemble (render). */
+  readonly ms: { readonly simplify: number; readonly schedule: number; readonly group: number; readonly assemble: number };
+}
+
 export interface PlannedProgram {
   readonly plan: ProgramPlan;
-  /** A readable account of the schedule (GRAFT_DEBUG=3). */
-  readonly schedule: string;
+  readonly report: PlanningReport;
 }
 
 export function planProgram(req: PlanRequest): PlannedProgram {
+  const t0 = performance.now();
   const inputSlot = new Map<Node, number>(req.inputs.map((n, i) => [n, i]));
   const isInput = (n: Node): boolean => inputSlot.has(n);
   const simplified = simplify(req.roots);
@@ -43,7 +53,9 @@ export function planProgram(req: PlanRequest): PlannedProgram {
   );
   const values = entries.map((e) => e.value);
   // Blocks of inputs (xs[t]) are read as buffers of their own: their offsets stay out of kernel structures.
-  const views = inputViews(toposort(values, isInput), isInput);
+  const order = toposort(values, isInput);
+  const views = inputViews(order, isInput);
+  const t1 = performance.now();
   const fixed = new Map(inputSlot);
   views.forEach((v, i) => fixed.set(v.node, req.inputs.length + i));
   const isRead = (n: Node): boolean => fixed.has(n);
@@ -67,9 +79,13 @@ export function planProgram(req: PlanRequest): PlannedProgram {
       }
     });
     if (failed.length === 0) {
+      const t2 = performance.now();
       const groups = groupKernels(K, kernels, slotOf, entries);
+      const t3 = performance.now();
       const plan = assemble(req.inputs, views, req.threads, entries, K, groups, slotOf);
-      return { plan, schedule: describePlan(plan) };
+      const t4 = performance.now();
+      const ms = { simplify: t1 - t0, schedule: t2 - t1, group: t3 - t2, assemble: t4 - t3 };
+      return { plan, report: { nodes: order.length, materialized: K.length, ms } };
     }
     for (const n of failed) forced.add(n);
   }

@@ -13,7 +13,7 @@ import type { Node } from '../ir/node.js';
 import type { Kernel } from './lower/kernel.js';
 import { FuseError, lowerKernel, MergeError } from './lower/lower.js';
 import { regionOf, type Region, type RegionOutput } from './region.js';
-import { renderKernel, renderSource } from './render/c/index.js';
+import { renderKernel } from './render/c/index.js';
 
 /** A kernel lowered for canonical slots, and the program slot each canonical slot stands for. */
 export interface BoundKernel {
@@ -32,10 +32,10 @@ export interface BoundKernel {
 /** A rendered C function: its name is a digest of its text, so equal functions have equal names. */
 export interface RenderedFunction {
   readonly name: string;
-  /** The function's text (a complete compile unit needs `unitSource`). */
+  /** The function's text (its file: render/c's `renderFile`). */
   readonly text: string;
-  /** The whole C file of this one function: prelude, GEMM micro-kernels if it needs them, the function. */
-  readonly unit: string;
+  /** Whether its file needs the GEMM micro-kernels. */
+  readonly gemm: boolean;
 }
 
 type Outcome =
@@ -122,7 +122,7 @@ export function renderBound(b: BoundKernel, threads: number): RenderedFunction {
   const text = renderKernel(b.kernel, { threads });
   const name = `k_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
   const own = text.replace(`int ${FUNCTION_PLACEHOLDER}(`, `int ${name}(`);
-  const fn = { name, text: own, unit: renderSource([b.kernel], [own]) };
+  const fn = { name, text: own, gemm: b.kernel.kind === 'gemm' };
   memo.set(threads, fn);
   return fn;
 }

@@ -36,12 +36,11 @@ export interface SlotInfo {
  */
 export interface PlanFunction {
   readonly name: string;
-  /** The whole C file of this function (prelude, helpers, the function): one shared object per function. */
+  /** The C function. Its file (one shared object per function) is `functionFile(f)`: the prelude first. */
   readonly source: string;
+  /** Whether the file needs the GEMM micro-kernels. */
+  readonly gemm: boolean;
 }
-
-/** The function itself, without the prelude of helpers its file starts with (for inspection). */
-export const functionText = (f: PlanFunction): string => f.source.slice(f.source.lastIndexOf(`int ${f.name}(`));
 
 export interface PlanKernel {
   /** The kernel's name within its program (k0, k1, ...: for messages and inspection). */

@@ -7,9 +7,9 @@
 import { availableParallelism } from 'node:os';
 import { IndexError, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
-import { functionText } from '../compiler/plan.js';
 import { Buffer } from './buffer.js';
-import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
+import { count, debugLevel, logKernels, logLine, logRealization, logSource } from './debug.js';
+import { planDigest, readPlan, writePlan } from '../compiler/cache/plan-cache.js';
 import type { ExecuteInfo } from './device.js';
 import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
@@ -23,6 +23,11 @@ export interface CpuStats {
   programBuilds: number;
   kernelsRun: number;
 }
+
+/** Plans that took at least this long to make are stored on disk for later processes (compiler/cache/plan-cache.ts). */
+const PLAN_STORE_MS = 20;
+/** Graphs from this many nodes on are announced before planning at GRAFT_DEBUG=1. */
+const LARGE_GRAPH = 20_000;
 
 /** Programs kept per device (least recently used are dropped beyond this). */
 const PROGRAM_CACHE_SIZE = 1024;
@@ -74,20 +79,42 @@ export class CpuDevice extends HostDevice {
 
   /** The program computing `roots` (from the cache, or planned now; compiled when first run). */
   program(roots: readonly Node[]): { program: Program; inputs: Node[]; hit: boolean } {
-    const { key, inputs } = structuralKey(roots);
+    const { key, inputs, order } = structuralKey(roots);
     let program = this.programs.get(key);
     const hit = program !== undefined;
     if (program) {
       this.programs.delete(key);
       this.programs.set(key, program);
     } else {
-      const planned = planProgram({ roots, inputs, threads: this.threads });
-      program = new Program(key, planned.plan, planned.schedule);
+      program = this.newProgram(key, roots, inputs, order.length);
       this.programs.set(key, program);
       if (this.programs.size > PROGRAM_CACHE_SIZE) this.programs.delete(this.programs.keys().next().value!);
       this.stats.programBuilds++;
     }
     return { program, inputs, hit };
+  }
+
+  /**
+   * A program not in memory: its plan from the disk cache (planned by an earlier process), else planned now
+   * and, when planning took long enough to be worth a file, stored there.
+   */
+  private newProgram(key: string, roots: readonly Node[], inputs: Node[], nodes: number): Program {
+    const level = debugLevel();
+    const t0 = performance.now();
+    const digest = planDigest(key, this.threads);
+    const stored = readPlan(digest);
+    if (stored) {
+      const p = new Program(key, stored);
+      p.origin = { kind: 'disk', ms: performance.now() - t0 };
+      return p;
+    }
+    if (level >= 1 && nodes >= LARGE_GRAPH) logLine(`graft ${this.name}: planning a graph of ${count(nodes)} nodes`);
+    const planned = planProgram({ roots, inputs, threads: this.threads });
+    const ms = performance.now() - t0;
+    if (ms >= PLAN_STORE_MS) writePlan(digest, planned.plan);
+    const p = new Program(key, planned.plan);
+    p.origin = { kind: 'planned', ms, report: planned.report };
+    return p;
   }
 
   execute(roots: readonly Node[], info?: ExecuteInfo): Buffer[] {
@@ -98,7 +125,7 @@ export class CpuDevice extends HostDevice {
     if (hit) this.stats.programHits++;
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
-    if (!hit && level >= 4) for (const f of program.plan.functions) logSource(functionText(f));
+    if (!hit && level >= 4) for (const f of program.plan.functions) logSource(f.source);
     const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
     let outs: TypedArray[];
     try {

@@ -4,7 +4,6 @@
  * realizing plans once.
  */
 import type { Node } from '../ir/index.js';
-import { functionText } from '../compiler/plan.js';
 import { CpuDevice } from './cpu.js';
 import { getDevice } from './device.js';
 import type { Buffer } from './buffer.js';
@@ -41,6 +40,6 @@ export function plannedKernels(roots: readonly Node[]): KernelInfo[] {
     dtype: k.dtype,
     ops: k.ops,
     function: fns[k.fn]!.name,
-    source: functionText(fns[k.fn]!),
+    source: fns[k.fn]!.source,
   }));
 }

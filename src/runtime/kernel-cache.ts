@@ -3,7 +3,7 @@
  * stage) saves compiling across processes; this saves hashing, verifying and dlopen within one.
  */
 import { compileShared, compileSharedMany, DEFAULT_CFLAGS, type CompileOptions } from '../compiler/cc.js';
-import { sha256Hex } from '../compiler/cache/disk-cache.js';
+import { createHash } from 'node:crypto';
 import { openLibrary, type KernelLibrary } from './native.js';
 
 export interface LibraryCacheStats {
@@ -17,8 +17,12 @@ export const libraryCacheStats: LibraryCacheStats = { loads: 0, hits: 0 };
 
 const loaded = new Map<string, KernelLibrary>();
 
-const libraryKey = (source: string, opts: CompileOptions): string =>
-  sha256Hex(JSON.stringify([source, opts.flags ?? DEFAULT_CFLAGS, process.env.CC ?? '']));
+const libraryKey = (source: string, opts: Pick<CompileOptions, 'flags'>): string =>
+  createHash('sha256')
+    .update(JSON.stringify([opts.flags ?? DEFAULT_CFLAGS, process.env.CC ?? '']))
+    .update('\0')
+    .update(source)
+    .digest('hex');
 
 /**
  * The library built from `source`, compiled (or taken from the disk cache) and opened on first request,
