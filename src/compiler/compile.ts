@@ -53,16 +53,18 @@ export function planProgram(req: PlanRequest): PlannedProgram {
   );
   const values = entries.map((e) => e.value);
   // Blocks of inputs (xs[t]) are read as buffers of their own: their offsets stay out of kernel structures.
-  const order = toposort(values, isInput);
-  const views = inputViews(order, isInput);
+  const all = toposort(values, isInput);
+  const views = inputViews(all, isInput);
   const t1 = performance.now();
   const fixed = new Map(inputSlot);
   views.forEach((v, i) => fixed.set(v.node, req.inputs.length + i));
   const isRead = (n: Node): boolean => fixed.has(n);
+  // The graph the schedule sees: views are its inputs.
+  const order = views.length ? toposort(values, isRead) : all;
 
   const forced = new Set<Node>();
   for (;;) {
-    const K = chooseMaterialized(values, isRead, forced);
+    const K = chooseMaterialized(values, isRead, forced, order);
     const slotOf = new Map(fixed);
     K.forEach((n, j) => slotOf.set(n, fixed.size + j));
     // Lower every kernel, collecting all the reductions that could not be fused, then schedule again.

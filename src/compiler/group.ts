@@ -117,6 +117,8 @@ export function groupKernels(
       let tries = 0;
       for (const g of cands) {
         if (g.members.length >= MAX_GROUP || g.members.some(single)) continue;
+        // The grown group's region is at most the members' together: too large is known without it.
+        if (g.kernel!.size + kernels[j]!.size > MAX_FUSED) continue;
         // The group's loops: those of a reduction in it, else its elementwise extent.
         const gsig = g.members.map((m) => sigs[m]!).find((x) => x.kind === 'R') ?? sigs[g.members[0]!]!;
         if (!compatible(gsig, sigs[j]!)) continue;

@@ -27,6 +27,8 @@ export interface BoundKernel {
   readonly key: string;
   /** The ops the kernel computes (for inspection). */
   readonly ops: readonly string[];
+  /** The nodes of its region. */
+  readonly size: number;
 }
 
 /** A rendered C function: its name is a digest of its text, so equal functions have equal names. */
@@ -77,7 +79,7 @@ export function lowerBound(
   const reads = region.reads.map((n) => slotOf.get(n)!);
   const slots = [...reads, ...outputs.map((o) => (o.stored ? outputSlot(o.node) : -1))];
   const ops = region.nodes.filter((n) => n.op !== 'const').map((n) => n.op);
-  return { kernel: outcome.kernel, slots, reads, key: region.key, ops };
+  return { kernel: outcome.kernel, slots, reads, key: region.key, ops, size: region.nodes.length };
 }
 
 function lowerRegion(region: Region, outputs: readonly RegionOutput[]): Outcome {

@@ -9,6 +9,7 @@
  * identity), and the outputs come last with whether each is stored.
  */
 import type { Node } from '../ir/node.js';
+import { nextWalkMark } from '../ir/hash.js';
 
 export interface RegionOutput {
   readonly node: Node;
@@ -50,51 +51,55 @@ function signatureId(sig: string): number {
  */
 export function regionOf(outputs: readonly RegionOutput[], isRead: (n: Node) => boolean): Region {
   const gen = generation;
-  const local = new Map<Node, number>();
-  const outs = new Set(outputs.map((o) => o.node));
+  // Nodes are numbered through their scratch fields: _mark says "seen by this walk", _local holds the node's
+  // number (>= 0: computed, its position in `nodes`; < 0: read, -1 - its position in `reads`).
+  const mark = nextWalkMark();
+  const outMark = nextWalkMark();
+  for (const o of outputs) o.node._mark = outMark;
   const reads: Node[] = [];
   const nodes: Node[] = [];
-  const parts: string[] = [];
-  const readsFrom = (n: Node): boolean => !outs.has(n) && isRead(n);
+  let key = `g${gen};`;
+  const readsFrom = (n: Node): boolean => n._mark !== outMark && isRead(n);
   const stack: Node[] = [];
   const next: number[] = [];
-  for (const o of outputs) {
-    if (local.has(o.node)) continue;
-    stack.push(o.node);
+  const visit = (n: Node): void => {
+    if (readsFrom(n)) {
+      n._local = -1 - reads.length;
+      key += `r${n.dtype}[${n.shape.join(',')}];`;
+      reads.push(n);
+      n._mark = mark;
+      return;
+    }
+    stack.push(n);
     next.push(0);
+  };
+  const outLocal: number[] = [];
+  for (const o of outputs) {
+    if (o.node._mark !== mark) visit(o.node);
     while (stack.length) {
       const top = stack.length - 1;
       const n = stack[top]!;
-      const srcs = readsFrom(n) ? [] : n.srcs;
       const i = next[top]!;
-      if (i < srcs.length) {
+      if (i < n.srcs.length) {
         next[top] = i + 1;
-        const s = srcs[i]!;
-        // A node on the stack is never reached again: the graph is acyclic.
-        if (!local.has(s)) {
-          stack.push(s);
-          next.push(0);
-        }
+        const s = n.srcs[i]!;
+        // A node on the stack is never reached again from above it: the graph is acyclic.
+        if (s._mark !== mark) visit(s);
         continue;
       }
       stack.pop();
       next.pop();
-      if (local.has(n)) continue;
-      if (readsFrom(n)) {
-        local.set(n, -1 - reads.length);
-        parts.push(`r${reads.length}:${n.dtype}[${n.shape.join(',')}]`);
-        reads.push(n);
-      } else {
-        local.set(n, nodes.length);
-        let p = `${signatureId(n.key)}(`;
-        for (let j = 0; j < n.srcs.length; j++) p += (j ? ',' : '') + local.get(n.srcs[j]!)!;
-        parts.push(p + ')');
-        nodes.push(n);
-      }
+      n._mark = mark;
+      n._local = nodes.length;
+      key += `${signatureId(n.key)}(`;
+      for (let j = 0; j < n.srcs.length; j++) key += (j ? ',' : '') + n.srcs[j]!._local;
+      key += ');';
+      nodes.push(n);
     }
+    outLocal.push(o.node._local);
   }
-  parts.push('out:' + outputs.map((o) => `${local.get(o.node)}${o.stored ? 's' : ''}`).join(','));
+  key += 'out:' + outputs.map((o, i) => `${outLocal[i]}${o.stored ? 's' : ''}`).join(',');
   // A numbering started over while this key was built: build it again, all in the new numbering.
   if (generation !== gen) return regionOf(outputs, isRead);
-  return { key: `g${gen};${parts.join(';')}`, reads, nodes };
+  return { key, reads, nodes };
 }

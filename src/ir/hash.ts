@@ -3,6 +3,14 @@ import type { Node } from './node.js';
 let epoch = 0;
 
 /**
+ * A fresh mark for a walk that numbers nodes through their scratch fields (`_mark`, `_local`): walks that
+ * share the fields share this counter, so a mark of one is never taken for a mark of another.
+ */
+export function nextWalkMark(): number {
+  return ++epoch;
+}
+
+/**
  * The structural key of a graph: the same for two graphs that differ only in which buffers they read
  * (buffers are numbered by first appearance, i.e. they are the parameters). Realized nodes count as buffers.
  * `inputs` lists those buffers in parameter order; `order` is every node reached, inputs before users.

@@ -33,9 +33,15 @@ const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
 /**
  * The nodes written to buffers by kernels (the roots' values and the materialized intermediates), in an
  * order where every kernel comes after the kernels it reads. `forced` are nodes the lowering could not fuse.
+ * `order` is the graph of `values` inputs first, stopping at inputs, when the caller has it.
  */
-export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) => boolean, forced: ReadonlySet<Node>): Node[] {
-  const g = indexGraph(toposort(values, isInput), isInput);
+export function chooseMaterialized(
+  values: readonly Node[],
+  isInput: (n: Node) => boolean,
+  forced: ReadonlySet<Node>,
+  order: readonly Node[] = toposort(values, isInput),
+): Node[] {
+  const g = indexGraph(order, isInput);
   const base = new Uint8Array(g.order.length);
   for (const v of values) if (!isInput(v)) base[g.pos.get(v)!] = 1;
   g.order.forEach((n, i) => {
@@ -55,37 +61,55 @@ export function chooseMaterialized(values: readonly Node[], isInput: (n: Node) =
   return g.order.filter((_, i) => chosen[i] === 1);
 }
 
-/** A graph in topological order with its edges as positions: the passes below index arrays, not maps. */
+/**
+ * A graph in topological order with its edges as positions in flat arrays (compressed rows): the passes
+ * below index arrays, not maps, and a graph of a million nodes is a handful of allocations.
+ */
 interface IndexedGraph {
   readonly order: readonly Node[];
   readonly pos: ReadonlyMap<Node, number>;
   readonly input: Uint8Array;
-  /** Positions of each node's inputs and of its users. */
-  readonly srcs: readonly Int32Array[];
-  readonly users: readonly number[][];
+  /** The inputs of node i are srcIdx[srcAt[i] .. srcAt[i + 1]); its users likewise in userIdx. */
+  readonly srcAt: Int32Array;
+  readonly srcIdx: Int32Array;
+  readonly userAt: Int32Array;
+  readonly userIdx: Int32Array;
   readonly movement: Uint8Array;
   readonly opCost: Int32Array;
 }
 
 function indexGraph(order: readonly Node[], isInput: (n: Node) => boolean): IndexedGraph {
+  const N = order.length;
   const pos = new Map<Node, number>();
-  order.forEach((n, i) => pos.set(n, i));
-  const input = new Uint8Array(order.length);
-  const movement = new Uint8Array(order.length);
-  const cost = new Int32Array(order.length);
-  const users: number[][] = order.map(() => []);
-  const srcs = order.map((n, i) => {
-    if (isInput(n)) {
-      input[i] = 1;
-      return new Int32Array(0);
-    }
+  for (let i = 0; i < N; i++) pos.set(order[i]!, i);
+  const input = new Uint8Array(N);
+  const movement = new Uint8Array(N);
+  const cost = new Int32Array(N);
+  const srcAt = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    const n = order[i]!;
+    if (isInput(n)) input[i] = 1;
+    srcAt[i + 1] = srcAt[i]! + (input[i] ? 0 : n.srcs.length);
+  }
+  const srcIdx = new Int32Array(srcAt[N]!);
+  const userCount = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    if (input[i]) continue;
+    const n = order[i]!;
     movement[i] = isMovement(n.op) ? 1 : 0;
     cost[i] = opCost(n);
-    const ss = Int32Array.from(n.srcs, (s) => pos.get(s)!);
-    for (const s of ss) users[s]!.push(i);
-    return ss;
-  });
-  return { order, pos, input, srcs, users, movement, opCost: cost };
+    for (let k = 0; k < n.srcs.length; k++) {
+      const s = pos.get(n.srcs[k]!)!;
+      srcIdx[srcAt[i]! + k] = s;
+      userCount[s + 1]!++;
+    }
+  }
+  const userAt = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) userAt[i + 1] = userAt[i]! + userCount[i + 1]!;
+  const fill = userAt.slice(0, N);
+  const userIdx = new Int32Array(userAt[N]!);
+  for (let i = 0; i < N; i++) for (let k = srcAt[i]!; k < srcAt[i + 1]!; k++) userIdx[fill[srcIdx[k]!]!++] = i;
+  return { order, pos, input, srcAt, srcIdx, userAt, userIdx, movement, opCost: cost };
 }
 
 /** The kernels that would evaluate a value if it were fused: none, one (that kernel's output), or several. */
@@ -103,7 +127,7 @@ const count = (r: number): number => (r === NONE ? 0 : r === MANY ? 2 : 1);
  * window view is never stored in its expanded form).
  */
 function decide(g: IndexedGraph, base: Uint8Array, prev: Uint8Array): Uint8Array {
-  const { order, input, srcs, users, movement } = g;
+  const { order, input, srcAt, srcIdx, userAt, userIdx, movement } = g;
   const N = order.length;
   // Readers and broadcast factors, top-down (every user comes after the value it reads).
   const readers = new Int32Array(N).fill(NONE);
@@ -114,7 +138,8 @@ function decide(g: IndexedGraph, base: Uint8Array, prev: Uint8Array): Uint8Array
     if (n.numel === 0) continue;
     let R = NONE;
     let b = 1;
-    for (const c of users[i]!) {
+    for (let k = userAt[i]!; k < userAt[i + 1]!; k++) {
+      const c = userIdx[k]!;
       const own = prev[c] === 1;
       R = union(R, own ? c : readers[c]!);
       const u = order[c]!;
@@ -134,25 +159,27 @@ function decide(g: IndexedGraph, base: Uint8Array, prev: Uint8Array): Uint8Array
   for (let i = 0; i < N; i++) {
     if (input[i]) continue;
     const n = order[i]!;
-    const ss = srcs[i]!;
+    const s0 = srcAt[i]!;
+    const s1 = srcAt[i + 1]!;
     // The cut: materialize the largest inputs while the fused expression would be too large. A view is cut
     // below its chain of views, where the data is not yet expanded.
     let z = 1;
-    for (const s of ss) z += sizeOf(s);
+    for (let k = s0; k < s1; k++) z += sizeOf(srcIdx[k]!);
     while (z > MAX_FUSED) {
-      const cut = inputsToCut(Array.from(ss, sizeOf));
+      const cut = inputsToCut(Array.from(srcIdx.subarray(s0, s1), sizeOf));
       if (cut.length === 0) break;
-      const s = ss[cut[0]!]!;
+      const s = srcIdx[s0 + cut[0]!]!;
       let p = s;
-      while (movement[p] && sizeOf(srcs[p]![0]!) > 1) p = srcs[p]![0]!;
+      while (movement[p] && sizeOf(srcIdx[srcAt[p]!]!) > 1) p = srcIdx[srcAt[p]!]!;
       const saved = sizeOf(p) - 1;
       K[p] = 1;
-      for (let v = s; v !== p; v = srcs[v]![0]!) size[v] = size[v]! - saved;
+      for (let v = s; v !== p; v = srcIdx[srcAt[v]!]!) size[v] = size[v]! - saved;
       z -= saved;
     }
     let c = n.op === 'reduce' ? CHEAP + 1 : g.opCost[i]!;
     let r = n.op === 'reduce' ? 1 : 0;
-    for (const s of ss) {
+    for (let k = s0; k < s1; k++) {
+      const s = srcIdx[k]!;
       if (input[s] || K[s]) continue;
       c += cost[s]!;
       r |= perRow[s]!;
