@@ -24,7 +24,11 @@ export interface CpuStats {
   kernelsRun: number;
 }
 
-/** Plans that took at least this long to make are stored on disk for later processes (compiler/cache/plan-cache.ts). */
+/**
+ * Plans of graphs from this many nodes on, or that took at least this long to make, are stored on disk for
+ * later processes (compiler/cache/plan-cache.ts); smaller ones are planned again faster than a file is written.
+ */
+const PLAN_STORE_NODES = 1000;
 const PLAN_STORE_MS = 20;
 /** Graphs from this many nodes on are announced before planning at GRAFT_DEBUG=1. */
 const LARGE_GRAPH = 20_000;
@@ -111,7 +115,7 @@ export class CpuDevice extends HostDevice {
     if (level >= 1 && nodes >= LARGE_GRAPH) logLine(`graft ${this.name}: planning a graph of ${count(nodes)} nodes`);
     const planned = planProgram({ roots, inputs, threads: this.threads });
     const ms = performance.now() - t0;
-    if (ms >= PLAN_STORE_MS) writePlan(digest, planned.plan);
+    if (nodes >= PLAN_STORE_NODES || ms >= PLAN_STORE_MS) writePlan(digest, planned.plan);
     const p = new Program(key, planned.plan);
     p.origin = { kind: 'planned', ms, report: planned.report };
     return p;
