@@ -227,3 +227,4 @@ table(
   ['model', 'batch', 'graft ms', 'graft samples/s', 'PyTorch ms', 'PyTorch samples/s', 'graft speed / PyTorch'],
   [trainRow('MLP 784-1024-1024-10, SGD momentum', 512, tMlp, pt?.mlp), trainRow('LeNet-5, Adam', 64, tLenet, pt?.lenet)],
 );
+await import('./compile.js');

@@ -66,11 +66,13 @@ describe('kernels of one structure', () => {
       const ks = torch.ir.kernels(out);
       return { kernels: ks.length, functions: new Set(ks.map((k) => k.function)).size, lowerings: kernelCacheStats.lowerings - l0, renders: kernelCacheStats.renders - r0 };
     };
-    const small = count(12);
-    const big = count(48);
-    expect(big.kernels).toBeGreaterThanOrEqual(36);
+    const small = count(24);
+    const big = count(96);
+    // A kernel computes a few layers (as many as fit the cut); the kernels between the first and the last
+    // are all alike.
+    expect(big.kernels).toBeGreaterThanOrEqual(12);
     expect(big.functions).toBe(small.functions);
-    expect(big.functions).toBeLessThanOrEqual(4);
+    expect(big.functions).toBeLessThanOrEqual(3);
     expect(big.lowerings).toBeLessThanOrEqual(small.lowerings);
     expect(big.renders).toBe(small.renders);
   });
@@ -84,8 +86,9 @@ describe('kernels of one structure', () => {
   });
 
   test('another program made of the same kernels renders and compiles nothing new', () => {
-    layers(10).out.realize();
-    const { x0, ws, out } = layers(14);
+    layers(24).out.realize();
+    // 27 layers: kernels of the structures 24 layers had (the cut makes kernels of three layers).
+    const { x0, ws, out } = layers(27);
     const r0 = kernelCacheStats.renders;
     const c0 = ccStats.compiles;
     const builds = cpu.stats.programBuilds;

@@ -19,7 +19,7 @@ const I = 8;
 class Cell extends nn.Module {
   ih = new nn.Linear(I, 4 * H);
   hh = new nn.Linear(H, 4 * H);
-  forward(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor): [torch.Tensor, torch.Tensor] {
+  override forward(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor): [torch.Tensor, torch.Tensor] {
     const [i, f, g, o] = this.ih.call(x).add(this.hh.call(h)).chunk(4, 1) as [torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor];
     const c2 = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
     return [o.sigmoid().mul(c2.tanh()), c2];

@@ -16,13 +16,13 @@ describe('blocks of inputs', () => {
   test('xs[t] for every t: the kernels of every step call one function, each on its own block', () => {
     const xs = torch.rand(24, 5, 7).realize();
     const w = torch.rand(7).realize();
-    // y_t = softmax(y_{t-1} * w + xs[t]): one row-softmax kernel per step reading its block of xs.
+    // y_t = softmax(y_{t-1} * w + xs[t]): row softmaxes, a few steps a kernel, each step reading its block.
     let y = torch.zeros(5, 7);
     for (let t = 0; t < 24; t++) y = y.mul(w).add(xs.select(0, t)).softmax(1);
     const ks = torch.ir.kernels(y);
-    expect(ks.length).toBeGreaterThanOrEqual(24);
-    // The first steps and the last differ (zeros, the result); the 20 in between are one function.
-    expect(new Set(ks.map((k) => k.function)).size).toBeLessThanOrEqual(5);
+    expect(ks.length).toBeGreaterThanOrEqual(6);
+    // The first kernel (from zeros) and the last (the result) differ; those in between are one function.
+    expect(new Set(ks.map((k) => k.function)).size).toBeLessThanOrEqual(3);
     const want = interpret([y.node], { float64: true })[0]!;
     expectClose(y.numpy().data, want, { rtol: 1e-5, atol: 1e-6 });
   });

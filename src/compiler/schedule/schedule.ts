@@ -49,15 +49,18 @@ export function chooseMaterialized(
   });
 
   // Which kernels read a value depends on what is materialized above it, its cost on what is materialized
-  // below it. Each pass decides bottom-up with exact costs and the readers of the previous pass's decision;
-  // a few passes settle it (the first assumes only the roots and forced nodes are materialized).
-  let chosen = decide(g, base, base);
+  // below it. The decisions are made top-down (a value's readers are decided before it: a reduction read by
+  // one materialized elementwise value fuses into it) with the fused costs of the previous decision, a few
+  // times; then one bottom-up pass settles what that left too costly to recompute (where the previous costs
+  // were wrong: a recurrence c_t = f(c_{t-1}) flips between all and none materialized) and applies the cut.
+  let chosen = topDown(g, base, base);
   for (let round = 0; round < 3; round++) {
-    const next = decide(g, base, chosen);
+    const next = topDown(g, base, chosen);
     const same = next.every((x, i) => x === chosen[i]);
     chosen = next;
     if (same) break;
   }
+  chosen = bottomUp(g, chosen);
   return g.order.filter((_, i) => chosen[i] === 1);
 }
 
@@ -119,14 +122,69 @@ const union = (a: number, b: number): number => (a === NONE ? b : b === NONE || 
 const count = (r: number): number => (r === NONE ? 0 : r === MANY ? 2 : 1);
 
 /**
- * One decision pass: the materialized nodes (1s) given `base` (always materialized), with the readers of each
- * value taken as if the nodes of `prev` were the materialized ones. Bottom-up, each node's fused cost and
- * size are exact (the decisions below it are made): the cut (cost.ts) materializes inputs of a node that
- * would grow too large, then the cost rule decides the node. Movement ops are never materialized by the cost
- * rule: their readers count as readers of their source, which is materialized instead (a broadcast or a
- * window view is never stored in its expanded form).
+ * One top-down decision pass: the materialized nodes (1s) given `base` (always materialized), with fused costs
+ * computed as if the nodes of `costK` were materialized. Movement ops are never materialized by the cost rule:
+ * their readers count as readers of their source, which is materialized instead (a broadcast or a window view
+ * is never stored in its expanded form).
  */
-function decide(g: IndexedGraph, base: Uint8Array, prev: Uint8Array): Uint8Array {
+function topDown(g: IndexedGraph, base: Uint8Array, costK: Uint8Array): Uint8Array {
+  const { order, input, srcAt, srcIdx, userAt, userIdx, movement } = g;
+  const N = order.length;
+  // Fused cost and dependence on a reduction, bottom-up.
+  const cost = new Int32Array(N);
+  const perRow = new Uint8Array(N);
+  for (let i = 0; i < N; i++) {
+    if (input[i]) continue;
+    const n = order[i]!;
+    let c = n.op === 'reduce' ? CHEAP + 1 : g.opCost[i]!;
+    let r = n.op === 'reduce' ? 1 : 0;
+    for (let k = srcAt[i]!; k < srcAt[i + 1]!; k++) {
+      const s = srcIdx[k]!;
+      if (costK[s]) continue;
+      c += cost[s]!;
+      r |= perRow[s]!;
+    }
+    cost[i] = Math.min(c, CHEAP + 1);
+    perRow[i] = r;
+  }
+  // Readers and broadcast factors, top-down (every user is decided before the value it reads).
+  const K = base.slice();
+  const readers = new Int32Array(N).fill(NONE);
+  const broadcast = new Float64Array(N).fill(1);
+  for (let i = N - 1; i >= 0; i--) {
+    if (input[i]) continue;
+    const n = order[i]!;
+    if (!K[i] && n.numel > 0) {
+      let R = NONE;
+      let b = 1;
+      for (let k = userAt[i]!; k < userAt[i + 1]!; k++) {
+        const c = userIdx[k]!;
+        R = union(R, K[c] ? c : readers[c]!);
+        const u = order[c]!;
+        const through = K[c] || u.op === 'reduce' ? 1 : broadcast[c]!;
+        b = Math.max(b, through * (u.op === 'expand' || u.op === 'unfold' ? u.numel / n.numel : 1));
+      }
+      const info = { readers: count(R), broadcast: b, cost: cost[i]!, perRow: perRow[i] === 1 && count(R) === 1 };
+      if (!movement[i] && shouldMaterialize(n, info)) K[i] = 1;
+      else {
+        readers[i] = R;
+        broadcast[i] = b;
+      }
+    }
+    if (K[i]) readers[i] = i;
+  }
+  return K;
+}
+
+/**
+ * The settling pass, bottom-up: every node of `chosen` stays materialized; each other node's fused cost and
+ * size are exact (the decisions below it are made), with its readers as `chosen` makes them. The cut
+ * (cost.ts) materializes inputs of a node that would grow too large, then the cost rule may materialize the
+ * node itself.
+ */
+function bottomUp(g: IndexedGraph, chosen: Uint8Array): Uint8Array {
+  const base = chosen;
+  const prev = chosen;
   const { order, input, srcAt, srcIdx, userAt, userIdx, movement } = g;
   const N = order.length;
   // Readers and broadcast factors, top-down (every user comes after the value it reads).
