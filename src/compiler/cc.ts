@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../ir/index.js';
@@ -175,11 +175,20 @@ function compileJobs(): number {
 }
 
 /**
- * The shared objects of several sources (one each), in order: those the disk cache lacks are compiled in
- * parallel, every core busy, by compiler processes that die with this one (cc-driver.ts). Errors as
- * `compileShared`; when several fail, the first is reported.
+ * The shared objects of several sources (one cache entry each), in order: those the disk cache lacks are
+ * compiled in parallel, every core busy, by compiler processes that die with this one (cc-driver.ts).
+ *
+ * With `combine`, missing sources may be compiled together: it gets indices into `sources` and returns one C
+ * file defining all of them. The object built from it is installed under the entry of each member (hard
+ * links of one sealed file), so every source keeps an entry of its own — a later request for any one of them
+ * is a hit — while a compiler process serves several, which saves its start and the parsing of a shared
+ * prelude per source. The missing sources are split into about two batches per parallel job, balanced by
+ * size. Errors as `compileShared`; when several fail, the first is reported.
  */
-export function compileSharedMany(sources: readonly string[], opts: CompileOptions = {}): string[] {
+export function compileSharedMany(
+  sources: readonly string[],
+  opts: CompileOptions & { readonly combine?: (members: readonly number[]) => string } = {},
+): string[] {
   const flags = opts.flags ?? DEFAULT_CFLAGS;
   const command = compilerCommand();
   const dir = cacheDir();
@@ -200,8 +209,20 @@ export function compileSharedMany(sources: readonly string[], opts: CompileOptio
   if (todo.size === 0) return paths;
 
   sweepStaleTemps(dir);
-  opts.onBuild?.(todo.size, Math.min(todo.size, compileJobs()));
-  const builds = [...todo].map(([key, i]) => ({ key, source: sources[i]!, src: tempPath(dir, key, '.c'), out: tempPath(dir, key, '.so'), path: paths[i]! }));
+  const jobsAtOnce = compileJobs();
+  opts.onBuild?.(todo.size, Math.min(todo.size, jobsAtOnce));
+  const missing = [...todo.values()];
+  const groups = opts.combine ? balance(missing, 2 * jobsAtOnce, (i) => sources[i]!.length) : missing.map((i) => [i]);
+  const builds = groups.map((members) => {
+    const key = keys[members[0]!]!;
+    return {
+      key,
+      members,
+      source: members.length === 1 ? sources[members[0]!]! : opts.combine!(members),
+      src: tempPath(dir, key, '.c'),
+      out: tempPath(dir, key, '.so'),
+    };
+  });
   const jobs: Job[] = builds.map((b) => ({
     command: [...command, ...REQUIRED_FLAGS, ...flags, '-o', b.out, b.src, ...LINK_LIBS],
     log: tempPath(dir, b.key, '.log'),
@@ -210,7 +231,7 @@ export function compileSharedMany(sources: readonly string[], opts: CompileOptio
   const started = performance.now();
   try {
     for (const b of builds) cacheWrite(dir, () => writeFileSync(b.src, b.source));
-    results = runJobs(driverPath(dir, command, compilerIdentity(command)), jobs, compileJobs(), 600_000);
+    results = runJobs(driverPath(dir, command, compilerIdentity(command)), jobs, jobsAtOnce, 600_000);
   } catch (e) {
     for (const b of builds) (removeQuietly(b.src), removeQuietly(b.out));
     throw e;
@@ -237,15 +258,38 @@ export function compileSharedMany(sources: readonly string[], opts: CompileOptio
     cacheWrite(dir, () => {
       try {
         seal(b.out);
-        install(b.out, b.path);
+        // Every member's entry is the same sealed object. A link that exists was installed meanwhile by
+        // another process (valid: entries appear by rename or link, whole).
+        for (const i of b.members.slice(1)) {
+          try {
+            linkSync(b.out, paths[i]!);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          }
+        }
+        install(b.out, paths[b.members[0]!]!);
       } catch (e) {
         removeQuietly(b.out);
         throw e;
       }
     });
-    ccStats.compiles++;
+    ccStats.compiles += b.members.length;
   }
   return paths;
+}
+
+/** Items split into at most `n` groups of about equal total weight (largest first, each to the lightest). */
+function balance(items: readonly number[], n: number, weight: (i: number) => number): number[][] {
+  const groups: { items: number[]; total: number }[] = [];
+  for (const i of [...items].sort((a, b) => weight(b) - weight(a))) {
+    if (groups.length < n) groups.push({ items: [i], total: weight(i) });
+    else {
+      const g = groups.reduce((a, b) => (b.total < a.total ? b : a));
+      g.items.push(i);
+      g.total += weight(i);
+    }
+  }
+  return groups.map((g) => g.items.sort((a, b) => a - b));
 }
 
 /** Runs a write to the cache directory, turning a file system failure into a CompileError. */

@@ -42,10 +42,14 @@ export function loadKernelLibrary(source: string, opts: CompileOptions = {}): Ke
 }
 
 /**
- * The libraries of several sources (one shared object each): those not open yet are compiled — in parallel,
- * the ones the disk cache lacks — and opened.
+ * The libraries of several sources (a cache entry each): those not open yet are compiled — in parallel, the
+ * ones the disk cache lacks, several to a compiler process when `combine` can merge them — and opened. An
+ * object serving several sources is opened once (the loader knows its file).
  */
-export function loadKernelLibraries(sources: readonly string[], opts: CompileOptions = {}): KernelLibrary[] {
+export function loadKernelLibraries(
+  sources: readonly string[],
+  opts: CompileOptions & { readonly combine?: (members: readonly number[]) => string } = {},
+): KernelLibrary[] {
   const keys = sources.map((s) => libraryKey(s, opts));
   const missing: number[] = [];
   const out = keys.map((key, i) => {
@@ -58,9 +62,10 @@ export function loadKernelLibraries(sources: readonly string[], opts: CompileOpt
     return null;
   });
   if (missing.length) {
+    const combine = opts.combine;
     const paths = compileSharedMany(
       missing.map((i) => sources[i]!),
-      opts,
+      combine ? { ...opts, combine: (members) => combine(members.map((m) => missing[m]!)) } : opts,
     );
     missing.forEach((i, m) => {
       const lib = openLibrary(paths[m]!);

@@ -82,7 +82,13 @@ export class Program {
     const onBuild = (n: number, jobs: number): void => {
       if (debugLevel() >= 1 && n >= ANNOUNCE_BUILDS) logLine(`graft cpu: compiling ${n} of ${fns.length} functions on ${jobs} jobs`);
     };
-    const libs = fns.length ? loadKernelLibraries(fns.map((f) => renderFile(f.gemm, [f.source])), { onBuild }) : [];
+    // Each function has a cache entry of its own; missing ones compile several to a file (one prelude).
+    const combine = (members: readonly number[]): string =>
+      renderFile(
+        members.some((i) => fns[i]!.gemm),
+        members.map((i) => fns[i]!.source),
+      );
+    const libs = fns.length ? loadKernelLibraries(fns.map((f) => renderFile(f.gemm, [f.source])), { onBuild, combine }) : [];
     this.loadReport = { functions: fns.length, compiled: ccStats.compiles - before };
     const resolved = fns.map((f, i) => libs[i]!.kernel(f.name));
     this.kernels = this.plan.kernels.map((k) => resolved[k.fn]!);

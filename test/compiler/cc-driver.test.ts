@@ -73,6 +73,31 @@ describe('compileSharedMany', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  test('sources compiled several to a file still get an entry each, and are found one by one', () => {
+    const prelude = '/* shared prelude */\nstatic double twice(double x) { return 2 * x; }\n';
+    const fn = (i: number) => `int f${i}(void **b) { double *o = b[0]; o[0] = twice(${i}); return 0; }\n`;
+    const sources = Array.from({ length: 7 }, (_, i) => prelude + fn(i));
+    const combined: number[][] = [];
+    const paths = compileSharedMany(sources, {
+      combine: (members) => (combined.push([...members]), prelude + members.map(fn).join('')),
+    });
+    expect(ccStats.compiles).toBe(7);
+    expect(combined.length).toBeGreaterThan(0);
+    expect(combined.flat().length).toBeLessThanOrEqual(7);
+    paths.forEach((p, i) => {
+      expect(checkEntry(p)).toBe('valid');
+      const lib = openLibrary(p);
+      const out = new Float64Array(1);
+      lib.kernel(`f${i}`).call([out], [8]);
+      lib.close();
+      expect(out[0]).toBe(2 * i);
+    });
+    // Each is an entry of its own: asked for alone, it is a hit.
+    resetCcStats();
+    expect(compileShared(sources[3]!)).toBe(paths[3]);
+    expect(ccStats).toMatchObject({ compiles: 0, hits: 1 });
+  });
+
   test('a failing source is a CompileError with its messages; the others are not installed half-way', () => {
     const bad = 'int times(void **b) { return undeclared; }\n';
     expect(() => compileSharedMany([source(17), bad, source(19)])).toThrow(CompileError);
@@ -123,6 +148,6 @@ exec cc "$@"
     // The next compile (here, another process) removes what the dead one left.
     compileShared(source(31));
     const still = readdirSync(dir).filter((f) => leftovers.includes(f));
-    expect(still).toEqual([]);
+    expect(still, JSON.stringify({ leftovers, now: readdirSync(dir) })).toEqual([]);
   });
 });

@@ -71,13 +71,18 @@ const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 /** A temporary file this old was left by a process that died while building: no build takes an hour. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** Whether process `pid` of this machine is gone. */
+/** Whether process `pid` of this machine is gone (a zombie, killed and not yet reaped by its parent, is). */
 function dead(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 
