@@ -23,7 +23,7 @@ const canFail = (k: Kernel | undefined): boolean => k !== undefined && (k.errors
 
 /**
  * Groups in dependency order (Kahn's algorithm, iterative: a group runs after every group whose output it
- * reads), ties broken by first member so the order follows the schedule's.
+ * reads), the ready group with the lowest first member first, so the order follows the schedule's.
  */
 function orderGroups(groups: readonly Group[], groupOfSlot: (slot: number) => Group | undefined): Group[] {
   const readers = new Map<Group, Group[]>(groups.map((g) => [g, []]));
@@ -38,20 +38,45 @@ function orderGroups(groups: readonly Group[], groupOfSlot: (slot: number) => Gr
     waiting.set(g, ds.size);
   }
   const sorted: Group[] = [];
-  // Ready groups, taken lowest first member first (a binary heap would do; groups become ready in order).
-  const ready = groups.filter((g) => waiting.get(g) === 0);
-  const byFirst = (a: Group, b: Group): number => a.members[0]! - b.members[0]!;
-  ready.sort(byFirst).reverse();
-  while (ready.length) {
-    const g = ready.pop()!;
+  // Ready groups in a binary heap, lowest first member first.
+  const heap: Group[] = [];
+  const first = (g: Group): number => g.members[0]!;
+  const push = (g: Group): void => {
+    let i = heap.push(g) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (first(heap[p]!) <= first(g)) break;
+      heap[i] = heap[p]!;
+      i = p;
+    }
+    heap[i] = g;
+  };
+  const pop = (): Group => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= heap.length) break;
+        const c = l + 1 < heap.length && first(heap[l + 1]!) < first(heap[l]!) ? l + 1 : l;
+        if (first(heap[c]!) >= first(last)) break;
+        heap[i] = heap[c]!;
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  for (const g of groups) if (waiting.get(g) === 0) push(g);
+  while (heap.length) {
+    const g = pop();
     sorted.push(g);
-    let added = false;
     for (const r of readers.get(g)!) {
       const w = waiting.get(r)! - 1;
       waiting.set(r, w);
-      if (w === 0) (ready.push(r), (added = true));
+      if (w === 0) push(r);
     }
-    if (added) ready.sort(byFirst).reverse();
   }
   if (sorted.length !== groups.length) throw new Error('internal: kernel groups depend on each other in a cycle');
   return sorted;

@@ -44,7 +44,7 @@ type Outcome =
   | { readonly ok: true; readonly kernel: Kernel; readonly rendered: Map<number, RenderedFunction> }
   | { readonly ok: false; readonly fuse: number | null; readonly message: string };
 
-/** Structures remembered (least recently used dropped beyond this); a structure costs a few kilobytes. */
+/** Structures remembered (the oldest dropped beyond this); a structure costs a few kilobytes. */
 const CACHE_SIZE = 4096;
 const outcomes = new Map<string, Outcome>();
 
@@ -86,8 +86,6 @@ function lowerRegion(region: Region, outputs: readonly RegionOutput[]): Outcome 
   const hit = outcomes.get(region.key);
   if (hit) {
     kernelCacheStats.hits++;
-    outcomes.delete(region.key);
-    outcomes.set(region.key, hit);
     return hit;
   }
   kernelCacheStats.lowerings++;
