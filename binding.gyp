@@ -9,7 +9,8 @@
       "sources": [
         "native/addon.cc",
         "native/kernels.cc",
-        "native/host_memory.cc"
+        "native/host_memory.cc",
+        "native/host_pool.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -8,10 +8,11 @@ import * as torch from 'graft';
 torch.manualSeed(0);
 
 // --- Initializing a tensor ------------------------------------------------------------------------------
-// Directly from data: the dtype is inferred (integers give int32, graft's integer type).
+// Directly from data: the dtype is inferred. A JS number is a float (like a Python float: JS cannot tell 1.0
+// from 1), so integer data is written as bigints, which give int64 as Python's ints do.
 const data = [
-  [1, 2],
-  [3, 4],
+  [1n, 2n],
+  [3n, 4n],
 ];
 const xData = torch.tensor(data);
 console.log(`Tensor from data:\n${xData}\n`);

@@ -3,6 +3,7 @@
 // Layout of native/:
 //   kernels.{h,cc}      dlopen/dlsym of compiled C kernels and calls into them without copying
 //   host_memory.{h,cc}  addresses of JS memory (for 64-byte aligned typed arrays), monotonic clock
+//   host_pool.{h,cc}    the caching allocator of cpu tensor memory (ArrayBuffers recycled when V8 frees them)
 //   (cuda.{h,cc})       the CUDA place, not written yet: the driver API (libcuda.so.1) and NVRTC
 //                       (libnvrtc.so) are to be loaded with dlopen at run time and exported here as a
 //                       `cuda` object, so that this addon keeps building and loading on machines without
@@ -13,6 +14,7 @@
 #include <napi.h>
 
 #include "host_memory.h"
+#include "host_pool.h"
 #include "kernels.h"
 
 namespace graft {
@@ -28,6 +30,10 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
                              InstanceMethod("callMany", &GraftAddon::CallMany, napi_enumerable),
                              InstanceMethod("addressMod", &GraftAddon::AddressModM, napi_enumerable),
                              InstanceMethod("nowNs", &GraftAddon::NowNsM, napi_enumerable),
+                             InstanceMethod("allocHost", &GraftAddon::AllocHostM, napi_enumerable),
+                             InstanceMethod("hostMemoryStats", &GraftAddon::HostMemoryStatsM, napi_enumerable),
+                             InstanceMethod("emptyHostCache", &GraftAddon::EmptyHostCacheM, napi_enumerable),
+                             InstanceMethod("setHostCacheLimit", &GraftAddon::SetHostCacheLimitM, napi_enumerable),
                          });
   }
 
@@ -39,6 +45,10 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
   Napi::Value CallMany(const Napi::CallbackInfo &info) { return kernels_.CallMany(info); }
   Napi::Value AddressModM(const Napi::CallbackInfo &info) { return AddressMod(info); }
   Napi::Value NowNsM(const Napi::CallbackInfo &info) { return NowNs(info); }
+  Napi::Value AllocHostM(const Napi::CallbackInfo &info) { return AllocHost(info); }
+  Napi::Value HostMemoryStatsM(const Napi::CallbackInfo &info) { return HostMemoryStats(info); }
+  Napi::Value EmptyHostCacheM(const Napi::CallbackInfo &info) { return EmptyHostCache(info); }
+  Napi::Value SetHostCacheLimitM(const Napi::CallbackInfo &info) { return SetHostCacheLimit(info); }
 
   KernelTable kernels_;
 };

@@ -5,7 +5,7 @@ type Nested = number | boolean | Nested[];
 
 function flatten(x: unknown): number[] {
   if (Array.isArray(x)) return x.flatMap(flatten);
-  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number | bigint>, Number);
   return [Number(x)];
 }
 

@@ -7,8 +7,8 @@ The runner calls the op in PyTorch and records what graft must reproduce: the ou
 the gradients of sum(out_k * w_k) with a fixed random w_k per float output, optionally second derivatives,
 grad_fn names, the inputs' values after the op (in-place ops), or the exception (class and message).
 
-Graft has one integer dtype (int32): int64 results are recorded as int32 (after a range check), and integer
-inputs are int64 tensors on the PyTorch side.
+Integer tensors are recorded with their dtype (int64, PyTorch's long, or int32); 8- and 16-bit integers, which
+graft reads into int32, as int32.
 """
 import math
 import zlib
@@ -61,7 +61,7 @@ def RN(*shape, dtype='float32', grad=None):
 
 def RI(*shape, lo=-5, hi=6):
     """Integers in [lo, hi)."""
-    return T(_rng.integers(lo, hi, size=shape), 'int32')
+    return T(_rng.integers(lo, hi, size=shape), 'int64')
 
 
 def RB(*shape, p=0.5):
@@ -70,7 +70,7 @@ def RB(*shape, p=0.5):
 
 
 def I(values):
-    return T(values, 'int32')
+    return T(values, 'int64')
 
 
 def B(values):
@@ -93,7 +93,8 @@ class Dtype:
         self.name = name
 
 
-TORCH_DTYPE = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int64, 'bool': torch.bool}
+TORCH_DTYPE = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'int64': torch.int64, 'bool': torch.bool}
+INT_BITS = {'int32': 32, 'int64': 64}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -134,10 +135,11 @@ class Catalog:
 def enc_number(v, dtype, digits=None):
     if dtype == 'bool':
         return 1 if v else 0
-    if dtype == 'int32':
+    if dtype in INT_BITS:
         v = int(v)
-        if not -2**31 <= v < 2**31:
-            raise ValueError(f'int64 value {v} does not fit graft\'s int32')
+        bits = INT_BITS[dtype]
+        if not -2**(bits - 1) <= v < 2**(bits - 1):
+            raise ValueError(f'value {v} does not fit {dtype}')
         return v
     v = float(v)
     if math.isnan(v):
@@ -159,7 +161,9 @@ RESULT_DIGITS = {'float32': 7, 'float64': 15}
 
 def dtype_name(t):
     d = t.dtype
-    if d in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
+    if d == torch.int64:
+        return 'int64'
+    if d in (torch.int32, torch.int16, torch.int8, torch.uint8):
         return 'int32'
     return {torch.float32: 'float32', torch.float64: 'float64', torch.bool: 'bool'}[d]
 

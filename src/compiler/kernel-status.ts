@@ -4,7 +4,7 @@
  * (`kernelStatusDefines()` for the generated source) and by the runtime (to map a code to a typed error).
  * Codes fit in 1..255, because `callMany` packs a failing kernel's index and its code into one number.
  */
-import { DeviceError, GraftError, IndexError, ZeroDivisionError } from '../ir/index.js';
+import { GraftError, IndexError, OutOfMemoryError, ZeroDivisionError } from '../ir/index.js';
 
 export type KernelStatusName = 'indexError' | 'zeroDivision' | 'negativePower' | 'outOfMemory';
 
@@ -40,7 +40,7 @@ export const KERNEL_STATUSES: readonly KernelStatus[] = [
     name: 'outOfMemory',
     code: 4,
     macro: 'GRAFT_OUT_OF_MEMORY',
-    error: DeviceError,
+    error: OutOfMemoryError,
     message: 'cpu: out of memory (a kernel could not allocate its scratch buffers)',
   },
 ];

@@ -4,13 +4,13 @@
  * Batches are built on the host in one pass: every sample's values are copied into one new typed array, which
  * becomes one tensor, instead of stacking per-sample tensors through the graph.
  */
-import { allocArray, DTypeError, DeviceError, fmtShape, IndexError, numel, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, DTypeError, DeviceError, fmtShape, IndexError, numel, setElements, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { fromValues, hostValues, tensor, Tensor } from '../tensor/index.js';
 
 /** The batch that default collation makes of samples of type S. */
 export type Collated<S> = S extends Tensor
   ? Tensor
-  : S extends number | boolean
+  : S extends number | bigint | boolean
     ? Tensor
     : S extends string
       ? string[]
@@ -31,11 +31,12 @@ export function checkIndex(i: number, n: number, what = 'index'): number {
 export function gatherRows(values: TypedArray, rowSize: number, indices: readonly number[], dtype: DType): TypedArray {
   const out = allocArray(dtype, indices.length * rowSize);
   if (rowSize === 1) {
-    for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]!]!;
+    const o = out as unknown as { [i: number]: number | bigint };
+    for (let k = 0; k < indices.length; k++) o[k] = values[indices[k]!]!;
   } else {
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k]!;
-      out.set(values.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
+      setElements(out, values.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
     }
   }
   return out;
@@ -57,7 +58,7 @@ export function stackOnHost(ts: readonly Tensor[]): Tensor {
     }
   }
   const out = allocArray(first.dtype, ts.length * n);
-  ts.forEach((t, k) => out.set(hostValues(t), k * n));
+  ts.forEach((t, k) => setElements(out, hostValues(t), k * n));
   return fromValues(out, [ts.length, ...shape], first.dtype, first.device);
 }
 
@@ -68,9 +69,10 @@ function describe(x: unknown): string {
 }
 
 /**
- * torch.utils.data.default_collate: tensors are stacked along a new dimension 0; numbers and booleans become a
- * tensor as torch.tensor(list) makes it (bool if all booleans, int32 if all integers, else float32); strings
- * stay a list; arrays (tuples) and plain objects are collated position by position / key by key.
+ * torch.utils.data.default_collate: tensors are stacked along a new dimension 0; numbers, bigints and booleans
+ * become one tensor: bool if all are booleans, int64 if all are integers (integral numbers or bigints: labels,
+ * as PyTorch collates Python ints), else float32; strings stay a list; arrays (tuples) and plain objects are
+ * collated position by position / key by key.
  */
 export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
   if (samples.length === 0) throw new ValueError('default_collate: the batch is empty');
@@ -82,9 +84,12 @@ export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
     samples.forEach((s, k) => s instanceof Tensor || kindError(k));
     return stackOnHost(samples as readonly Tensor[]) as Collated<S>;
   }
-  if (typeof first === 'number' || typeof first === 'boolean') {
-    samples.forEach((s, k) => typeof s === typeof first || kindError(k));
-    return tensor(samples as unknown as number[]) as Collated<S>;
+  if (typeof first === 'number' || typeof first === 'bigint' || typeof first === 'boolean') {
+    const numeric = (s: unknown): boolean => typeof s === 'number' || typeof s === 'bigint';
+    samples.forEach((s, k) => (typeof first === 'boolean' ? typeof s === 'boolean' : numeric(s)) || kindError(k));
+    const integral = samples.every((s) => typeof s === 'bigint' || Number.isInteger(s));
+    const dtype = typeof first === 'boolean' ? 'bool' : integral ? 'int64' : 'float32';
+    return tensor(samples as unknown as number[], { dtype }) as Collated<S>;
   }
   if (typeof first === 'string') {
     samples.forEach((s, k) => typeof s === 'string' || kindError(k));

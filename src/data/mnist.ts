@@ -13,7 +13,7 @@
  *
  * Images are float32 [N, 1, 28, 28] in [0, 1] (byte / 255, as ToTensor makes them), optionally normalized
  * with `normalize` ((x - mean) / std, by default MNIST's mean 0.1307 and std 0.3081) once at load time;
- * labels are int32 [N]. A sample is [image [1, 28, 28], label number]; a batch is [images, labels].
+ * labels are int64 [N]. A sample is [image [1, 28, 28], label number]; a batch is [images, labels].
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -194,7 +194,7 @@ export class MNIST extends Dataset<[Tensor, number]> {
   readonly train: boolean;
   readonly transform: ((image: Tensor) => Tensor) | undefined;
   private readonly pixels: Float32Array;
-  private readonly labelValues: Int32Array;
+  private readonly labelValues: BigInt64Array;
   private dataTensor: Tensor | null = null;
   private targetsTensor: Tensor | null = null;
 
@@ -213,7 +213,7 @@ export class MNIST extends Dataset<[Tensor, number]> {
     for (let b = 0; b < 256; b++) table[b] = (b / 255 - mean) / std;
     this.pixels = new Float32Array(split.images.length);
     for (let i = 0; i < split.images.length; i++) this.pixels[i] = table[split.images[i]!]!;
-    this.labelValues = Int32Array.from(split.labels);
+    this.labelValues = BigInt64Array.from(split.labels, (v) => BigInt(v));
   }
 
   get length(): number {
@@ -225,22 +225,22 @@ export class MNIST extends Dataset<[Tensor, number]> {
     return (this.dataTensor ??= fromValues(this.pixels.slice(), [this.length, 1, SIZE, SIZE], 'float32', 'cpu'));
   }
 
-  /** All labels, int32 [N]. A copy, like data. */
+  /** All labels, int64 [N] (as PyTorch's MNIST targets). A copy, like data. */
   get targets(): Tensor {
-    return (this.targetsTensor ??= fromValues(this.labelValues.slice(), [this.length], 'int32', 'cpu'));
+    return (this.targetsTensor ??= fromValues(this.labelValues.slice(), [this.length], 'int64', 'cpu'));
   }
 
   getItem(index: number): [Tensor, number] {
     const i = checkIndex(index, this.length);
     const image = fromValues(this.pixels.slice(i * PIXELS, (i + 1) * PIXELS), [1, SIZE, SIZE], 'float32', 'cpu');
-    return [this.transform ? this.transform(image) : image, this.labelValues[i]!];
+    return [this.transform ? this.transform(image) : image, Number(this.labelValues[i]!)];
   }
 
   override getBatch(indices: readonly number[]): [Tensor, Tensor] {
     const idx = indices.map((i) => checkIndex(i, this.length));
     if (this.transform) return defaultCollate(idx.map((i) => this.getItem(i)));
     const images = gatherRows(this.pixels, PIXELS, idx, 'float32');
-    const labels = gatherRows(this.labelValues, 1, idx, 'int32');
-    return [fromValues(images, [idx.length, 1, SIZE, SIZE], 'float32', 'cpu'), fromValues(labels, [idx.length], 'int32', 'cpu')];
+    const labels = gatherRows(this.labelValues, 1, idx, 'int64');
+    return [fromValues(images, [idx.length, 1, SIZE, SIZE], 'float32', 'cpu'), fromValues(labels, [idx.length], 'int64', 'cpu')];
   }
 }

@@ -1,13 +1,13 @@
 /**
  * Element formats of files (safetensors dtypes, NumPy type strings) and their conversion to and from graft's
- * four dtypes. A format is a kind (float, signed, unsigned, bool, bfloat16), a width and a byte order.
+ * dtypes. A format is a kind (float, signed, unsigned, bool, bfloat16), a width and a byte order.
  *
- * Reading maps foreign formats onto graft's dtypes without losing values where it can: float16 and bfloat16
- * become float32 (exact); 8/16-bit integers become int32 (exact); int64, uint32 and uint64 become int32 after
- * a range check (graft has no 64-bit integers), and a value outside int32 is a ValueError.
+ * Reading maps foreign formats onto graft's dtypes without losing values: int32 and int64 are read as they
+ * are; float16 and bfloat16 become float32 (exact); 8/16-bit integers become int32 (exact); uint32 becomes
+ * int64 (exact); uint64 becomes int64 after a range check (a value of 2^63 or more is a ValueError).
  */
 import { endianness } from 'node:os';
-import { allocArray, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, ValueError, type DType, type Scalar, type TypedArray } from '../ir/index.js';
 
 export interface ElementFormat {
   readonly kind: 'f' | 'i' | 'u' | 'b' | 'bf';
@@ -22,7 +22,7 @@ const HOST_LITTLE = endianness() === 'LE';
 export function dtypeForFormat(f: ElementFormat): DType {
   if (f.kind === 'b') return 'bool';
   if (f.kind === 'f' || f.kind === 'bf') return f.bytes === 8 ? 'float64' : 'float32';
-  return 'int32';
+  return f.bytes === 8 || (f.kind === 'u' && f.bytes === 4) ? 'int64' : 'int32';
 }
 
 /** The format graft writes for a dtype (little-endian). */
@@ -34,6 +34,8 @@ export function formatForDType(d: DType): ElementFormat {
       return { kind: 'f', bytes: 8, little: true };
     case 'int32':
       return { kind: 'i', bytes: 4, little: true };
+    case 'int64':
+      return { kind: 'i', bytes: 8, little: true };
     case 'bool':
       return { kind: 'b', bytes: 1, little: true };
   }
@@ -45,7 +47,8 @@ export function isNative(f: ElementFormat, d: DType = dtypeForFormat(f)): boolea
   return (
     (d === 'float32' && f.kind === 'f' && f.bytes === 4) ||
     (d === 'float64' && f.kind === 'f' && f.bytes === 8) ||
-    (d === 'int32' && f.kind === 'i' && f.bytes === 4)
+    (d === 'int32' && f.kind === 'i' && f.bytes === 4) ||
+    (d === 'int64' && f.kind === 'i' && f.bytes === 8)
   );
 }
 
@@ -83,7 +86,7 @@ export function decodeElements(bytes: Uint8Array, f: ElementFormat, n: number, w
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = f.little;
   const w = f.bytes;
-  const read = ((): ((p: number) => number) => {
+  const read = ((): ((p: number) => Scalar) => {
     switch (`${f.kind}${w}`) {
       case 'f2':
         return (p) => halfToNumber(dv.getUint16(p, le));
@@ -104,24 +107,23 @@ export function decodeElements(bytes: Uint8Array, f: ElementFormat, n: number, w
       case 'i4':
         return (p) => dv.getInt32(p, le);
       case 'u4':
-        return (p) => dv.getUint32(p, le);
+        return (p) => BigInt(dv.getUint32(p, le));
       case 'i8':
-        return (p) => Number(dv.getBigInt64(p, le));
+        return (p) => dv.getBigInt64(p, le);
       case 'u8':
-        return (p) => Number(dv.getBigUint64(p, le));
+        return (p) => dv.getBigUint64(p, le);
       default:
         throw new Error(`internal: no reader for element format ${f.kind}${w}`);
     }
   })();
-  const checked = dtype === 'int32' && (w === 8 || (f.kind === 'u' && w === 4));
+  const checked = f.kind === 'u' && w === 8;
+  const o = out as unknown as { [i: number]: Scalar };
   for (let i = 0; i < n; i++) {
     const v = read(i * w);
-    if (checked && (v < -2147483648 || v > 2147483647)) {
-      throw new ValueError(
-        `${what}: element ${i} is ${v}, which does not fit in int32 (graft's only integer type; ${f.kind}${w * 8} values are read into int32)`,
-      );
+    if (checked && (v as bigint) >= 2n ** 63n) {
+      throw new ValueError(`${what}: element ${i} is ${v}, which does not fit in int64 (u64 values are read into int64)`);
     }
-    out[i] = v;
+    o[i] = v;
   }
   return { dtype, data: out };
 }
@@ -134,9 +136,10 @@ export function encodeElements(data: TypedArray, dtype: DType): Uint8Array {
   const dv = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    if (dtype === 'float32') dv.setFloat32(i * 4, v, true);
-    else if (dtype === 'float64') dv.setFloat64(i * 8, v, true);
-    else dv.setInt32(i * 4, v, true);
+    if (dtype === 'float32') dv.setFloat32(i * 4, v as number, true);
+    else if (dtype === 'float64') dv.setFloat64(i * 8, v as number, true);
+    else if (dtype === 'int64') dv.setBigInt64(i * 8, v as bigint, true);
+    else dv.setInt32(i * 4, v as number, true);
   }
   return out;
 }

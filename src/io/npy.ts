@@ -25,7 +25,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 /** numpy refuses longer headers by default (they may not be safe to parse). */
 const MAX_HEADER_CHARS = 10000;
 
-const DESCR: Record<DType, string> = { float32: '<f4', float64: '<f8', int32: '<i4', bool: '|b1' };
+const DESCR: Record<DType, string> = { float32: '<f4', float64: '<f8', int32: '<i4', int64: '<i8', bool: '|b1' };
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

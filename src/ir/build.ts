@@ -4,8 +4,9 @@
  * constant are a constant, a reshape of a reshape is one reshape. User-facing checks with PyTorch's
  * messages happen earlier, in the tensor layer; a failure here is a bug in graft.
  */
-import { type DType, isFloat, castScalar } from './dtype.js';
+import { type DType, isFloat, isInt } from './dtype.js';
 import { makeNode, type Node, type BufferRef } from './node.js';
+import { castScalar, type Scalar } from './scalar.js';
 import { OPS, type Op, type OpInfo, type ReduceOp, type UnaryOp, type BinaryOp } from './ops.js';
 import { type Shape, shapeEq, numel } from './shape.js';
 
@@ -15,7 +16,8 @@ function assert(cond: boolean, msg: () => string): asserts cond {
 
 const sh = (s: Shape): string => `[${s.join(',')}]`;
 
-export function constant(value: number, dtype: DType, shape: Shape = []): Node {
+/** A constant: `value` converted to the dtype as a cast would (callers check user values first). */
+export function constant(value: Scalar | boolean, dtype: DType, shape: Shape = []): Node {
   return makeNode('const', dtype, shape, [], castScalar(value, dtype));
 }
 
@@ -47,7 +49,7 @@ export function unary(op: UnaryOp, x: Node): Node {
 
 export function cast(x: Node, dtype: DType): Node {
   if (x.dtype === dtype) return x;
-  if (x.op === 'const') return constant(x.arg as number, dtype, x.shape);
+  if (x.op === 'const') return constant(x.arg as Scalar, dtype, x.shape);
   return makeNode('cast', dtype, x.shape, [x], null);
 }
 
@@ -83,7 +85,7 @@ export function cumsum(x: Node, axis: number): Node {
 export function reshape(x: Node, shape: Shape): Node {
   assert(numel(shape) === x.numel, () => `reshape ${sh(x.shape)} to ${sh(shape)}`);
   if (shapeEq(x.shape, shape)) return x;
-  if (x.op === 'const') return constant(x.arg as number, x.dtype, shape);
+  if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   if (x.op === 'reshape') return reshape(x.srcs[0]!, shape);
   return makeNode('reshape', x.dtype, shape, [x], null);
 }
@@ -92,7 +94,7 @@ export function permute(x: Node, perm: readonly number[]): Node {
   assert(perm.length === x.shape.length && [...perm].sort((a, b) => a - b).every((p, i) => p === i), () => `permute ${perm} of rank ${x.shape.length}`);
   if (perm.every((p, i) => p === i)) return x;
   const shape = perm.map((p) => x.shape[p]!);
-  if (x.op === 'const') return constant(x.arg as number, x.dtype, shape);
+  if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   if (x.op === 'permute') {
     const inner = (x.arg as { perm: number[] }).perm;
     return permute(x.srcs[0]!, perm.map((p) => inner[p]!));
@@ -103,17 +105,17 @@ export function permute(x: Node, perm: readonly number[]): Node {
 export function expand(x: Node, shape: Shape): Node {
   assert(shape.length === x.shape.length && x.shape.every((d, i) => d === shape[i] || d === 1), () => `expand ${sh(x.shape)} to ${sh(shape)}`);
   if (shapeEq(x.shape, shape)) return x;
-  if (x.op === 'const') return constant(x.arg as number, x.dtype, shape);
+  if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   return makeNode('expand', x.dtype, shape, [x], null);
 }
 
 /** Pad each axis with [before, after] elements of `value` (amounts >= 0). */
-export function pad(x: Node, pads: readonly (readonly [number, number])[], value = 0): Node {
+export function pad(x: Node, pads: readonly (readonly [number, number])[], value: Scalar = 0): Node {
   assert(pads.length === x.shape.length && pads.every(([b, a]) => b >= 0 && a >= 0), () => `pad ${JSON.stringify(pads)} of ${sh(x.shape)}`);
   if (pads.every(([b, a]) => b === 0 && a === 0)) return x;
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const v = castScalar(value, x.dtype);
-  if (x.op === 'const' && x.arg === v) return constant(v, x.dtype, shape);
+  if (x.op === 'const' && argEquals(x.arg as Scalar, v)) return constant(v, x.dtype, shape);
   return makeNode('pad', x.dtype, shape, [x], { pads: pads.map(([b, a]) => [b, a] as const), value: v });
 }
 
@@ -128,7 +130,7 @@ export function slice(x: Node, start: readonly number[], size: readonly number[]
     () => `slice start ${start} size ${size} step ${st} of ${sh(x.shape)}`,
   );
   if (x.shape.every((d, i) => start[i] === 0 && size[i] === d && (st[i] === 1 || d <= 1))) return x;
-  if (x.op === 'const') return constant(x.arg as number, x.dtype, size);
+  if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, size);
   return makeNode('slice', x.dtype, size, [x], { start: [...start], step: st.map((s, i) => (size[i]! <= 1 ? 1 : s)) });
 }
 
@@ -145,18 +147,22 @@ export function unfold(x: Node, axis: number, size: number, step: number): Node 
   assert(axis >= 0 && axis < x.shape.length && size >= 1 && step >= 1 && size <= d, () => `unfold axis ${axis} size ${size} step ${step} of ${sh(x.shape)}`);
   const count = Math.floor((d - size) / step) + 1;
   const shape = [...x.shape.slice(0, axis), count, ...x.shape.slice(axis + 1), size];
-  if (x.op === 'const') return constant(x.arg as number, x.dtype, shape);
+  if (x.op === 'const') return constant(x.arg as Scalar, x.dtype, shape);
   return makeNode('unfold', x.dtype, shape, [x], { axis, size, step });
 }
 
+/** Whether two values of one dtype are the same value (NaN is NaN; -0 is not 0). */
+const argEquals = (a: Scalar, b: Scalar): boolean => (typeof a === 'bigint' ? a === b : Object.is(a, b));
+
+/** Indices are int32 or int64 (kernels bounds-check them in 64 bits). */
 export function gather(src: Node, index: Node, axis: number): Node {
-  assert(index.dtype === 'int32', () => `gather index of ${index.dtype}`);
+  assert(isInt(index.dtype), () => `gather index of ${index.dtype}`);
   assert(index.shape.length === src.shape.length, () => `gather index rank ${index.shape.length} vs ${src.shape.length}`);
   return makeNode('gather', src.dtype, index.shape, [src, index], { axis });
 }
 
 export function scatterAdd(base: Node, index: Node, values: Node, axis: number): Node {
-  assert(index.dtype === 'int32' && shapeEq(index.shape, values.shape), () => `scatterAdd index ${index.dtype}${sh(index.shape)} values ${sh(values.shape)}`);
+  assert(isInt(index.dtype) && shapeEq(index.shape, values.shape), () => `scatterAdd index ${index.dtype}${sh(index.shape)} values ${sh(values.shape)}`);
   assert(base.dtype === values.dtype && base.shape.length === values.shape.length, () => `scatterAdd base ${base.dtype}${sh(base.shape)}`);
   return makeNode('scatterAdd', base.dtype, base.shape, [base, index, values], { axis });
 }

@@ -1,11 +1,18 @@
 import { DTypeError } from './errors.js';
 
-/** The element types graft knows. float32 is the default, as in PyTorch. */
-export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+/** The element types graft stores. float32 is the default float and int64 the default integer, as in PyTorch. */
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
 
-export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
 
-export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+/**
+ * PyTorch dtypes graft names but does not store yet (half precision is issue 14): `torch.float16` exists so
+ * that using it is a clear DTypeError rather than `undefined` silently meaning the default dtype.
+ */
+export type UnsupportedDType = 'float16' | 'bfloat16' | 'uint8' | 'int8' | 'int16';
+export const UNSUPPORTED_DTYPES: readonly UnsupportedDType[] = ['float16', 'bfloat16', 'uint8', 'int8', 'int16'];
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 export type Category = 'bool' | 'int' | 'float';
 
@@ -15,27 +22,36 @@ interface DTypeInfo {
   /** Order within promotion: a higher rank wins. */
   readonly rank: number;
   readonly array: { new (n: number): TypedArray; new (buf: ArrayBufferLike, off: number, n: number): TypedArray };
-  /** Name of the C type used by the renderers. */
-  readonly c: string;
 }
 
+/**
+ * int64 is stored in a BigInt64Array: the layout of C's int64_t, NumPy's `<i8` and safetensors' I64, so
+ * kernels, files and `numpy()` share its memory as is; its elements read as JS bigints (exact).
+ */
 export const DTYPE_INFO: Record<DType, DTypeInfo> = {
-  bool: { bytes: 1, category: 'bool', rank: 0, array: Uint8Array, c: 'unsigned char' },
-  int32: { bytes: 4, category: 'int', rank: 1, array: Int32Array, c: 'int' },
-  float32: { bytes: 4, category: 'float', rank: 2, array: Float32Array, c: 'float' },
-  float64: { bytes: 8, category: 'float', rank: 3, array: Float64Array, c: 'double' },
+  bool: { bytes: 1, category: 'bool', rank: 0, array: Uint8Array },
+  int32: { bytes: 4, category: 'int', rank: 1, array: Int32Array },
+  int64: { bytes: 8, category: 'int', rank: 2, array: BigInt64Array },
+  float32: { bytes: 4, category: 'float', rank: 3, array: Float32Array },
+  float64: { bytes: 8, category: 'float', rank: 4, array: Float64Array },
 };
 
 export const DEFAULT_FLOAT: DType = 'float32';
-export const DEFAULT_INT: DType = 'int32';
+export const DEFAULT_INT: DType = 'int64';
 
 export function isDType(x: unknown): x is DType {
-  return typeof x === 'string' && x in DTYPE_INFO;
+  return typeof x === 'string' && Object.hasOwn(DTYPE_INFO, x);
 }
 
 export function checkDType(x: unknown, op: string): DType {
-  if (!isDType(x)) throw new DTypeError(`${op}: unknown dtype ${String(x)}; expected one of ${DTYPES.join(', ')}`);
-  return x;
+  if (isDType(x)) return x;
+  if ((UNSUPPORTED_DTYPES as readonly unknown[]).includes(x)) {
+    throw new DTypeError(
+      `${op}: dtype torch.${String(x)} is not supported yet; graft stores ${DTYPES.join(', ')}` +
+        (x === 'float16' || x === 'bfloat16' ? ' (half precision is planned)' : ''),
+    );
+  }
+  throw new DTypeError(`${op}: unknown dtype ${String(x)}; expected one of ${DTYPES.join(', ')}`);
 }
 
 export const isFloat = (d: DType): boolean => DTYPE_INFO[d].category === 'float';
@@ -44,16 +60,17 @@ export const isBool = (d: DType): boolean => d === 'bool';
 
 const CAT_RANK: Record<Category, number> = { bool: 0, int: 1, float: 2 };
 
-/** torch.promote_types for two tensor dtypes. */
+/** torch.promote_types for two tensor dtypes: the category decides, then the width (int32 < int64 < float32 < float64). */
 export function promoteTypes(a: DType, b: DType): DType {
   return DTYPE_INFO[a].rank >= DTYPE_INFO[b].rank ? a : b;
 }
 
 /** A value taking part in an operation: a tensor's dtype (with its rank: 0-d tensors count like scalars) or a JS scalar. */
-export type Operand = { dtype: DType; dim: number } | number | boolean;
+export type Operand = { dtype: DType; dim: number } | number | bigint | boolean;
 
-function scalarCategory(x: number | boolean): Category {
+function scalarCategory(x: number | bigint | boolean): Category {
   if (typeof x === 'boolean') return 'bool';
+  if (typeof x === 'bigint') return 'int';
   return Number.isInteger(x) ? 'int' : 'float';
 }
 
@@ -63,14 +80,15 @@ function categoryDefault(c: Category): DType {
 
 /**
  * torch.result_type: dimensioned tensors take part with their dtype; zero-dim tensors and scalars take part
- * only by category (they can raise the category, not the width). A JS number that is an integer counts as int.
+ * only by category (they can raise the category, not the width). A scalar operand that is an integral JS
+ * number or a bigint counts as an int (Python int), any other number as a float.
  */
 export function resultType(...xs: Operand[]): DType {
   let dimResult: DType | null = null;
   let zeroResult: DType | null = null;
   let scalarCat: Category | null = null;
   for (const x of xs) {
-    if (typeof x === 'number' || typeof x === 'boolean') {
+    if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') {
       const c = scalarCategory(x);
       if (scalarCat === null || CAT_RANK[c] > CAT_RANK[scalarCat]) scalarCat = c;
     } else if (x.dim === 0) {
@@ -103,22 +121,23 @@ export function dtypeOfArray(a: ArrayBufferView): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
   if (a instanceof Int32Array) return 'int32';
+  if (a instanceof BigInt64Array) return 'int64';
   if (a instanceof Uint8Array) return 'bool';
   throw new DTypeError(
-    `fromNumpy: unsupported typed array ${a.constructor.name}; expected Float32Array, Float64Array, Int32Array or Uint8Array (bool)`,
+    `fromNumpy: unsupported typed array ${a.constructor.name}; expected Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array (bool)`,
   );
 }
 
-/** Round/convert a JS number to what a dtype can hold (as PyTorch casts). */
-export function castScalar(x: number, dtype: DType): number {
-  switch (dtype) {
-    case 'bool':
-      return x !== 0 ? 1 : 0;
-    case 'int32':
-      return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
-    case 'float32':
-      return Math.fround(x);
-    case 'float64':
-      return x;
-  }
+/**
+ * `dst.set(src, offset)` for arrays of one dtype. TypeScript types `set` on a union of typed arrays as taking
+ * numbers and bigints at once; at run time a BigInt64Array takes only a BigInt64Array, and others only
+ * number arrays, so a mismatch still throws.
+ */
+export function setElements(dst: TypedArray, src: TypedArray, offset = 0): void {
+  (dst as { set(a: ArrayLike<unknown>, o?: number): void }).set(src, offset);
+}
+
+/** Zero every element (0, 0n or false), whatever the dtype. */
+export function zeroFill(a: TypedArray): void {
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
 }

@@ -26,3 +26,5 @@ export class AutogradError extends GraftError {}
 export class FormatError extends GraftError {}
 /** Integer division (or remainder) by zero, as Python's ZeroDivisionError. */
 export class ZeroDivisionError extends GraftError {}
+/** Memory could not be allocated (PyTorch: "DefaultCPUAllocator: can't allocate memory", CUDA's OutOfMemoryError). */
+export class OutOfMemoryError extends GraftError {}

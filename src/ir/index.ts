@@ -1,4 +1,5 @@
 export * from './dtype.js';
+export * from './scalar.js';
 export * from './errors.js';
 export * from './shape.js';
 export * from './ops.js';

@@ -1,8 +1,9 @@
 import type { DType } from './dtype.js';
 import { toposort } from './graph.js';
 import type { Node } from './node.js';
+import type { Scalar } from './scalar.js';
 
-const SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'bool' };
+const SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32', int64: 'i64', bool: 'bool' };
 
 /** Variable names in jaxpr's style: a, b, ..., z, ba, bb, ... */
 function varName(i: number): string {
@@ -17,7 +18,8 @@ function varName(i: number): string {
 
 const ty = (n: Node): string => `${SHORT[n.dtype]}[${n.shape.join(',')}]`;
 
-function fmtNum(x: number, dtype: DType): string {
+function fmtNum(x: Scalar, dtype: DType): string {
+  if (typeof x === 'bigint') return String(x);
   if (dtype === 'bool') return x ? 'True' : 'False';
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
@@ -27,7 +29,7 @@ function fmtNum(x: number, dtype: DType): string {
 
 function fmtParams(n: Node): string {
   const a = n.arg;
-  if (a === null || typeof a === 'number' || 'ref' in a) return '';
+  if (a === null || typeof a === 'number' || typeof a === 'bigint' || 'ref' in a) return '';
   const parts = Object.entries(a).map(([k, v]) => `${k}=${Array.isArray(v) ? '(' + v.map((e) => (Array.isArray(e) ? '(' + e.join(',') + ')' : String(e))).join(',') + ')' : String(v)}`);
   return `[${parts.join(' ')}]`;
 }
@@ -48,7 +50,7 @@ export function printGraph(roots: readonly Node[]): string {
   let next = 0;
   // Constants (a value broadcast to a shape) print inline as literals, as jaxpr prints scalars.
   const inline = (n: Node): boolean => n.op === 'const' && !roots.includes(n);
-  const ref = (n: Node): string => (inline(n) ? fmtNum(n.arg as number, n.dtype) : names.get(n)!);
+  const ref = (n: Node): string => (inline(n) ? fmtNum(n.arg as Scalar, n.dtype) : names.get(n)!);
   const inputs: string[] = [];
   const lines: string[] = [];
   for (const n of order) {
@@ -61,7 +63,7 @@ export function printGraph(roots: readonly Node[]): string {
     if (names.has(n) || inline(n)) continue;
     names.set(n, varName(next++));
     let rhs: string;
-    if (n.op === 'const') rhs = `const[value=${fmtNum(n.arg as number, n.dtype)}]`;
+    if (n.op === 'const') rhs = `const[value=${fmtNum(n.arg as Scalar, n.dtype)}]`;
     else rhs = `${n.op}${fmtParams(n)}${n.srcs.length ? ' ' + n.srcs.map(ref).join(' ') : ''}`;
     lines.push(`    ${names.get(n)}:${ty(n)} = ${rhs}`);
   }

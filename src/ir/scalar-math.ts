@@ -1,9 +1,12 @@
 /**
- * Scalar semantics of the elementwise primitives, in JS doubles: the reference every backend is tested
- * against. One table, keyed by op name. Integer ops wrap to int32 (as C's int does on the hardware).
+ * Scalar semantics of the elementwise primitives: the reference every backend is tested against. Values
+ * are JS numbers (floats, int32, bool) or, for int64, bigints (exact: doubles would lose bits beyond 2^53);
+ * one table per representation, keyed by op name. Integer ops wrap to their width (two's complement, as
+ * the compiled kernels compute them in unsigned arithmetic).
  */
 import type { DType } from './dtype.js';
 import { ZeroDivisionError } from './errors.js';
+import type { Scalar } from './scalar.js';
 
 /** Round half to even (torch.round). */
 export function roundHalfEven(x: number): number {
@@ -40,7 +43,7 @@ export function erf(x: number): number {
 export type Unary = (x: number, dtype: DType) => number;
 export type Binary = (a: number, b: number, dtype: DType) => number;
 
-const isIntType = (d: DType): boolean => d === 'int32' || d === 'bool';
+const isIntType = (d: DType): boolean => d === 'int32' || d === 'int64' || d === 'bool';
 
 export const UNARY: Record<string, Unary> = {
   neg: (x, d) => (d === 'int32' ? -x | 0 : -x),
@@ -122,3 +125,82 @@ export const BINARY: Record<string, Binary> = {
   eq: (a, b) => (a === b ? 1 : 0),
   ne: (a, b) => (a !== b ? 1 : 0),
 };
+
+// ---------------------------------------------------------------------------------------------------------
+// int64, on bigints
+
+const wrap64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+
+export const INT64_UNARY: Record<string, (x: bigint) => Scalar> = {
+  neg: (x) => wrap64(-x),
+  abs: (x) => wrap64(x < 0n ? -x : x),
+  sign: (x) => (x > 0n ? 1n : x < 0n ? -1n : 0n),
+  not: (x) => (x === 0n ? 1 : 0),
+  floor: (x) => x,
+  ceil: (x) => x,
+  round: (x) => x,
+  trunc: (x) => x,
+};
+
+function int64Pow(a: bigint, b: bigint): bigint {
+  if (b < 0n) {
+    if (a === 1n) return 1n;
+    if (a === -1n) return b % 2n === 0n ? 1n : -1n;
+    throw new ZeroDivisionError('pow: Integers to negative integer powers are not allowed.');
+  }
+  let r = 1n;
+  let base = a;
+  let e = b;
+  while (e > 0n) {
+    if (e & 1n) r = wrap64(r * base);
+    base = wrap64(base * base);
+    e >>= 1n;
+  }
+  return r;
+}
+
+/** Python's floor division and remainder (the remainder takes the divisor's sign). */
+function floorDivMod(a: bigint, b: bigint, op: string): [bigint, bigint] {
+  if (b === 0n) throw new ZeroDivisionError(`${op}: ZeroDivisionError (integer division by zero)`);
+  let q = a / b;
+  let r = a % b;
+  if (r !== 0n && r < 0n !== b < 0n) {
+    q -= 1n;
+    r += b;
+  }
+  return [wrap64(q), r];
+}
+
+export const INT64_BINARY: Record<string, (a: bigint, b: bigint) => Scalar> = {
+  add: (a, b) => wrap64(a + b),
+  sub: (a, b) => wrap64(a - b),
+  mul: (a, b) => wrap64(a * b),
+  idiv: (a, b) => floorDivMod(a, b, 'floor_divide')[0],
+  mod: (a, b) => floorDivMod(a, b, 'remainder')[1],
+  pow: int64Pow,
+  max: (a, b) => (a > b ? a : b),
+  min: (a, b) => (a < b ? a : b),
+  and: (a, b) => a & b,
+  or: (a, b) => a | b,
+  xor: (a, b) => a ^ b,
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+};
+
+/** The reference of unary op `op` on values of dtype `src`, or undefined when the op has no scalar rule. */
+export function unaryFn(op: string, src: DType): ((x: Scalar) => Scalar) | undefined {
+  if (src === 'int64') return INT64_UNARY[op] as ((x: Scalar) => Scalar) | undefined;
+  const f = UNARY[op];
+  return f && ((x) => f(x as number, src));
+}
+
+/** The reference of binary op `op` on two values of dtype `src`, or undefined when the op has no scalar rule. */
+export function binaryFn(op: string, src: DType): ((a: Scalar, b: Scalar) => Scalar) | undefined {
+  if (src === 'int64') return INT64_BINARY[op] as ((a: Scalar, b: Scalar) => Scalar) | undefined;
+  const f = BINARY[op];
+  return f && ((a, b) => f(a as number, b as number, src));
+}

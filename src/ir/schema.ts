@@ -8,9 +8,11 @@ import { FormatError } from './errors.js';
 import { toposort } from './graph.js';
 import { makeNode, type Arg, type BufferRef, type Node } from './node.js';
 import { OP_NAMES, type Op } from './ops.js';
+import type { Scalar } from './scalar.js';
 import { numel } from './shape.js';
 
 const dim = z.number().int().nonnegative();
+const int64Text = z.string().regex(/^-?\d+n$/);
 const num = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity'), z.literal('-0')]);
 
 export const NodeJSON = z.object({
@@ -30,21 +32,29 @@ export const GraphJSON = z.object({
 });
 export type GraphJSON = z.infer<typeof GraphJSON>;
 
-function encodeNum(x: number): number | string {
+/** int64 values travel as decimal strings with an `n` suffix (JSON numbers are doubles). */
+function encodeNum(x: Scalar): number | string {
+  if (typeof x === 'bigint') return `${x}n`;
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (Object.is(x, -0)) return '-0';
   return x;
 }
-function decodeNum(x: unknown): number {
-  const v = num.parse(x);
-  return typeof v === 'number' ? v : v === '-0' ? -0 : Number(v);
+function decodeNum(x: unknown, dtype: DType): Scalar {
+  if (dtype === 'int64') {
+    const t = int64Text.safeParse(x);
+    if (!t.success) throw new FormatError(`graph JSON: an int64 value must be a decimal string ending in n, got ${JSON.stringify(x)}`);
+    return BigInt(t.data.slice(0, -1));
+  }
+  const v = num.safeParse(x);
+  if (!v.success) throw new FormatError(`graph JSON: expected a number, got ${JSON.stringify(x)}`);
+  return typeof v.data === 'number' ? v.data : v.data === '-0' ? -0 : Number(v.data);
 }
 
 function encodeArg(a: Arg): unknown {
   if (a === null) return null;
-  if (typeof a === 'number') return encodeNum(a);
+  if (typeof a === 'number' || typeof a === 'bigint') return encodeNum(a);
   if ('ref' in a) return null;
   if ('pads' in a) return { pads: a.pads, value: encodeNum(a.value) };
   return a;
@@ -88,10 +98,10 @@ export function graphFromJSON(json: unknown, buffers: readonly BufferRef[]): Nod
         throw new FormatError(`graph JSON: input ${pos} must be ${n.dtype}[${n.shape}], got ${ref.dtype} of ${ref.size} elements`);
       }
       arg = { ref };
-    } else if (n.op === 'const') arg = decodeNum(n.arg);
+    } else if (n.op === 'const') arg = decodeNum(n.arg, n.dtype);
     else if (n.op === 'pad') {
-      const a = z.object({ pads: z.array(z.tuple([dim, dim])), value: num }).parse(n.arg);
-      arg = { pads: a.pads, value: decodeNum(a.value) };
+      const a = z.object({ pads: z.array(z.tuple([dim, dim])), value: z.unknown() }).parse(n.arg);
+      arg = { pads: a.pads, value: decodeNum(a.value, n.dtype) };
     } else arg = (n.arg ?? null) as Arg;
     built.push(makeNode(n.op, n.dtype, n.shape, srcs, arg));
   });

@@ -105,8 +105,8 @@ export function inferShape(target: readonly number[], total: number, from: Shape
  * view (permute, expand, slice, flip, broadcast, Fortran order) copied into row-major memory, on the host.
  */
 export function stridedCopy(
-  src: ArrayLike<number>,
-  out: { [i: number]: number; readonly length: number },
+  src: ArrayLike<unknown>,
+  out: { [i: number]: unknown; readonly length: number },
   shape: readonly number[],
   strides: readonly number[],
   offset = 0,

@@ -63,6 +63,9 @@ export abstract class Optimizer {
   /** Perform one update. `closure` (re-evaluating the loss) is called first when given; its result is returned. */
   step(closure?: () => Tensor): Tensor | undefined {
     const loss = closure ? closure() : undefined;
+    // The state as it was (step counts, which tensor holds each moment): a step whose computation fails
+    // leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
+    const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
     noGrad(() => {
       for (const g of this.paramGroups) this.updateGroup(g);
     });
@@ -70,12 +73,21 @@ export abstract class Optimizer {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         touched.push(p);
+        // Gradients are computed with the step (they hold values afterwards, as in PyTorch, instead of the
+        // step's whole graph until zeroGrad).
+        if (p.grad) touched.push(p.grad);
         const st = this.state.get(p);
         if (st) for (const v of Object.values(st)) if (v instanceof Tensor) touched.push(v);
       }
     }
     if (loss) touched.push(loss);
-    realizeTensors(touched);
+    try {
+      realizeTensors(touched);
+    } catch (e) {
+      this.state.clear();
+      for (const [p, s] of saved) this.state.set(p, s);
+      throw e;
+    }
     return loss;
   }
 

@@ -1,5 +1,4 @@
 import type { BufferRef, DType, TypedArray } from '../ir/index.js';
-import { trackBuffer } from './memory.js';
 
 let nextBufferId = 1;
 
@@ -22,7 +21,5 @@ export class Buffer implements BufferRef {
     public host: TypedArray | null,
     /** Device memory handle (pointer as bigint) for non-host devices. */
     public handle: bigint | null = null,
-  ) {
-    trackBuffer(this, device, dtype, size);
-  }
+  ) {}
 }

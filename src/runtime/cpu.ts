@@ -78,7 +78,7 @@ export class CpuDevice extends HostDevice {
   }
 
   protected zeroed(dtype: DType, size: number): TypedArray {
-    return zeroedHostArray(dtype, size);
+    return zeroedHostArray(dtype, size, this.name);
   }
 
   /** The program computing `roots` (from the cache, or planned now; compiled when first run). */

@@ -1,88 +1,118 @@
 /**
- * Host memory for cpu buffers: typed arrays over V8-owned ArrayBuffers (freed by the GC like any other),
- * uninitialized (every kernel writes all of its output), 64-byte aligned for vector loads, and, from
- * HUGE_MIN bytes on, aligned to 2 MiB and advised to use transparent huge pages (madvise MADV_HUGEPAGE)
- * before they are first touched. First touches of fresh memory cost a page fault per 4 KiB page — on
- * some virtual machines about 15 us each, which is more than the arithmetic of most kernels over them;
- * with huge pages it is one fault per 2 MiB.
+ * Host memory for cpu and interp buffers: typed arrays over memory of the addon's caching allocator
+ * (native/host_pool.cc). A block goes back to the pool when V8 collects the array that owns it — during the
+ * collection, without waiting for the event loop — and the next allocation of a similar size reuses it:
+ * already mapped (no page faults), not cleared (every kernel writes all of its output). Blocks are 64-byte
+ * aligned; from 4 MiB on they are aligned to 2 MiB and use transparent huge pages.
+ *
+ * V8 does not see this memory (the arrays are SharedArrayBuffers, which V8 leaves out of its external
+ * memory accounting; counted, every 64 MiB of fresh results would trigger a full collection). So this module
+ * decides when to collect: after allocating as much as was live after the last collection (at least 64 MiB),
+ * it runs a young-generation collection (~0.1 ms; results dropped since are young), and a full one when live
+ * memory keeps growing through young collections (objects promoted to the old generation).
  */
-import { Buffer as NodeBuffer } from 'node:buffer';
-import { DTYPE_INFO, type DType, type TypedArray } from '../ir/index.js';
-import { loadKernelLibrary } from './kernel-cache.js';
-import { nativeAddon, type Kernel } from './native.js';
+import { DTYPE_INFO, OutOfMemoryError, zeroFill, type DType, type TypedArray } from '../ir/index.js';
+import { gcFunctionOrNull } from './heap.js';
+import { nativeAddon } from './native.js';
 
-const ALIGN = 64;
-const HUGE = 2 << 20;
-/** Arrays from this size on get huge pages. */
-export const HUGE_MIN = 4 << 20;
+/** Device names to the addon's accounting tags (0..7). */
+const TAGS = new Map<string, number>([
+  ['cpu', 0],
+  ['interp', 1],
+]);
 
-/**
- * C helpers run like kernels. graft_advise_huge: bufs[0] is the memory, bufs[1] a double holding its byte
- * length. graft_keep_freed_memory: typed arrays are V8 backing stores from malloc; glibc serves blocks from
- * 128 KiB up with mmap and returns them (and trims the top of its heap) to the OS when freed, so the fresh
- * outputs of every training step would be page-faulted in again. Keeping freed blocks (up to MMAP_MAX each,
- * TRIM_MAX in all) lets the next step reuse pages that are already mapped.
- */
-const SUPPORT_C = `
-#include <stdint.h>
-#include <sys/mman.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-int graft_keep_freed_memory(void **bufs) {
-  (void)bufs;
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, ${64 << 20});
-  mallopt(M_TRIM_THRESHOLD, ${256 << 20});
-#endif
-  return 0;
-}
-int graft_advise_huge(void **bufs) {
-  const uintptr_t p = (uintptr_t)bufs[0];
-  const double n = *(const double *)bufs[1];
-  const uintptr_t a = (p + ${HUGE}u - 1) & ~(uintptr_t)(${HUGE}u - 1);
-  const uintptr_t e = (p + (uintptr_t)n) & ~(uintptr_t)(${HUGE}u - 1);
-  if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
-  return 0;
-}
-`;
-
-let advise: Kernel | null | undefined;
-
-function adviseKernel(): Kernel | null {
-  if (advise === undefined) {
-    try {
-      const lib = loadKernelLibrary(SUPPORT_C);
-      advise = lib.kernel('graft_advise_huge');
-      lib.kernel('graft_keep_freed_memory').call([], []);
-    } catch {
-      advise = null; // no madvise: small pages work too
-    }
+function tagOf(device: string): number {
+  let t = TAGS.get(device);
+  if (t === undefined) {
+    t = TAGS.size;
+    if (t > 7) throw new Error(`internal: more than 8 host devices (${[...TAGS.keys(), device].join(', ')})`);
+    TAGS.set(device, t);
   }
-  return advise;
+  return t;
 }
 
-/** An uninitialized typed array of n elements (see above for alignment and huge pages). */
-export function hostArray(dtype: DType, n: number): TypedArray {
+/** The largest array graft allocates: typed arrays hold at most 2^32 - 1 elements... and 2^53 bytes at most. */
+const MAX_BYTES = 2 ** 45;
+const MIN_BUDGET = 64 << 20;
+
+let allocatedSinceCollect = 0;
+let liveAfterCollect = 0;
+let liveAfterMajor = 0;
+
+function liveBytes(stats: number[]): number {
+  let s = 0;
+  for (let t = 0; t < 8; t++) s += stats[4 + 2 * t]!;
+  return s;
+}
+
+/** Collect garbage when enough was allocated since the last collection (see above). */
+function maybeCollect(bytes: number): void {
+  allocatedSinceCollect += bytes;
+  if (allocatedSinceCollect < Math.max(MIN_BUDGET, liveAfterCollect)) return;
+  allocatedSinceCollect = 0;
+  const gc = gcFunctionOrNull();
+  if (gc === null) return;
+  const addon = nativeAddon();
+  gc({ type: 'minor' });
+  let live = liveBytes(addon.hostMemoryStats());
+  if (live > 2 * liveAfterMajor + MIN_BUDGET) {
+    gc({ type: 'major' });
+    live = liveBytes(addon.hostMemoryStats());
+    liveAfterMajor = live;
+  }
+  liveAfterCollect = live;
+}
+
+/** An uninitialized typed array of n elements of `dtype`, counted under `device` while it lives. */
+export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
-  const k = adviseKernel();
-  if (bytes >= HUGE_MIN) {
-    if (k) {
-      const raw = NodeBuffer.allocUnsafeSlow(bytes + HUGE);
-      k.call([raw, Float64Array.of(raw.byteLength)], [raw.byteLength, 8]);
-      const offset = (HUGE - nativeAddon().addressMod(raw, HUGE)) % HUGE;
-      return new info.array(raw.buffer, raw.byteOffset + offset, n);
-    }
+  if (!Number.isSafeInteger(n) || n < 0 || bytes > MAX_BYTES || n > 2 ** 32 - 1) {
+    throw new OutOfMemoryError(`${device}: cannot allocate ${n} elements of ${dtype} (${bytes} bytes): more than a typed array can hold`);
   }
-  const raw = NodeBuffer.allocUnsafeSlow(bytes + ALIGN - 1);
-  const offset = (ALIGN - nativeAddon().addressMod(raw, ALIGN)) % ALIGN;
-  return new info.array(raw.buffer, raw.byteOffset + offset, n);
+  maybeCollect(bytes);
+  const addon = nativeAddon();
+  let mem = addon.allocHost(bytes, tagOf(device));
+  if (mem === null) {
+    // Out of memory: collect everything dead (its blocks come back) and try once more.
+    gcFunctionOrNull()?.({ type: 'major' });
+    addon.emptyHostCache();
+    mem = addon.allocHost(bytes, tagOf(device));
+    if (mem === null) throw new OutOfMemoryError(`${device}: out of memory allocating ${bytes} bytes (${n} elements of ${dtype})`);
+  }
+  return new info.array(mem, 0, n);
 }
 
 /** A zero-filled hostArray. */
-export function zeroedHostArray(dtype: DType, n: number): TypedArray {
-  const a = hostArray(dtype, n);
-  a.fill(0);
+export function zeroedHostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
+  const a = hostArray(dtype, n, device);
+  zeroFill(a);
   return a;
+}
+
+/** Live host buffers and bytes per device, and the pool's cached (freed, kept) blocks. */
+export function hostMemoryStats(): { devices: Record<string, { buffers: number; bytes: number }>; cachedBlocks: number; cachedBytes: number; cacheLimit: number } {
+  const s = nativeAddon().hostMemoryStats();
+  const devices: Record<string, { buffers: number; bytes: number }> = {};
+  for (const [name, t] of TAGS) if (s[3 + 2 * t]! > 0 || name === 'cpu') devices[name] = { buffers: s[3 + 2 * t]!, bytes: s[4 + 2 * t]! };
+  return { devices, cachedBlocks: s[0]!, cachedBytes: s[1]!, cacheLimit: s[2]! };
+}
+
+/** Give the pool's cached blocks back to the OS; returns the bytes released. */
+export function emptyHostCache(): number {
+  return nativeAddon().emptyHostCache();
+}
+
+/** The most freed memory the pool keeps for reuse (default 1 GiB; GRAFT_HOST_CACHE_MB sets it at start). */
+export function setHostCacheLimit(bytes: number): void {
+  nativeAddon().setHostCacheLimit(bytes);
+}
+
+const envLimit = Number.parseInt(process.env.GRAFT_HOST_CACHE_MB ?? '', 10);
+if (Number.isInteger(envLimit) && envLimit >= 0) {
+  try {
+    setHostCacheLimit(envLimit * 2 ** 20);
+  } catch {
+    // the addon is not built: every use of host memory reports that
+  }
 }

@@ -16,3 +16,4 @@ import { CpuDevice } from './cpu.js';
 registerDevice('interp', () => new InterpDevice('interp'));
 registerDevice('cpu', () => new CpuDevice('cpu'));
 export * from './host-memory.js';
+export * from './heap.js';

@@ -2,41 +2,57 @@
  * The reference device: evaluates an IR graph node by node in JS with typed arrays. It is the oracle every
  * compiled backend is tested against. With `float64: true` every float node is computed and kept in double
  * precision (no rounding to float32 between ops), which is the truth that float32 kernels are compared with.
+ * int64 nodes are BigInt64Arrays computed with bigints: exact over the whole range, in both modes.
  */
 import {
   allocArray,
+  bigintToFloat32,
+  castScalar,
   contiguousStrides,
   IndexError,
   isFloat,
   numel,
   randAt,
   randKey,
+  setElements,
   stridedCopy,
   toposort,
   type DType,
   type Node,
+  type Scalar,
   type TypedArray,
 } from '../ir/index.js';
 import { Buffer } from './buffer.js';
 import { HostDevice } from './host-device.js';
-import { BINARY, UNARY } from './scalar-math.js';
+import { hostArray, zeroedHostArray } from './host-memory.js';
+import { binaryFn, unaryFn } from './scalar-math.js';
 
 export interface InterpOptions {
   /** Compute float32 nodes in float64 (no intermediate rounding). */
   float64?: boolean;
 }
 
-type Arr = TypedArray | Float64Array;
+/**
+ * Values of one node. Elements are read as Scalars and written back in the node's own representation
+ * (bigints into BigInt64Arrays): `Arr` names the union, `Elems` the element-level view of it.
+ */
+type Arr = TypedArray;
+type Elems = { [i: number]: Scalar; readonly length: number };
+const el = (a: Arr): Elems => a as unknown as Elems;
 
 function storageOf(dtype: DType, n: number, f64: boolean): Arr {
   return f64 && isFloat(dtype) ? new Float64Array(n) : allocArray(dtype, n);
 }
 
-/** Convert a double to the value a dtype holds (C-like casts: float to int truncates). */
-function toDType(x: number, dtype: DType): number {
-  if (dtype === 'bool') return x !== 0 ? 1 : 0;
-  if (dtype === 'int32') return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
-  return x;
+/**
+ * Convert a value to what a node of `dtype` holds (C-like casts: float to int truncates and wraps). Float
+ * results stay doubles (a Float32Array rounds them once on store), except an int64 becoming a float32, which
+ * is rounded here in one step (a double first would round twice).
+ */
+function toDType(x: Scalar, dtype: DType): Scalar {
+  if (typeof x === 'bigint' && dtype === 'float32') return bigintToFloat32(x);
+  if (isFloat(dtype)) return Number(x);
+  return castScalar(x, dtype);
 }
 
 /** Iterate multi-indices of a shape in row-major order. */
@@ -57,16 +73,23 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
   const out = storageOf(n.dtype, n.numel, f64);
   const a = n.arg as never;
   switch (n.op) {
-    case 'const':
-      out.fill(n.arg as number);
+    case 'const': {
+      const v = n.arg as Scalar;
+      const o = el(out);
+      for (let i = 0; i < o.length; i++) o[i] = v;
       return out;
-    case 'iota':
-      for (let i = 0; i < out.length; i++) out[i] = i;
+    }
+    case 'iota': {
+      const o = el(out);
+      const big = n.dtype === 'int64';
+      for (let i = 0; i < o.length; i++) o[i] = big ? BigInt(i) : i;
       return out;
+    }
     case 'rand': {
-      const seed = ins[0]!;
+      const seed = ins[0]! as Int32Array;
       const key = randKey(seed[0]! >>> 0, seed[1]! >>> 0, (a as { salt: number }).salt);
-      for (let i = 0; i < out.length; i++) out[i] = randAt(key, i);
+      const o = out as Float32Array | Float64Array;
+      for (let i = 0; i < o.length; i++) o[i] = randAt(key, i);
       return out;
     }
     case 'buffer':
@@ -75,13 +98,16 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
     case 'reshape':
       return ins.length ? ins[0]! : out;
     case 'cast': {
-      const x = ins[0]!;
-      for (let i = 0; i < out.length; i++) out[i] = toDType(x[i]!, n.dtype);
+      const x = el(ins[0]!);
+      const o = el(out);
+      for (let i = 0; i < o.length; i++) o[i] = toDType(x[i]!, n.dtype);
       return out;
     }
     case 'where': {
-      const [c, x, y] = ins as [Arr, Arr, Arr];
-      for (let i = 0; i < out.length; i++) out[i] = c[i] ? x[i]! : y[i]!;
+      const c = ins[0]! as Uint8Array;
+      const [x, y] = [el(ins[1]!), el(ins[2]!)];
+      const o = el(out);
+      for (let i = 0; i < o.length; i++) o[i] = c[i] ? x[i]! : y[i]!;
       return out;
     }
     case 'permute': {
@@ -123,10 +149,11 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
       return out;
     }
     case 'pad': {
-      const { pads, value } = a as { pads: [number, number][]; value: number };
+      const { pads, value } = a as { pads: [number, number][]; value: Scalar };
       const src = n.srcs[0]!;
       const st = contiguousStrides(src.shape);
-      const x = ins[0]!;
+      const x = el(ins[0]!);
+      const o = el(out);
       let i = 0;
       for (const idx of indices(n.shape)) {
         let p = 0;
@@ -139,14 +166,15 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
           }
           p += j * st[k]!;
         }
-        out[i++] = ok ? x[p]! : value;
+        o[i++] = ok ? x[p]! : value;
       }
       return out;
     }
     case 'reduce': {
       const { op, axes } = a as { op: string; axes: number[] };
+      if (n.dtype === 'int64') return reduceInt64(n, el(ins[0]!), out as BigInt64Array, op, axes);
       const src = n.srcs[0]!;
-      const x = ins[0]!;
+      const x = ins[0]! as Exclude<Arr, BigInt64Array>;
       const ost = contiguousStrides(n.shape);
       const acc = new Float64Array(out.length).fill(op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity);
       let i = 0;
@@ -160,62 +188,68 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
         else if (Number.isNaN(v) || Number.isNaN(c)) acc[o] = NaN;
         else acc[o] = op === 'max' ? Math.max(c, v) : Math.min(c, v);
       }
-      for (let j = 0; j < out.length; j++) out[j] = toDType(wrapInt(acc[j]!, n.dtype, op), n.dtype);
+      const o = el(out);
+      for (let j = 0; j < o.length; j++) o[j] = toDType(wrapInt(acc[j]!, n.dtype, op), n.dtype);
       return out;
     }
     case 'cumsum': {
       const axis = (a as { axis: number }).axis;
-      const x = ins[0]!;
+      const x = el(ins[0]!);
+      const o = el(out);
       const st = contiguousStrides(n.shape);
       const len = n.shape[axis]!;
       const s = st[axis]!;
-      for (let i = 0; i < out.length; i++) {
+      const add = binaryFn('add', n.dtype)!;
+      for (let i = 0; i < o.length; i++) {
         const pos = Math.floor(i / s) % len;
-        const v = x[i]!;
-        out[i] = pos === 0 ? v : n.dtype === 'int32' ? (out[i - s]! + v) | 0 : out[i - s]! + v;
+        o[i] = pos === 0 ? x[i]! : add(o[i - s]!, x[i]!);
       }
       if (isFloat(n.dtype) && !(out instanceof Float64Array)) {
         // Recompute with a double accumulator so float32 results round once, as the oracle should.
+        const xf = x as unknown as Float32Array;
         const acc = new Float64Array(out.length);
         for (let i = 0; i < out.length; i++) {
           const pos = Math.floor(i / s) % len;
-          acc[i] = pos === 0 ? x[i]! : acc[i - s]! + x[i]!;
+          acc[i] = pos === 0 ? xf[i]! : acc[i - s]! + xf[i]!;
         }
-        out.set(acc);
+        (out as Float32Array).set(acc);
       }
       return out;
     }
     case 'gather': {
       const axis = (a as { axis: number }).axis;
-      const [x, index] = ins as [Arr, Arr];
+      const [x, index] = [el(ins[0]!), el(ins[1]!)];
+      const o = el(out);
       const src = n.srcs[0]!;
       const sst = contiguousStrides(src.shape);
       const lim = src.shape[axis]!;
       let i = 0;
       for (const idx of indices(n.shape)) {
-        const j = index[i]!;
-        if (j < 0 || j >= lim) throw new IndexError(`gather: index ${j} is out of bounds for dimension ${axis} with size ${lim}`);
+        const j = checkedIndex(index[i]!, lim, axis, 'gather');
         let p = 0;
         for (let k = 0; k < idx.length; k++) p += (k === axis ? j : idx[k]!) * sst[k]!;
-        out[i++] = x[p]!;
+        o[i++] = x[p]!;
       }
       return out;
     }
     case 'scatterAdd': {
       const axis = (a as { axis: number }).axis;
-      const [base, index, vals] = ins as [Arr, Arr, Arr];
+      const [base, index, vals] = [el(ins[0]!), el(ins[1]!), el(ins[2]!)];
       const ost = contiguousStrides(n.shape);
       const lim = n.shape[axis]!;
-      const acc = Float64Array.from(base);
+      // Floats add in double and round once; integers add in their own wrapping arithmetic.
+      const acc: Elems = isFloat(n.dtype) ? Float64Array.from(base as ArrayLike<number>) : el(out);
+      if (!isFloat(n.dtype)) for (let j = 0; j < acc.length; j++) acc[j] = base[j]!;
+      const add = isFloat(n.dtype) ? (p: Scalar, q: Scalar): Scalar => (p as number) + (q as number) : binaryFn(n.dtype === 'bool' ? 'or' : 'add', n.dtype)!;
       let i = 0;
       for (const idx of indices(n.srcs[1]!.shape)) {
-        const j = index[i]!;
-        if (j < 0 || j >= lim) throw new IndexError(`scatter_add: index ${j} is out of bounds for dimension ${axis} with size ${lim}`);
+        const j = checkedIndex(index[i]!, lim, axis, 'scatter_add');
         let p = 0;
         for (let k = 0; k < idx.length; k++) p += (k === axis ? j : idx[k]!) * ost[k]!;
-        acc[p] = acc[p]! + vals[i++]!;
+        acc[p] = add(acc[p]!, vals[i++]!);
       }
-      for (let j = 0; j < out.length; j++) out[j] = toDType(acc[j]!, n.dtype);
+      const o = el(out);
+      if (acc !== o) for (let j = 0; j < o.length; j++) o[j] = toDType(acc[j]!, n.dtype);
       return out;
     }
     case 'assign':
@@ -223,28 +257,50 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
     default:
       break;
   }
-  const un = UNARY[n.op];
+  const un = unaryFn(n.op, n.srcs[0]!.dtype);
   if (un) {
-    const x = ins[0]!;
-    const d = n.srcs[0]!.dtype;
-    for (let i = 0; i < out.length; i++) out[i] = un(x[i]!, d);
+    const x = el(ins[0]!);
+    const o = el(out);
+    for (let i = 0; i < o.length; i++) o[i] = un(x[i]!);
     return out;
   }
-  const bin = BINARY[n.op];
+  const bin = binaryFn(n.op, n.srcs[0]!.dtype);
   if (bin) {
-    const [x, y] = ins as [Arr, Arr];
-    const d = n.srcs[0]!.dtype;
-    for (let i = 0; i < out.length; i++) out[i] = bin(x[i]!, y[i]!, d);
+    const [x, y] = [el(ins[0]!), el(ins[1]!)];
+    const o = el(out);
+    for (let i = 0; i < o.length; i++) o[i] = bin(x[i]!, y[i]!);
     return out;
   }
   throw new Error(`interp: no rule for op ${n.op}`);
 }
 
-/** Integer reductions wrap like int32 arithmetic. */
+/** An index value as a position along an axis of `size`, or the IndexError a kernel reports. */
+function checkedIndex(v: Scalar, size: number, axis: number, op: string): number {
+  const j = Number(v);
+  if (!(j >= 0 && j < size)) throw new IndexError(`${op}: index ${v} is out of bounds for dimension ${axis} with size ${size}`);
+  return j;
+}
+
+/** Integer reductions wrap like int32 arithmetic (int32 sums stay below 2^53 in doubles: exact before wrapping). */
 function wrapInt(x: number, dtype: DType, op: string): number {
   if (dtype !== 'int32' || op === 'max' || op === 'min') return x;
   if (op === 'sum') return Number(BigInt.asIntN(32, BigInt(Math.round(x))));
   return x;
+}
+
+/** int64 reductions in bigints (exact, wrapping), whatever the values. */
+function reduceInt64(n: Node, x: Elems, out: BigInt64Array, op: string, axes: readonly number[]): BigInt64Array {
+  const ost = contiguousStrides(n.shape);
+  const f = binaryFn(op === 'sum' ? 'add' : op === 'prod' ? 'mul' : op, 'int64')! as (a: bigint, b: bigint) => bigint;
+  const init = op === 'sum' ? 0n : op === 'prod' ? 1n : op === 'max' ? -(2n ** 63n) : 2n ** 63n - 1n;
+  out.fill(init);
+  let i = 0;
+  for (const idx of indices(n.srcs[0]!.shape)) {
+    let o = 0;
+    for (let k = 0; k < idx.length; k++) if (!axes.includes(k)) o += idx[k]! * ost[k]!;
+    out[o] = f(out[o]!, x[i++]! as bigint);
+  }
+  return out;
 }
 
 /**
@@ -266,11 +322,17 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
     if (ref) {
       const host = ref.host;
       if (!host) throw new Error(`interp: buffer ${ref.id} on ${ref.device} has no host memory`);
-      const v = f64 && isFloat(n.dtype) && !(host instanceof Float64Array) ? Float64Array.from(host) : host;
+      const v = f64 && isFloat(n.dtype) && !(host instanceof Float64Array) ? Float64Array.from(host as Float32Array) : host;
       vals.set(n, v);
       continue;
     }
-    const v = evalNode(n, n.srcs.map((s) => vals.get(s)!), f64);
+    let v: Arr;
+    try {
+      v = evalNode(n, n.srcs.map((s) => vals.get(s)!), f64);
+    } catch (e) {
+      if (typeof e === 'object' && e !== null && !failingNodes.has(e)) failingNodes.set(e, n);
+      throw e;
+    }
     vals.set(n, v);
     if (n.op === 'assign') assigns.push([n, v]);
     for (const s of n.srcs) {
@@ -283,7 +345,7 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
   // Writes happen after every read, so a program never reads a value it overwrote.
   for (const [n, v] of assigns) {
     const target = (n.srcs[0]!.arg as { ref: Buffer }).ref;
-    target.host!.set(v);
+    setElements(target.host!, v);
   }
   return results;
 }
@@ -291,13 +353,19 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
 /** A node whose value is read from memory (a buffer, a realized node): a leaf of the evaluation. */
 const isComputed = (n: Node): boolean => n.op === 'buffer' || n.realized !== null;
 
+/**
+ * The node whose evaluation raised an error (an index out of range, a division by zero), for errors thrown
+ * by `interpret`: the tensor layer uses it to tell which values a failed program could not compute.
+ */
+export const failingNodes = new WeakMap<object, Node>();
+
 /** The `interp` device: host memory, graphs evaluated by `interpret`. */
 export class InterpDevice extends HostDevice {
   constructor(name = 'interp') {
     super(name);
   }
   protected zeroed(dtype: DType, size: number): TypedArray {
-    return allocArray(dtype, size);
+    return zeroedHostArray(dtype, size, this.name);
   }
   execute(roots: readonly Node[]): Buffer[] {
     const vals = interpret(roots);
@@ -305,15 +373,10 @@ export class InterpDevice extends HostDevice {
       if (r.op === 'assign') return (r.srcs[0]!.arg as { ref: Buffer }).ref;
       if (r.op === 'buffer') return (r.arg as { ref: Buffer }).ref;
       if (r.realized) return r.realized as Buffer;
-      const v = vals[i]!;
-      // Results that alias an input (reshape of a buffer, ...) are copied: every realized node owns its memory.
-      const own = order_owns(r) ? v : v.slice();
-      return new Buffer(this.name, r.dtype, r.numel, own as TypedArray);
+      // Results go to counted host memory of their own (a result may also alias an input: reshape of a buffer).
+      const own = hostArray(r.dtype, r.numel, this.name);
+      setElements(own, vals[i]! as TypedArray);
+      return new Buffer(this.name, r.dtype, r.numel, own);
     });
   }
-}
-
-/** Whether evaluating this node produced fresh memory (rather than passing an input's through). */
-function order_owns(n: Node): boolean {
-  return !(n.op === 'reshape' || n.op === 'contiguous' || n.op === 'detach');
 }

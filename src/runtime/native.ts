@@ -31,6 +31,12 @@ export interface NativeAddon {
   /** Address of the view's first byte modulo `modulus`. */
   addressMod(view: ArrayBufferView, modulus: number): number;
   nowNs(): number;
+  /** Uninitialized memory of the caching allocator (native/host_pool.h); null when out of memory. */
+  allocHost(bytes: number, tag: number): SharedArrayBuffer | null;
+  /** [cachedBlocks, cachedBytes, limit, then per tag 0..7: liveBlocks, liveBytes]. */
+  hostMemoryStats(): number[];
+  emptyHostCache(): number;
+  setHostCacheLimit(bytes: number): void;
 }
 
 /** src/runtime/native.ts and dist/runtime/native.js both sit two levels below the package root. */

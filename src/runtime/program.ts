@@ -7,7 +7,7 @@
  * shares its memory, else into a temporary copied in after every kernel has run; kernels that can fail run
  * before any such write, so a failing program leaves every tensor unchanged.
  */
-import { GraftError, IndexError, type TypedArray } from '../ir/index.js';
+import { GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
 import { loadKernelLibraries } from './kernel-cache.js';
 import { ccStats } from '../compiler/cc.js';
@@ -161,14 +161,14 @@ export class Program {
           break;
         }
         case 'copy':
-          bufs[st.to]!.set(bufs[st.from]!);
+          setElements(bufs[st.to]!, bufs[st.from]!);
           break;
         case 'free':
           bufs[st.slot] = null;
           break;
       }
     }
-    for (const [from, to] of deferred) bufs[to]!.set(bufs[from]!);
+    for (const [from, to] of deferred) setElements(bufs[to]!, bufs[from]!);
     return plan.outputs.map((s) => bufs[s]!);
   }
 

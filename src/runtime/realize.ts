@@ -2,7 +2,7 @@
  * Realization: drive the pipeline for a set of pending nodes on one device and record the results, so a
  * realized node is never computed again while it lives.
  */
-import { walkNodes, type Node } from '../ir/index.js';
+import { nextBuildEpoch, walkNodes, type Node } from '../ir/index.js';
 import type { Buffer } from './buffer.js';
 import type { Device, ExecuteInfo } from './device.js';
 
@@ -31,6 +31,9 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
   }
   const out = roots.map((r) => knownBuffer(r) ?? computed.get(r)!);
   computed = new WeakMap();
+  // Nodes built from now on are not shared with those built before (src/ir/node.ts): long-lived inputs do
+  // not keep the graphs and results of earlier realizations alive.
+  if (pending.length) nextBuildEpoch();
   return out;
 }
 

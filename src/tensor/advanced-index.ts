@@ -67,12 +67,16 @@ function resultPerm(p: AdvancedPlan): number[] {
   return [...idx(p.pos).map((i) => nb + i), ...idx(nb), ...idx(nr - p.pos).map((i) => nb + p.pos + i)];
 }
 
-/** The row number of each index element, [N, R] (expanded over the columns), int32. */
+/**
+ * The row number of each index element, [N, R] (expanded over the columns): int32 when every index is
+ * int32, else int64 (an int64 index is never cast down: a wrapped value could land in range).
+ */
 function rowIndex(p: AdvancedPlan, idx: readonly Node[]): Node {
   const b = p.bshape;
-  const c = (v: number): Node => build.constant(v, 'int32', b);
+  const t = idx.some((i) => i.dtype === 'int64') ? 'int64' : 'int32';
+  const c = (v: number): Node => build.constant(v, t, b);
   const wrapped = idx.map((i, k) => {
-    const x = build.broadcastTo(i, b);
+    const x = build.broadcastTo(build.cast(i, t), b);
     return build.where(build.binary('lt', x, c(0)), build.binary('add', x, c(p.sizes[k]!)), x);
   });
   let row = wrapped[0]!;
@@ -150,10 +154,10 @@ export function scatterRows(base: Node, index: Node, values: Node, mode: Scatter
   return build.where(hit, mean, base);
 }
 
-/** @internal Values of an index broadcast to `b` (host side, row-major). */
-export function broadcastHost(vals: TypedArray, shape: Shape, b: Shape): Int32Array {
+/** @internal Values of an index (already range-checked) broadcast to `b` (host side, row-major). */
+export function broadcastHost(vals: TypedArray, shape: Shape, b: Shape): Float64Array {
   const n = numel(b);
-  const out = new Int32Array(n);
+  const out = new Float64Array(n);
   const off = b.length - shape.length;
   const srcStrides = new Array<number>(b.length).fill(0);
   let acc = 1;
@@ -161,7 +165,7 @@ export function broadcastHost(vals: TypedArray, shape: Shape, b: Shape): Int32Ar
     if (shape[i] !== 1) srcStrides[i + off] = acc;
     acc *= shape[i]!;
   }
-  stridedCopy(vals, out, b, srcStrides);
+  stridedCopy(vals instanceof BigInt64Array ? Float64Array.from(vals, Number) : vals, out, b, srcStrides);
   return out;
 }
 

@@ -108,7 +108,13 @@ export function gradientTensor(g: Node, device: string, createGraph: boolean): T
 
 /** Add a gradient into a tensor's .grad as PyTorch's AccumulateGrad does. */
 function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
-  if (t.grad === null) t.grad = g;
+  if (t.grad === null) {
+    t.grad = g;
+    // If computing it fails (a bad index found late), t is left without a gradient, as before this backward.
+    g._undoCreation = () => {
+      if (t.grad === g) t.grad = null;
+    };
+  }
   else if (createGraph) t.grad = enableGrad(() => t.grad!.add(g));
   else {
     const prev = t.grad;

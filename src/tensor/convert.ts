@@ -2,7 +2,7 @@
  * Conversions: dtype and device moves (`to`, `cpu`, `cuda`, `float()`, ...), detaching and cloning, and
  * reading values out (`item`, `tolist`).
  */
-import { build, checkDType, isDType, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { build, checkDType, isDType, scalarToJS, UNSUPPORTED_DTYPES, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice, realizeNodes } from '../runtime/index.js';
 import { fromValues, resolveDevice } from './creation.js';
 import { isGradEnabled } from './grad-mode.js';
@@ -33,9 +33,15 @@ declare module './tensor.js' {
     detach_(): this;
     /** A copy with its own storage (gradients flow through it). */
     clone(): Tensor;
-    /** The value of a one-element tensor as a JS number (boolean for bool tensors). */
+    /**
+     * The value of a one-element tensor as a JS number (boolean for bool tensors). An int64 value beyond
+     * ±(2^53 - 1), which no number holds exactly, is a ValueError: read it with `tolist()` (a bigint).
+     */
     item(): number;
-    /** The values as nested arrays (a number for a 0-d tensor). */
+    /**
+     * The values as nested arrays (the value itself for a 0-d tensor): numbers, booleans for bool, and for
+     * int64 numbers where exact (|v| < 2^53), bigints beyond.
+     */
     tolist(): unknown;
     /** Whether the tensor is on a CUDA device. */
     readonly isCuda: boolean;
@@ -55,7 +61,9 @@ function moveDevice(t: Tensor, device: string): Tensor {
 
 P.to = function (this: Tensor, target: string | ToOptions, opts?: ToOptions) {
   let o: ToOptions;
-  if (typeof target === 'string') o = isDType(target) ? { ...opts, dtype: target } : { ...opts, device: target };
+  // A dtype name (also one graft does not store yet, which checkDType then refuses) or else a device name.
+  const isDTypeName = (x: string): boolean => isDType(x) || (UNSUPPORTED_DTYPES as readonly string[]).includes(x);
+  if (typeof target === 'string') o = isDTypeName(target) ? { ...opts, dtype: target as DType } : { ...opts, device: target };
   else o = target;
   const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'to') : this.dtype;
   const device = o.device !== undefined ? resolveDevice(o.device) : this.device;
@@ -82,8 +90,11 @@ P.float = function (this: Tensor) {
 P.double = function (this: Tensor) {
   return this.to('float64');
 };
-P.int = P.long = function (this: Tensor) {
+P.int = function (this: Tensor) {
   return this.to('int32');
+};
+P.long = function (this: Tensor) {
+  return this.to('int64');
 };
 P.bool = function (this: Tensor) {
   return this.to('bool');
@@ -116,13 +127,18 @@ P.item = function (this: Tensor) {
   const n = this.numel();
   if (n !== 1) throw new ValueError(`item: a Tensor with ${n} elements cannot be converted to Scalar`);
   const v = this.dataSync()[0]!;
-  return (this.dtype === 'bool' ? v !== 0 : v) as number;
+  if (this.dtype === 'bool') return (v !== 0) as unknown as number;
+  const js = scalarToJS(v);
+  if (typeof js === 'bigint') {
+    throw new ValueError(`item: the int64 value ${js} is not exactly representable as a JS number; read it with tolist() (a bigint)`);
+  }
+  return js;
 };
 
 P.tolist = function (this: Tensor) {
   const data = this.dataSync();
   const shape = this.shape;
-  const conv = this.dtype === 'bool' ? (x: number): unknown => x !== 0 : (x: number): unknown => x;
+  const conv = this.dtype === 'bool' ? (x: number | bigint): unknown => x !== 0 : scalarToJS;
   if (shape.length === 0) return conv(data[0]!);
   let pos = 0;
   const build_ = (d: number): unknown[] => {

@@ -5,16 +5,20 @@
 import {
   allocArray,
   build,
-  castScalar,
   checkDType,
+  checkedScalar,
   DEFAULT_FLOAT,
+  DEFAULT_INT,
+  DTYPE_INFO,
   dtypeOfArray,
   isFloat,
+  isInt,
   ShapeError,
   ValueError,
   DTypeError,
   type DType,
   type Node,
+  type Scalar,
   type TypedArray,
 } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
@@ -27,8 +31,12 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-/** A nested array of numbers/booleans, or a typed array. */
-export type NestedArray = number | boolean | readonly NestedArray[];
+/**
+ * A nested array of numbers, bigints and booleans, or a typed array. The rule for JS values (docs/design.md):
+ * a number is a float, as a Python float is (JS cannot tell `1.0` from `1` once parsed); a bigint is an
+ * integer, as a Python int is; so `[1, 2]` is float32 and `[1n, 2n]` is int64.
+ */
+export type NestedArray = number | bigint | boolean | readonly NestedArray[];
 export type TensorData = NestedArray | TypedArray;
 
 /** @internal Resolve the device option ('cuda' means 'cuda:0'); checks it exists. */
@@ -65,7 +73,7 @@ export function parseSizeArgs<O extends object>(op: string, args: readonly unkno
   return [dims as number[], opts];
 }
 
-function inferNested(data: NestedArray, op: string): { shape: number[]; flat: (number | boolean)[] } {
+function inferNested(data: NestedArray, op: string): { shape: number[]; flat: (number | bigint | boolean)[] } {
   const shape: number[] = [];
   let probe: NestedArray = data;
   while (Array.isArray(probe)) {
@@ -73,11 +81,11 @@ function inferNested(data: NestedArray, op: string): { shape: number[]; flat: (n
     if (probe.length === 0) break;
     probe = probe[0] as NestedArray;
   }
-  const flat: (number | boolean)[] = [];
+  const flat: (number | bigint | boolean)[] = [];
   const walk = (x: NestedArray, dim: number): void => {
     if (dim === shape.length) {
       if (Array.isArray(x)) throw new ShapeError(`${op}: too many dimensions at dim ${dim}: expected a number, got a sequence`);
-      if (typeof x !== 'number' && typeof x !== 'boolean') {
+      if (typeof x !== 'number' && typeof x !== 'bigint' && typeof x !== 'boolean') {
         throw new ValueError(`${op}: could not convert ${typeof x} to a number at dim ${dim}`);
       }
       flat.push(x);
@@ -108,31 +116,40 @@ export function tensor(data: TensorData | Tensor, opts?: CreateOptions): Tensor 
   if (ArrayBuffer.isView(data)) {
     const src = data as TypedArray;
     const natural = dtypeOfArray(src);
-    const dtype = opts?.dtype ? checkDType(opts.dtype, 'tensor') : natural;
-    const arr = allocArray(dtype, src.length);
-    for (let i = 0; i < src.length; i++) arr[i] = castScalar(src[i]!, dtype);
-    return finish(fromValues(arr, [src.length], dtype, device), opts, 'tensor');
+    const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'tensor') : natural;
+    return finish(fromValues(convertValues(src, dtype, 'tensor'), [src.length], dtype, device), opts, 'tensor');
   }
   const { shape, flat } = inferNested(data as NestedArray, 'tensor');
-  let dtype: DType;
-  if (opts?.dtype) dtype = checkDType(opts.dtype, 'tensor');
-  else if (flat.length > 0 && flat.every((x) => typeof x === 'boolean')) dtype = 'bool';
-  else if (flat.length > 0 && flat.every((x) => typeof x === 'boolean' || Number.isInteger(x))) dtype = 'int32';
-  else dtype = DEFAULT_FLOAT;
-  const arr = allocArray(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) arr[i] = castScalar(Number(flat[i]), dtype);
-  return finish(fromValues(arr, shape, dtype, device), opts, 'tensor');
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'tensor') : inferDType(flat);
+  return finish(fromValues(convertValues(flat, dtype, 'tensor'), shape, dtype, device), opts, 'tensor');
 }
 
-/** A constant-filled tensor (lazy: a const node). */
-export function constTensor(value: number | boolean, shape: readonly number[], dtype: DType, device: string): Tensor {
-  return fromNode(build.constant(Number(value), dtype, shape), device);
+/** The dtype of JS values: bool if all are booleans, float32 if any is a number, int64 if the rest are bigints. */
+export function inferDType(values: readonly (number | bigint | boolean)[]): DType {
+  if (values.length === 0) return DEFAULT_FLOAT;
+  if (values.every((x) => typeof x === 'boolean')) return 'bool';
+  if (values.some((x) => typeof x === 'number')) return DEFAULT_FLOAT;
+  return DEFAULT_INT;
 }
 
-function fillCreate(op: string, value: number | boolean, args: readonly unknown[], dtypeOf?: DType): Tensor {
+/** @internal Values converted to `dtype`'s storage; a value that does not fit an integer dtype is a ValueError. */
+export function convertValues(values: ArrayLike<number | bigint | boolean>, dtype: DType, op: string): TypedArray {
+  if (dtype !== 'bool' && values instanceof DTYPE_INFO[dtype].array) return (values as TypedArray).slice();
+  const arr = allocArray(dtype, values.length);
+  const out = arr as unknown as { [i: number]: Scalar };
+  for (let i = 0; i < values.length; i++) out[i] = checkedScalar(values[i]!, dtype, op);
+  return arr;
+}
+
+/** A constant-filled tensor (lazy: a const node); the value must fit the dtype (checked). */
+export function constTensor(value: Scalar | boolean, shape: readonly number[], dtype: DType, device: string, op = 'full'): Tensor {
+  return fromNode(build.constant(checkedScalar(value, dtype, op), dtype, shape), device);
+}
+
+function fillCreate(op: string, value: Scalar | boolean, args: readonly unknown[], dtypeOf?: DType): Tensor {
   const [shape, opts] = parseSizeArgs<CreateOptions>(op, args);
-  const dtype = opts?.dtype ? checkDType(opts.dtype, op) : (dtypeOf ?? DEFAULT_FLOAT);
-  return finish(constTensor(value, shape, dtype, resolveDevice(opts?.device)), opts, op);
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, op) : (dtypeOf ?? DEFAULT_FLOAT);
+  return finish(constTensor(value, shape, dtype, resolveDevice(opts?.device), op), opts, op);
 }
 
 export function zeros(...args: (number | readonly number[] | CreateOptions)[]): Tensor {
@@ -145,8 +162,9 @@ export function ones(...args: (number | readonly number[] | CreateOptions)[]): T
 export function empty(...args: (number | readonly number[] | CreateOptions)[]): Tensor {
   return fillCreate('empty', 0, args);
 }
-export function full(size: readonly number[], value: number | boolean, opts?: CreateOptions): Tensor {
-  const dtype = opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : DEFAULT_FLOAT);
+/** torch.full: the fill value's dtype follows the rule for JS values (a number is a float, a bigint an int64). */
+export function full(size: readonly number[], value: Scalar | boolean, opts?: CreateOptions): Tensor {
+  const dtype = opts?.dtype ?? inferDType([value]);
   return fillCreate('full', value, [size, { ...opts, dtype }]);
 }
 
@@ -156,38 +174,62 @@ function likeOpts(t: Tensor, opts?: CreateOptions): CreateOptions {
 export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(t.shape, likeOpts(t, opts));
 export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(t.shape, likeOpts(t, opts));
 export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(t.shape, likeOpts(t, opts));
-export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor =>
+export const fullLike = (t: Tensor, value: Scalar | boolean, opts?: CreateOptions): Tensor =>
   full(t.shape, value, likeOpts(t, opts));
 
 // ---------------------------------------------------------------------------------------------------------
 // Ranges
 
-/** torch.arange(end) / arange(start, end, step?). Integer dtype when all arguments are integers. */
-export function arange(end: number, opts?: CreateOptions): Tensor;
-export function arange(start: number, end: number, opts?: CreateOptions): Tensor;
-export function arange(start: number, end: number, step: number, opts?: CreateOptions): Tensor;
-export function arange(...args: (number | CreateOptions | undefined)[]): Tensor {
-  const nums = args.filter((a): a is number => typeof a === 'number');
+/**
+ * torch.arange(end) / arange(start, end, step?). Integral bounds (integral numbers or bigints) give int64,
+ * computed exactly in int64; otherwise float32, computed as PyTorch does (start + i*step in double).
+ */
+export function arange(end: Scalar, opts?: CreateOptions): Tensor;
+export function arange(start: Scalar, end: Scalar, opts?: CreateOptions): Tensor;
+export function arange(start: Scalar, end: Scalar, step: Scalar, opts?: CreateOptions): Tensor;
+export function arange(...args: (Scalar | CreateOptions | undefined)[]): Tensor {
+  const nums = args.filter((a): a is Scalar => typeof a === 'number' || typeof a === 'bigint');
   const opts = args.find((a): a is CreateOptions => typeof a === 'object' && a !== null);
   const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
-  if (step === 0) throw new ValueError('arange: step must be nonzero');
-  if ((end - start) * step < 0 && end !== start) {
+  const integral = [start, end, step].every((v) => typeof v === 'bigint' || Number.isInteger(v));
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'arange') : integral ? DEFAULT_INT : DEFAULT_FLOAT;
+  const device = resolveDevice(opts?.device);
+  if (Number(step) === 0) throw new ValueError('arange: step must be nonzero');
+  const [s0, e0, st0] = [Number(start), Number(end), Number(step)];
+  if (![s0, e0, st0].every(Number.isFinite)) throw new ValueError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
+  if ((e0 - s0) * st0 < 0 && end !== start) {
     throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   }
-  const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : DEFAULT_FLOAT);
+  if (integral && !isFloat(dtype)) {
+    const [a, b, c] = [BigInt(start), BigInt(end), BigInt(step)];
+    const span = b - a;
+    const n = Number(span === 0n || span < 0n !== c < 0n ? 0n : (span + c - (c > 0n ? 1n : -1n)) / c);
+    if (isInt(dtype) && n > 0) {
+      // Every value must fit the dtype: the first and the last are the extremes.
+      checkedScalar(a, dtype, 'arange');
+      checkedScalar(a + BigInt(n - 1) * c, dtype, 'arange');
+    }
+    const k = (v: bigint): Node => build.constant(v, 'int64', [n]);
+    const node = build.binary('add', build.binary('mul', build.iota(n, 'int64'), k(c)), k(a));
+    return finish(fromNode(build.cast(node, dtype), device), opts, 'arange');
+  }
+  const n = Math.max(0, Math.ceil((e0 - s0) / st0));
   // PyTorch computes start + i*step in double, then converts.
   let node: Node = build.iota(n, 'float64');
-  node = build.binary('add', build.binary('mul', node, build.constant(step, 'float64', [n])), build.constant(start, 'float64', [n]));
-  return finish(fromNode(build.cast(node, dtype), resolveDevice(opts?.device)), opts, 'arange');
+  node = build.binary('add', build.binary('mul', node, build.constant(st0, 'float64', [n])), build.constant(s0, 'float64', [n]));
+  if (isInt(dtype) && n > 0) {
+    checkedScalar(s0, dtype, 'arange');
+    checkedScalar(s0 + (n - 1) * st0, dtype, 'arange');
+  }
+  return finish(fromNode(build.cast(node, dtype), device), opts, 'arange');
 }
 
 /** torch.linspace(start, end, steps): evenly spaced, symmetric from both ends as PyTorch computes it. */
 export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
-  const dtype = opts?.dtype ?? DEFAULT_FLOAT;
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'linspace') : DEFAULT_FLOAT;
   const device = resolveDevice(opts?.device);
-  if (steps <= 1) return finish(constTensor(steps === 1 ? start : 0, [steps], dtype, device), opts, 'linspace');
+  if (steps <= 1) return finish(constTensor(steps === 1 ? start : 0, [steps], dtype, device, 'linspace'), opts, 'linspace');
   const step = (end - start) / (steps - 1);
   const i = build.iota(steps, 'float64');
   const c = (v: number): Node => build.constant(v, 'float64', [steps]);
@@ -206,7 +248,7 @@ export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions)
   const cols = m ?? n;
   const r = build.expand(build.reshape(build.iota(n), [n, 1]), [n, cols]);
   const c = build.expand(build.reshape(build.iota(cols), [1, cols]), [n, cols]);
-  const node = build.cast(build.binary('eq', r, c), opts?.dtype ?? DEFAULT_FLOAT);
+  const node = build.cast(build.binary('eq', r, c), opts?.dtype !== undefined ? checkDType(opts.dtype, 'eye') : DEFAULT_FLOAT);
   return finish(fromNode(node, resolveDevice(opts?.device)), opts, 'eye');
 }
 
@@ -286,7 +328,11 @@ export function randint(low: number, high: number | readonly number[], size?: re
     shape = size as readonly number[];
   }
   if (!(hi > lo)) throw new ValueError(`randint: random_ expects 'from' to be less than 'to', but got from=${lo} >= to=${hi}`);
-  const dtype = opts?.dtype ?? 'int32';
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'randint') : DEFAULT_INT;
+  if (dtype !== 'bool') {
+    checkedScalar(lo, dtype, 'randint');
+    checkedScalar(hi - 1, dtype, 'randint');
+  }
   const device = resolveDevice(opts?.device);
   const n = [...shape];
   const u = uniformNode(n, 'float64', device);
@@ -301,14 +347,13 @@ export interface RandpermOptions extends CreateOptions {
   generator?: Generator;
 }
 
-/** torch.randperm(n): a random permutation of 0..n-1 (int32 unless a dtype is given), drawn on the host. */
+/** torch.randperm(n): a random permutation of 0..n-1 (int64 unless a dtype is given), drawn on the host. */
 export function randperm(n: number, opts?: RandpermOptions): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
-  const dtype = opts?.dtype ? checkDType(opts.dtype, 'randperm') : 'int32';
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'randperm') : DEFAULT_INT;
   if (dtype === 'bool') throw new DTypeError('randperm: "randperm" not implemented for \'Bool\'');
   const device = resolveDevice(opts?.device);
   const perm = (opts?.generator ?? defaultGenerator).permutation(n);
-  const values = dtype === 'int32' ? perm : allocArray(dtype, n);
-  if (values !== perm) for (let i = 0; i < n; i++) values[i] = perm[i]!;
+  const values = dtype === 'int32' ? perm : convertValues(perm, dtype, 'randperm');
   return finish(fromValues(values, [n], dtype, device), opts, 'randperm');
 }

@@ -5,6 +5,8 @@
  */
 import {
   build,
+  checkedScalar,
+  DEFAULT_INT,
   DTypeError,
   isFloat,
   resultType,
@@ -27,13 +29,16 @@ export interface OutOptions {
   out?: Tensor;
 }
 
-/** @internal Turn an operand into a node of the given dtype and shape (scalars become constants). */
-export function operandNode(x: Node | number | boolean, dtype: DType, shape: Shape): Node {
-  if (typeof x === 'number' || typeof x === 'boolean') return build.constant(Number(x), dtype, shape);
+/**
+ * @internal Turn an operand into a node of the given dtype and shape. Scalars become constants and must fit
+ * the dtype: `int32Tensor.add(3e9)` is a ValueError, never a wrapped constant.
+ */
+export function operandNode(x: Node | number | bigint | boolean, dtype: DType, shape: Shape, op = 'operand'): Node {
+  if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') return build.constant(checkedScalar(x, dtype, op), dtype, shape);
   return build.broadcastTo(build.cast(x, dtype), shape);
 }
 
-const operandInfo = (x: TensorLike): { dtype: DType; dim: number } | number | boolean =>
+const operandInfo = (x: TensorLike): { dtype: DType; dim: number } | number | bigint | boolean =>
   x instanceof Tensor ? { dtype: x.dtype, dim: x.dim() } : x;
 
 /** @internal Finish an op: write into `out` when given. */
@@ -83,7 +88,7 @@ export type BinaryName = keyof typeof BINARY_SPECS;
 /** Check integer divisors that are known now (scalars, realized tensors) for zero. */
 function checkIntDivisor(name: string, b: TensorLike, dtype: DType): void {
   if (isFloat(dtype)) return;
-  if (typeof b === 'number' || typeof b === 'boolean') {
+  if (typeof b === 'number' || typeof b === 'bigint' || typeof b === 'boolean') {
     if (Number(b) === 0) throw new ZeroDivisionError(`${name}: ZeroDivisionError (integer division by zero)`);
   }
 }
@@ -129,12 +134,12 @@ export function binary(
         if (spec.ir === 'sub') {
           throw new DTypeError(`${name}: Subtraction, the \`-\` operator, with two bool tensors is not supported. Use the \`^\` or \`logical_xor()\` operator instead.`);
         }
-        computeType = outType = 'int32';
+        computeType = outType = DEFAULT_INT;
       }
       break;
   }
   if (spec.ir === 'idiv' || spec.ir === 'mod') checkIntDivisor(name, b, computeType);
-  if (spec.ir === 'pow' && !isFloat(computeType) && typeof b === 'number' && b < 0) {
+  if (spec.ir === 'pow' && !isFloat(computeType) && (typeof b === 'number' || typeof b === 'bigint') && b < 0) {
     throw new ValueError(`${name}: Integers to negative integer powers are not allowed.`);
   }
   const tensors = [a, b].filter((x): x is Tensor => x instanceof Tensor);
@@ -142,6 +147,8 @@ export function binary(
     [a, b].map((x) => (x instanceof Tensor ? x.shape : [])),
     name,
   );
+  // Scalars are checked against the dtype now, before anything is built.
+  for (const x of [a, b]) if (!(x instanceof Tensor)) checkedScalar(x, computeType, name);
   let irOp: BinaryOp = spec.ir;
   if (computeType === 'bool') {
     if (irOp === 'add' || irOp === 'max') irOp = 'or';
@@ -152,7 +159,7 @@ export function binary(
     let k = 0;
     const na = a instanceof Tensor ? nodes[k++]! : a;
     const nb = b instanceof Tensor ? nodes[k++]! : b;
-    const r = build.binary(irOp, operandNode(na, computeType, shape), operandNode(nb, computeType, shape));
+    const r = build.binary(irOp, operandNode(na, computeType, shape, name), operandNode(nb, computeType, shape, name));
     return opts?.then ? opts.then(r) : r;
   });
   if (spec.promote !== 'compare' && result.dtype !== outType) throw new Error(`internal: ${name} gave ${result.dtype}`);
@@ -191,6 +198,7 @@ export const logicalXor = (a: TensorLike, b: TensorLike, opts?: OutOptions): Ten
 
 function scaled(b: TensorLike, alpha: number): TensorLike {
   if (b instanceof Tensor) return binary('mul', b, alpha);
+  if (typeof b === 'bigint' && Number.isInteger(alpha)) return b * BigInt(alpha);
   return Number(b) * alpha;
 }
 
@@ -266,7 +274,7 @@ export function unaryOp(name: UnaryName, x: Tensor, opts?: OutOptions): Tensor {
   if (x.dtype === 'bool' && spec.noBool) throw new DTypeError(`${name}: ${spec.noBool}`);
   let dtype = x.dtype;
   if (spec.kind === 'float' && !isFloat(dtype)) dtype = DEFAULT_FLOAT;
-  if (name === 'square' && dtype === 'bool') dtype = 'int32';
+  if (name === 'square' && dtype === 'bool') dtype = DEFAULT_INT;
   const result = applyOp(spec.grad, [x], ([n]) => {
     const inNode = build.cast(n!, dtype);
     if (!isFloat(dtype) && (name === 'floor' || name === 'ceil' || name === 'round' || name === 'trunc')) return inNode;
@@ -332,12 +340,13 @@ export function where(cond: Tensor, a?: TensorLike, b?: TensorLike, opts?: OutOp
   }
   const dtype = resultType(operandInfo(a), operandInfo(b));
   const shape = broadcastAll([cond.shape, a instanceof Tensor ? a.shape : [], b instanceof Tensor ? b.shape : []], 'where');
+  for (const x of [a, b]) if (!(x instanceof Tensor)) checkedScalar(x, dtype, 'where');
   const tensors = [cond, a, b].filter((x): x is Tensor => x instanceof Tensor);
   const result = applyOp('WhereBackward0', tensors, (nodes) => {
     let k = 1;
     const na = a instanceof Tensor ? nodes[k++]! : a;
     const nb = b instanceof Tensor ? nodes[k++]! : b;
-    return build.where(operandNode(nodes[0]!, 'bool', shape), operandNode(na, dtype, shape), operandNode(nb, dtype, shape));
+    return build.where(operandNode(nodes[0]!, 'bool', shape), operandNode(na, dtype, shape, 'where'), operandNode(nb, dtype, shape, 'where'));
   });
   return withOut('where', result, opts);
 }
@@ -351,17 +360,18 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
   for (const bound of [min, max]) if (bound !== undefined && bound !== null) dtype = resultType({ dtype, dim: x.dim() }, operandInfo(bound));
   const bounds = [min, max].filter((v): v is Tensor => v instanceof Tensor);
   const shape = broadcastAll([x.shape, ...bounds.map((t) => t.shape)], 'clamp');
+  for (const v of [min, max]) if (v !== undefined && v !== null && !(v instanceof Tensor)) checkedScalar(v, dtype, 'clamp');
   // PyTorch: ClampBackward1 for number bounds, ClampBackward0 when a bound is a tensor.
   const result = applyOp(bounds.length ? 'ClampBackward0' : 'ClampBackward1', [x, ...bounds], (nodes) => {
     let k = 1;
     const xn = operandNode(nodes[0]!, dtype, shape);
     let y = xn;
     if (min !== undefined && min !== null) {
-      const lo = operandNode(min instanceof Tensor ? nodes[k++]! : min, dtype, shape);
+      const lo = operandNode(min instanceof Tensor ? nodes[k++]! : min, dtype, shape, 'clamp');
       y = build.where(build.binary('lt', y, lo), lo, y);
     }
     if (max !== undefined && max !== null) {
-      const hi = operandNode(max instanceof Tensor ? nodes[k++]! : max, dtype, shape);
+      const hi = operandNode(max instanceof Tensor ? nodes[k++]! : max, dtype, shape, 'clamp');
       y = build.where(build.binary('gt', y, hi), hi, y);
     }
     return y;
@@ -505,7 +515,8 @@ P.fill_ = function (this: Tensor, value: TensorLike) {
     if (value.dim() !== 0) throw new ValueError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
     return commitInPlace('fill_', this, applyOp('FillBackward1', [value], ([n]) => build.broadcastTo(build.cast(n!, this.dtype), this.shape), this.device));
   }
-  return commitInPlace('fill_', this, applyOp('FillBackward0', [], () => build.constant(Number(value), this.dtype, this.shape), this.device));
+  const v = checkedScalar(value, this.dtype, 'fill_');
+  return commitInPlace('fill_', this, applyOp('FillBackward0', [], () => build.constant(v, this.dtype, this.shape), this.device));
 };
 P.copy_ = function (this: Tensor, src: Tensor) {
   if (!(src instanceof Tensor)) throw new DTypeError(`copy_(): argument 'src' must be Tensor, not ${typeof src}`);

@@ -8,7 +8,7 @@
  * integer-valued (`1.`) and scientific notation from the nonzero finite values and pads every element to a
  * common width; rows wrap at `linewidth`; tensors above `threshold` elements show `edgeitems` items at each
  * edge of every dimension around `...`; suffixes name what is not the default (device, dtype, autograd).
- * graft's defaults are float32, int32 (its only integer type) and bool, so those print without a dtype.
+ * The defaults are float32, int64 and bool, so those print without a dtype (int32 tensors name theirs).
  */
 import { contiguousStrides, DEFAULT_FLOAT, DEFAULT_INT, isFloat, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { formatExponential, formatFixed } from './format-number.js';
@@ -78,7 +78,7 @@ class ElementFormatter {
   /** `values`: the elements that will be shown (the edges only, for a summarized tensor). */
   constructor(
     private readonly dtype: DType,
-    values: ArrayLike<number>,
+    values: ArrayLike<number | bigint>,
   ) {
     this.float = isFloat(dtype);
     let width = 1;
@@ -87,7 +87,7 @@ class ElementFormatter {
       this.width = width;
       return;
     }
-    const finite = Array.from(values).filter((v) => Number.isFinite(v) && v !== 0);
+    const finite = (Array.from(values) as number[]).filter((v) => Number.isFinite(v) && v !== 0);
     if (finite.length === 0) {
       // Only zeros and non-finite values: integer mode, width 1, whatever sciMode says (as PyTorch).
       this.width = width;
@@ -114,10 +114,11 @@ class ElementFormatter {
     if (options.sciMode !== null) this.sciMode = options.sciMode;
   }
 
-  /** One element, left-padded to the common width. */
-  format(v: number): string {
+  /** One element, left-padded to the common width (int64 elements are bigints: printed exactly). */
+  format(e: number | bigint): string {
     let s: string;
-    if (!this.float) s = this.dtype === 'bool' ? (v ? 'True' : 'False') : String(v);
+    const v = e as number;
+    if (!this.float) s = this.dtype === 'bool' ? (v ? 'True' : 'False') : String(e);
     else if (this.sciMode) s = formatExponential(v, options.precision);
     else if (this.intMode) s = formatFixed(v, 0) + (Number.isFinite(v) ? '.' : '');
     else s = formatFixed(v, options.precision);
@@ -141,7 +142,7 @@ export function formatValues(data: TypedArray, shape: readonly number[], dtype: 
   const rank = shape.length;
 
   // The formatter sees only the elements that are shown.
-  const shown: number[] = [];
+  const shown: (number | bigint)[] = [];
   const collect = (offset: number, d: number): void => {
     if (d === rank) {
       shown.push(data[offset]!);

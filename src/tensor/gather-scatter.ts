@@ -4,9 +4,9 @@
  * see advanced-index.ts for duplicate indices). Known index values are bounds-checked at once with
  * PyTorch's messages; lazy ones by the kernel.
  */
-import { build, fmtShape, normDim, ShapeError, DTypeError, numel, type Node } from '../ir/index.js';
+import { build, checkedScalar, fmtShape, normDim, ShapeError, DTypeError, numel, type Node } from '../ir/index.js';
 import { lastWriters, scatterRows } from './advanced-index.js';
-import { checkIndexTensor, checkRange, knownValues } from './index-values.js';
+import { checkIndexTensor, checkRange, indexNumbers, knownValues } from './index-values.js';
 import { applyOp, commitInPlace, Tensor } from './tensor.js';
 
 /** A 0-d tensor behaves as 1-d of one element in these ops. */
@@ -63,13 +63,14 @@ function checkScatter(op: string, x: Tensor, dim: number, index: Tensor, src: Te
   checkRange(vals, 0, n, (v) => `${op}(): index ${v} is out of bounds for dimension ${d} with size ${n}`);
   let last: Node | null = null;
   if (wantLast && vals !== null) {
+    const iv = indexNumbers(vals);
     // Position in x of each index element, in the order a sequential loop writes them.
     const targets = new Int32Array(vals.length);
     const xStrides = xs.map((_, k) => numel(xs.slice(k + 1)));
     const pos = new Array<number>(r).fill(0);
     for (let i = 0; i < vals.length; i++) {
       let t = 0;
-      for (let k = 0; k < r; k++) t += (k === d ? vals[i]! : pos[k]!) * xStrides[k]!;
+      for (let k = 0; k < r; k++) t += (k === d ? iv[i]! : pos[k]!) * xStrides[k]!;
       targets[i] = t;
       for (let k = r - 1; k >= 0; k--) {
         pos[k]!++;
@@ -87,8 +88,9 @@ function scatterBuild(x: Tensor, index: Tensor, src: Tensor | number, d: number,
   const work = dtype === 'bool' ? 'int32' : dtype;
   const is = index.shape;
   const inputs = src instanceof Tensor ? [x, index, src] : [x, index];
+  const value = src instanceof Tensor ? 0 : checkedScalar(src, dtype, 'scatter');
   return applyOp(name, inputs, ([xn, ix, sn]) => {
-    const part = sn ? build.slice(sn, is.map(() => 0), is) : build.constant(src as number, dtype, is);
+    const part = sn ? build.slice(sn, is.map(() => 0), is) : build.constant(value, dtype, is);
     return build.cast(scatterRows(build.cast(xn!, work), ix!, build.cast(part, work), mode, d), dtype);
   });
 }
@@ -108,7 +110,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 
 /** torch.index_select: the entries `index` (1-d) of dim. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndexTensor('indexSelect', index);
+  checkIndexTensor('indexSelect', index, 'index', true);
   if (index.dim() > 1) throw new ShapeError(`index_select(): Index is supposed to be a vector (got shape ${fmtShape(index.shape)})`);
   const xs = x.shape;
   const r = xs.length;
@@ -134,7 +136,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
   checkRange(knownValues(index), -n, n, (v) => `take(): out of range: tried to access index ${v} on a tensor of ${n} elements.`);
   return applyOp('TakeBackward0', [x, index], ([xn, ix]) => {
     const flat = build.reshape(ix!, [m]);
-    const c = (v: number): Node => build.constant(v, 'int32', [m]);
+    const c = (v: number): Node => build.constant(v, flat.dtype, [m]);
     const wrapped = build.where(build.binary('lt', flat, c(0)), build.binary('add', flat, c(n)), flat);
     return build.reshape(build.gather(build.reshape(xn!, [n]), wrapped, 0), is);
   });

@@ -10,7 +10,7 @@
  * As in PyTorch, an integer next to advanced indices is a select, not an advanced index, which decides
  * where the broadcast index dims land (see advanced-index.ts).
  */
-import { broadcastShapes, build, DeviceError, DTypeError, fmtShape, IndexError, ShapeError, shapeEq, type Node } from '../ir/index.js';
+import { broadcastShapes, build, checkedScalar, DeviceError, DTypeError, fmtShape, IndexError, isInt, ShapeError, shapeEq, type Node } from '../ir/index.js';
 import { tensor as makeTensor, type NestedArray } from './creation.js';
 import { gatherAdvanced, hostRows, lastWriters, planAdvanced, scatterAdvanced, type AdvancedPlan } from './advanced-index.js';
 import { checkRange, intTensor, knownValues, nonzeroCoords } from './index-values.js';
@@ -18,13 +18,13 @@ import { selectAt, sliceDim, unsqueeze } from './movement.js';
 import { applyOp, commitInPlace, makeView, sameDevice, Tensor, type TensorLike } from './tensor.js';
 
 /** One entry of `x[...]`. */
-export type IndexItem = number | string | null | boolean | Tensor | NestedIndex;
-export type NestedIndex = readonly (number | boolean | NestedIndex)[];
+export type IndexItem = number | bigint | string | null | boolean | Tensor | NestedIndex;
+export type NestedIndex = readonly (number | bigint | boolean | NestedIndex)[];
 
 interface AdvancedIndex {
   /** The dim of the basic view it indexes. */
   dim: number;
-  /** int32, on the indexed tensor's device. */
+  /** int32 or int64, on the indexed tensor's device. */
   index: Tensor;
 }
 
@@ -56,10 +56,15 @@ function onDevice(op: string, t: Tensor, device: string): Tensor {
   throw new DeviceError(`${op}: indices should be either on cpu or on the same device as the indexed tensor (${device}), got ${t.device}`);
 }
 
-/** A JS array index as a tensor (an empty array is an empty integer index, as in PyTorch). */
+/**
+ * A JS array index as a tensor: integers (numbers or bigints) are an int64 index (an empty array too, as in
+ * PyTorch), booleans a mask; anything else is left to the index check to refuse.
+ */
 function arrayIndex(a: NestedIndex, device: string): Tensor {
-  const empty = (v: NestedIndex): boolean => v.every((e) => Array.isArray(e) && empty(e as NestedIndex));
-  return makeTensor(a as NestedArray, { device, dtype: empty(a) ? 'int32' : undefined });
+  const flat = (a as readonly unknown[]).flat(Infinity);
+  const isBool = flat.length > 0 && flat.every((e) => typeof e === 'boolean');
+  const integral = flat.every((e) => typeof e === 'bigint' || typeof e === 'boolean' || (typeof e === 'number' && Number.isInteger(e)));
+  return makeTensor(a as NestedArray, { device, dtype: isBool ? 'bool' : integral ? 'int64' : undefined });
 }
 
 /** A JS boolean index: a new axis of size 1 (true) or 0 (false), as PyTorch does it. */
@@ -70,7 +75,7 @@ function boolAxisIndex(v: boolean, device: string): Tensor {
 /** Apply the basic indices as views and collect the advanced ones. Checks everything before returning. */
 export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): ParsedIndex {
   const r = x.dim();
-  const norm = items.map((it) => (Array.isArray(it) ? arrayIndex(it as NestedIndex, x.device) : it)) as (
+  const norm = items.map((it) => (Array.isArray(it) ? arrayIndex(it as NestedIndex, x.device) : typeof it === 'bigint' ? Number(it) : it)) as (
     | number
     | string
     | null
@@ -95,7 +100,7 @@ export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): 
       // a new axis
     } else if (it instanceof Tensor) {
       if (it.dtype === 'bool') consumed += it.dim();
-      else if (it.dtype === 'int32') consumed += 1;
+      else if (isInt(it.dtype)) consumed += 1;
       else throw new IndexError(`${op}: tensors used as indices must be long, int, byte or bool tensors (got ${it.dtype})`);
     } else {
       throw new IndexError(`${op}: only integers, slices (':'), ellipsis ('...'), null, booleans and long or bool tensors are valid indices (got ${describe(it)})`);
@@ -165,7 +170,7 @@ export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): 
         dim += ms.length;
       } else if (t.dim() === 0) {
         // A 0-d integer tensor is an integer index (a select), as in PyTorch.
-        select(t.item());
+        select(Number(t.dataSync()[0]!));
       } else {
         adv.push({ dim, index: t });
         dim++;
@@ -215,7 +220,7 @@ function expandMismatch(op: string, from: readonly number[], to: readonly number
   return null;
 }
 
-function valueOperand(op: string, values: TensorLike, target: readonly number[], advanced: boolean): Tensor | number {
+function valueOperand(op: string, values: TensorLike, target: readonly number[], advanced: boolean): Tensor | number | bigint | boolean {
   if (values instanceof Tensor) {
     let b: number[] | null;
     try {
@@ -232,10 +237,10 @@ function valueOperand(op: string, values: TensorLike, target: readonly number[],
     }
     return values;
   }
-  if (typeof values !== 'number' && typeof values !== 'boolean') {
-    throw new DTypeError(`${op}: values must be a Tensor, a number or a boolean, not ${describe(values)}`);
+  if (typeof values !== 'number' && typeof values !== 'bigint' && typeof values !== 'boolean') {
+    throw new DTypeError(`${op}: values must be a Tensor, a number, a bigint or a boolean, not ${describe(values)}`);
   }
-  return Number(values);
+  return values;
 }
 
 /**
@@ -259,8 +264,9 @@ export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], 
   const v = valueOperand(op, values, target, plan !== null);
   const vt = v instanceof Tensor ? [v] : [];
   if (v instanceof Tensor) sameDevice(op, [view, v]);
+  const scalar = v instanceof Tensor ? 0 : checkedScalar(v, dtype, op);
   const valueNode = (n: Node | undefined): Node =>
-    n ? build.broadcastTo(build.cast(n, dtype), target) : build.constant(v as number, dtype, target);
+    n ? build.broadcastTo(build.cast(n, dtype), target) : build.constant(scalar, dtype, target);
 
   if (plan === null) {
     // Basic indices only: write through the view.

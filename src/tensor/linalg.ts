@@ -10,7 +10,7 @@ import { checkTensor, scalarTypeName } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
 
 /** PyTorch's lower-case C++ type names (`float != double`). */
-const cName = (d: DType): string => ({ float32: 'float', float64: 'double', int32: 'int', bool: 'bool' })[d];
+const cName = (d: DType): string => ({ float32: 'float', float64: 'double', int32: 'int', int64: 'long int', bool: 'bool' })[d];
 
 function checkDTypes(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {

@@ -2,7 +2,7 @@
  * Boolean masks: maskedFill (a lazy `where`), and the data-dependent ones whose result shape depends on
  * the values — maskedSelect, nonzero, argwhere — which realize the mask and turn it into coordinates.
  */
-import { broadcastAll, build, DTypeError, fmtShape, shapeEq, ShapeError, ValueError } from '../ir/index.js';
+import { broadcastAll, build, checkedScalar, DTypeError, fmtShape, shapeEq, ShapeError, ValueError } from '../ir/index.js';
 import { intTensor, nonzeroCoords } from './index-values.js';
 import { expand } from './movement.js';
 import { applyOp, commitInPlace, Tensor, type TensorLike } from './tensor.js';
@@ -18,14 +18,15 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   if (value instanceof Tensor && value.dim() !== 0) {
     throw new ValueError(`maskedFill: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
   }
-  if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new DTypeError(`maskedFill(): argument 'value' must be a number or a 0-d Tensor, not ${typeof value}`);
+  if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
+    throw new DTypeError(`maskedFill(): argument 'value' must be a number, a bigint or a 0-d Tensor, not ${typeof value}`);
   }
   const shape = broadcastAll([x.shape, mask.shape], 'maskedFill');
   const dtype = x.dtype;
+  const scalar = value instanceof Tensor ? 0 : checkedScalar(value, dtype, 'maskedFill');
   const inputs = value instanceof Tensor ? [x, mask, value] : [x, mask];
   return applyOp(value instanceof Tensor ? 'MaskedFillBackward1' : 'MaskedFillBackward0', inputs, ([xn, mn, vn]) => {
-    const fill = vn ? build.broadcastTo(build.cast(vn, dtype), shape) : build.constant(Number(value), dtype, shape);
+    const fill = vn ? build.broadcastTo(build.cast(vn, dtype), shape) : build.constant(scalar, dtype, shape);
     return build.where(build.broadcastTo(mn!, shape), fill, build.broadcastTo(xn!, shape));
   });
 }

@@ -5,15 +5,15 @@
  *   view, with the view's strides and offset). An in-place op on the tensor writes into that memory at once
  *   (Tensor._rebind), and a write into `nd.data` is seen by the tensor.
  * - `torch.fromNumpy(arr)` wraps a typed array (or an ndarray-like `{ data, shape, stride?, offset? }`) without
- *   copying: Float64Array gives float64 (NumPy's default), Float32Array float32, Int32Array int32 and
- *   Uint8Array bool (values must be 0 or 1).
+ *   copying: Float64Array gives float64 (NumPy's default), Float32Array float32, Int32Array int32,
+ *   BigInt64Array int64 and Uint8Array bool (values must be 0 or 1).
  *
  * graft is lazy, graft-side mutation is copy-on-write, and JS writes are invisible to graft until it reads:
  * - results pending when the tensor is mutated in place keep the values from before (as in PyTorch);
  * - a result computed (realized) before a JS write keeps its values; a result still pending when JS writes is
  *   computed from what the memory holds when it is read: call `realize()` on it first to pin it.
  */
-import { contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
+import { checkedScalar, scalarToJS, type Scalar, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
 import { fromValues } from './creation.js';
 import { fromNode, makeView, Tensor, type ViewOp } from './tensor.js';
@@ -32,7 +32,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
     /** Strides in elements (not bytes, unlike NumPy; as ndarray). */
     readonly stride: number[],
     readonly offset: number,
-    /** graft's dtype: 'float32', 'float64', 'int32' or 'bool' (bools are stored as 0/1 in a Uint8Array). */
+    /** graft's dtype: 'float32', 'float64', 'int32', 'int64' (a BigInt64Array) or 'bool' (0/1 in a Uint8Array). */
     readonly dtype: DType,
   ) {}
 
@@ -69,19 +69,23 @@ export class NDArray<T extends TypedArray = TypedArray> {
     }
     return p;
   }
-  /** Element (i, j, ...) as a number (bools as 0 or 1, as stored). */
-  get(...idx: number[]): number {
+  /** Element (i, j, ...) as stored: a number (bools as 0 or 1), a bigint for int64. */
+  get(...idx: number[]): number | bigint {
     return this.data[this.index(...idx)]!;
   }
-  /** Set element (i, j, ...) to the last argument; returns the value. */
-  set(...args: number[]): number {
+  /**
+   * Set element (i, j, ...) to the last argument (a number or bigint, converted to the dtype; a value that
+   * does not fit an integer dtype is a ValueError); returns the value.
+   */
+  set(...args: (number | bigint)[]): number | bigint {
     const v = args.pop()!;
-    this.data[this.index(...args)] = this.dtype === 'bool' ? Number(Boolean(v)) : v;
+    const i = this.index(...(args as number[]));
+    (this.data as unknown as { [i: number]: Scalar })[i] = checkedScalar(v, this.dtype, 'NDArray.set');
     return v;
   }
-  /** The elements as nested arrays (booleans for bool, as NumPy's tolist). */
+  /** The elements as nested arrays (booleans for bool, as NumPy's tolist; int64 as in Tensor.tolist). */
   tolist(): unknown {
-    const conv = this.dtype === 'bool' ? (x: number): unknown => x !== 0 : (x: number): unknown => x;
+    const conv = this.dtype === 'bool' ? (x: number | bigint): unknown => x !== 0 : scalarToJS;
     const walk = (p: number, d: number): unknown => {
       if (d === this.shape.length) return conv(this.data[p]!);
       return Array.from({ length: this.shape[d]! }, (_, i) => walk(p + i * this.stride[d]!, d + 1));

@@ -4,7 +4,7 @@
  * reflect/replicate/circular gather along each padded dim with an index computed from `iota`, so they stay
  * lazy and fuse like any other gather.
  */
-import { build, fmtShape, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { build, checkedScalar, fmtShape, ShapeError, ValueError, type Node } from '../ir/index.js';
 import { applyOp, Tensor } from './tensor.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -75,6 +75,7 @@ function constantPad(x: Tensor, pairs: [number, number][], value: number): Tenso
     const n = shape[d]!;
     if (n + Math.min(b, 0) + Math.min(a, 0) < 0 || n + b + a < 0) throw negativeSize(n, b, a, d);
   });
+  const fill = checkedScalar(value, x.dtype, 'pad');
   return applyOp('ConstantPadNdBackward0', [x], ([n]) => {
     let y = n!;
     if (pairs.some(([b, a]) => b < 0 || a < 0)) {
@@ -85,7 +86,7 @@ function constantPad(x: Tensor, pairs: [number, number][], value: number): Tenso
     return build.pad(
       y,
       pairs.map(([b, a]) => [Math.max(b, 0), Math.max(a, 0)] as const),
-      value,
+      fill,
     );
   });
 }

@@ -38,10 +38,10 @@ export interface SumOptions extends DimOptions, OutOptions {
 }
 export type ReduceOptions = DimOptions & OutOptions;
 
-/** sum/prod/cumsum: integers and bools accumulate in graft's integer type (PyTorch: int64). */
+/** sum/prod/cumsum: integers and bools accumulate in int64, as in PyTorch. */
 function accumulateType(op: string, x: Tensor, dtype: DType | undefined): DType {
   if (dtype !== undefined) return checkDType(dtype, op);
-  return isFloat(x.dtype) ? x.dtype : 'int32';
+  return isFloat(x.dtype) ? x.dtype : 'int64';
 }
 
 /** Whether a dim argument was given (PyTorch's dim overloads have their own gradFn, `sum(x, [])` included). */
@@ -52,7 +52,7 @@ function dimGiven(dim: Dims | SumOptions | null | undefined): boolean {
   return d !== null && d !== undefined;
 }
 
-/** torch.sum: over every element, or over `dim` (a dim or a list) with `keepdim`. Ints and bools sum to int32. */
+/** torch.sum: over every element, or over `dim` (a dim or a list) with `keepdim`. Ints and bools sum to int64. */
 export function sum(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOptions): Tensor {
   checkTensor('sum', x);
   const [dims, o] = dimArgs(dim, opts);
@@ -83,7 +83,7 @@ export function mean(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOption
   return withOut('mean', result, o);
 }
 
-/** torch.prod: the product of nothing is 1. Ints and bools multiply in int32. */
+/** torch.prod: the product of nothing is 1. Ints and bools multiply in int64. */
 export function prod(x: Tensor, dim?: number | (SumOptions & { dim?: number | null }) | null, opts?: SumOptions): Tensor {
   checkTensor('prod', x);
   const [dims, o] = dimArgs(dim, opts);
@@ -123,18 +123,19 @@ export const amax = (x: Tensor, dim?: Dims | ReduceOptions | null, opts?: Reduce
 export const amin = (x: Tensor, dim?: Dims | ReduceOptions | null, opts?: ReduceOptions): Tensor => extremeOver('amin', x, dim, opts);
 
 /**
- * The index (int32, keepdim shape) of the first occurrence of the extreme along `axis`, from primitives:
+ * The index (int64, keepdim shape) of the first occurrence of the extreme along `axis`, from primitives:
  * the extreme by `reduce`, the positions that equal it by `eq` (a NaN counts as the extreme, as in PyTorch:
  * the extreme is then NaN and only `x != x` finds it), then the smallest such position by `reduce(min)` of
- * `where(hit, iota, n)`.
+ * `where(hit, iota, n)`. Positions are int32 while they fit (cheaper kernels), cast to int64 at the end.
  */
 function argExtremeNode(x: Node, which: 'max' | 'min', axis: number): Node {
   const m = build.reduce(x, which, [axis]);
   let hit = build.binary('eq', x, spread(m, x.shape));
   if (isFloat(x.dtype)) hit = build.binary('or', hit, build.binary('ne', x, x));
   const n = x.shape[axis]!;
-  const pos = spread(build.reshape(build.iota(n), x.shape.map((d, i) => (i === axis ? n : 1))), x.shape);
-  return build.reduce(build.where(hit, pos, build.constant(n, 'int32', x.shape)), 'min', [axis]);
+  const t = n < 2 ** 31 - 1 ? 'int32' : 'int64';
+  const pos = spread(build.reshape(build.iota(n, t), x.shape.map((d, i) => (i === axis ? n : 1))), x.shape);
+  return build.cast(build.reduce(build.where(hit, pos, build.constant(n, t, x.shape)), 'min', [axis]), 'int64');
 }
 
 /** torch.return_types.max / min: named values and indices, also destructurable as `[values, indices]`. */
@@ -174,7 +175,7 @@ function maxMin(op: 'max' | 'min', x: Tensor, arg?: number | Tensor | MaxDimOpti
   if (rank === 0) {
     // A 0-d tensor is its own maximum, at index 0.
     const values = applyOp(op === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], ([n]) => n!);
-    return new ValuesIndices(values, untrackedOp([], () => build.constant(0, 'int32', []), x.device));
+    return new ValuesIndices(values, untrackedOp([], () => build.constant(0, 'int64', []), x.device));
   }
   checkNonEmptyAxes(op, x.shape, [axis]);
   const outShape = reducedShape(x.shape, [axis], keepdim);
@@ -217,7 +218,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | MaxDimOpti
   }
   if (typeof d !== 'number') throw new DTypeError(`${op}(): argument 'dim' must be int, not a list`);
   const axis = normDim(d, x.dim(), op);
-  if (x.dim() === 0) return untrackedOp([], () => build.constant(0, 'int32', []), x.device);
+  if (x.dim() === 0) return untrackedOp([], () => build.constant(0, 'int64', []), x.device);
   checkNonEmptyAxes(op, x.shape, [axis]);
   return untrackedOp([x], ([n]) => build.reshape(argExtremeNode(n!, which, axis), reducedShape(x.shape, [axis], keepdim)));
 }
@@ -246,15 +247,15 @@ export const all = (x: Tensor, dim?: Dims | ReduceOptions | null, opts?: ReduceO
 /** torch.any: whether some element is nonzero (bool). */
 export const any = (x: Tensor, dim?: Dims | ReduceOptions | null, opts?: ReduceOptions): Tensor => logical('any', x, dim, opts);
 
-/** torch.count_nonzero: the number of nonzero elements (int32), over all or `dim`. */
+/** torch.count_nonzero: the number of nonzero elements (int64), over all or `dim`. */
 export function countNonzero(x: Tensor, dim?: Dims | { dim?: Dims | null } | null): Tensor {
   checkTensor('countNonzero', x);
   const [dims] = dimArgs(dim, undefined);
   const axes = reduceAxes('count_nonzero', x.shape, dims);
-  return untrackedOp([x], ([n]) => reduceNode(build.cast(build.cast(n!, 'bool'), 'int32'), 'sum', axes, false));
+  return untrackedOp([x], ([n]) => reduceNode(build.cast(build.cast(n!, 'bool'), 'int64'), 'sum', axes, false));
 }
 
-/** torch.cumsum: inclusive prefix sums along `dim`. Ints and bools accumulate in int32. */
+/** torch.cumsum: inclusive prefix sums along `dim`. Ints and bools accumulate in int64. */
 export function cumsum(x: Tensor, dim: number, opts?: { dtype?: DType } & OutOptions): Tensor {
   checkTensor('cumsum', x);
   const axis = normDim(dim, x.dim(), 'cumsum');

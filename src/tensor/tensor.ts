@@ -32,6 +32,8 @@ import {
 } from '../ir/index.js';
 import { getDevice, realizeNodes, type Buffer, type Device } from '../runtime/index.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
+import { keepsGraph, noteNewValue, realizeTensors, realizeWithNext } from './realization.js';
+export { keepsGraph, realizeTensors, realizeWithNext } from './realization.js';
 import { isGradEnabled } from './grad-mode.js';
 
 export type ViewOp =
@@ -42,6 +44,7 @@ export type ViewOp =
   | { readonly kind: 'detach' };
 
 let defaultDeviceName = 'cpu';
+let nextTensorId = 1;
 
 /** The device new tensors go to when none is named (torch.set_default_device). */
 export function setDefaultDevice(name: string): void {
@@ -197,6 +200,8 @@ export class Tensor {
   _viewOps: readonly ViewOp[];
   /** @internal Base tensors: bumped by every mutation. */
   _version = 0;
+  /** @internal A number of its own (tables that must not keep the tensor alive refer to it by number). */
+  readonly _id = nextTensorId++;
   /** @internal Strides and offset in elements of the base's storage, as PyTorch would have them. */
   _strides: readonly number[];
   _offset: number;
@@ -207,6 +212,13 @@ export class Tensor {
   private _viewBaseNode: Node | null = null;
   /** @internal The AccumulateGrad of a leaf, per node it was used as. */
   _accumulate: AccumulateGrad | null = null;
+  /**
+   * @internal Base tensors: the values before in-place updates not yet computed, oldest first (cleared when
+   * the value is computed): a failed computation puts back the newest one it can (src/tensor/realization.ts).
+   */
+  _history: Node[] | null = null;
+  /** @internal Undoes the creation of this tensor where a failed computation leaves it without a value (a new .grad). */
+  _undoCreation: (() => void) | null = null;
 
   /** The device name: 'cpu', 'interp', 'cuda:0'. (Changed only by Module.to moving a parameter.) */
   device: string;
@@ -221,7 +233,6 @@ export class Tensor {
 
   /** @internal Use torch.tensor(), torch.zeros(), ... to make tensors. */
   constructor(init: TensorInit) {
-    countTensor(this);
     this.device = init.device;
     if (init.base) {
       this._base = init.base;
@@ -370,8 +381,13 @@ export class Tensor {
     if (this._base !== null) throw new Error('internal: rebind of a view');
     const shared = this._shared;
     if (shared === null) {
+      const old = this._value!;
+      // A computed old value makes older history useless: it is what a failure goes back to.
+      if (old.op === 'buffer' || old.realized !== null) this._history = [old];
+      else (this._history ??= []).push(old);
       this._value = value;
       this._version++;
+      realizeWithNext(this);
       return;
     }
     // Copy-on-write: graphs still pending read the old values through the old buffer object, whose memory
@@ -437,14 +453,14 @@ export class Tensor {
       // A leaf must be a node of its own: two leaves realized from equal lazy values (two zeros(3)) would
       // otherwise share one cached buffer, and gradients could not tell them apart.
       const buf = (root._value!.arg as { ref: Buffer }).ref;
-      const owner = leafBuffers.get(buf)?.deref();
-      if (owner !== undefined && owner !== root) {
+      const owner = leafOwner.get(buf);
+      if (owner !== undefined && owner !== root._id) {
         const dev = root._device;
         const copy = dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray);
         root._value = build.buffer(copy, root._value!.shape);
         root._version++;
-        leafBuffers.set(copy, new WeakRef(root));
-      } else leafBuffers.set(buf, new WeakRef(root));
+        leafOwner.set(copy, root._id);
+      } else if (owner === undefined) leafOwner.set(buf, root._id);
     }
     return this.node;
   }
@@ -466,66 +482,14 @@ export class Tensor {
  */
 export const leafOfNode = new WeakMap<Node, AccumulateGrad>();
 
-/** Which leaf tensor owns a buffer (see Tensor._trackedNode). */
-const leafBuffers = new WeakMap<Buffer, WeakRef<Tensor>>();
-
 /**
- * Tensors changed in place as a side effect of another op (BatchNorm's running statistics): they are
- * computed with the next realization, in the same program, so their graphs never grow from step to step.
+ * Which leaf tensor owns a buffer (see Tensor._trackedNode), by the tensor's number: a reference (or a
+ * WeakRef, which keeps its target to the end of the JS job) would keep the tensor alive.
  */
-const realizeLater = new Set<Tensor>();
-
-/** @internal Compute `t` together with whatever is realized next. */
-export function realizeWithNext(t: Tensor): void {
-  realizeLater.add(t._root);
-}
-
-/**
- * @internal Whether a realized base keeps its graph rather than becoming a plain buffer: a tracked result
- * does (its node is marked realized, so it is not computed again), because backward walks it to the leaves.
- * Once a backward has released its graph, it becomes a plain buffer.
- */
-export function keepsGraph(t: Tensor): boolean {
-  return t.requiresGrad && t.gradFn !== null && !t.gradFn.released;
-}
-
-/** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
-export function realizeTensors(ts: readonly Tensor[]): void {
-  const byDevice = new Map<string, Tensor[]>();
-  const all = realizeLater.size ? [...ts, ...realizeLater] : ts;
-  realizeLater.clear();
-  for (const t of all) {
-    const root = t._root;
-    if (root._value!.op === 'buffer') continue;
-    const list = byDevice.get(root.device) ?? [];
-    if (!list.includes(root)) list.push(root);
-    byDevice.set(root.device, list);
-  }
-  for (const [dev, roots] of byDevice) {
-    const bufs = realizeNodes(
-      roots.map((r) => r._value!),
-      getDevice(dev),
-    );
-    roots.forEach((r, i) => {
-      if (keepsGraph(r)) return;
-      r._value = build.buffer(bufs[i]!, r._value!.shape);
-    });
-  }
-}
-
-let liveTensors = 0;
-const tensorRegistry = new FinalizationRegistry<null>(() => liveTensors--);
-function countTensor(t: Tensor): void {
-  liveTensors++;
-  tensorRegistry.register(t, null);
-}
-/** @internal Tensors made and not yet garbage-collected. */
-export function liveTensorCount(): number {
-  return liveTensors;
-}
+const leafOwner = new WeakMap<Buffer, number>();
 
 /** A tensor, a JS number or boolean: what elementwise operations accept. */
-export type TensorLike = Tensor | number | boolean;
+export type TensorLike = Tensor | number | bigint | boolean;
 
 /** @internal Make a base tensor from a node. */
 export function fromNode(node: Node, device: string): Tensor {
@@ -572,6 +536,7 @@ export function applyOp(name: string, inputs: readonly Tensor[], buildFn: (nodes
     out.requiresGrad = true;
     out.gradFn = new GradFn(name, inputs.map(gradEdge));
   }
+  noteNewValue(out);
   return out;
 }
 
@@ -611,7 +576,7 @@ export function makeView(name: string, src: Tensor, ops: readonly ViewOp[], opts
 
 /** Whether a value of dtype `from` may be written into a tensor of dtype `to` (torch.can_cast). */
 export function canCast(from: DType, to: DType): boolean {
-  const rank = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
+  const rank = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 } as const;
   return rank[from] <= rank[to];
 }
 
@@ -659,5 +624,6 @@ export function commitInPlace(op: string, target: Tensor, result: Tensor, opts: 
     target.requiresGrad = true;
     target.gradFn = result.gradFn;
   }
+  noteNewValue(root);
   return target;
 }

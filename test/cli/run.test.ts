@@ -37,12 +37,12 @@ describe.concurrent('graft run', () => {
   it("runs a script that imports 'graft' from outside the package", async () => {
     write('tensor.ts', [
       "import * as torch from 'graft';",
-      'const x: torch.Tensor = torch.tensor([[1, 2], [3, 4]]);',
+      'const x: torch.Tensor = torch.tensor([[1n, 2n], [3n, 4n]]);',
       'console.log(JSON.stringify(x.mul(2).tolist()), x.dtype);',
     ]);
     const r = await graft('run', 'tensor.ts');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('[[2,4],[6,8]] int32\n');
+    expect(r.stdout).toBe('[[2,4],[6,8]] int64\n');
     expect(r.code).toBe(0);
   });
 

@@ -13,8 +13,8 @@ function check(roots: Node[], exact: boolean): void {
   const want = interpret(roots, { float64: true });
   const got = getDevice('cpu').execute(roots).map((b) => b.host!);
   roots.forEach((r, i) => {
-    const a = Array.from(got[i]!);
-    const b = Array.from(want[i]!);
+    const a = Array.from((got[i]!) as ArrayLike<number | bigint>, Number);
+    const b = Array.from((want[i]!) as ArrayLike<number | bigint>, Number);
     expect(a.length).toBe(b.length);
     for (let j = 0; j < a.length; j++) {
       const x = a[j]!;

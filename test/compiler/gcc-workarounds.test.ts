@@ -14,8 +14,8 @@ import { expectClose } from '../helpers.js';
 
 const cpu = getDevice('cpu');
 const same = (roots: Node[]): void => {
-  const got = cpu.execute(roots).map((b) => Array.from(b.host!));
-  const want = interpret(roots).map((a) => Array.from(a));
+  const got = cpu.execute(roots).map((b) => Array.from((b.host!) as ArrayLike<number | bigint>, Number));
+  const want = interpret(roots).map((a) => Array.from((a) as ArrayLike<number | bigint>, Number));
   expect(got).toEqual(want);
 };
 const i32 = (shape: number[], f: (i: number) => number): Node =>

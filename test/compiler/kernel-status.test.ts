@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { DeviceError, IndexError, ZeroDivisionError } from '../../src/ir/index.js';
+import { IndexError, OutOfMemoryError, ZeroDivisionError } from '../../src/ir/index.js';
 import { KERNEL_OK, KERNEL_STATUS, KERNEL_STATUSES, kernelStatus, kernelStatusDefines } from '../../src/compiler/kernel-status.js';
 
 test('status codes are distinct, nonzero and fit in a byte (callMany packs them with the kernel index)', () => {
@@ -17,7 +17,7 @@ test('the C preamble defines every code, and codes map back to their typed error
   expect(kernelStatus(KERNEL_STATUS.indexError)?.error).toBe(IndexError);
   expect(kernelStatus(KERNEL_STATUS.zeroDivision)?.error).toBe(ZeroDivisionError);
   expect(kernelStatus(KERNEL_STATUS.negativePower)?.error).toBe(ZeroDivisionError);
-  expect(kernelStatus(KERNEL_STATUS.outOfMemory)?.error).toBe(DeviceError);
+  expect(kernelStatus(KERNEL_STATUS.outOfMemory)?.error).toBe(OutOfMemoryError);
   expect(kernelStatus(0)).toBeUndefined();
   expect(kernelStatus(99)).toBeUndefined();
 });

@@ -25,13 +25,13 @@ describe('float32 sums over 2^24 elements', () => {
   test('a full sum and a fused sum of products', () => {
     const y = build.buffer(cpu.fromHost('float32', data.map((v) => 1.5 - v / 3)));
     const [s, sp] = cpu.execute([build.reduce(x, 'sum', [0]), build.reduce(build.binary('mul', x, y), 'sum', [0])]);
-    expect(rel(s!.host![0]!, refSum((v) => v))).toBeLessThan(1e-5);
-    expect(rel(sp!.host![0]!, refSum((v) => v * Math.fround(1.5 - v / 3)))).toBeLessThan(1e-5);
+    expect(rel(s!.host![0] as number, refSum((v) => v))).toBeLessThan(1e-5);
+    expect(rel(sp!.host![0] as number, refSum((v) => v * Math.fround(1.5 - v / 3)))).toBeLessThan(1e-5);
   });
   test('row sums of [16, 2^20] and column sums of [2^20, 16]', () => {
-    const rows = cpu.execute([build.reduce(build.reshape(x, [16, 1 << 20]), 'sum', [1])])[0]!.host!;
+    const rows = cpu.execute([build.reduce(build.reshape(x, [16, 1 << 20]), 'sum', [1])])[0]!.host! as Float32Array;
     for (let r = 0; r < 16; r++) expect(rel(rows[r]!, refSum((v) => v, 1 << 20, r << 20))).toBeLessThan(1e-5);
-    const cols = cpu.execute([build.reduce(build.reshape(x, [1 << 20, 16]), 'sum', [0])])[0]!.host!;
+    const cols = cpu.execute([build.reduce(build.reshape(x, [1 << 20, 16]), 'sum', [0])])[0]!.host! as Float32Array;
     for (let c = 0; c < 16; c++) expect(rel(cols[c]!, refSum((v) => v, 1 << 20, c, 16))).toBeLessThan(1e-5);
   });
   test('the result does not depend on the thread count', () => {

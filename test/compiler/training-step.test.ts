@@ -52,7 +52,7 @@ describe('a training step compiles as one program', () => {
     const net = new nn.Sequential(l1, new nn.ReLU(), l2);
     const opt = new torch.optim.SGD(net.parameters(), { lr: LR });
     const x = torch.randn(B, IN).realize();
-    const y = torch.tensor([0, 1, 2, 3, 3, 2, 1, 0]);
+    const y = torch.tensor([0n, 1n, 2n, 3n, 3n, 2n, 1n, 0n]);
 
     const want = referenceStep(mat(x), y.tolist() as number[], mat(l1.weight), l1.bias!.tolist() as number[], mat(l2.weight), l2.bias!.tolist() as number[]);
 

@@ -38,10 +38,11 @@ export const DOCUMENTED: readonly Documented[] = [
       "with duplicate indices only the value written receives a gradient (the loser of a duplicate did not reach the output); PyTorch's scatter backward gathers the gradient for every source element",
   },
   {
-    category: 'printing',
-    ids: ['int/empty'],
-    aspects: ['text'],
-    reason: "graft's integer dtype is int32 (torch.long aliases it): an empty integer tensor prints dtype=torch.int32",
+    category: 'creation',
+    ids: ['tensor/ints', 'tensor/scalar-int', 'full/int'],
+    aspects: ['dtype'],
+    reason:
+      "a JS number in tensor data is a float, as a Python float is (JS cannot see `1.0` apart from `1` once parsed): the fixture's Python ints arrive as numbers, so graft makes float32 where PyTorch makes int64 (design: the rule for JS numbers; bigint data gives int64, see test/tensor/creation-dtypes.test.ts)",
   },
   {
     category: 'movement',

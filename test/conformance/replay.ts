@@ -166,7 +166,8 @@ export function compareTensor(what: string, t: Tensor, r: TensorRecord, aspect: 
   }
   if (t.dtype !== r.dtype) out.push({ aspect: dtypeAspect, detail: `${what}: dtype ${t.dtype}, PyTorch ${r.dtype}` });
   if (r.values === undefined) return out;
-  const got = Array.from(read(t).dataSync() as ArrayLike<number>);
+  // int64 elements are bigints; fixture values are JSON numbers (exact below 2^53).
+  const got = Array.from(read(t).dataSync() as ArrayLike<number | bigint>, Number);
   const [rtol, atol] = tol ?? DEFAULT_TOL[r.dtype] ?? [0, 0];
   const bad: string[] = [];
   r.values.forEach((sv, i) => {

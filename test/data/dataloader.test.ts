@@ -15,7 +15,7 @@ const rowsOf = (ids: number[]): number[][] => ids.map((i) => [i, i + 0.5, -i]);
 function epochOrder(loader: Iterable<[torch.Tensor, torch.Tensor]>): number[] {
   const seen: number[] = [];
   for (const [x, y] of loader) {
-    const ids = Array.from(y.dataSync());
+    const ids = Array.from((y.dataSync()) as ArrayLike<number | bigint>, Number);
     expect(x.tolist()).toEqual(rowsOf(ids)); // x and y stay paired
     seen.push(...ids);
   }
@@ -65,7 +65,7 @@ describe('DataLoader batching', () => {
       [[2, 3], [2]],
     ]);
     expect(batches[0]![0].dtype).toBe('float32');
-    expect(batches[0]![1].dtype).toBe('int32');
+    expect(batches[0]![1].dtype).toBe('int32'); // TensorDataset keeps the tensors' dtype
     expect(epochOrder(loader)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
@@ -141,7 +141,7 @@ describe('collation', () => {
     expect(b.x.shape).toEqual([3, 1, 2]);
     expect(b.x.dtype).toBe('float64');
     expect(b.x.tolist()).toEqual([[[0, 0]], [[1, 2]], [[2, 4]]]);
-    expect([b.label.dtype, b.label.tolist()]).toEqual(['int32', [0, 1, 2]]);
+    expect([b.label.dtype, b.label.tolist()]).toEqual(['int64', [0, 1, 2]]); // integral numbers collate as PyTorch's ints
     expect([b.score.dtype, b.score.tolist()]).toEqual(['float32', [0.25, 1.25, 2.25]]);
     expect([b.ok.dtype, b.ok.tolist()]).toEqual(['bool', [true, false, true]]);
     expect(b.name).toEqual(['s0', 's1', 's2']);

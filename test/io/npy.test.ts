@@ -69,7 +69,7 @@ describe('.npy reader', () => {
       const back = torch.loadNpy(p);
       expect(back.dtype).toBe(t.dtype);
       expect(back.shape).toEqual(t.shape);
-      expect(Array.from(back.dataSync())).toEqual(Array.from(t.dataSync()));
+      expect(Array.from((back.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number));
     });
   });
 
@@ -93,10 +93,14 @@ describe('.npy reader', () => {
     expect(torch.io.fromNpy(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1L,), }", one)).tolist()).toEqual([9]);
     const i8 = new Uint8Array(16);
     new DataView(i8.buffer).setBigInt64(0, -3n, true);
-    new DataView(i8.buffer).setBigInt64(8, 2147483647n, true);
+    new DataView(i8.buffer).setBigInt64(8, 2n ** 62n + 1n, true);
     const l = torch.io.fromNpy(npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8));
-    expect(l.dtype).toBe('int32');
-    expect(l.tolist()).toEqual([-3, 2147483647]);
+    expect(l.dtype).toBe('int64');
+    expect(l.tolist()).toEqual([-3, 2n ** 62n + 1n]);
+    const u4 = new Uint8Array(4);
+    new DataView(u4.buffer).setUint32(0, 4294967295, true);
+    const lu = torch.io.fromNpy(npyBytes("{'descr': '<u4', 'fortran_order': False, 'shape': (1,), }", u4));
+    expect([lu.dtype, lu.tolist()]).toEqual(['int64', [4294967295]]);
     const u1 = torch.io.fromNpy(npyBytes("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", [0, 128, 255]));
     expect([u1.dtype, u1.tolist()]).toEqual(['int32', [0, 128, 255]]);
     const h = new Uint8Array(4);
@@ -108,10 +112,12 @@ describe('.npy reader', () => {
     expect(b.tolist()).toEqual([false, true]);
   });
 
-  it('an int64 outside int32 is a ValueError', () => {
-    const i8 = new Uint8Array(8);
-    new DataView(i8.buffer).setBigInt64(0, -(1n << 35n), true);
-    expect(() => torch.io.fromNpy(npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", i8))).toThrow(torch.ValueError);
+  it('a uint64 of 2^63 or more is a ValueError (it does not fit int64)', () => {
+    const u8 = new Uint8Array(16);
+    new DataView(u8.buffer).setBigUint64(0, 2n ** 63n - 1n, true);
+    expect(torch.io.fromNpy(npyBytes("{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }", u8.subarray(0, 8))).tolist()).toEqual([2n ** 63n - 1n]);
+    new DataView(u8.buffer).setBigUint64(8, 2n ** 63n, true);
+    expect(() => torch.io.fromNpy(npyBytes("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }", u8))).toThrow(/9223372036854775808.*int64/);
   });
 });
 
@@ -161,6 +167,7 @@ const GRAFT_NPY = {
   f32: (): torch.Tensor => torch.tensor([[1.5, -2.25, 3], [4, 5, 6e-8]], { dtype: 'float32' }),
   f64: (): torch.Tensor => torch.tensor([Math.PI, -1e-300], { dtype: 'float64' }),
   i32: (): torch.Tensor => torch.tensor([[[-7, 8]], [[2147483647, -2147483648]]], { dtype: 'int32' }),
+  i64: (): torch.Tensor => torch.tensor([2n ** 62n + 1n, -(2n ** 63n), 2n ** 63n - 1n]),
   b: (): torch.Tensor => torch.tensor([true, false, false]),
   s: (): torch.Tensor => torch.tensor(2.5, { dtype: 'float64' }),
 };
@@ -183,6 +190,7 @@ def graft_npy():
       'f32': np.array([[1.5, -2.25, 3], [4, 5, 6e-8]], dtype='<f4'),
       'f64': np.array([np.pi, -1e-300], dtype='<f8'),
       'i32': np.array([[[-7, 8]], [[2147483647, -2147483648]]], dtype='<i4'),
+      'i64': np.array([2**62 + 1, -2**63, 2**63 - 1], dtype='<i8'),
       'b': np.array([True, False, False]),
       's': np.array(2.5),
     }
@@ -200,7 +208,7 @@ def graft_safetensors():
     h = json.loads(raw[8:8 + n])
     assert h.pop('__metadata__') == {'format': 'pt'}
     data = raw[8 + n:]
-    types = {'F32': '<f4', 'F64': '<f8', 'I32': '<i4', 'BOOL': '?'}
+    types = {'F32': '<f4', 'F64': '<f8', 'I32': '<i4', 'I64': '<i8', 'BOOL': '?'}
     out = {}
     end = 0
     for k, v in sorted(h.items(), key=lambda kv: kv[1]['data_offsets']):
@@ -211,13 +219,14 @@ def graft_safetensors():
     assert end == len(data)
     assert np.array_equal(out['w'], np.array([[1, 2, 3], [4, 5, 6]], dtype='<f4'))
     assert out['d'][0] == 0.1 and out['i'].tolist() == [-3, 4] and out['m'].tolist() == [True, False]
-    assert list(h) == ['d', 'w', 'i', 'm'], list(h)
+    assert out['l'].tolist() == [2**62 + 1, -7], out['l']
+    assert list(h) == ['l', 'd', 'w', 'i', 'm'], list(h)
 
 def numpy_writes():
     np.save('n_f32.npy', np.arange(24, dtype='<f4').reshape(2, 3, 4) / 7)
     np.save('n_fortran.npy', np.asfortranarray(np.arange(12, dtype='<f8').reshape(3, 4)))
     np.save('n_be.npy', np.array([1.25, -3.5], dtype='>f4'))
-    np.save('n_i64.npy', np.array([[-5, 6], [7, 2**31 - 1]], dtype='<i8'))
+    np.save('n_i64.npy', np.array([[-5, 6], [7, 2**62 + 1]], dtype='<i8'))
     np.save('n_u8.npy', np.array([0, 200, 255], dtype='u1'))
     np.save('n_bool.npy', np.array([[True], [False]]))
     np.save('n_f16.npy', np.array([0.5, 65504, -1], dtype='<f2'))
@@ -237,6 +246,7 @@ function crossCheck(): { available: boolean; lines: string[] } {
       w: torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' }),
       d: torch.tensor([0.1], { dtype: 'float64' }),
       i: torch.tensor([-3, 4], { dtype: 'int32' }),
+      l: torch.tensor([2n ** 62n + 1n, -7n]),
       m: torch.tensor([true, false]),
     },
     join(dir, 'x.safetensors'),
@@ -266,12 +276,14 @@ describe('NumPy cross-check (python3 with numpy; skipped without)', () => {
     const load = (n: string): torch.Tensor => torch.loadNpy(join(dir, `n_${n}.npy`));
     const f32 = load('f32');
     expect([f32.dtype, f32.shape]).toEqual(['float32', [2, 3, 4]]);
-    expect(Array.from(f32.dataSync())).toEqual(Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 7)));
+    expect(Array.from((f32.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 7)));
     const fo = load('fortran');
     expect([fo.dtype, fo.shape]).toEqual(['float64', [3, 4]]);
-    expect(Array.from(fo.dataSync())).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(Array.from((fo.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(load('be').tolist()).toEqual([1.25, -3.5]);
-    expect(load('i64').tolist()).toEqual([[-5, 6], [7, 2147483647]]);
+    const i64 = load('i64');
+    expect(i64.dtype).toBe('int64');
+    expect(i64.tolist()).toEqual([[-5, 6], [7, 2n ** 62n + 1n]]);
     expect(load('u8').tolist()).toEqual([0, 200, 255]);
     expect(load('bool').tolist()).toEqual([[true], [false]]);
     expect(load('f16').tolist()).toEqual([0.5, 65504, -1]);

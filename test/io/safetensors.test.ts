@@ -62,23 +62,28 @@ describe('safetensors writer: the bytes of the specification', () => {
         a: torch.tensor([2.5], { dtype: 'float32' }),
         i: torch.tensor([-7], { dtype: 'int32' }),
         c: torch.tensor([0.1], { dtype: 'float64' }),
+        l: torch.tensor([-7n]),
       },
       { metadata: { z: '1', a: '2' } },
     );
+    // The reference library sorts by its Dtype enum (BOOL < ... < I32 < U32 < F32 < F64 < I64 < U64),
+    // descending: I64 comes before F64.
     const header =
       '{"__metadata__":{"a":"2","z":"1"},' +
-      '"c":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},' +
-      '"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},' +
-      '"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},' +
-      '"i":{"dtype":"I32","shape":[1],"data_offsets":[16,20]},' +
-      '"m":{"dtype":"BOOL","shape":[3],"data_offsets":[20,23]}}';
-    const data = new Uint8Array(23);
+      '"l":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},' +
+      '"c":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},' +
+      '"a":{"dtype":"F32","shape":[1],"data_offsets":[16,20]},' +
+      '"b":{"dtype":"F32","shape":[1],"data_offsets":[20,24]},' +
+      '"i":{"dtype":"I32","shape":[1],"data_offsets":[24,28]},' +
+      '"m":{"dtype":"BOOL","shape":[3],"data_offsets":[28,31]}}';
+    const data = new Uint8Array(31);
     const dv = new DataView(data.buffer);
-    dv.setFloat64(0, 0.1, true);
-    dv.setFloat32(8, 2.5, true);
-    dv.setFloat32(12, 1.5, true);
-    dv.setInt32(16, -7, true);
-    data.set([1, 0, 1], 20);
+    dv.setBigInt64(0, -7n, true);
+    dv.setFloat64(8, 0.1, true);
+    dv.setFloat32(16, 2.5, true);
+    dv.setFloat32(20, 1.5, true);
+    dv.setInt32(24, -7, true);
+    data.set([1, 0, 1], 28);
     expect(Array.from(bytes)).toEqual(Array.from(fileBytes(pad8(header), data)));
   });
 
@@ -121,7 +126,7 @@ describe('safetensors reader', () => {
     [0x3c00, 0xc000, 0x7bff].forEach((h, i) => dv.setUint16(i * 2, h, true)); // 1, -2, 65504 in float16
     [0x3f80, 0xc040].forEach((h, i) => dv.setUint16(6 + i * 2, h, true)); // 1, -3 in bfloat16
     dv.setBigInt64(10, -5n, true);
-    dv.setBigInt64(18, 2147483647n, true);
+    dv.setBigInt64(18, 2n ** 62n + 1n, true);
     data.set([255, 0], 26);
     dv.setInt8(28, -128);
     dv.setInt8(29, 127);
@@ -133,18 +138,18 @@ describe('safetensors reader', () => {
     expect(r.h!.dtype).toBe('float32');
     expect(r.h!.tolist()).toEqual([1, -2, 65504]);
     expect(r.bf!.tolist()).toEqual([1, -3]);
-    expect(r.l!.dtype).toBe('int32');
-    expect(r.l!.tolist()).toEqual([-5, 2147483647]);
+    expect(r.l!.dtype).toBe('int64');
+    expect(r.l!.tolist()).toEqual([-5, 2n ** 62n + 1n]);
     expect(r.u!.tolist()).toEqual([255, 0]);
     expect(r.s!.tolist()).toEqual([-128, 127]);
   });
 
-  it('rejects an I64 value outside int32 with a ValueError', () => {
+  it('rejects a U64 value of 2^63 or more with a ValueError (it does not fit int64)', () => {
     const data = new Uint8Array(8);
-    new DataView(data.buffer).setBigInt64(0, 1n << 40n, true);
-    const bytes = fileBytes('{"l":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', data);
+    new DataView(data.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
+    const bytes = fileBytes('{"l":{"dtype":"U64","shape":[1],"data_offsets":[0,8]}}', data);
     expect(() => torch.io.deserialize(bytes)).toThrow(torch.ValueError);
-    expect(() => torch.io.deserialize(bytes)).toThrow(/1099511627776.*int32/);
+    expect(() => torch.io.deserialize(bytes)).toThrow(/18446744073709551615.*int64/);
   });
 });
 
@@ -214,6 +219,7 @@ describe('torch.save / torch.load', () => {
       'fc.weight': torch.tensor([[0.1, -0.2, 0.3], [1e-30, 3e38, -0]], { dtype: 'float32' }),
       'fc.bias': torch.tensor([Math.PI, -Math.E], { dtype: 'float64' }),
       steps: torch.tensor(12345, { dtype: 'int32' }),
+      counts: torch.tensor([2n ** 62n + 1n, -(2n ** 63n)]),
       mask: torch.tensor([[true, false], [false, true]]),
       empty: torch.zeros(0, 3),
     };
@@ -223,7 +229,7 @@ describe('torch.save / torch.load', () => {
     for (const [k, t] of Object.entries(sd)) {
       expect(back[k]!.dtype, k).toBe(t.dtype);
       expect(back[k]!.shape, k).toEqual(t.shape);
-      expect(Array.from(back[k]!.dataSync()), k).toEqual(Array.from(t.dataSync()));
+      expect(Array.from((back[k]!.dataSync()) as ArrayLike<number | bigint>, Number), k).toEqual(Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number));
     }
     expect(back.steps!.shape).toEqual([]);
     expect(torch.io.loadMetadata(p)).toBeNull();

@@ -15,7 +15,7 @@ describe('IR JSON form', () => {
     const yb = build.binary('mul', build.pad(build.buffer(b, [2, 3]), [[1, 0], [0, 1]], -1), build.constant(-0, 'float32', [3, 4]));
     expect(y2).toBe(yb);
     const [vz] = interpret([z2!]);
-    expect(Array.from(vz!)).toEqual([NaN, NaN]);
+    expect(Array.from((vz!) as ArrayLike<number | bigint>, Number)).toEqual([NaN, NaN]);
   });
   it('rejects malformed JSON with FormatError', () => {
     expect(() => graphFromJSON({ version: 1, nodes: [{ op: 'nope', dtype: 'float32', shape: [], srcs: [], arg: null }], inputs: [], outputs: [0] }, [])).toThrow(FormatError);

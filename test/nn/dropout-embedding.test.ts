@@ -4,7 +4,7 @@ import { expectClose } from '../helpers.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 describe('dropout', () => {
   it('zeroes a fraction p, scales the rest by 1/(1-p), preserves the mean', () => {
@@ -63,13 +63,13 @@ describe('embedding', () => {
   ];
   it('gathers rows for indices of any shape', () => {
     const w = torch.tensor(W, { dtype: 'float32' });
-    const y = F.embedding(torch.tensor([[0, 4], [2, 2]]), w);
+    const y = F.embedding(torch.tensor([[0, 4], [2, 2]], { dtype: 'int64' }), w);
     expect(y.shape).toEqual([2, 2, 3]);
     expect(y.tolist()).toEqual([
       [W[0], W[4]],
       [W[2], W[2]],
     ]);
-    expect(F.embedding(torch.tensor(3), w).tolist()).toEqual(W[3]);
+    expect(F.embedding(torch.tensor(3, { dtype: 'int64' }), w).tolist()).toEqual(W[3]);
   });
   it('the module: N(0,1) init, paddingIdx row zero, fromPretrained, repr', () => {
     torch.manualSeed(0);
@@ -85,36 +85,36 @@ describe('embedding', () => {
     expect(e.toString()).toBe('Embedding(50, 8, padding_idx=49)');
     const p = nn.Embedding.fromPretrained(torch.tensor(W, { dtype: 'float32' }));
     expect(p.weight.requiresGrad).toBe(false);
-    expect(p.call(torch.tensor([1])).tolist()).toEqual([W[1]]);
+    expect(p.call(torch.tensor([1], { dtype: 'int64' })).tolist()).toEqual([W[1]]);
     expect(p.toString()).toBe('Embedding(5, 3)');
-    expect(e.call(torch.tensor([1])).gradFn?.name).toBe('EmbeddingBackward0');
+    expect(e.call(torch.tensor([1], { dtype: 'int64' })).gradFn?.name).toBe('EmbeddingBackward0');
   });
   it('errors: index dtype, known out-of-range indices, paddingIdx range', () => {
     const w = torch.zeros(5, 3);
     expect(() => F.embedding(torch.tensor([1.0, 2.5]), w)).toThrow(torch.DTypeError);
-    expect(() => F.embedding(torch.tensor([1, 5]), w)).toThrow(new torch.IndexError('embedding: index out of range in self (index 5, num_embeddings 5)'));
-    expect(() => F.embedding(torch.tensor([-1]), w)).toThrow(torch.IndexError);
-    expect(() => F.embedding(torch.tensor([1]), w, { paddingIdx: 5 })).toThrow(/Padding_idx must be within num_embeddings/);
+    expect(() => F.embedding(torch.tensor([1, 5], { dtype: 'int64' }), w)).toThrow(new torch.IndexError('embedding: index out of range in self (index 5, num_embeddings 5)'));
+    expect(() => F.embedding(torch.tensor([-1], { dtype: 'int64' }), w)).toThrow(torch.IndexError);
+    expect(() => F.embedding(torch.tensor([1], { dtype: 'int64' }), w, { paddingIdx: 5 })).toThrow(/Padding_idx must be within num_embeddings/);
   });
 });
 
 describe('oneHot', () => {
-  it('int32 labels to int32 one-hot; numClasses inferred from the max', () => {
-    const y = F.oneHot(torch.tensor([0, 2, 1]));
-    expect(y.dtype).toBe('int32');
+  it('int64 labels to int64 one-hot; numClasses inferred from the max', () => {
+    const y = F.oneHot(torch.tensor([0, 2, 1], { dtype: 'int64' }));
+    expect(y.dtype).toBe('int64');
     expect(y.tolist()).toEqual([
       [1, 0, 0],
       [0, 0, 1],
       [0, 1, 0],
     ]);
-    expect(F.oneHot(torch.tensor([[1], [3]]), 5).tolist()).toEqual([[[0, 1, 0, 0, 0]], [[0, 0, 0, 1, 0]]]);
+    expect(F.oneHot(torch.tensor([[1], [3]], { dtype: 'int64' }), 5).tolist()).toEqual([[[0, 1, 0, 0, 0]], [[0, 0, 0, 1, 0]]]);
     expect(F.oneHot(torch.arange(3).add(1), -1).shape).toEqual([3, 4]);
   });
   it('errors', () => {
     expect(() => F.oneHot(torch.tensor([0.0, 1.5]))).toThrow(torch.DTypeError);
-    expect(() => F.oneHot(torch.tensor([0, 3]), 3)).toThrow(/Class values must be smaller than num_classes/);
-    expect(() => F.oneHot(torch.tensor([-1, 0]), 3)).toThrow(/Class values must be non-negative/);
-    expect(() => F.oneHot(torch.zeros([0], { dtype: 'int32' }))).toThrow(/Can not infer total number of classes from empty tensor/);
+    expect(() => F.oneHot(torch.tensor([0, 3], { dtype: 'int64' }), 3)).toThrow(/Class values must be smaller than num_classes/);
+    expect(() => F.oneHot(torch.tensor([-1, 0], { dtype: 'int64' }), 3)).toThrow(/Class values must be non-negative/);
+    expect(() => F.oneHot(torch.zeros([0], { dtype: 'int64' }))).toThrow(/Can not infer total number of classes from empty tensor/);
   });
 });
 
@@ -133,7 +133,7 @@ describe('activations', () => {
     expectClose(flat(F.elu(x(), 1.5)), xs.map((v) => (v > 0 ? v : 1.5 * (Math.exp(v) - 1))), { rtol: 1e-12, atol: 1e-15 });
     expectClose(flat(F.softplus(x(), { beta: 2, threshold: 10 })), xs.map((v) => (2 * v > 10 ? v : Math.log(1 + Math.exp(2 * v)) / 2)), { rtol: 1e-12 });
     expect(flat(F.relu(x()))).toEqual(xs.map((v) => Math.max(v, 0)));
-    expect(() => F.gelu(torch.tensor([1, 2]))).toThrow(torch.DTypeError);
+    expect(() => F.gelu(torch.tensor([1, 2], { dtype: 'int64' }))).toThrow(torch.DTypeError);
   });
   it("softmax/logSoftmax with PyTorch's implicit dim, and the modules", () => {
     const m = torch.tensor([[1, 2, 3], [1, 1, 1]], { dtype: 'float64' });
@@ -149,7 +149,7 @@ describe('activations', () => {
     expect(new nn.ReLU().toString()).toBe('ReLU()');
     expect(new nn.ReLU(true).toString()).toBe('ReLU(inplace=True)');
     expect(new nn.Softplus().toString()).toBe('Softplus(beta=1.0, threshold=20.0)');
-    const r = torch.tensor([-1, 2]);
+    const r = torch.tensor([-1, 2], { dtype: 'int64' });
     expect(new nn.ReLU(true).call(r)).toBe(r);
     expect(r.tolist()).toEqual([0, 2]);
     const xg = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });

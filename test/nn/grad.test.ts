@@ -10,7 +10,7 @@ import { nest, randomValues, rng } from './reference.js';
 const { nn } = torch;
 const F = nn.functional;
 const dev = 'interp';
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const make = (vals: readonly number[], shape: readonly number[], requiresGrad = false): torch.Tensor =>
   torch.tensor(nest([...vals], shape) as torch.TensorData, { dtype: 'float64', device: dev, requiresGrad });
@@ -97,11 +97,11 @@ describe('gradients vs finite differences (float64, interp)', () => {
   });
 
   it('crossEntropy: weights, ignoreIndex, label smoothing, K-dim; probabilities (input and target); nllLoss', () => {
-    const labels = torch.tensor([2, -100, 0, 1], { device: dev });
+    const labels = torch.tensor([2, -100, 0, 1], { device: dev, dtype: 'int64' });
     const w = make([0.5, 2, 1.5], [3]);
     checkGrads((x) => F.crossEntropy(x, labels, { weight: w, labelSmoothing: 0.2 }), [{ shape: [4, 3] }]);
     checkGrads((x) => F.crossEntropy(x, labels, { reduction: 'sum' }), [{ shape: [4, 3] }]);
-    const lk = torch.tensor([[[0, 2], [1, 1]]], { device: dev });
+    const lk = torch.tensor([[[0, 2], [1, 1]]], { device: dev, dtype: 'int64' });
     checkGrads((x) => F.crossEntropy(x, lk, { reduction: 'none', ignoreIndex: 1 }), [{ shape: [1, 3, 2, 2] }]);
     checkGrads((x, t) => F.crossEntropy(x, t, { labelSmoothing: 0.1 }), [{ shape: [3, 4] }, { shape: [3, 4], values: randomValues(12, 5, 0, 1) }]);
     checkGrads((x) => F.nllLoss(x, labels, { weight: w }), [{ shape: [4, 3] }]);
@@ -137,7 +137,7 @@ describe('gradients vs finite differences (float64, interp)', () => {
 
   it('embedding: rows accumulate the gradients of their lookups; the padding row gets none', () => {
     const w = make(randomValues(12, 3), [4, 3], true);
-    const idx = torch.tensor([[0, 2], [2, 3], [0, 0]], { device: dev });
+    const idx = torch.tensor([[0, 2], [2, 3], [0, 0]], { device: dev, dtype: 'int64' });
     F.embedding(idx, w, { paddingIdx: 3 }).sum().backward();
     expect(w.grad!.tolist()).toEqual([[3, 3, 3], [0, 0, 0], [2, 2, 2], [0, 0, 0]]);
     checkGrads((v) => F.embedding(idx, v), [{ shape: [4, 3] }]);
@@ -156,7 +156,7 @@ describe('gradients vs finite differences (float64, interp)', () => {
     const f = { dtype: 'float64' as const, device: dev };
     const net = new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1, ...f }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(8, 3, f));
     const x = make(randomValues(2 * 16, 8), [2, 1, 4, 4]);
-    const labels = torch.tensor([1, 2], { device: dev });
+    const labels = torch.tensor([1, 2], { device: dev, dtype: 'int64' });
     const lossOf = (): torch.Tensor => F.crossEntropy(net.call(x), labels);
     lossOf().backward();
     const eps = 1e-6;

@@ -5,10 +5,10 @@ import { classRows, nest, randomValues, refLogSoftmax } from './reference.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const dev = 'interp';
 const T = (vals: number[], shape: number[]): torch.Tensor => torch.tensor(nest(vals, shape) as torch.TensorData, { dtype: 'float64', device: dev });
-const L = (labels: number[], shape: number[] = [labels.length]): torch.Tensor => torch.tensor(nest(labels, shape) as torch.TensorData, { dtype: 'int32', device: dev });
+const L = (labels: number[], shape: number[] = [labels.length]): torch.Tensor => torch.tensor(nest(labels, shape) as torch.TensorData, { dtype: 'int64', device: dev });
 type Red = 'mean' | 'sum' | 'none';
 
 /**
@@ -143,12 +143,12 @@ describe('crossEntropy and nllLoss against loops', () => {
     const xin = torch.zeros(3, 4);
     expect(() => F.crossEntropy(xin, torch.tensor([0.0, 1.5, 2.0]))).toThrow(/expected scalar type Long but found Float/);
     expect(() => F.crossEntropy(xin, torch.tensor([0.0, 1.5, 2.0]))).toThrow(torch.DTypeError);
-    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2, 3]))).toThrow(new torch.ShapeError('cross_entropy: Expected input batch_size (3) to match target batch_size (4).'));
-    expect(() => F.crossEntropy(torch.zeros(2, 3, 4), torch.tensor([[0, 1, 2, 0], [0, 0, 0, 1], [1, 1, 1, 1]]))).toThrow(torch.ShapeError);
+    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2, 3], { dtype: 'int64' }))).toThrow(new torch.ShapeError('cross_entropy: Expected input batch_size (3) to match target batch_size (4).'));
+    expect(() => F.crossEntropy(torch.zeros(2, 3, 4), torch.tensor([[0, 1, 2, 0], [0, 0, 0, 1], [1, 1, 1, 1]], { dtype: 'int64' }))).toThrow(torch.ShapeError);
     expect(() => F.crossEntropy(torch.zeros(2, 3, 4), torch.zeros([2, 5], { dtype: 'int32' }))).toThrow(/Expected target size \[2, 4\], got \[2, 5\]/);
-    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2]), { weight: torch.ones(3) })).toThrow(/weight tensor should be defined either for all 4 classes or no classes/);
-    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2]), { labelSmoothing: 1.5 })).toThrow(/label_smoothing must be between 0.0 and 1.0/);
-    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2]), { reduction: 'avg' as 'mean' })).toThrow(/avg is not a valid value for reduction/);
+    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2], { dtype: 'int64' }), { weight: torch.ones(3) })).toThrow(/weight tensor should be defined either for all 4 classes or no classes/);
+    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2], { dtype: 'int64' }), { labelSmoothing: 1.5 })).toThrow(/label_smoothing must be between 0.0 and 1.0/);
+    expect(() => F.crossEntropy(xin, torch.tensor([0, 1, 2], { dtype: 'int64' }), { reduction: 'avg' as 'mean' })).toThrow(/avg is not a valid value for reduction/);
   });
 });
 

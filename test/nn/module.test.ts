@@ -4,7 +4,7 @@ import { expectClose } from '../helpers.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 /** The tutorial's LeNet, written as a user would. */
 class LeNet extends nn.Module {
@@ -39,7 +39,7 @@ describe('modules', () => {
     ]);
     expect(sd['conv2.weight']!.shape).toEqual([16, 6, 5, 5]);
     expect(sd['fc1.weight']!.shape).toEqual([120, 400]);
-    expect(sd['bn.num_batches_tracked']!.dtype).toBe('int32');
+    expect(sd['bn.num_batches_tracked']!.dtype).toBe('int64');
     expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
     expect(net.parameters().reduce((a, p) => a + p.numel(), 0)).toBe(156 + 2416 + 32 + 48120 + 10164 + 850);
   });
@@ -50,7 +50,7 @@ describe('modules', () => {
     const y = net.call(torch.rand(2, 1, 32, 32));
     expect(y.shape).toEqual([2, 10]);
     expect(flat(y).every(Number.isFinite)).toBe(true);
-    const loss = F.crossEntropy(y, torch.tensor([3, 9]));
+    const loss = F.crossEntropy(y, torch.tensor([3n, 9n]));
     expect(loss.requiresGrad).toBe(true);
     expect(Number.isFinite(loss.item())).toBe(true);
     net.eval();

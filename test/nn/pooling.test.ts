@@ -5,7 +5,7 @@ import { expectClose } from '../helpers.js';
 import { nest, randomValues, refAdaptiveAvg2d, refPool2d } from './reference.js';
 
 const F = torch.nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const n = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 interface PoolCase {

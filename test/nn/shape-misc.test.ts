@@ -4,7 +4,7 @@ import { expectClose } from '../helpers.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 describe('F.pad', () => {
   const x = (): torch.Tensor => torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });

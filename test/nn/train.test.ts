@@ -14,7 +14,7 @@ function toyData(n: number, seed: number): { x: torch.Tensor; y: torch.Tensor } 
     const col = k % 6;
     return v + ((col < 3) === (labels[i] === 0) ? 1 : 0);
   });
-  return { x: torch.tensor(nest(vals, [n, 1, 6, 6]) as torch.TensorData, { dtype: 'float32' }), y: torch.tensor(labels) };
+  return { x: torch.tensor(nest(vals, [n, 1, 6, 6]) as torch.TensorData, { dtype: 'float32' }), y: torch.tensor(labels, { dtype: 'int64' }) };
 }
 
 describe('training a small conv net (conv, batch norm, pooling, dropout, linear, cross entropy, SGD)', () => {

@@ -30,10 +30,10 @@ describe('program cache', () => {
     expect(ccStats.hits).toBe(cc.hits);
     expect(libraryCacheStats.loads).toBe(libs.loads);
     // and it computes the new values, not the old ones
-    const xs = x.dataSync();
-    const ws = w.dataSync();
+    const xs = x.dataSync() as Float32Array;
+    const ws = w.dataSync() as Float32Array;
     expectClose(got, Array.from(xs, (v, i) => Math.tanh(v * ws[i]! + 1) * (ws[i]! - 0.5)), { rtol: 1e-5, atol: 1e-6 });
-    expect(Array.from(got)).not.toEqual(Array.from(a.dataSync()));
+    expect(Array.from((got) as ArrayLike<number | bigint>, Number)).not.toEqual(Array.from((a.dataSync()) as ArrayLike<number | bigint>, Number));
   });
   test('another shape, dtype or constant is another program', () => {
     step(torch.rand(300), torch.rand(300)).realize();

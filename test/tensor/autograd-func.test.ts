@@ -4,7 +4,7 @@ import * as torch from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 import { sumAll } from './autograd-helpers.js';
 
-const values = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const values = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const XS = [0.3, -1.2, 0.8, 1.7];
 const f64 = (xs: number[]): torch.Tensor => torch.tensor(xs, { dtype: 'float64' });
 
@@ -55,7 +55,7 @@ describe('torch.func.grad', () => {
       'Expected f(*args) to return a scalar Tensor, got tensor with 1 dims',
     );
     expect(() => torch.func.grad((t: torch.Tensor) => sumAll(t), { argnums: 2 })(f64([1]))).toThrow('Got argnums=2, but only 1 positional inputs');
-    expect(() => torch.func.grad((t: torch.Tensor) => sumAll(t))(torch.tensor([1, 2]))).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => torch.func.grad((t: torch.Tensor) => sumAll(t))(torch.tensor([1n, 2n]))).toThrow('only Tensors of floating point dtype can require gradients');
   });
 });
 

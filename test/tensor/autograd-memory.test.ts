@@ -3,7 +3,8 @@
  * number of steps, and the graph of a step is collectable once the step is over.
  */
 import { describe, expect, it } from 'vitest';
-import { liveNodeCount } from '../../src/ir/index.js';
+import { Node } from '../../src/ir/index.js';
+import { countLiveObjects } from '../../src/runtime/index.js';
 import * as torch from '../../src/index.js';
 import { sumAll } from './autograd-helpers.js';
 import { collectGarbage as collect } from '../collect.js';
@@ -25,10 +26,10 @@ describe('memory across training steps', () => {
     };
     for (let i = 0; i < 5; i++) step();
     await collect();
-    const early = liveNodeCount();
+    const early = countLiveObjects(Node.prototype);
     for (let i = 0; i < 60; i++) step();
     await collect();
-    const late = liveNodeCount();
+    const late = countLiveObjects(Node.prototype);
     // a handful of nodes of slack for whatever the last step left pending; no growth per step
     expect(late).toBeLessThanOrEqual(early + 5);
     // and the loop did train

@@ -8,7 +8,7 @@ import { expectClose } from '../helpers.js';
 import { makeView } from '../../src/tensor/tensor.js';
 import { meanAll, sumAll } from './autograd-helpers.js';
 
-const values = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const values = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 const SECOND =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ' +
   'Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True ' +
@@ -285,8 +285,8 @@ describe('requiresGrad_', () => {
     expect(x.requiresGrad).toBe(true);
     x.requiresGrad_(false);
     expect(x.requiresGrad).toBe(false);
-    expect(() => torch.tensor([1, 2]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
-    expect(() => torch.tensor([1, 2]).requiresGrad_()).toThrow(torch.DTypeError);
+    expect(() => torch.tensor([1n, 2n]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => torch.tensor([1n, 2n]).requiresGrad_()).toThrow(torch.DTypeError);
   });
   it('refuses to clear the flag of a non-leaf', () => {
     const y = torch.ones(2, { requiresGrad: true }).mul(2);
@@ -372,7 +372,7 @@ describe('sharing a tracked result with JS', () => {
     const x = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
     const y = x.mul(x);
     const buf = y.detach()._share(); // what numpy() does
-    expect(Array.from(buf.host!)).toEqual([1, 4]);
+    expect(Array.from((buf.host!) as ArrayLike<number | bigint>, Number)).toEqual([1, 4]);
     sumAll(y).backward();
     expect(values(x.grad!)).toEqual([2, 4]);
   });

@@ -30,7 +30,16 @@ describe('printing tensors as PyTorch does', () => {
     ['sci', () => torch.tensor([1e-5, 1e3]), 'tensor([1.0000e-05, 1.0000e+03])'],
     ['width', () => torch.tensor([1.5, -20.25, 300.125]), 'tensor([  1.5000, -20.2500, 300.1250])'],
     ['negsmall', () => torch.tensor([-1.5, 0.25]), 'tensor([-1.5000,  0.2500])'],
-    ['ints', () => torch.tensor([1, -20, 300]), 'tensor([  1, -20, 300])'],
+    ['ints', () => torch.tensor([1n, -20n, 300n]), 'tensor([  1, -20, 300])'],
+    ['int32', () => torch.tensor([1, 2], { dtype: 'int32' }), 'tensor([1, 2], dtype=torch.int32)'],
+    ['int32matrix', () => values(12, (i) => i, [3, 4], 'int32'), lines(
+        'tensor([[ 0,  1,  2,  3],',
+        '        [ 4,  5,  6,  7],',
+        '        [ 8,  9, 10, 11]], dtype=torch.int32)',
+      )],
+    ['int64big', () => torch.tensor([2n ** 62n + 1n, -3n]), 'tensor([4611686018427387905,                  -3])'],
+    ['int64extremes', () => torch.tensor([-(2n ** 63n), 2n ** 63n - 1n]), 'tensor([-9223372036854775808,  9223372036854775807])'],
+    ['emptylong', () => torch.zeros(0, { dtype: 'int64' }), 'tensor([], dtype=torch.int64)'],
     ['bools', () => torch.tensor([true, false]), 'tensor([ True, False])'],
     ['boolmatrix', () => torch.tensor([[true, false, true], [false, false, true]]), lines(
         'tensor([[ True, False,  True],',
@@ -38,7 +47,7 @@ describe('printing tensors as PyTorch does', () => {
       )],
     ['scalar3', () => torch.tensor(3, F32), 'tensor(3.)'],
     ['scalarhalf', () => torch.tensor(0.5), 'tensor(0.5000)'],
-    ['scalarint', () => torch.tensor(7), 'tensor(7)'],
+    ['scalarint', () => torch.tensor(7n), 'tensor(7)'],
     ['scalarbool', () => torch.tensor(true), 'tensor(True)'],
     ['scalarnan', () => torch.tensor(NaN), 'tensor(nan)'],
     ['empty', () => torch.tensor([]), 'tensor([])'],
@@ -91,7 +100,7 @@ describe('printing tensors as PyTorch does', () => {
         '         [16., 17., 18., 19.],',
         '         [20., 21., 22., 23.]]])',
       )],
-    ['4d', () => values(16, (i) => i, [2, 2, 2, 2], 'int32'), lines(
+    ['4d', () => values(16, (i) => i, [2, 2, 2, 2], 'int64'), lines(
         'tensor([[[[ 0,  1],',
         '          [ 2,  3]],',
         '',
@@ -105,13 +114,13 @@ describe('printing tensors as PyTorch does', () => {
         '         [[12, 13],',
         '          [14, 15]]]])',
       )],
-    ['longint', () => values(40, (i) => i * 1000, [40], 'int32'), lines(
+    ['longint', () => values(40, (i) => i * 1000, [40], 'int64'), lines(
         'tensor([    0,  1000,  2000,  3000,  4000,  5000,  6000,  7000,  8000,  9000,',
         '        10000, 11000, 12000, 13000, 14000, 15000, 16000, 17000, 18000, 19000,',
         '        20000, 21000, 22000, 23000, 24000, 25000, 26000, 27000, 28000, 29000,',
         '        30000, 31000, 32000, 33000, 34000, 35000, 36000, 37000, 38000, 39000])',
       )],
-    ['summ1d', () => values(1001, (i) => i, [1001], 'int32'), 'tensor([   0,    1,    2,  ...,  998,  999, 1000])'],
+    ['summ1d', () => values(1001, (i) => i, [1001], 'int64'), 'tensor([   0,    1,    2,  ...,  998,  999, 1000])'],
     ['summ1df', () => values(2000, (i) => ((i * 37) % 101) / 8), 'tensor([ 0.0000,  4.6250,  9.2500,  ...,  7.2500, 11.8750,  3.8750])'],
     ['summ2d', () => values(2000, (i) => i * 0.5, [50, 40], 'float32'), lines(
         'tensor([[0.0000e+00, 5.0000e-01, 1.0000e+00,  ..., 1.8500e+01, 1.9000e+01,',
@@ -203,18 +212,18 @@ describe('printing tensors as PyTorch does', () => {
     const t = torch.tensor([[1.5, 2], [3, 4]]);
     expect(inspect(t)).toBe(lines('tensor([[1.5000, 2.0000],', '        [3.0000, 4.0000]])'));
     expect(String(t)).toBe(inspect(t));
-    expect(inspect({ w: torch.tensor([1, 2]) })).toBe('{ w: tensor([1, 2]) }');
+    expect(inspect({ w: torch.tensor([1n, 2n]) })).toBe('{ w: tensor([1, 2]) }');
   });
 
   it('prints a view with its own values and a lazy result after computing it', () => {
-    const x = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = torch.tensor([[1n, 2n, 3n], [4n, 5n, 6n]]);
     const xt = makeView('permute', x, [{ kind: 'permute', perm: [1, 0] }]);
     expect(xt.toString()).toBe(lines('tensor([[1, 4],', '        [2, 5],', '        [3, 6]])'));
     expect(x.add(0.5).toString()).toBe(lines('tensor([[1.5000, 2.5000, 3.5000],', '        [4.5000, 5.5000, 6.5000]])'));
   });
 
   it('names a device other than the default one', () => {
-    const t = torch.tensor([1, 2], { device: 'interp' });
+    const t = torch.tensor([1n, 2n], { device: 'interp' });
     expect(t.toString()).toBe("tensor([1, 2], device='interp')");
     expect(torch.tensor([1.5], { device: 'interp', dtype: 'float64' }).toString()).toBe("tensor([1.5000], device='interp', dtype=torch.float64)");
   });
@@ -238,7 +247,7 @@ describe('setPrintOptions', () => {
   });
   it('summarizes above the threshold with edgeitems', () => {
     torch.setPrintOptions({ threshold: 5 });
-    expect(values(10, (i) => i, [10], 'int32').toString()).toBe('tensor([0, 1, 2,  ..., 7, 8, 9])');
+    expect(values(10, (i) => i, [10], 'int64').toString()).toBe('tensor([0, 1, 2,  ..., 7, 8, 9])');
     torch.setPrintOptions({ threshold: 5, edgeitems: 1 });
     expect(values(12, (i) => i, [3, 4]).toString()).toBe(lines(
       'tensor([[ 0.,  ...,  3.],',
@@ -259,7 +268,7 @@ describe('setPrintOptions', () => {
     expect(values(1200, (i) => i / 3).toString()).toBe('tensor([0.00e+00, 3.33e-01,  ..., 3.99e+02, 4.00e+02])');
     torch.setPrintOptions({ profile: 'full' });
     // PyTorch prints all 1200 elements of arange(1200) in 8000 characters.
-    expect(values(1200, (i) => i, [1200], 'int32').toString().length).toBe(8000);
+    expect(values(1200, (i) => i, [1200], 'int64').toString().length).toBe(8000);
   });
   it('rejects bad options and leaves the options unchanged', () => {
     expect(() => torch.setPrintOptions({ precision: -1 })).toThrow(torch.ValueError);

@@ -47,23 +47,23 @@ describe('torch.Generator', () => {
 });
 
 describe('torch.randperm', () => {
-  it('is a permutation of 0..n-1, int32, reproducible with a generator', () => {
+  it('is a permutation of 0..n-1, int64, reproducible with a generator', () => {
     const p = torch.randperm(50, { generator: new torch.Generator().manualSeed(3) });
-    expect(p.dtype).toBe('int32');
+    expect(p.dtype).toBe('int64');
     expect(p.shape).toEqual([50]);
-    const vals = Array.from(p.dataSync());
+    const vals = Array.from((p.dataSync()) as ArrayLike<number | bigint>, Number);
     expect([...vals].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     const q = torch.randperm(50, { generator: new torch.Generator().manualSeed(3) });
-    expect(Array.from(q.dataSync())).toEqual(vals);
+    expect(Array.from((q.dataSync()) as ArrayLike<number | bigint>, Number)).toEqual(vals);
     const r = torch.randperm(50, { generator: new torch.Generator().manualSeed(4) });
-    expect(Array.from(r.dataSync())).not.toEqual(vals);
+    expect(Array.from((r.dataSync()) as ArrayLike<number | bigint>, Number)).not.toEqual(vals);
   });
 
   it('uses the default generator, which torch.manualSeed seeds', () => {
     torch.manualSeed(123);
-    const a = Array.from(torch.randperm(20).dataSync());
+    const a = Array.from((torch.randperm(20).dataSync()) as ArrayLike<number | bigint>, Number);
     torch.manualSeed(123);
-    const b = Array.from(torch.randperm(20).dataSync());
+    const b = Array.from((torch.randperm(20).dataSync()) as ArrayLike<number | bigint>, Number);
     expect(a).toEqual(b);
   });
 

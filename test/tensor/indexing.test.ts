@@ -29,7 +29,7 @@ describe('basic indexing', () => {
     expect(torch.tensor(7).index().item()).toBe(7);
     expect(torch.tensor(7).index('...').item()).toBe(7);
     // a 0-d integer tensor is an integer index
-    expect(x.index(torch.tensor(2)).tolist()).toEqual([8, 9, 10, 11]);
+    expect(x.index(torch.tensor(2n)).tolist()).toEqual([8, 9, 10, 11]);
   });
   it('gives views with PyTorch strides and offsets', () => {
     const x = torch.zeros(4, 6);
@@ -126,11 +126,11 @@ describe('advanced indexing against a JS reference', () => {
     });
   }
   it('index tensors (lazy and realized) give the same as arrays', () => {
-    const lazy = torch.tensor([2, 0, 1]).mul(1);
+    const lazy = torch.tensor([2, 0, 1], { dtype: 'int64' }).mul(1);
     expect(lazy.node.op).not.toBe('buffer');
     const expected = refNested(refIndex(ref, [':', [2, 0, 1]]));
     expect(data.index(':', lazy).tolist()).toEqual(expected);
-    expect(data.index(':', torch.tensor([2, 0, 1])).tolist()).toEqual(expected);
+    expect(data.index(':', torch.tensor([2, 0, 1], { dtype: 'int64' })).tolist()).toEqual(expected);
     expect(data.index(':', torch.tensor([true, false, true])).shape).toEqual([2, 2, 4, 5]);
   });
   it('on the interp device, in float64', () => {
@@ -213,12 +213,12 @@ describe('indexPut_', () => {
   });
   it('lazy indices: unique ones are exact, duplicates writing one value give that value', () => {
     const x = torch.zeros(5);
-    x.indexPut_([torch.tensor([4, 0]).mul(1)], torch.tensor([1.5, 2.5]));
+    x.indexPut_([torch.tensor([4, 0], { dtype: 'int64' }).mul(1)], torch.tensor([1.5, 2.5]));
     expect(x.tolist()).toEqual([2.5, 0, 0, 0, 1.5]);
-    x.indexPut_([torch.tensor([2, 2, -1]).mul(1)], 3);
+    x.indexPut_([torch.tensor([2, 2, -1], { dtype: 'int64' }).mul(1)], 3);
     expect(x.tolist()).toEqual([2.5, 0, 3, 0, 3]);
     const y = torch.zeros(2, 3, { dtype: 'int32' });
-    y.indexPut_([torch.tensor([1, 1]).add(0), torch.tensor([2, 2]).add(0)], torch.tensor([4, 4]), { accumulate: true });
+    y.indexPut_([torch.tensor([1, 1], { dtype: 'int64' }).add(0), torch.tensor([2, 2], { dtype: 'int64' }).add(0)], torch.tensor([4, 4]), { accumulate: true });
     expect(y.tolist()).toEqual([[0, 0, 0], [0, 0, 8]]);
   });
   it('indexPut is out of place', () => {
@@ -250,16 +250,16 @@ describe('indexing errors', () => {
     expectThrowsUnchanged(() => x.index(5), torch.IndexError, 'index 5 is out of bounds for dimension 0 with size 3', [x]);
     expectThrowsUnchanged(() => x.index(':', -5), torch.IndexError, 'index -5 is out of bounds for dimension 1 with size 4', [x]);
     expectThrowsUnchanged(() => x.index([0, 5]), torch.IndexError, 'index 5 is out of bounds for dimension 0 with size 3', [x]);
-    const idx = torch.tensor([[1], [-5]]);
+    const idx = torch.tensor([[1], [-5]], { dtype: 'int64' });
     expectThrowsUnchanged(() => x.index(':', idx), torch.IndexError, 'index -5 is out of bounds for dimension 1 with size 4', [x, idx]);
   });
   it('lazy out-of-bounds indices are reported by the kernel', () => {
     const x = torch.zeros(3, 4);
-    const bad = x.index(torch.tensor([1, 7]).add(0));
+    const bad = x.index(torch.tensor([1, 7], { dtype: 'int64' }).add(0));
     expect(() => bad.tolist()).toThrow(torch.IndexError);
     expect(() => bad.tolist()).toThrow('index 7 is out of bounds for dimension 0 with size 3');
     // several lazy indices: one out of range in its own dim is still an error, not a neighbouring row
-    const bad2 = x.index(torch.tensor([0]).add(0), torch.tensor([4]).add(0));
+    const bad2 = x.index(torch.tensor([0], { dtype: 'int64' }).add(0), torch.tensor([4], { dtype: 'int64' }).add(0));
     expect(() => bad2.tolist()).toThrow(torch.IndexError);
     expect(x.tolist()).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
   });

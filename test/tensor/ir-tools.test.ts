@@ -5,7 +5,7 @@ import * as torch from '../../src/index.js';
 describe('torch.ir.print', () => {
   it('prints one node per line with op, shape and dtype; buffers are the inputs', () => {
     const x = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
-    const y = torch.tensor([1, 2, 3]);
+    const y = torch.tensor([1, 2, 3], { dtype: 'int32' });
     const z = x.mul(2).add(y).exp();
     expect(torch.ir.print(z)).toBe(
       [

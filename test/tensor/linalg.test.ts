@@ -5,7 +5,7 @@ import { expectClose } from '../helpers.js';
 import { nest, prod, randomValues, refMatmul } from './reference.js';
 
 const DEVICES = ['cpu', 'interp'];
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 describe.each(DEVICES)('linear algebra on %s', (device) => {
   const T = (data: unknown, dtype?: torch.DType): torch.Tensor => torch.tensor(data as torch.TensorData, { device, dtype });
@@ -52,15 +52,19 @@ describe.each(DEVICES)('linear algebra on %s', (device) => {
       expect(got.dtype).toBe('float32');
       expectClose(flat(got), ref.data, { rtol: 1e-5, atol: 1e-5 });
     });
-    it('works in float64 and int32 (no promotion)', () => {
+    it('works in float64, int32 and int64 (no promotion)', () => {
       const a = rand([3, 4], 'float64');
       const b = rand([4, 2], 'float64');
       const got = a.t.matmul(b.t);
       expect(got.dtype).toBe('float64');
       expectClose(flat(got), refMatmul(a.v, [3, 4], b.v, [4, 2]).data, { rtol: 1e-12, atol: 1e-12 });
-      const i = T([[1, 2], [3, 4]]).matmul(T([[5], [6]]));
+      const i = T([[1, 2], [3, 4]], 'int32').matmul(T([[5], [6]], 'int32'));
       expect(i.dtype).toBe('int32');
       expect(i.tolist()).toEqual([[17], [39]]);
+      // int64 products are exact beyond 2^53: 2^31 * 2^31 + 1 * 1
+      const l = T([[2n ** 31n, 1n]], 'int64').matmul(T([[2n ** 31n], [1n]], 'int64'));
+      expect(l.dtype).toBe('int64');
+      expect(l.tolist()).toEqual([[2n ** 62n + 1n]]);
     });
     it('names its gradient functions as PyTorch', () => {
       const opts = { device, requiresGrad: true };

@@ -22,15 +22,15 @@ describe('Tensor.numpy()', () => {
     const b = a.numpy();
     expect(b.data).toBeInstanceOf(Float32Array);
     expect([b.shape, b.stride, b.offset, b.dtype, b.size]).toEqual([[5], [1], 0, 'float32', 5]);
-    expect(Array.from(b.data)).toEqual([1, 1, 1, 1, 1]);
+    expect(Array.from((b.data) as ArrayLike<number | bigint>, Number)).toEqual([1, 1, 1, 1, 1]);
     a.add_(1);
-    expect(Array.from(b.data)).toEqual([2, 2, 2, 2, 2]);
+    expect(Array.from((b.data) as ArrayLike<number | bigint>, Number)).toEqual([2, 2, 2, 2, 2]);
     a.mul_(3).sub_(torch.tensor([0, 1, 2, 3, 4]));
-    expect(Array.from(b.data)).toEqual([6, 5, 4, 3, 2]);
+    expect(Array.from((b.data) as ArrayLike<number | bigint>, Number)).toEqual([6, 5, 4, 3, 2]);
     b.data[0] = 100; // a JS write is seen by the tensor
     expect(a.tolist()).toEqual([100, 5, 4, 3, 2]);
     a.div_(2);
-    expect(Array.from(b.data)).toEqual([50, 2.5, 2, 1.5, 1]);
+    expect(Array.from((b.data) as ArrayLike<number | bigint>, Number)).toEqual([50, 2.5, 2, 1.5, 1]);
     expect(a.numpy().data).toBe(b.data); // one memory, however often it is asked for
   });
 
@@ -45,7 +45,7 @@ describe('Tensor.numpy()', () => {
     expect(nd.tolist()).toEqual([12, 15]);
     col.fill_(-1); // a write through the view lands in the base's memory
     expect(nd.tolist()).toEqual([-1, -1]);
-    expect(Array.from(nd.data)).toEqual([11, -1, 13, 14, -1, 16]);
+    expect(Array.from((nd.data) as ArrayLike<number | bigint>, Number)).toEqual([11, -1, 13, 14, -1, 16]);
     nd.set(1, 99);
     expect(x.tolist()).toEqual([[11, -1, 13], [14, 99, 16]]);
     const xt = transpose(x).numpy();
@@ -59,7 +59,7 @@ describe('Tensor.numpy()', () => {
     const y = a.mul(2); // pending
     a.add_(1);
     const z = a.mul(2); // pending, after the mutation
-    expect(Array.from(b.data)).toEqual([2, 3, 4]);
+    expect(Array.from((b.data) as ArrayLike<number | bigint>, Number)).toEqual([2, 3, 4]);
     expect(y.tolist()).toEqual([2, 4, 6]);
     expect(z.tolist()).toEqual([4, 6, 8]);
   });
@@ -92,7 +92,11 @@ describe('Tensor.numpy()', () => {
 
   it('maps dtypes and reads bools as booleans', () => {
     expect(torch.tensor([1.5], { dtype: 'float64' }).numpy().data).toBeInstanceOf(Float64Array);
-    expect(torch.tensor([1, 2]).numpy().data).toBeInstanceOf(Int32Array);
+    expect(torch.tensor([1, 2], { dtype: 'int32' }).numpy().data).toBeInstanceOf(Int32Array);
+    const l = torch.tensor([1n, 2n ** 62n + 1n]).numpy();
+    expect(l.data).toBeInstanceOf(BigInt64Array);
+    expect([l.dtype, l.get(1), l.tolist()]).toEqual(['int64', 2n ** 62n + 1n, [1, 2n ** 62n + 1n]]);
+    expect(torch.tensor([1, 2]).numpy().data).toBeInstanceOf(Float32Array); // JS numbers are floats
     const m = torch.tensor([true, false]).numpy();
     expect(m.data).toBeInstanceOf(Uint8Array);
     expect([m.dtype, m.tolist(), m.get(0)]).toEqual(['bool', [true, false], 1]);

@@ -4,7 +4,7 @@ import { expectClose } from '../helpers.js';
 import { nest, randomValues, refAlong, refLogsumexp, refMean, refReduce, refSoftmax, refSum, refVar } from './reference.js';
 
 const DEVICES = ['cpu', 'interp'];
-const flat = (t: torch.Tensor): number[] => Array.from(t.dataSync());
+const flat = (t: torch.Tensor): number[] => Array.from((t.dataSync()) as ArrayLike<number | bigint>, Number);
 
 describe.each(DEVICES)('reductions on %s', (device) => {
   const T = (data: torch.TensorData, dtype?: torch.DType): torch.Tensor => torch.tensor(data, { device, dtype });
@@ -41,13 +41,14 @@ describe.each(DEVICES)('reductions on %s', (device) => {
         }
       }
     });
-    it('sums ints and bools to int32, with a dtype option', () => {
-      const i = T([[1, 2], [3, 4]]);
-      expect(i.sum().dtype).toBe('int32');
+    it('sums ints and bools to int64, with a dtype option', () => {
+      const i = T([[1n, 2n], [3n, 4n]]);
+      expect(i.sum().dtype).toBe('int64');
+      expect(T([1, 2], 'int32').sum().dtype).toBe('int64');
       expect(i.sum(0).tolist()).toEqual([4, 6]);
       const b = T([true, false, true, true]);
       const s = b.sum();
-      expect(s.dtype).toBe('int32');
+      expect(s.dtype).toBe('int64');
       expect(s.item()).toBe(3);
       const d = i.sum({ dtype: 'float64' });
       expect(d.dtype).toBe('float64');
@@ -112,18 +113,19 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       expect(T([1, 2], 'float64').mean().dtype).toBe('float64');
     });
     it('mean of ints is an error with PyTorch text, unless a float dtype is given', () => {
-      expect(() => T([1, 2, 3]).mean()).toThrow(
-        'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Int',
+      expect(() => T([1n, 2n, 3n]).mean()).toThrow(
+        'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
       );
+      expect(() => T([1, 2], 'int32').mean()).toThrow('Got: Int');
       expect(() => T([true]).mean()).toThrow(torch.DTypeError);
-      expect(T([1, 2]).mean({ dtype: 'float32' }).item()).toBe(1.5);
+      expect(T([1n, 2n]).mean({ dtype: 'float32' }).item()).toBe(1.5);
     });
     it('prod: hand values, ints, empty is 1', () => {
       expect(x23().prod().item()).toBe(720);
       expect(x23().prod(1).tolist()).toEqual([6, 120]);
       expect(x23().prod(0, { keepdim: true }).tolist()).toEqual([[4, 10, 18]]);
-      const p = T([2, 3, 4]).prod();
-      expect(p.dtype).toBe('int32');
+      const p = T([2n, 3n, 4n]).prod();
+      expect(p.dtype).toBe('int64');
       expect(p.item()).toBe(24);
       expect(torch.zeros(0, { device }).prod().item()).toBe(1);
       expect(T([true, false]).prod().item()).toBe(0);
@@ -136,7 +138,8 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       expect(x.max().item()).toBe(6);
       expect(x.max().shape).toEqual([]);
       expect(torch.min(x).item()).toBe(1);
-      expect(T([3, -1, 7]).max().dtype).toBe('int32');
+      expect(T([3n, -1n, 7n]).max().dtype).toBe('int64');
+      expect(T([3n, -1n, 7n]).max().item()).toBe(7);
       expect(T([false, true]).max().item()).toBe(true);
       expect(T([false, true]).min().item()).toBe(false);
     });
@@ -145,7 +148,7 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       const r = x.max(1);
       expect(r.values.tolist()).toEqual([3, 2]);
       expect(r.indices.tolist()).toEqual([1, 0]);
-      expect(r.indices.dtype).toBe('int32');
+      expect(r.indices.dtype).toBe('int64');
       const [v, i] = torch.min(x, 0);
       expect(v.tolist()).toEqual([1, 2, 1]);
       expect(i.tolist()).toEqual([0, 1, 1]);
@@ -245,7 +248,7 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       }
     });
     it('refuse integer input', () => {
-      expect(() => T([1, 2]).var()).toThrow('std and var only support floating point and complex dtypes');
+      expect(() => T([1n, 2n]).var()).toThrow('std and var only support floating point and complex dtypes');
     });
   });
 
@@ -287,17 +290,18 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       expect(T(3, 'float32').softmax(0).item()).toBe(1);
     });
     it('softmax refuses integers unless a dtype is given', () => {
-      expect(() => T([1, 2]).softmax(0)).toThrow(`softmax(): "softmax_lastdim_kernel_impl" not implemented for 'Int'`);
-      expectClose(flat(T([1, 2]).softmax(0, { dtype: 'float64' })), refSoftmax([1, 2]));
+      expect(() => T([1n, 2n]).softmax(0)).toThrow(`softmax(): "softmax_lastdim_kernel_impl" not implemented for 'Long'`);
+      expectClose(flat(T([1n, 2n]).softmax(0, { dtype: 'float64' })), refSoftmax([1, 2]));
     });
   });
 
   describe('cumsum, all, any, countNonzero, norm', () => {
-    it('cumsum along each dim; ints and bools accumulate in int32', () => {
+    it('cumsum along each dim; ints and bools accumulate in int64', () => {
       expect(x23().cumsum(1).tolist()).toEqual([[1, 3, 6], [4, 9, 15]]);
       expect(x23().cumsum(-2).tolist()).toEqual([[1, 2, 3], [5, 7, 9]]);
       const b = T([true, true, false, true]).cumsum(0);
-      expect(b.dtype).toBe('int32');
+      expect(b.dtype).toBe('int64');
+      expect(T([2 ** 31 - 1, 1], 'int32').cumsum(0).tolist()).toEqual([2 ** 31 - 1, 2 ** 31]);
       expect(b.tolist()).toEqual([1, 2, 2, 3]);
       expect(T([1, 2, 3]).cumsum(0, { dtype: 'float64' }).dtype).toBe('float64');
       const x = x345();
@@ -322,7 +326,7 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       const x = T([[1, 0, 2], [0, 0, 5]]);
       expect(x.countNonzero().item()).toBe(3);
       expect(x.countNonzero(0).tolist()).toEqual([1, 0, 2]);
-      expect(torch.countNonzero(x, [0, 1]).dtype).toBe('int32');
+      expect(torch.countNonzero(x, [0, 1]).dtype).toBe('int64');
     });
     it('norm: p = 2 (default, fro), 1, inf, 0, 3; dims; refuses ints', () => {
       const x = T([[3, -4], [0, 12]], 'float32');
@@ -336,7 +340,7 @@ describe.each(DEVICES)('reductions on %s', (device) => {
       expect(x.norm(0).item()).toBe(3);
       expectClose(x.norm(3).item(), Math.cbrt(27 + 64 + 1728), { rtol: 1e-6 });
       expect(torch.zeros(0, { device }).norm().item()).toBe(0);
-      expect(() => T([1, 2]).norm()).toThrow('linalg.vector_norm: Expected a floating point or complex tensor as input. Got Int');
+      expect(() => T([1n, 2n]).norm()).toThrow('linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long');
     });
   });
 

@@ -11,14 +11,14 @@ describe('tensor basics', () => {
     expect(z.tolist()).toEqual([[5, 7, 9], [11, 13, 15]]);
   });
   it('promotes int / int to float32', () => {
-    const b = torch.tensor([1, 2, 3]);
-    expect(b.dtype).toBe('int32');
+    const b = torch.tensor([1n, 2n, 3n]);
+    expect(b.dtype).toBe('int64');
     const q = b.div(2);
     expect(q.dtype).toBe('float32');
     expectClose(q.tolist(), [0.5, 1, 1.5]);
   });
   it('raises ZeroDivisionError for integer floor division by zero', () => {
-    expect(() => torch.tensor([1, 2]).floorDivide(0)).toThrow(torch.ZeroDivisionError);
+    expect(() => torch.tensor([1n, 2n]).floorDivide(0)).toThrow(torch.ZeroDivisionError);
   });
 });
 

@@ -14,7 +14,7 @@ OPS = {
 def build():
     c = Catalog('creation')
     f64 = Dtype('float64')
-    i64 = Dtype('int32')
+    i64 = Dtype('int64')
 
     # tensor(): dtype inference from the data
     c('tensor/ints', 'tensor', [1, 2, 3], grad=False)

@@ -91,7 +91,7 @@ def build():
     c('adv/ellipsis-tensor', 'getitem', x, Ellipsis, I([0, 4]))
     c('adv/none-tensor', 'getitem', m, None, I([1, 2]))
     c('adv/all-three', 'getitem', x, I([0, 1]), I([1, 2]), I([2, 3]))
-    c('adv/empty-index', 'getitem', m, T([], 'int32', shape=(0,)))
+    c('adv/empty-index', 'getitem', m, T([], 'int64', shape=(0,)))
     c('adv/out-of-range', 'getitem', x, I([0, 3]), err=('IndexError', 'index 3 is out of bounds for dimension 0 with size 3'))
     c('adv/out-of-range-dim1', 'getitem', x, S(), I([-5]), err=('IndexError', 'index -5 is out of bounds for dimension'))
     c('adv/float-index', 'getitem', m, T([0.0, 1.0]), err=('IndexError', 'tensors used as indices must be long'))

@@ -41,7 +41,7 @@ def build():
     c('int/2d', 'identity', I([[1, 2], [30, -4]]), **p)
     c('int/large', 'identity', I([123456789, -1]), **p)
     c('int/0d', 'identity', I(7), **p)
-    c('int/empty', 'identity', T(np.zeros((0,), dtype=np.int64), 'int32'), **p)
+    c('int/empty', 'identity', T(np.zeros((0,), dtype=np.int64), 'int64'), **p)
     c('bool/basic', 'identity', B([True, False, True]), **p)
     c('bool/2d', 'identity', B([[True], [False]]), **p)
     c('bool/empty', 'identity', T(np.zeros((0,), dtype=bool), 'bool'), **p)

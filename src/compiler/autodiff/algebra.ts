@@ -8,26 +8,31 @@
  * Note on `0 * x -> 0`: IEEE says 0 * inf = NaN. Folding it means a zero cotangent stays zero even where the
  * forward value is infinite, which is what PyTorch does for gradients it knows are zero (it skips them).
  */
-import { build, castScalar, type DType, type Node, type Shape } from '../../ir/index.js';
+import { build, castScalar, isFloat, scalarIs, type DType, type Node, type Scalar, type Shape } from '../../ir/index.js';
 
 export const isConst = (n: Node): boolean => n.op === 'const';
-const constValue = (n: Node): number => n.arg as number;
-export const isConstOf = (n: Node, v: number): boolean => n.op === 'const' && constValue(n) === v;
+const constValue = (n: Node): Scalar => n.arg as Scalar;
+/** Whether n is the constant v (compared as `===` compares numbers: 0 and -0 are equal). */
+export function isConstOf(n: Node, v: number): boolean {
+  if (n.op !== 'const') return false;
+  const x = constValue(n);
+  return typeof x === 'bigint' ? scalarIs(x, v) : x === v;
+}
 
 /** A constant shaped and typed like `like`. */
-export const constLike = (like: Node, v: number): Node => build.constant(v, like.dtype, like.shape);
+export const constLike = (like: Node, v: Scalar): Node => build.constant(v, like.dtype, like.shape);
 export const zerosLike = (like: Node): Node => constLike(like, 0);
 export const zeros = (dtype: DType, shape: Shape): Node => build.constant(0, dtype, shape);
 
 /** Fold a binary op of two constants when JS doubles give the exact IEEE result for the dtype. */
 function foldConsts(op: 'add' | 'sub' | 'mul' | 'div', a: Node, b: Node): Node | null {
   if (!isConst(a) || !isConst(b)) return null;
-  const x = constValue(a);
-  const y = constValue(b);
+  // Only floats: doubles round +,-,*,/ of float32 values correctly after one more rounding to float32.
+  // (Gradients are floats; integer constants are left to the compiler's folding.)
+  if (!isFloat(a.dtype)) return null;
+  const x = constValue(a) as number;
+  const y = constValue(b) as number;
   const v = op === 'add' ? x + y : op === 'sub' ? x - y : op === 'mul' ? x * y : x / y;
-  // Doubles round +,-,*,/ of float32 values correctly after one more rounding to float32; ints must not overflow.
-  if (a.dtype === 'int32' && (op === 'div' || !Number.isSafeInteger(v) || v !== (v | 0))) return null;
-  if (a.dtype === 'bool') return null;
   return build.constant(castScalar(v, a.dtype), a.dtype, a.shape);
 }
 
@@ -106,6 +111,7 @@ export function sumKeep(x: Node, axes: readonly number[]): Node {
     // A sum of a constant is the constant times the count, exact when the count is small enough.
     const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
     const v = constValue(x);
+    if (typeof v === 'bigint') return build.reduce(x, 'sum', axes);
     if (v === 0) return build.constant(0, x.dtype, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
     if (x.dtype !== 'float32' || count <= 1 << 24) {
       return build.constant(castScalar(v * count, x.dtype), x.dtype, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));

@@ -13,8 +13,9 @@
  * kept axes (rows), inner loops over R. The output is written per row (its size is the number of rows:
  * `sum(x)`, `relu(x @ w + b)`) or per element of F (`x - x.mean(1, keepdim)`, softmax).
  */
-import { isFloat, type DType } from '../../ir/dtype.js';
+import { isFloat, isInt, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
+import type { Scalar } from '../../ir/scalar.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
 import { shapeEq, numel } from '../../ir/shape.js';
 import { prod, type KOut, type KParam, type Kernel, type KernelErrors, type LoopKernel, type LoopVar, type ScanKernel, type ScatterKernel } from './kernel.js';
@@ -117,7 +118,7 @@ class Lowerer {
     const src = n.srcs[0]!;
     switch (n.op) {
       case 'const':
-        return vt.const(n.dtype, n.arg as number);
+        return vt.const(n.dtype, n.arg as Scalar);
       case 'iota':
         return vt.index(n.dtype, idx[0]!);
       case 'rand': {
@@ -170,7 +171,7 @@ class Lowerer {
         );
       }
       case 'pad': {
-        const { pads, value } = n.arg as { pads: [number, number][]; value: number };
+        const { pads, value } = n.arg as { pads: [number, number][]; value: Scalar };
         const si = idx.map((x, i) => S.addc(x, -pads[i]![0]));
         let inner: S.Cond | 'false' = null;
         for (let i = 0; i < si.length && inner !== 'false'; i++) inner = S.andBound(inner, si[i]!, 0, src.shape[i]! - 1);
@@ -208,7 +209,7 @@ class Lowerer {
     const info = OPS[n.op];
     if (info.cat === 'unary' || info.cat === 'binary' || info.cat === 'compare' || info.cat === 'ternary') {
       const args = n.srcs.map((s) => this.valueAt(s, idx, guard));
-      const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && src.dtype === 'int32';
+      const raises = (n.op === 'idiv' || n.op === 'mod' || n.op === 'pow') && isInt(src.dtype);
       if (raises && n.op === 'pow') this.errors.negpow = true;
       else if (raises) this.errors.zerodiv = true;
       return vt.op(n.op, n.dtype, args, raises ? guard : null);

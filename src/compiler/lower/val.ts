@@ -5,16 +5,18 @@
  */
 import type { DType } from '../../ir/dtype.js';
 import type { ReduceOp } from '../../ir/ops.js';
+import { castScalar, scalarKey, type Scalar } from '../../ir/scalar.js';
 import { condKey, dataOf, type Cond, type Sym } from './sym.js';
 
 /** Elementwise operations a value can apply: the IR's elementwise ops plus `cast` (to the value's dtype). */
 export type ValOp = string;
 
 export type Val =
-  | { readonly k: 'const'; readonly id: number; readonly dtype: DType; readonly value: number }
+  /** A constant: a bigint for int64, a number otherwise. */
+  | { readonly k: 'const'; readonly id: number; readonly dtype: DType; readonly value: Scalar }
   /** p[index] where p is kernel parameter `param`; only read where `guard` holds (else 0). */
   | { readonly k: 'load'; readonly id: number; readonly dtype: DType; readonly param: number; readonly index: Sym; readonly guard: Cond }
-  /** An index expression used as a value (iota), as int32 or converted to a float dtype. */
+  /** An index expression used as a value (iota), converted to the value's dtype. */
   | { readonly k: 'index'; readonly id: number; readonly dtype: DType; readonly index: Sym }
   /**
    * An elementwise op. `guard` is set on ops that can raise an error (integer division): the error counts
@@ -59,9 +61,9 @@ export class ValTable {
     return v;
   }
 
-  const(dtype: DType, value: number): Val {
-    const vk = Object.is(value, -0) ? '-0' : String(value);
-    return this.make(`c|${dtype}|${vk}`, (id) => ({ k: 'const', id, dtype, value }));
+  const(dtype: DType, value: Scalar): Val {
+    const v = castScalar(value, dtype);
+    return this.make(`c|${dtype}|${scalarKey(v)}`, (id) => ({ k: 'const', id, dtype, value: v }));
   }
   load(dtype: DType, param: number, index: Sym, guard: Cond): Val {
     return this.make(`l|${param}|${index.key}|${condKey(guard)}`, (id) => ({ k: 'load', id, dtype, param, index, guard }));

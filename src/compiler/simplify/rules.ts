@@ -4,13 +4,14 @@
  * `x + 0.0` is not folded for floats (it turns -0 into +0), `x * 0` only for integers (NaN * 0 is NaN).
  */
 import * as build from '../../ir/build.js';
-import { castScalar, isFloat, type DType } from '../../ir/dtype.js';
+import { isFloat } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
-import { BINARY, UNARY } from '../../ir/scalar-math.js';
+import { castScalar, scalarIs, type Scalar } from '../../ir/scalar.js';
+import { binaryFn, unaryFn } from '../../ir/scalar-math.js';
 
-const constOf = (n: Node): number | null => (n.op === 'const' ? (n.arg as number) : null);
-const isConst = (n: Node, v: number): boolean => n.op === 'const' && Object.is(n.arg as number, v);
+const constOf = (n: Node): Scalar | null => (n.op === 'const' ? (n.arg as Scalar) : null);
+const isConst = (n: Node, v: number): boolean => n.op === 'const' && scalarIs(n.arg as Scalar, v);
 
 /** Elementwise ops of constants are constants, rounded to the node's dtype as a kernel would store them. */
 export function foldConstants(n: Node): Node {
@@ -18,27 +19,22 @@ export function foldConstants(n: Node): Node {
   if (!(cat === 'unary' || cat === 'binary' || cat === 'compare' || cat === 'ternary')) return n;
   if (n.op === 'where') {
     const c = constOf(n.srcs[0]!);
-    if (c !== null) return c ? n.srcs[1]! : n.srcs[2]!;
+    if (c !== null) return c !== 0 ? n.srcs[1]! : n.srcs[2]!;
     if (n.srcs[1] === n.srcs[2]) return n.srcs[1]!;
     return n;
   }
   if (!n.srcs.every((s) => s.op === 'const')) return n;
-  const xs = n.srcs.map((s) => s.arg as number);
+  const xs = n.srcs.map((s) => s.arg as Scalar);
   const srcType = n.srcs[0]!.dtype;
-  let r: number;
+  let r: Scalar;
   try {
     if (n.op === 'cast') r = xs[0]!;
-    else if (n.srcs.length === 1) r = UNARY[n.op]!(xs[0]!, srcType);
-    else r = BINARY[n.op]!(xs[0]!, xs[1]!, srcType);
+    else if (n.srcs.length === 1) r = unaryFn(n.op, srcType)!(xs[0]!);
+    else r = binaryFn(n.op, srcType)!(xs[0]!, xs[1]!);
   } catch {
     return n; // integer division by zero: the kernel raises it when run
   }
-  return build.constant(toDType(r, n.dtype), n.dtype, n.shape);
-}
-
-function toDType(x: number, d: DType): number {
-  if (d === 'int32') return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
-  return castScalar(x, d);
+  return build.constant(castScalar(r, n.dtype), n.dtype, n.shape);
 }
 
 /** x*1, 1*x, x/1, x-0, x+(-0), int x+0 and x*0, neg(neg x), pow(x, 1|2|0), max(x,x), ... */
@@ -99,13 +95,14 @@ function reduceRule(n: Node): Node {
   if (count === 0) {
     // The reference's value of an empty reduction, converted to the dtype.
     const v = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
-    return build.constant(toDType(v, n.dtype), n.dtype, n.shape);
+    return build.constant(castScalar(v, n.dtype), n.dtype, n.shape);
   }
   const c = constOf(src);
   if (c !== null && (op === 'max' || op === 'min')) return build.constant(c, n.dtype, n.shape);
   if (c !== null && op === 'sum' && n.dtype !== 'bool') {
-    const s = n.dtype === 'int32' ? Number(BigInt.asIntN(32, BigInt(c) * BigInt(count))) : c * count;
-    return build.constant(toDType(s, n.dtype), n.dtype, n.shape);
+    // Integers: the exact product, wrapped to the width by the cast (as the kernel's wrapping sum).
+    const s = isFloat(n.dtype) ? (c as number) * count : BigInt(c) * BigInt(count);
+    return build.constant(castScalar(s, n.dtype), n.dtype, n.shape);
   }
   return n;
 }

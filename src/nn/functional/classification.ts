@@ -59,11 +59,12 @@ function layoutOf(op: string, input: Tensor, target: Tensor, probs: boolean): La
 }
 
 function checkLabels(op: string, target: Tensor, C: number, ignoreIndex: number): void {
-  if (target.dtype !== 'int32') {
-    throw new DTypeError(`${op}: expected scalar type Long but found ${scalarName(target.dtype)} (class labels must be int32, graft's integer type; got ${target.dtype})`);
+  if (target.dtype !== 'int64') {
+    const hint = isFloat(target.dtype) ? "; JS numbers make float tensors: write labels as bigints (torch.tensor([1n, 0n])) or pass { dtype: torch.int64 }" : '';
+    throw new DTypeError(`${op}: expected scalar type Long but found ${scalarName(target.dtype)} (class labels must be int64; got ${target.dtype}${hint})`);
   }
   const known = knownValues(target);
-  if (known) for (const v of known) if (v !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: Target ${v} is out of bounds.`);
+  if (known) for (const v of known) if (Number(v) !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: Target ${v} is out of bounds.`);
 }
 
 function checkWeight(op: string, weight: Tensor | null, C: number): void {
@@ -91,10 +92,11 @@ function classTerms(xn: Node, tn: Node, wn: Node | undefined, L: Layout, ignoreI
   const col = [N, 1, S];
   const x = build.reshape(xn, full);
   const t = build.reshape(tn, col);
-  const i32 = (v: number, shape: number[]): Node => build.constant(v, 'int32', shape);
-  const onehot = build.binary('eq', build.expand(t, full), build.expand(build.reshape(build.iota(C), [1, C, 1]), full));
-  const ignored = build.binary('eq', t, i32(ignoreIndex, col));
-  const inRange = build.binary('and', build.binary('ge', t, i32(0, col)), build.binary('lt', t, i32(C, col)));
+  // Labels are int64; compared as such (a cast down could wrap an invalid label into range).
+  const lab = (v: number, shape: number[]): Node => build.constant(v, t.dtype, shape);
+  const onehot = build.binary('eq', build.expand(t, full), build.expand(build.reshape(build.iota(C, t.dtype), [1, C, 1]), full));
+  const ignored = build.binary('eq', t, lab(ignoreIndex, col));
+  const inRange = build.binary('and', build.binary('ge', t, lab(0, col)), build.binary('lt', t, lab(C, col)));
   const valid = build.binary('or', inRange, ignored);
   const zero = build.constant(0, x.dtype, col);
   let wc: Node | null = null;

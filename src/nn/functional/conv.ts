@@ -27,7 +27,7 @@ export interface ConvOptions {
   groups?: number;
 }
 
-const cName = (d: string): string => ({ float32: 'float', float64: 'double', int32: 'int', bool: 'bool' })[d] ?? d;
+const cName = (d: string): string => ({ float32: 'float', float64: 'double', int32: 'int', int64: 'long int', bool: 'bool' })[d] ?? d;
 
 /** Resolve padding to [before, after] per spatial axis (PyTorch's 'same': the extra element goes after). */
 function resolvePadding(op: string, padding: Padding, k: number[], s: number[], d: number[]): [number, number][] {

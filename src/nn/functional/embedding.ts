@@ -11,14 +11,14 @@ export interface EmbeddingOptions {
 }
 
 function checkIndices(op: string, indices: Tensor): void {
-  if (indices.dtype !== 'int32') {
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') {
     throw new DTypeError(
-      `${op}: Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${scalarName(indices.dtype)} (graft: ${indices.dtype}) instead; indices must be int32`,
+      `${op}: Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${scalarName(indices.dtype)} (graft: ${indices.dtype}) instead`,
     );
   }
 }
 
-/** out[..., :] = weight[indices[...], :]: indices int32 of any shape, weight [V, D] -> [...indices.shape, D]. */
+/** out[..., :] = weight[indices[...], :]: indices int64 or int32 of any shape, weight [V, D] -> [...indices.shape, D]. */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
   const op = 'embedding';
   checkTensorArg(op, indices);
@@ -40,25 +40,25 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
     let out = build.gather(w!, rows, 0);
     if (pad !== null) {
       // Lookups of the padding row are read through `detach`: their gradient is zero, as in PyTorch.
-      const isPad = build.binary('eq', rows, build.constant(pad, 'int32', [M, D]));
+      const isPad = build.binary('eq', rows, build.constant(pad, rows.dtype, [M, D]));
       out = build.where(isPad, build.detach(out), out);
     }
     return build.reshape(out, outShape);
   });
 }
 
-/** F.oneHot: int32 labels [...] -> int32 [..., numClasses]; numClasses -1 infers max + 1 (reads the labels). */
+/** F.oneHot: int64 labels [...] -> int64 [..., numClasses]; numClasses -1 infers max + 1 (reads the labels). */
 export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   const op = 'one_hot';
   checkTensorArg(op, labels);
-  if (labels.dtype !== 'int32') throw new DTypeError(`${op}: one_hot is only applicable to index tensor of type LongTensor (graft: int32), got ${labels.dtype}`);
+  if (labels.dtype !== 'int64') throw new DTypeError(`${op}: one_hot is only applicable to index tensor of type LongTensor (int64), got ${labels.dtype}`);
   if (!Number.isInteger(numClasses) || numClasses < -1) throw new ValueError(`${op}: num_classes should be -1 or a non-negative integer, got ${numClasses}`);
   let values: TypedArray | null = knownValues(labels);
   if (numClasses === -1) {
     if (labels.numel() === 0) throw new ValueError(`${op}: Can not infer total number of classes from empty tensor.`);
     values ??= labels.dataSync();
     let max = -Infinity;
-    for (const v of values) max = Math.max(max, v);
+    for (const v of values) max = Math.max(max, Number(v));
     numClasses = max + 1;
   }
   if (values) {
@@ -71,7 +71,7 @@ export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   const shape = [...labels.shape, C];
   return applyOp('', [labels], ([l]) => {
     const lab = build.expand(build.reshape(l!, [...labels.shape, 1]), shape);
-    const cls = build.broadcastTo(build.iota(C), shape);
-    return build.cast(build.binary('eq', lab, cls), 'int32');
+    const cls = build.broadcastTo(build.iota(C, 'int64'), shape);
+    return build.cast(build.binary('eq', lab, cls), 'int64');
   });
 }

@@ -8,8 +8,8 @@ import { Tensor } from '../../tensor/index.js';
 /** A constant shaped and typed like `x`. */
 export const constLike = (x: Node, v: number): Node => build.constant(v, x.dtype, x.shape);
 
-/** PyTorch's names of dtypes in messages (`Float`, `Double`, `Int`, `Bool`; graft's int32 stands for Long). */
-export const scalarName = (d: DType): string => ({ float32: 'Float', float64: 'Double', int32: 'Long', bool: 'Bool' })[d];
+/** PyTorch's names of dtypes in messages (`Float`, `Double`, `Int`, `Long`, `Bool`). */
+export const scalarName = (d: DType): string => ({ float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' })[d];
 
 /** Check that an argument is a Tensor (JS callers can pass anything). */
 export function checkTensorArg(op: string, x: unknown, arg = 'input'): asserts x is Tensor {

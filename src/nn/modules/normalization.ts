@@ -16,7 +16,7 @@ export interface BatchNormModuleOptions extends FactoryOptions {
 
 /**
  * What BatchNorm1d/2d share. State-dict names are PyTorch's: weight, bias, running_mean, running_var,
- * num_batches_tracked (int32 here: graft's integer type).
+ * num_batches_tracked (int64, as in PyTorch).
  */
 abstract class BatchNormNd extends Module {
   declare weight: Parameter | null;
@@ -45,7 +45,7 @@ abstract class BatchNormNd extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros([numFeatures], f));
       this.registerBuffer('running_var', ones([numFeatures], f));
-      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int32', device: opts.device }));
+      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: opts.device }));
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);

@@ -2,14 +2,16 @@
  * How each reduction accumulates in C. Float32 sums and products accumulate in double (a float32 sum of 2^24
  * elements then agrees with a float64 reference to ~1e-7; loops.ts also blocks long float32 sums: a float
  * partial per block, added to the double); max/min carry a NaN flag so that NaN propagates while the loop
- * stays a plain (vectorizable) max; int32 wraps; bool sum/max are "any", prod/min "all".
+ * stays a plain (vectorizable) max; int32 and int64 sums and products wrap (accumulated in the unsigned type of
+ * their width); bool sum/max are "any", prod/min "all".
  *
  * An accumulator's state is one or two C variables. Code is written against `at(suffix)`, which names a
  * state variable — a scalar (`a0`, `a0n`) or an element of an array of accumulators (`a0[j]`, `a0n[j]`) —
  * so the same rules serve scalar reductions and reductions vectorized across output columns.
  */
 import type { ReduceSpec } from '../../lower/val.js';
-import { CTYPE } from './spellings.js';
+import { CINT, CTYPE } from './spellings.js';
+import { cLiteral } from './literals.js';
 
 export type At = (suffix: string) => string;
 
@@ -43,24 +45,26 @@ export function accCode(spec: ReduceSpec): AccCode {
     result,
   });
   const isFloat = d === 'float32' || d === 'float64';
+  const int = CINT[d];
   const anyAll = (init: string, op: string): AccCode => simple('int', init, op, (a) => `(unsigned char)(${a('')} != 0)`, '(int)');
   switch (spec.op) {
     case 'sum':
       if (isFloat) return simple('double', '0.0', '+', (a) => `(${T})${a('')}`, '(double)');
-      if (d === 'int32') return simple('unsigned', '0u', '+', (a) => `(int)${a('')}`, '(unsigned)');
+      if (int) return simple(int.unsigned, `(${int.unsigned})0`, '+', (a) => `(${T})${a('')}`, `(${int.unsigned})`);
       return anyAll('0', '|');
     case 'prod':
       if (isFloat) return simple('double', '1.0', '*', (a) => `(${T})${a('')}`, '(double)');
-      if (d === 'int32') return simple('unsigned', '1u', '*', (a) => `(int)${a('')}`, '(unsigned)');
+      if (int) return simple(int.unsigned, `(${int.unsigned})1`, '*', (a) => `(${T})${a('')}`, `(${int.unsigned})`);
       return anyAll('1', '&');
     case 'max':
     case 'min': {
       const gt = spec.op === 'max' ? '>' : '<';
       if (d === 'bool') return spec.op === 'max' ? anyAll('0', '|') : anyAll('1', '&');
-      if (d === 'int32') {
+      if (int) {
+        const [lo, hi] = d === 'int32' ? [-(2 ** 31), 2 ** 31 - 1] : [-(2n ** 63n), 2n ** 63n - 1n];
         return {
-          states: [{ suffix: '', ctype: 'int', init: spec.op === 'max' ? '(-2147483647-1)' : '2147483647' }],
-          update: (at, v) => [`{ const int u_ = ${v}; ${at('')} = u_ ${gt} ${at('')} ? u_ : ${at('')}; }`],
+          states: [{ suffix: '', ctype: T, init: cLiteral(spec.op === 'max' ? lo : hi, d) }],
+          update: (at, v) => [`{ const ${T} u_ = ${v}; ${at('')} = u_ ${gt} ${at('')} ? u_ : ${at('')}; }`],
           clauses: (at) => [`reduction(${spec.op}:${at('')})`],
           combine: (a, b) => [`${a('')} = ${b('')} ${gt} ${a('')} ? ${b('')} : ${a('')};`],
           result: (at) => at(''),

@@ -8,7 +8,7 @@ import type { Cond, Sym } from '../../lower/sym.js';
 import * as S from '../../lower/sym.js';
 import { valDeps, type Val, type ValTable } from '../../lower/val.js';
 import { cLiteral } from './literals.js';
-import { C_ERRORS, C_OPS, CTYPE } from './spellings.js';
+import { C_ERRORS, C_OPS, CINT, CTYPE } from './spellings.js';
 
 export class Scope {
   readonly lines: string[] = [];
@@ -170,7 +170,7 @@ export class Emitter {
         if (!spell) throw new Error(`internal: no C spelling for ${v.op}`);
         const src = v.args[v.op === 'where' ? 1 : 0]!.dtype;
         const e = C_ERRORS[v.op];
-        if (e && src === 'int32') {
+        if (e && CINT[src]) {
           const g = v.guard === null ? '' : `(${this.cond(v.guard, s)}) && `;
           s.lines.push(`err |= (${g}${e.cond(args)}) ? ${e.bit} : 0;`);
         }
@@ -185,8 +185,9 @@ export class Emitter {
       case 'checkidx': {
         const x = this.ref(v.x, s);
         const g = v.guard === null ? '' : `(${this.cond(v.guard, s)}) && `;
-        s.lines.push(`err |= (${g}(unsigned)${x} >= ${v.size}u) ? 1 : 0;`);
-        return `(unsigned)${x} < ${v.size}u ? (long)${x} : 0L`;
+        // Compared as uint64_t: a negative index (int32 or int64) is then out of range too.
+        s.lines.push(`err |= (${g}(uint64_t)${x} >= ${v.size}ull) ? 1 : 0;`);
+        return `(uint64_t)${x} < ${v.size}ull ? (long)${x} : 0L`;
       }
       default:
         throw new Error(`internal: cannot declare a ${v.k} value`);

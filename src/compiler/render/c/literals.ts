@@ -1,8 +1,10 @@
 /**
  * Numbers in generated C: exact, whatever the value. Floats are hexadecimal literals (exact round trip),
- * NaN and infinities are builtins, INT_MIN is written so that it is not a negated out-of-range literal.
+ * NaN and infinities are builtins, INT_MIN and INT64_MIN are written so that they are not negated out-of-range
+ * literals. int64 values are bigints (exact beyond 2^53).
  */
 import type { DType } from '../../../ir/dtype.js';
+import type { Scalar } from '../../../ir/scalar.js';
 
 /** The exact hexadecimal form of a double: 0x1.8p+1, -0x0p+0, 0x0.0000000000001p-1022. */
 export function hexDouble(x: number): string {
@@ -22,10 +24,16 @@ export function hexDouble(x: number): string {
 }
 
 /** A C expression of the given dtype with exactly the value x (already representable in that dtype). */
-export function cLiteral(x: number, dtype: DType): string {
+export function cLiteral(x: Scalar, dtype: DType): string {
+  if (typeof x === 'bigint') {
+    if (dtype !== 'int64') throw new Error(`internal: a bigint literal of ${dtype}`);
+    return x === -(2n ** 63n) ? '(-9223372036854775807LL-1)' : `${x}LL`;
+  }
   switch (dtype) {
     case 'bool':
       return x ? '1' : '0';
+    case 'int64':
+      throw new Error('internal: an int64 literal must be a bigint');
     case 'int32':
       return x === -2147483648 ? '(-2147483647-1)' : String(x | 0);
     case 'float32':

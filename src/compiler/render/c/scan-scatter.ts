@@ -2,7 +2,7 @@
 import type { ScanKernel, ScatterKernel } from '../../lower/kernel.js';
 import { Emitter, Scope } from './emit.js';
 import { kernelText, nest, PARALLEL_MIN, prod, rowGroups, type RenderOptions } from './nest.js';
-import { CTYPE } from './spellings.js';
+import { CINT, CTYPE } from './spellings.js';
 
 /** Each row (all axes but the scanned one) runs sequentially along the axis with a running sum. */
 export function renderScanKernel(k: ScanKernel, o: RenderOptions): string {
@@ -11,7 +11,7 @@ export function renderScanKernel(k: ScanKernel, o: RenderOptions): string {
   const rows = prod(k.outer);
   const par = o.threads > 1 && rows > 1 && rows * k.axis.extent >= PARALLEL_MIN;
   const isF = k.dtype === 'float32' || k.dtype === 'float64';
-  const accT = isF ? 'double' : k.dtype === 'int32' ? 'unsigned' : 'int';
+  const accT = isF ? 'double' : (CINT[k.dtype]?.unsigned ?? 'int');
   nest(top, rowGroups(k.outer, par, o, ['reduction(|:err)'], false), (row) => {
     row.lines.push(`${accT} run = 0;`);
     nest(row, [{ loops: [k.axis] }], (s) => {
@@ -40,7 +40,8 @@ export function renderScatterKernel(k: ScatterKernel, o: RenderOptions): string 
     em.ref(k.check, s);
     const v = em.ref(k.value, s);
     const at = `${out}[${em.sym(k.target, s)}]`;
-    if (k.dtype === 'int32') s.lines.push(`${at} = (int)((unsigned)${at} + (unsigned)${v});`);
+    const int = CINT[k.dtype];
+    if (int) s.lines.push(`${at} = (${CTYPE[k.dtype]})((${int.unsigned})${at} + (${int.unsigned})${v});`);
     else if (k.dtype === 'bool') s.lines.push(`${at} = (unsigned char)(${at} | ${v});`);
     else s.lines.push(`${at} += ${v};`);
   });

@@ -2,15 +2,21 @@
  * The C spelling of every elementwise op, in one table. Each entry maps C expressions of the arguments to
  * a C expression of the result, given the result dtype and the dtype of the (first) argument.
  *
- * Semantics follow src/ir/scalar-math.ts (the reference): int32 arithmetic wraps (computed in unsigned, where
- * C's signed overflow would be undefined), `idiv` is floor division and `mod` Python's remainder (sign of
+ * Semantics follow src/ir/scalar-math.ts (the reference): int32 and int64 arithmetic wraps (computed in the
+ * unsigned type of the same width, where C's signed overflow would be undefined), `idiv` is floor division and `mod` Python's remainder (sign of
  * the divisor), `round` is half to even, max/min propagate NaN. Float32 transcendental functions are graft's
  * own vectorizable implementations (math.ts); float64 ones call the C library.
  */
 import type { DType } from '../../../ir/dtype.js';
 
 /** The C type storing a dtype. */
-export const CTYPE: Record<DType, string> = { bool: 'unsigned char', int32: 'int', float32: 'float', float64: 'double' };
+export const CTYPE: Record<DType, string> = { bool: 'unsigned char', int32: 'int', int64: 'int64_t', float32: 'float', float64: 'double' };
+
+/** Per integer dtype: the unsigned type its wrapping arithmetic runs in, and the suffix of its prelude helpers. */
+export const CINT: Partial<Record<DType, { readonly unsigned: string; readonly fn: string }>> = {
+  int32: { unsigned: 'unsigned', fn: 'i' },
+  int64: { unsigned: 'uint64_t', fn: 'l' },
+};
 
 type Spell = (a: readonly string[], out: DType, src: DType) => string;
 
@@ -19,13 +25,17 @@ const f = (name: string): Spell => (a, _o, s) => (s === 'float32' ? `graft_${nam
 /** Functions the compiler inlines as instructions in both precisions (sqrtf, floorf, rintf, ...). */
 const libm = (name: string): Spell => (a, _o, s) => (s === 'float32' ? `${name}f(${a[0]})` : `${name}(${a[0]})`);
 const intIdentity = (fl: Spell): Spell => (a, o, s) => (isF(s) ? fl(a, o, s) : a[0]!);
-const wrap = (op: string): Spell => (a, o) =>
-  o === 'int32' ? `(int)((unsigned)(${a[0]}) ${op} (unsigned)(${a[1]}))` : `(${a[0]} ${op} ${a[1]})`;
+const wrap = (op: string): Spell => (a, o) => {
+  const u = CINT[o]?.unsigned;
+  return u ? `(${CTYPE[o]})((${u})(${a[0]}) ${op} (${u})(${a[1]}))` : `(${a[0]} ${op} ${a[1]})`;
+};
+/** An integer helper of the prelude (graft_idiv for int32, graft_ldiv for int64). */
+const intFn = (name: string, a: readonly string[], o: DType): string => `graft_${CINT[o]!.fn}${name}(${a.join(', ')})`;
 const cmp = (op: string): Spell => (a) => `(unsigned char)(${a[0]} ${op} ${a[1]})`;
 
 export const C_OPS: Record<string, Spell> = {
-  neg: (a, o) => (o === 'int32' ? `(int)(0u - (unsigned)(${a[0]}))` : `(-${a[0]})`),
-  abs: (a, o) => (o === 'int32' ? `graft_iabs(${a[0]})` : o === 'float32' ? `fabsf(${a[0]})` : o === 'bool' ? a[0]! : `fabs(${a[0]})`),
+  neg: (a, o) => (CINT[o] ? `(${CTYPE[o]})((${CINT[o].unsigned})0 - (${CINT[o].unsigned})(${a[0]}))` : `(-${a[0]})`),
+  abs: (a, o) => (CINT[o] ? intFn('abs', a, o) : o === 'float32' ? `fabsf(${a[0]})` : o === 'bool' ? a[0]! : `fabs(${a[0]})`),
   sign: (a, o) => (isF(o) ? `graft_sign_${o === 'float32' ? 'f' : 'd'}(${a[0]})` : `(${CTYPE[o]})((${a[0]} > 0) - (${a[0]} < 0))`),
   not: (a) => `(unsigned char)(${a[0]} == 0)`,
   exp: f('exp'),
@@ -42,7 +52,7 @@ export const C_OPS: Record<string, Spell> = {
   trunc: intIdentity(libm('trunc')),
   cast: (a, o, s) => {
     if (o === 'bool') return `(unsigned char)(${a[0]} != 0)`;
-    if (o === 'int32' && isF(s)) return `graft_f2i((double)(${a[0]}))`;
+    if (CINT[o] && isF(s)) return `graft_f2${CINT[o].fn}((double)(${a[0]}))`;
     return `(${CTYPE[o]})(${a[0]})`;
   },
   add: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} | ${a[1]})` : wrap('+')(a, o, o)),
@@ -50,9 +60,9 @@ export const C_OPS: Record<string, Spell> = {
   mul: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} & ${a[1]})` : wrap('*')(a, o, o)),
   div: (a) => `(${a[0]} / ${a[1]})`,
   idiv: (a, o) =>
-    o === 'float32' ? `(float)floor((double)(${a[0]}) / (double)(${a[1]}))` : o === 'float64' ? `floor(${a[0]} / ${a[1]})` : `graft_idiv(${a[0]}, ${a[1]})`,
-  mod: (a, o) => (o === 'float32' ? `graft_fmod_f(${a[0]}, ${a[1]})` : o === 'float64' ? `graft_fmod_d(${a[0]}, ${a[1]})` : `graft_imod(${a[0]}, ${a[1]})`),
-  pow: (a, o) => (o === 'float32' ? `(float)pow((double)(${a[0]}), (double)(${a[1]}))` : o === 'float64' ? `pow(${a[0]}, ${a[1]})` : `graft_ipow(${a[0]}, ${a[1]})`),
+    o === 'float32' ? `(float)floor((double)(${a[0]}) / (double)(${a[1]}))` : o === 'float64' ? `floor(${a[0]} / ${a[1]})` : intFn('div', a, o),
+  mod: (a, o) => (o === 'float32' ? `graft_fmod_f(${a[0]}, ${a[1]})` : o === 'float64' ? `graft_fmod_d(${a[0]}, ${a[1]})` : intFn('mod', a, o)),
+  pow: (a, o) => (o === 'float32' ? `(float)pow((double)(${a[0]}), (double)(${a[1]}))` : o === 'float64' ? `pow(${a[0]}, ${a[1]})` : intFn('pow', a, o)),
   max: (a, o) => (isF(o) ? `graft_max_${o === 'float32' ? 'f' : 'd'}(${a[0]}, ${a[1]})` : `(${a[0]} > ${a[1]} ? ${a[0]} : ${a[1]})`),
   min: (a, o) => (isF(o) ? `graft_min_${o === 'float32' ? 'f' : 'd'}(${a[0]}, ${a[1]})` : `(${a[0]} < ${a[1]} ? ${a[0]} : ${a[1]})`),
   and: (a, o) => `(${CTYPE[o]})(${a[0]} & ${a[1]})`,
@@ -68,7 +78,7 @@ export const C_OPS: Record<string, Spell> = {
 };
 
 /**
- * Ops that can fail on int32 operands, with the error bit they set when `cond` (a C expression of the
+ * Ops that can fail on integer operands, with the error bit they set when `cond` (a C expression of the
  * arguments) holds: 2 = integer division by zero, 4 = integer to a negative power.
  */
 export const C_ERRORS: Record<string, { bit: number; cond: (a: readonly string[]) => string }> = {
