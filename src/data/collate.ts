@@ -4,7 +4,7 @@
  * Batches are built on the host in one pass: every sample's values are copied into one new typed array, which
  * becomes one tensor, instead of stacking per-sample tensors through the graph.
  */
-import { allocArray, DTypeError, DeviceError, fmtShape, IndexError, numel, setElements, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, ArgumentError, DTypeError, DeviceError, fmtShape, IndexError, numel, setElements, shapeEq, ShapeError, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { fromValues, hostValues, tensor, Tensor } from '../tensor/index.js';
 
 /** The batch that default collation makes of samples of type S. */
@@ -75,6 +75,15 @@ function describe(x: unknown): string {
  * collated position by position / key by key.
  */
 export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
+  return collate(samples, 0);
+}
+
+/** Samples nested deeper than this are refused (the collation is recursive). */
+const MAX_DEPTH = 1000;
+
+function collate<S>(samples: readonly S[], depth: number): Collated<S> {
+  if (depth > MAX_DEPTH) throw new ValueError(`default_collate: samples nested more than ${MAX_DEPTH} levels deep`);
+  if (!Array.isArray(samples)) throw new ArgumentError(`default_collate: expected a list of samples, got ${describe(samples)}`);
   if (samples.length === 0) throw new ValueError('default_collate: the batch is empty');
   const first = samples[0] as unknown;
   const kindError = (k: number): never => {
@@ -101,12 +110,12 @@ export function defaultCollate<S>(samples: readonly S[]): Collated<S> {
       if (!Array.isArray(s)) kindError(k);
       if ((s as unknown[]).length !== len) throw new ValueError('default_collate: each element in list of batch should be of equal size');
     });
-    return first.map((_, j) => defaultCollate(samples.map((s) => (s as unknown[])[j]))) as Collated<S>;
+    return first.map((_, j) => collate(samples.map((s) => (s as unknown[])[j]), depth + 1)) as Collated<S>;
   }
   if (typeof first === 'object' && first !== null && [Object.prototype, null].includes(Object.getPrototypeOf(first))) {
     const keys = Object.keys(first);
     samples.forEach((s, k) => (typeof s === 'object' && s !== null && !Array.isArray(s)) || kindError(k));
-    return Object.fromEntries(keys.map((key) => [key, defaultCollate(samples.map((s) => (s as Record<string, unknown>)[key]))])) as unknown as Collated<S>;
+    return Object.fromEntries(keys.map((key) => [key, collate(samples.map((s) => (s as Record<string, unknown>)[key]), depth + 1)])) as unknown as Collated<S>;
   }
   throw new ValueError(`default_collate: batch must contain tensors, numbers, booleans, strings, arrays or plain objects; found ${describe(first)}`);
 }

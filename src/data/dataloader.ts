@@ -9,8 +9,17 @@
  * Batches are made by the dataset's getBatch (one buffer per field) unless a collateFn is given, in which
  * case the samples are fetched with getItem and passed to it. Loading runs in the calling thread.
  */
-import { ValueError } from '../ir/index.js';
-import { defaultGenerator, type Generator } from '../tensor/index.js';
+import { ArgumentError, ValueError } from '../ir/index.js';
+import { defaultGenerator, Generator } from '../tensor/index.js';
+import { bool, custom, defineOptions, describeValue, fn } from '../tensor/options.js';
+
+const DATA_LOADER_OPTIONS = defineOptions('DataLoader', {
+  batchSize: custom<number>('a positive integer', () => true).optional(),
+  shuffle: bool.optional(),
+  generator: custom<Generator>('a torch.Generator', (v) => v instanceof Generator).optional(),
+  dropLast: bool.optional(),
+  collateFn: fn().optional(),
+});
 import { defaultCollate, type Collated } from './collate.js';
 import type { Dataset } from './dataset.js';
 
@@ -36,11 +45,14 @@ export class DataLoader<S, B = Collated<S>> implements Iterable<B> {
   readonly collateFn: ((samples: S[]) => B) | undefined;
 
   constructor(dataset: Dataset<S>, opts: DataLoaderOptions<S, B> = {}) {
+    DATA_LOADER_OPTIONS.check(opts);
     const batchSize = opts.batchSize ?? 1;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new ValueError(`DataLoader: batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+    if (!Number.isSafeInteger(batchSize) || batchSize <= 0) {
+      throw new ValueError(`DataLoader: batch_size should be a positive integer value, but got batch_size=${describeValue(batchSize)}`);
     }
-    if (typeof dataset?.getItem !== 'function') throw new ValueError('DataLoader: the dataset must have getItem(index) and length');
+    if (typeof (dataset as { getItem?: unknown } | null)?.getItem !== 'function') {
+      throw new ArgumentError(`DataLoader(): the dataset must have getItem(index) and length, got ${describeValue(dataset)}`);
+    }
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = opts.shuffle ?? false;
@@ -52,6 +64,7 @@ export class DataLoader<S, B = Collated<S>> implements Iterable<B> {
   /** Number of batches per epoch: len(loader). */
   get length(): number {
     const n = this.dataset.length;
+    if (!Number.isSafeInteger(n) || n < 0) throw new ValueError(`DataLoader: the dataset's length must be a non-negative integer, got ${describeValue(n)}`);
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 

@@ -5,7 +5,8 @@
  * returning the collated batch directly (PyTorch's `__getitems__` idea): the DataLoader uses it when no
  * custom collateFn is given, so array-backed datasets copy a batch's rows into one buffer per field.
  */
-import { numel, ShapeError, ValueError } from '../ir/index.js';
+import { IndexError, numel, ShapeError, ValueError } from '../ir/index.js';
+import { describeValue } from '../tensor/options.js';
 import { fromValues, hostValues, Tensor } from '../tensor/index.js';
 import { checkIndex, gatherRows, type Collated } from './collate.js';
 
@@ -67,6 +68,7 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
   }
 
   override getBatch(indices: readonly number[]): Collated<T> {
+    if (!Array.isArray(indices)) throw new IndexError(`TensorDataset.getBatch: expected a list of indices, got ${describeValue(indices)}`);
     const n = this.length;
     const idx = indices.map((i) => checkIndex(i, n));
     return this.tensors.map((t) => {

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { FormatError } from '../ir/index.js';
+import { FormatError, MAX_BUFFER_BYTES } from '../ir/index.js';
+import { checkBytes, checkPath, fileError } from '../io/files.js';
 
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -26,7 +27,8 @@ export interface Idx {
 }
 
 /** Parse IDX bytes (already decompressed); `where` names the file in errors. */
-export function parseIdx(bytes: Uint8Array, where: string): Idx {
+export function parseIdx(bytes: Uint8Array, where = 'IDX bytes'): Idx {
+  checkBytes('parseIdx', bytes);
   if (bytes.length < 4) throw new FormatError(`${where}: too small to be an IDX file (${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) throw new FormatError(`${where}: not an IDX file (the magic number must start with two zero bytes)`);
   const type = TYPES[bytes[2]!];
@@ -56,15 +58,28 @@ export function parseIdx(bytes: Uint8Array, where: string): Idx {
   return { type: type.name, shape, data };
 }
 
-/** Read an IDX file, gunzipping it when it starts with the gzip magic bytes. */
-export function readIdx(path: string): Idx {
-  let bytes: Uint8Array = readFileSync(path);
+/** Parse IDX bytes, gunzipping them first when they start with the gzip magic bytes. */
+export function decodeIdx(bytes: Uint8Array, where = 'IDX bytes'): Idx {
+  checkBytes('decodeIdx', bytes);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      // The output is bounded by the largest buffer (a corrupt stream cannot claim more memory than that).
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_BUFFER_BYTES });
     } catch (e) {
-      throw new FormatError(`${path}: a broken gzip stream (${(e as Error).message})`);
+      throw new FormatError(`${where}: a broken gzip stream (${(e as Error).message})`);
     }
   }
-  return parseIdx(bytes, path);
+  return parseIdx(bytes, where);
+}
+
+/** Read an IDX file, gunzipping it when it starts with the gzip magic bytes. */
+export function readIdx(path: string): Idx {
+  checkPath('readIdx', path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw fileError('readIdx', 'read', path, e);
+  }
+  return decodeIdx(bytes, path);
 }

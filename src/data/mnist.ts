@@ -22,6 +22,15 @@ import { FormatError, ValueError } from '../ir/index.js';
 import { fromValues, type Tensor } from '../tensor/index.js';
 import { checkIndex, defaultCollate, gatherRows } from './collate.js';
 import { Dataset } from './dataset.js';
+import { z } from 'zod';
+import { bool, defineOptions, fn, real, str } from '../tensor/options.js';
+
+const MNIST_OPTIONS = defineOptions('MNIST', {
+  train: bool.optional(),
+  root: str.optional(),
+  normalize: z.union([bool, z.strictObject({ mean: real, std: real })]).optional(),
+  transform: fn().optional(),
+});
 import { readIdx } from './idx.js';
 
 const SIZE = 28;
@@ -200,6 +209,7 @@ export class MNIST extends Dataset<[Tensor, number]> {
 
   constructor(opts: MNISTOptions = {}) {
     super();
+    MNIST_OPTIONS.parse(opts);
     this.train = opts.train ?? true;
     this.transform = opts.transform;
     const split = opts.root !== undefined ? idxSplit(opts.root, this.train) : packagedSplit(this.train);

@@ -12,11 +12,12 @@
  * i8 u4 u8 (into int32, with a range check: a value outside int32 is a ValueError) and b1 (bool).
  * Structured dtypes, object arrays and anything malformed are FormatErrors.
  */
-import { allocArray, FormatError, stridedCopy, type DType, type TypedArray } from '../ir/index.js';
-import { fromValues, hostValues, resolveDevice, type Tensor } from '../tensor/index.js';
+import { allocArray, ArgumentError, FormatError, stridedCopy, type DType, type TypedArray } from '../ir/index.js';
+import { fromValues, hostValues, resolveDevice, Tensor } from '../tensor/index.js';
+import { defineOptions, describeValue, deviceArg } from '../tensor/options.js';
 import { decodeElements, encodeElements, isNative, dtypeForFormat, type ElementFormat } from './element.js';
-import { bytesSource, withFileSource, writeFileAtomic, type ByteSource } from './files.js';
-import { parsePyLiteral, PyDict, PyTuple } from './pyliteral.js';
+import { bytesSource, checkBytes, withFileSource, writeFileAtomic, type ByteSource } from './files.js';
+import { parsePyLiteral, pyRepr, PyDict, PyTuple } from './pyliteral.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -61,14 +62,15 @@ export function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
   throw new FormatError('npy: header too long');
 }
 
-function npyChunks(t: Tensor): Uint8Array[] {
+function npyChunks(op: string, t: Tensor): Uint8Array[] {
+  checkTensor(op, t);
   const data = hostValues(t);
   return [npyHeader(t.dtype, t.shape), encodeElements(data, t.dtype)];
 }
 
 /** The bytes np.save would write for this tensor's values. */
 export function toNpy(t: Tensor): Uint8Array {
-  const [h, d] = npyChunks(t);
+  const [h, d] = npyChunks('toNpy', t);
   const out = new Uint8Array(h!.length + d!.length);
   out.set(h!);
   out.set(d!, h!.length);
@@ -77,12 +79,19 @@ export function toNpy(t: Tensor): Uint8Array {
 
 /** Write a tensor to a .npy file (atomically: a temporary file renamed over the target). */
 export function saveNpy(t: Tensor, path: string): void {
-  writeFileAtomic(path, npyChunks(t));
+  writeFileAtomic('saveNpy', path, npyChunks('saveNpy', t));
 }
 
 export interface NpyLoadOptions {
   /** The device the tensor is put on (default 'cpu'). */
   device?: string;
+}
+
+const LOAD_NPY_OPTIONS = defineOptions('loadNpy', { device: deviceArg.optional() });
+const FROM_NPY_OPTIONS = defineOptions('fromNpy', { device: deviceArg.optional() });
+
+function checkTensor(op: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new ArgumentError(`${op}(): argument 'tensor' must be a Tensor, not ${describeValue(t)}`);
 }
 
 interface NpyHeader {
@@ -142,7 +151,7 @@ function readHeader(src: ByteSource, where: string): NpyHeader {
   }
   const descr = d.get('descr');
   if (typeof descr !== 'string') {
-    throw new FormatError(`${where}: structured or object dtypes are not supported (descr ${JSON.stringify(String(descr))})`);
+    throw new FormatError(`${where}: structured dtypes are not supported (descr ${pyRepr(descr ?? null)})`);
   }
   const fortran = d.get('fortran_order');
   if (typeof fortran !== 'boolean') throw new FormatError(`${where}: fortran_order must be True or False`);
@@ -199,10 +208,13 @@ function readNpy(src: ByteSource, where: string, opts: NpyLoadOptions | undefine
 
 /** Read a .npy file into a tensor (np.load). */
 export function loadNpy(path: string, opts?: NpyLoadOptions): Tensor {
-  return withFileSource(path, path, (src) => readNpy(src, path, opts));
+  LOAD_NPY_OPTIONS.check(opts);
+  return withFileSource('loadNpy', path, (src) => readNpy(src, path, opts));
 }
 
 /** Read .npy bytes into a tensor. */
 export function fromNpy(bytes: Uint8Array, opts?: NpyLoadOptions): Tensor {
+  checkBytes('fromNpy', bytes);
+  FROM_NPY_OPTIONS.check(opts);
   return readNpy(bytesSource(bytes, 'npy bytes'), 'npy bytes', opts);
 }

@@ -110,3 +110,15 @@ export function parsePyLiteral(text: string, where: string): PyValue {
   if (i !== text.length) fail('unexpected text after the literal');
   return v;
 }
+
+/** A parsed value written back as Python writes it (for error messages). */
+export function pyRepr(v: PyValue): string {
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (v instanceof PyTuple) return v.items.length === 1 ? `(${pyRepr(v.items[0]!)},)` : `(${v.items.map(pyRepr).join(', ')})`;
+  return `{${v.entries.map(([k, e]) => `${pyRepr(k)}: ${pyRepr(e)}`).join(', ')}}`;
+}

@@ -8,6 +8,8 @@
  *   their dotted paths ("optim.state.0.momentum_buffer"); the tree itself, with each tensor replaced by
  *   {"$graft.tensor": name}, is stored as JSON in the metadata under "graft.state", so torch.load gives the
  *   same tree back (Maps come back as plain objects). Other tools see the tensors under their dotted names.
+ *   Numbers JSON cannot hold (NaN, ±Infinity, -0: an optimizer's hyperparameters, an epoch's metrics) are stored
+ *   as {"$graft.number": "NaN"}. A tree refers to nothing twice on one path: a cycle is a ValueError.
  */
 import { FormatError, ValueError } from '../ir/index.js';
 import { Tensor } from '../tensor/index.js';
@@ -15,6 +17,10 @@ import { Tensor } from '../tensor/index.js';
 /** The metadata key holding the tree of a nested save. */
 export const STATE_KEY = 'graft.state';
 const MARK = '$graft.tensor';
+const NUMBER_MARK = '$graft.number';
+/** Deeper trees are refused (the walks are recursive; real checkpoints are a few levels deep). */
+const MAX_DEPTH = 1000;
+const SPECIAL_NUMBERS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
 /** The name a single saved tensor is stored under. */
 const SINGLE = 'tensor';
 
@@ -50,8 +56,10 @@ export function flattenState(obj: unknown, op: string): { tensors: [string, Tens
   }
   const tensors: [string, Tensor][] = [];
   const names = new Set<string>();
+  const ancestors = new Set<object>();
   const walk = (v: unknown, path: string[]): Json => {
     const where = path.length ? `"${path.join('.')}"` : 'the top level';
+    if (path.length > MAX_DEPTH) throw new ValueError(`${op}: the object is nested more than ${MAX_DEPTH} levels deep (at ${where.slice(0, 200)}…)`);
     if (v instanceof Tensor) {
       const name = path.length ? path.join('.') : SINGLE;
       if (names.has(name)) throw new ValueError(`${op}: two tensors would be stored under the same name "${name}"`);
@@ -60,22 +68,31 @@ export function flattenState(obj: unknown, op: string): { tensors: [string, Tens
       return { [MARK]: name };
     }
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new ValueError(`${op}: cannot save the number ${v} at ${where} (JSON has no NaN or Infinity)`);
-      return v;
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { [NUMBER_MARK]: Object.is(v, -0) ? '-0' : String(v) };
+    if (typeof v === 'object' && v !== null && ancestors.has(v)) {
+      throw new ValueError(`${op}: the object refers to itself at ${where} (a cycle); a state dict must be a tree`);
     }
-    if (Array.isArray(v)) return v.map((e, i) => walk(e, [...path, String(i)]));
+    if (Array.isArray(v)) return within(v, () => v.map((e, i) => walk(e, [...path, String(i)])));
     if (typeof v === 'object') {
       const entries = entriesOf(v);
       if (entries) {
-        if (entries.some(([k]) => k === MARK)) throw new ValueError(`${op}: the key "${MARK}" is reserved (at ${where})`);
-        return Object.fromEntries(entries.map(([k, e]) => [k, walk(e, [...path, k])]));
+        const reserved = entries.find(([k]) => k === MARK || k === NUMBER_MARK);
+        if (reserved) throw new ValueError(`${op}: the key "${reserved[0]}" is reserved (at ${where})`);
+        return within(v, () => Object.fromEntries(entries.map(([k, e]) => [k, walk(e, [...path, k])])));
       }
     }
     const what = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
     throw new ValueError(
       `${op}: cannot save a ${what} at ${where}; a state dict holds tensors, numbers, strings, booleans, null, arrays, Maps and plain objects`,
     );
+  };
+  const within = <R>(o: object, f: () => R): R => {
+    ancestors.add(o);
+    try {
+      return f();
+    } finally {
+      ancestors.delete(o);
+    }
   };
   const tree = walk(obj, []);
   return { tensors, tree: JSON.stringify(tree) };
@@ -89,10 +106,18 @@ export function unflattenState(treeJson: string, tensors: ReadonlyMap<string, Te
   } catch (e) {
     throw new FormatError(`${where}: the "${STATE_KEY}" metadata is not valid JSON (${(e as Error).message})`);
   }
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > MAX_DEPTH) throw new FormatError(`${where}: the "${STATE_KEY}" metadata is nested more than ${MAX_DEPTH} levels deep`);
+    if (Array.isArray(v)) return v.map((e) => walk(e, depth + 1));
     if (typeof v === 'object' && v !== null) {
       const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === NUMBER_MARK) {
+        const name = (v as Record<string, unknown>)[NUMBER_MARK];
+        if (typeof name !== 'string' || !Object.hasOwn(SPECIAL_NUMBERS, name)) {
+          throw new FormatError(`${where}: the "${STATE_KEY}" metadata holds an unknown number ${JSON.stringify(name)}`);
+        }
+        return SPECIAL_NUMBERS[name];
+      }
       if (keys.length === 1 && keys[0] === MARK) {
         const name = (v as Record<string, unknown>)[MARK];
         const t = typeof name === 'string' ? tensors.get(name) : undefined;
@@ -100,9 +125,9 @@ export function unflattenState(treeJson: string, tensors: ReadonlyMap<string, Te
         return t;
       }
       // fromEntries defines own properties, so a "__proto__" key stays a plain key.
-      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, walk(e)]));
+      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, walk(e, depth + 1)]));
     }
     return v;
   };
-  return walk(tree);
+  return walk(tree, 0);
 }

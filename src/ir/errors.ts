@@ -20,11 +20,29 @@ export class DeviceError extends GraftError {}
 export class CompileError extends GraftError {}
 /** A value that the operation cannot take (bad argument, division of integers by zero, ...). */
 export class ValueError extends GraftError {}
+/**
+ * An argument of the wrong kind: a wrong type, an unknown option, a missing required argument (PyTorch's
+ * TypeError, e.g. "got an unexpected keyword argument").
+ */
+export class ArgumentError extends GraftError {}
 /** Misuse of autograd (backward twice, in-place on a leaf that requires grad, ...). */
 export class AutogradError extends GraftError {}
 /** A malformed file (safetensors, .npy). */
 export class FormatError extends GraftError {}
+/**
+ * A file or folder that could not be read or written (PyTorch's OSError: a missing file or folder, no
+ * permission, a full disk). `path` is the path the caller gave; `code` the system's code (ENOENT, ENOSPC, ...).
+ */
+export class FileError extends GraftError {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 /** Integer division (or remainder) by zero, as Python's ZeroDivisionError. */
 export class ZeroDivisionError extends GraftError {}
 /** Memory could not be allocated (PyTorch: "DefaultCPUAllocator: can't allocate memory", CUDA's OutOfMemoryError). */
-export class OutOfMemoryError extends GraftError {}
+export class OutOfMemoryError extends DeviceError {}

@@ -1,6 +1,7 @@
 export * from './dtype.js';
 export * from './scalar.js';
 export * from './errors.js';
+export * from './limits.js';
 export * from './shape.js';
 export * from './ops.js';
 export * from './node.js';

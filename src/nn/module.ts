@@ -3,9 +3,21 @@
  * Fields are discovered by walking the instance's own properties in assignment order (PyTorch registers
  * them in __setattr__; JS has no such hook without proxies, and the walk costs nothing per op).
  */
-import { ValueError } from '../ir/index.js';
-import { noGrad, Tensor } from '../tensor/index.js';
+import { ArgumentError, ValueError } from '../ir/index.js';
+import { noGrad, resolveDevice, Tensor } from '../tensor/index.js';
+import { bool, checked, defineOptions, describeValue, str } from '../tensor/options.js';
 import { Parameter } from './parameter.js';
+
+const REGISTER_BUFFER_OPTIONS = defineOptions('registerBuffer', { persistent: bool.optional() });
+const NAMED_OPTIONS = defineOptions('namedParameters', { prefix: str.optional(), recurse: bool.optional() });
+const NAMED_BUFFERS_OPTIONS = defineOptions('namedBuffers', { prefix: str.optional(), recurse: bool.optional() });
+const ZERO_GRAD_OPTIONS = defineOptions('Module.zeroGrad', { setToNone: bool.optional() });
+const LOAD_STATE_DICT_OPTIONS = defineOptions('loadStateDict', { strict: bool.optional() });
+
+function checkName(op: string, what: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw new ArgumentError(`${op}(): ${what} name should be a string. Got ${describeValue(name)}`);
+  if (name.includes('.') || name === '') throw new ValueError(`${op}(): ${what} name can't contain "." or be empty, got "${name}"`);
+}
 
 const fmtSize = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;
 
@@ -27,18 +39,28 @@ export class Module {
 
   /** Register a tensor as state that is not a parameter (e.g. BatchNorm's running mean); it is saved unless persistent=false. */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
-    if (name.includes('.') || name === '') throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got "${name}"`);
+    checkName('registerBuffer', 'buffer', name);
+    REGISTER_BUFFER_OPTIONS.check(opts);
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new ArgumentError(`registerBuffer(): cannot assign ${describeValue(tensor)} as buffer '${name}' (a Tensor or null is required)`);
+    }
     this._bufferNames.set(name, opts.persistent ?? true);
     (this as unknown as Record<string, unknown>)[name] = tensor;
   }
 
   /** Register a parameter under a name (same as assigning a Parameter field). */
   registerParameter(name: string, param: Parameter | null): void {
+    checkName('registerParameter', 'parameter', name);
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new ArgumentError(`registerParameter(): cannot assign ${describeValue(param)} as parameter '${name}' (a Parameter or null is required)`);
+    }
     (this as unknown as Record<string, unknown>)[name] = param;
   }
 
   /** Register a submodule under a name (same as assigning a Module field). */
   registerModule(name: string, module: Module | null): void {
+    checkName('registerModule', 'module', name);
+    if (module !== null && !(module instanceof Module)) throw new ArgumentError(`registerModule(): ${describeValue(module)} is not a Module subclass`);
     (this as unknown as Record<string, unknown>)[name] = module;
   }
   addModule(name: string, module: Module | null): void {
@@ -69,6 +91,8 @@ export class Module {
 
   /** This module and every module below it, with dotted names ('' for this one). Each module once. */
   namedModules(prefix = '', seen = new Set<Module>()): [string, Module][] {
+    if (typeof prefix !== 'string') throw new ArgumentError(`namedModules(): argument 'prefix' must be a string, not ${describeValue(prefix)}`);
+    if (!(seen instanceof Set)) throw new ArgumentError(`namedModules(): argument 'memo' must be a Set, not ${describeValue(seen)}`);
     if (seen.has(this)) return [];
     seen.add(this);
     const out: [string, Module][] = [[prefix, this]];
@@ -81,6 +105,7 @@ export class Module {
 
   /** Parameters with dotted names, each once (shared parameters appear under their first name). */
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
+    NAMED_OPTIONS.check(opts);
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
     const mods: [string, Module][] = opts.recurse === false ? [[opts.prefix ?? '', this]] : this.namedModules(opts.prefix ?? '');
@@ -94,21 +119,25 @@ export class Module {
     return out;
   }
   parameters(recurse = true): Parameter[] {
+    if (typeof recurse !== 'boolean') throw new ArgumentError(`parameters(): argument 'recurse' must be a boolean, not ${describeValue(recurse)}`);
     return this.namedParameters({ recurse }).map(([, p]) => p);
   }
 
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
+    NAMED_BUFFERS_OPTIONS.check(opts);
     const out: [string, Tensor][] = [];
     const mods: [string, Module][] = opts.recurse === false ? [[opts.prefix ?? '', this]] : this.namedModules(opts.prefix ?? '');
     for (const [mname, m] of mods) for (const [bname, b] of m._fields().buffers) out.push([mname ? `${mname}.${bname}` : bname, b]);
     return out;
   }
   buffers(recurse = true): Tensor[] {
+    if (typeof recurse !== 'boolean') throw new ArgumentError(`buffers(): argument 'recurse' must be a boolean, not ${describeValue(recurse)}`);
     return this.namedBuffers({ recurse }).map(([, b]) => b);
   }
 
   /** Set training mode here and below. */
   train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new ValueError(`training mode is expected to be boolean, but got ${describeValue(mode)}`);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -118,6 +147,7 @@ export class Module {
 
   /** Drop (default) or zero the gradients of every parameter. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    ZERO_GRAD_OPTIONS.check(opts);
     for (const p of this.parameters()) {
       if (opts.setToNone === false && p.grad) p.grad = noGrad(() => p.grad!.detach().zero_());
       else p.grad = null;
@@ -140,7 +170,10 @@ export class Module {
    * or unexpected keys are an error; a shape mismatch is always an error. Nothing is changed on error.
    */
   loadStateDict(state: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const strict = opts.strict ?? true;
+    const strict = checked(LOAD_STATE_DICT_OPTIONS, opts).strict ?? true;
+    if (typeof state !== 'object' || state === null || Array.isArray(state) || state instanceof Tensor) {
+      throw new ArgumentError(`loadStateDict(): Expected state_dict to be dict-like (an object or Map of name -> Tensor), got ${describeValue(state)}`);
+    }
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const targets = new Map<string, [Module, string, Tensor, boolean]>();
     for (const [mname, m] of this.namedModules()) {
@@ -157,7 +190,7 @@ export class Module {
       const t = targets.get(k);
       if (!t) continue;
       if (!(v instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${k}", expected a Tensor, got ${typeof v}.`);
+        errors.push(`While copying the parameter named "${k}", expected a Tensor, got ${describeValue(v)}.`);
         continue;
       }
       const cur = t[2];
@@ -177,6 +210,7 @@ export class Module {
 
   /** Apply fn to every module (children first, then this one), as PyTorch's apply. */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw new ArgumentError(`apply(): argument 'fn' must be a function, not ${describeValue(fn)}`);
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
@@ -184,6 +218,8 @@ export class Module {
 
   /** Move parameters and buffers to a device (in place: the same Parameter objects, new storage). */
   to(device: string): this {
+    if (typeof device !== 'string') throw new ArgumentError(`Module.to(): argument 'device' must be a device name, not ${describeValue(device)}`);
+    device = resolveDevice(device); // an unknown device fails here, before anything moves
     for (const m of this.modules()) {
       const rec = m as unknown as Record<string, unknown>;
       for (const [n, p] of m._fields().params) {

@@ -1,5 +1,11 @@
-import { build, type Node } from '../ir/index.js';
+import { ArgumentError, build, type Node } from '../ir/index.js';
 import { Tensor, type TensorInit } from '../tensor/index.js';
+import { describeValue } from '../tensor/options.js';
+
+function checkArgs(data: unknown, requiresGrad: unknown): void {
+  if (data !== undefined && data !== null && !(data instanceof Tensor)) throw new ArgumentError(`Parameter(): argument 'data' must be a Tensor, not ${describeValue(data)}`);
+  if (typeof requiresGrad !== 'boolean') throw new ArgumentError(`Parameter(): argument 'requires_grad' must be a boolean, not ${describeValue(requiresGrad)}`);
+}
 
 /**
  * A tensor that is a module's learnable state: found by Module.parameters(), requires grad by default.
@@ -7,6 +13,7 @@ import { Tensor, type TensorInit } from '../tensor/index.js';
  */
 export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
+    checkArgs(data, requiresGrad);
     const value: Node = data ? (data.isView ? build.contiguous(data.node) : data.node) : build.constant(0, 'float32', [0]);
     super({ value: data && data.requiresGrad ? build.detach(value) : value, device: data?.device ?? 'cpu' } as TensorInit);
     this.requiresGrad = requiresGrad;

@@ -1,6 +1,8 @@
 import { ValueError } from '../ir/index.js';
 import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
 import type { Tensor } from '../tensor/index.js';
+import { z } from 'zod';
+import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -15,17 +17,32 @@ export interface AdamOptions {
  * Adam (Kingma & Ba) as PyTorch computes it; with `decoupled` (AdamW) the weight decay multiplies the
  * parameter by (1 - lr * weightDecay) instead of being added to the gradient.
  */
+function adamOptions(name: string, weightDecay: number) {
+  return defineOptions(name, {
+    lr: real.default(1e-3),
+    betas: z.tuple([real, real]).default([0.9, 0.999]),
+    eps: real.default(1e-8),
+    weightDecay: real.default(weightDecay),
+    amsgrad: bool.default(false),
+    maximize: bool.default(false),
+  });
+}
+const ADAM_OPTIONS = adamOptions('Adam', 0);
+const ADAMW_OPTIONS = adamOptions('AdamW', 0.01);
+
 export class Adam extends Optimizer {
   protected decoupled = false;
 
-  constructor(params: ParamsArg, opts: AdamOptions = {}, defaultWeightDecay = 0) {
-    const o = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...opts };
+  constructor(params: ParamsArg, opts?: AdamOptions) {
+    // AdamW is Adam with its own name and default weight decay.
+    const spec = new.target === AdamW ? ADAMW_OPTIONS : ADAM_OPTIONS;
+    const o = spec.parse(opts);
     if (o.lr < 0) throw new ValueError(`Invalid learning rate: ${o.lr}`);
     if (o.eps < 0) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
     if (!(o.betas[0] >= 0 && o.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${o.betas[0]}`);
     if (!(o.betas[1] >= 0 && o.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${o.betas[1]}`);
     if (o.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
-    super(params, o);
+    super(params, o, spec);
   }
 
   protected updateGroup(g: ParamGroup): void {
@@ -64,8 +81,8 @@ export class Adam extends Optimizer {
 
 /** AdamW: Adam with decoupled weight decay (default 0.01, as PyTorch). */
 export class AdamW extends Adam {
-  constructor(params: ParamsArg, opts: AdamOptions = {}) {
-    super(params, opts, 0.01);
+  constructor(params: ParamsArg, opts?: AdamOptions) {
+    super(params, opts);
     this.decoupled = true;
   }
 }

@@ -7,8 +7,10 @@
  * Hyperparameters that change between steps (scheduled learning rates, Adam's bias corrections) enter the
  * graph as one-element buffers, not constants, so the compiled program stays the same from step to step.
  */
-import { ValueError, type DType } from '../ir/index.js';
+import { z } from 'zod';
+import { ArgumentError, ValueError, type DType } from '../ir/index.js';
 import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
+import { bool, custom, defineOptions, describeValue, int, OptionsSpec } from '../tensor/options.js';
 
 export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };
 export type ParamsArg = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
@@ -25,36 +27,74 @@ export function scalarLike(p: Tensor, value: number): Tensor {
   return fromValues(arr, [], dtype, p.device);
 }
 
+const isIterable = (x: unknown): x is Iterable<unknown> =>
+  typeof x === 'object' && x !== null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+
+/** The group options an optimizer reads: its own options, all optional, plus the group's parameters. */
+function groupSpec(spec: OptionsSpec<z.ZodRawShape>): OptionsSpec<z.ZodRawShape> {
+  const shape: Record<string, z.ZodType> = { params: custom('an iterable of Tensors', isIterable) };
+  for (const [k, s] of Object.entries(spec.schema.shape)) shape[k] = (s as z.ZodType).optional();
+  // Schedulers record each group's first learning rate here (PyTorch's initial_lr).
+  shape.initialLr = z.number().optional();
+  return defineOptions(`${spec.fn} param group`, shape);
+}
+
+const ZERO_GRAD_OPTIONS = defineOptions('zeroGrad', { setToNone: bool.optional() });
+
+const STATE_DICT = defineOptions('Optimizer.loadStateDict', {
+  state: z.record(z.string(), z.record(z.string(), z.union([custom<Tensor>('a Tensor', (v) => v instanceof Tensor), z.number()]))),
+  paramGroups: z.array(z.looseObject({ params: z.array(int) })),
+});
+
 export abstract class Optimizer {
   readonly paramGroups: ParamGroup[] = [];
   /** Per-parameter state (momentum buffers, Adam moments, step counts). */
   readonly state = new Map<Tensor, Record<string, Tensor | number>>();
+  private readonly groupOptions: OptionsSpec<z.ZodRawShape>;
 
+  /** `spec` declares the optimizer's options (their names and types, for the options of each param group). */
   constructor(
     params: ParamsArg,
-    readonly defaults: Record<string, unknown> & { lr: number },
+    readonly defaults: Record<string, unknown>,
+    spec: OptionsSpec<z.ZodRawShape>,
   ) {
-    const list = [...(params as Iterable<unknown>)];
-    if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
-    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : (list as { params: Iterable<Tensor> }[]);
+    if (!(spec instanceof OptionsSpec)) throw new ArgumentError(`Optimizer is abstract: use a subclass (optim.SGD, optim.Adam, ...) or pass the options spec of yours`);
+    this.groupOptions = groupSpec(spec);
+    if (!isIterable(params) || params instanceof Tensor) {
+      throw new ArgumentError(
+        `${spec.fn}(): params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${describeValue(params)}`,
+      );
+    }
+    const list = [...params];
+    if (list.length === 0) throw new ValueError(`${spec.fn}(): optimizer got an empty parameter list`);
+    const groups = list.every((p) => p instanceof Tensor) ? [{ params: list as Tensor[] }] : list;
     for (const g of groups) this.addParamGroup(g as { params: Iterable<Tensor> });
   }
 
   addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
+    if (group instanceof Tensor || typeof group !== 'object' || group === null || Array.isArray(group)) {
+      throw new ArgumentError(`${this.groupOptions.fn}: a param group must be an object {params, ...options}, not ${describeValue(group)}`);
+    }
+    this.groupOptions.check(group);
     const params = [...group.params];
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new ValueError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+      if (!(p instanceof Tensor)) throw new ArgumentError(`optimizer can only optimize Tensors, but one of the params is ${describeValue(p)}`);
       if (!p.isLeaf) throw new ValueError("can't optimize a non-leaf Tensor");
       for (const g of this.paramGroups) if (g.params.includes(p)) throw new ValueError('some parameters appear in more than one parameter group');
     }
-    this.paramGroups.push({ ...this.defaults, ...group, params } as ParamGroup);
+    const merged = { ...this.defaults, ...group, params } as ParamGroup;
+    if (merged.lr === undefined) {
+      throw new ValueError(`${this.groupOptions.fn}: parameter group didn't specify a value of required optimization parameter lr`);
+    }
+    this.paramGroups.push(merged);
   }
 
   /** Drop (default, as PyTorch 2) or zero the gradients. */
-  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+  zeroGrad(opts?: { setToNone?: boolean }): void {
+    ZERO_GRAD_OPTIONS.check(opts);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (opts.setToNone === false && p.grad) p.grad = noGrad(() => p.grad!.detach().zero_());
+        if (opts?.setToNone === false && p.grad) p.grad = noGrad(() => p.grad!.detach().zero_());
         else p.grad = null;
       }
     }
@@ -62,7 +102,9 @@ export abstract class Optimizer {
 
   /** Perform one update. `closure` (re-evaluating the loss) is called first when given; its result is returned. */
   step(closure?: () => Tensor): Tensor | undefined {
+    if (closure !== undefined && typeof closure !== 'function') throw new ArgumentError(`step(): closure must be a function, not ${describeValue(closure)}`);
     const loss = closure ? closure() : undefined;
+    if (loss !== undefined && !(loss instanceof Tensor)) throw new ArgumentError(`step(): the closure must return the loss Tensor, not ${describeValue(loss)}`);
     // The state as it was (step counts, which tensor holds each moment): a step whose computation fails
     // leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
     const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
@@ -120,6 +162,7 @@ export abstract class Optimizer {
   }
 
   loadStateDict(sd: OptimizerStateDict): void {
+    STATE_DICT.parse(sd);
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new ValueError('loaded state dict has a different number of parameter groups');
     }
@@ -127,6 +170,7 @@ export abstract class Optimizer {
       if (g.params.length !== this.paramGroups[gi]!.params.length) {
         throw new ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
       }
+      this.groupOptions.check({ ...g, params: [] });
     });
     const byIndex: Tensor[] = [];
     sd.paramGroups.forEach((g, gi) => {

@@ -1,6 +1,7 @@
 import { ValueError } from '../ir/index.js';
 import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
 import type { Tensor } from '../tensor/index.js';
+import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface SGDOptions {
   lr?: number;
@@ -12,14 +13,24 @@ export interface SGDOptions {
 }
 
 /** Stochastic gradient descent with PyTorch's momentum, dampening, Nesterov and weight decay. */
+const SGD_OPTIONS = defineOptions('SGD', {
+  /** Required, as in PyTorch 1.13 (here or in every param group). */
+  lr: real.optional(),
+  momentum: real.default(0),
+  dampening: real.default(0),
+  weightDecay: real.default(0),
+  nesterov: bool.default(false),
+  maximize: bool.default(false),
+});
+
 export class SGD extends Optimizer {
-  constructor(params: ParamsArg, opts: SGDOptions = {}) {
-    const o = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
-    if (o.lr < 0) throw new ValueError(`Invalid learning rate: ${o.lr}`);
+  constructor(params: ParamsArg, opts?: SGDOptions) {
+    const o = SGD_OPTIONS.parse(opts);
+    if (o.lr !== undefined && o.lr < 0) throw new ValueError(`Invalid learning rate: ${o.lr}`);
     if (o.momentum < 0) throw new ValueError(`Invalid momentum value: ${o.momentum}`);
     if (o.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
-    super(params, o);
+    super(params, o, SGD_OPTIONS);
   }
 
   protected updateGroup(g: ParamGroup): void {

@@ -11,7 +11,7 @@
  * it runs a young-generation collection (~0.1 ms; results dropped since are young), and a full one when live
  * memory keeps growing through young collections (objects promoted to the old generation).
  */
-import { DTYPE_INFO, OutOfMemoryError, zeroFill, type DType, type TypedArray } from '../ir/index.js';
+import { checkBufferSize, DTYPE_INFO, OutOfMemoryError, zeroFill, type DType, type TypedArray } from '../ir/index.js';
 import { gcFunctionOrNull } from './heap.js';
 import { nativeAddon } from './native.js';
 
@@ -31,8 +31,6 @@ function tagOf(device: string): number {
   return t;
 }
 
-/** The largest array graft allocates: typed arrays hold at most 2^32 - 1 elements... and 2^53 bytes at most. */
-const MAX_BYTES = 2 ** 45;
 const MIN_BUDGET = 64 << 20;
 
 let allocatedSinceCollect = 0;
@@ -65,11 +63,9 @@ function maybeCollect(bytes: number): void {
 
 /** An uninitialized typed array of n elements of `dtype`, counted under `device` while it lives. */
 export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
+  checkBufferSize(dtype, n, `${device}: a buffer of ${n} ${dtype} elements`);
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
-  if (!Number.isSafeInteger(n) || n < 0 || bytes > MAX_BYTES || n > 2 ** 32 - 1) {
-    throw new OutOfMemoryError(`${device}: cannot allocate ${n} elements of ${dtype} (${bytes} bytes): more than a typed array can hold`);
-  }
   maybeCollect(bytes);
   const addon = nativeAddon();
   let mem = addon.allocHost(bytes, tagOf(device));

@@ -8,6 +8,7 @@ import {
   allocArray,
   bigintToFloat32,
   castScalar,
+  checkBufferSize,
   contiguousStrides,
   IndexError,
   isFloat,
@@ -41,6 +42,7 @@ type Elems = { [i: number]: Scalar; readonly length: number };
 const el = (a: Arr): Elems => a as unknown as Elems;
 
 function storageOf(dtype: DType, n: number, f64: boolean): Arr {
+  checkBufferSize(f64 && isFloat(dtype) ? 'float64' : dtype, n, `interp: a buffer of ${n} ${dtype} elements`);
   return f64 && isFloat(dtype) ? new Float64Array(n) : allocArray(dtype, n);
 }
 

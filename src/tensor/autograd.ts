@@ -13,13 +13,20 @@
  * a released output that is realized keeps only its buffer, not its graph.
  */
 import { vjp } from '../compiler/autodiff/index.js';
-import { AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
+import { ArgumentError, AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
 import { checkNotReleased, gradTargets, reachableGradFns, retainedOfNode } from './autograd-graph.js';
 import './convert.js';
 import './elementwise.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { enableGrad, noGrad } from './grad-mode.js';
+import { bool, checked, custom, defineOptions, describeValue } from './options.js';
 import { fromNode, makeView, realizeWithNext, Tensor } from './tensor.js';
+
+const BACKWARD_OPTIONS = defineOptions('backward', {
+  retainGraph: bool.optional(),
+  createGraph: bool.optional(),
+  inputs: custom<Tensor | readonly Tensor[]>('a Tensor or a list of Tensors', (v) => v instanceof Tensor || (Array.isArray(v) && v.every((t) => t instanceof Tensor))).optional(),
+});
 
 export interface BackwardOptions {
   /** Keep the graph so that it can be differentiated again (default: createGraph). */
@@ -36,6 +43,8 @@ export interface GradOptions {
   /** Return null for inputs the outputs do not depend on, instead of throwing. */
   allowUnused?: boolean;
 }
+
+const GRAD_OPTIONS = defineOptions('autograd.grad', { retainGraph: bool.optional(), createGraph: bool.optional(), allowUnused: bool.optional() });
 
 const asList = <T>(x: T | readonly T[]): readonly T[] => (Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
@@ -141,9 +150,10 @@ function inputNode(t: Tensor): Node {
 export function backward(
   tensors: Tensor | readonly Tensor[],
   gradTensors?: Tensor | readonly (Tensor | null)[] | null,
-  opts: BackwardOptions = {},
+  opts?: BackwardOptions,
 ): void {
   const api = 'backward';
+  opts = checked(BACKWARD_OPTIONS, opts);
   const outputs = asList(tensors);
   const gradOutputs = gradTensors === undefined || gradTensors === null ? [] : asList(gradTensors);
   const createGraph = opts.createGraph ?? false;
@@ -184,13 +194,15 @@ export function grad(
   outputs: Tensor | readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
   gradOutputs?: Tensor | readonly (Tensor | null)[] | null | GradOptions,
-  opts: GradOptions = {},
+  opts?: GradOptions,
 ): (Tensor | null)[] {
   const api = 'grad';
   if (gradOutputs !== undefined && gradOutputs !== null && !(gradOutputs instanceof Tensor) && !Array.isArray(gradOutputs)) {
+    if (opts !== undefined) throw new ArgumentError('grad(): options given twice');
     opts = gradOutputs as GradOptions;
     gradOutputs = undefined;
   }
+  opts = checked(GRAD_OPTIONS, opts);
   const outs = asList(outputs);
   const ins = asList(inputs);
   const gos = gradOutputs === undefined || gradOutputs === null ? [] : asList(gradOutputs as Tensor | readonly (Tensor | null)[]);
@@ -253,7 +265,7 @@ P.backward = function (this: Tensor, gradient?: Tensor | BackwardOptions | null,
     opts = gradient;
     gradient = undefined;
   }
-  backward(this, gradient instanceof Tensor ? [gradient] : null, opts ?? {});
+  backward(this, gradient instanceof Tensor ? [gradient] : null, opts);
 };
 
 P.retainGrad = function (this: Tensor) {
@@ -271,6 +283,7 @@ Object.defineProperty(P, 'retainsGrad', {
 });
 
 P.requiresGrad_ = function (this: Tensor, requiresGrad = true) {
+  if (typeof requiresGrad !== 'boolean') throw new ArgumentError(`requiresGrad_(): argument 'requires_grad' must be a boolean, not ${describeValue(requiresGrad)}`);
   if (!this.isLeaf) {
     if (!requiresGrad) {
       throw new AutogradError(
@@ -327,8 +340,11 @@ export interface VariableOptions {
  * Variables and Tensors have been one thing since PyTorch 0.4: this returns a leaf tensor that shares t's
  * storage, with requiresGrad set; `x instanceof Variable` holds for every tensor, as isinstance does in PyTorch.
  */
-export const Variable = function Variable(data: Tensor, opts: VariableOptions = {}): Tensor {
-  if (!(data instanceof Tensor)) throw new DTypeError(`Variable: data must be a Tensor, got ${typeof data}`);
+const VARIABLE_OPTIONS = defineOptions('Variable', { requiresGrad: bool.optional() });
+
+export const Variable = function Variable(data: Tensor, opts?: VariableOptions): Tensor {
+  if (!(data instanceof Tensor)) throw new DTypeError(`Variable: data must be a Tensor, got ${describeValue(data)}`);
+  opts = checked(VARIABLE_OPTIONS, opts);
   const v = data.detach();
   if (opts.requiresGrad) v.requiresGrad_(true);
   return v;

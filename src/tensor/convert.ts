@@ -2,7 +2,8 @@
  * Conversions: dtype and device moves (`to`, `cpu`, `cuda`, `float()`, ...), detaching and cloning, and
  * reading values out (`item`, `tolist`).
  */
-import { build, checkDType, isDType, scalarToJS, UNSUPPORTED_DTYPES, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { ArgumentError, build, checkDType, isDType, scalarToJS, UNSUPPORTED_DTYPES, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { bool, checked, defineOptions, describeValue, deviceArg, dtypeArg } from './options.js';
 import { getDevice, realizeNodes } from '../runtime/index.js';
 import { fromValues, resolveDevice } from './creation.js';
 import { isGradEnabled } from './grad-mode.js';
@@ -18,7 +19,7 @@ export interface ToOptions {
 declare module './tensor.js' {
   interface Tensor {
     /** Move to a device and/or convert to a dtype: `to('cuda')`, `to('float64')`, `to({ dtype, device })`. */
-    to(target: string | ToOptions, opts?: ToOptions): Tensor;
+    to(target: string | ToOptions | Tensor, opts?: ToOptions): Tensor;
     cpu(): Tensor;
     cuda(): Tensor;
     float(): Tensor;
@@ -59,12 +60,24 @@ function moveDevice(t: Tensor, device: string): Tensor {
   return fromValues(copy, t.shape, t.dtype, device);
 }
 
-P.to = function (this: Tensor, target: string | ToOptions, opts?: ToOptions) {
+const TO_OPTIONS = defineOptions('to', { dtype: dtypeArg.optional(), device: deviceArg.optional(), copy: bool.optional() });
+
+P.to = function (this: Tensor, target: string | ToOptions | Tensor, opts?: ToOptions) {
   let o: ToOptions;
   // A dtype name (also one graft does not store yet, which checkDType then refuses) or else a device name.
   const isDTypeName = (x: string): boolean => isDType(x) || (UNSUPPORTED_DTYPES as readonly string[]).includes(x);
-  if (typeof target === 'string') o = isDTypeName(target) ? { ...opts, dtype: target as DType } : { ...opts, device: target };
-  else o = target;
+  if (typeof target === 'string') {
+    TO_OPTIONS.check(opts);
+    o = isDTypeName(target) ? { ...opts, dtype: target as DType } : { ...opts, device: target };
+  } else if (target instanceof Tensor) {
+    // x.to(other): other's dtype and device, as PyTorch.
+    TO_OPTIONS.check(opts);
+    o = { ...opts, dtype: target.dtype, device: target.device };
+  } else if (typeof target === 'object' && target !== null && !Array.isArray(target) && opts === undefined) {
+    o = checked(TO_OPTIONS, target);
+  } else {
+    throw new ArgumentError(`to(): expected a device or dtype name, or options { dtype, device, copy }, got ${describeValue(target)}`);
+  }
   const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'to') : this.dtype;
   const device = o.device !== undefined ? resolveDevice(o.device) : this.device;
   if (dtype === this.dtype && device === this.device && !o.copy) return this;

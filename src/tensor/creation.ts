@@ -4,7 +4,9 @@
  */
 import {
   allocArray,
+  ArgumentError,
   build,
+  checkBufferSize,
   checkDType,
   checkedScalar,
   DEFAULT_FLOAT,
@@ -22,7 +24,8 @@ import {
   type TypedArray,
 } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
-import { defaultGenerator, type Generator } from './generator.js';
+import { defaultGenerator, Generator } from './generator.js';
+import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, type OptionsChecker } from './options.js';
 import { fromNode, getDefaultDevice, Tensor } from './tensor.js';
 
 export interface CreateOptions {
@@ -39,8 +42,37 @@ export interface CreateOptions {
 export type NestedArray = number | bigint | boolean | readonly NestedArray[];
 export type TensorData = NestedArray | TypedArray;
 
+const createShape = { dtype: dtypeArg.optional(), device: deviceArg.optional(), requiresGrad: bool.optional() };
+const CREATE_OPTIONS = new Map<string, OptionsChecker>();
+for (const op of ['tensor', 'zeros', 'ones', 'empty', 'full', 'zerosLike', 'onesLike', 'emptyLike', 'fullLike', 'arange', 'linspace', 'eye', 'rand', 'randn', 'randint', 'randLike', 'randnLike']) {
+  CREATE_OPTIONS.set(op, defineOptions(op, createShape));
+}
+const RANDPERM_OPTIONS = defineOptions('randperm', { ...createShape, generator: custom<Generator>('a torch.Generator', (v) => v instanceof Generator).optional() });
+
+/** @internal Check the options of a creation op (dtype, device, requiresGrad). */
+export function checkCreateOptions(op: string, opts: unknown): void {
+  CREATE_OPTIONS.get(op)!.check(opts);
+}
+
+/** @internal Refuse a tensor too large for one buffer now, as PyTorch would fail to allocate it. */
+export function checkCreateSize(op: string, shape: readonly number[], dtype: DType, device: string): void {
+  let n = 1;
+  for (const d of shape) n *= d;
+  checkBufferSize(dtype, n, `${op}(): a ${dtype} tensor of shape [${shape.join(', ')}] on ${device}`);
+}
+
+/** @internal A number argument of a creation op (start, end, steps, ...). */
+function checkNumber(op: string, name: string, v: unknown, kind: 'number' | 'int' | 'count' = 'number'): asserts v is number {
+  const ok = kind === 'number' ? typeof v === 'number' && !Number.isNaN(v) : Number.isSafeInteger(v) && (kind === 'int' || (v as number) >= 0);
+  if (!ok) {
+    const expected = kind === 'number' ? 'a number' : kind === 'int' ? 'an integer' : 'a non-negative integer';
+    throw new ArgumentError(`${op}(): argument '${name}' must be ${expected}, not ${describeValue(v)}`);
+  }
+}
+
 /** @internal Resolve the device option ('cuda' means 'cuda:0'); checks it exists. */
 export function resolveDevice(d?: string): string {
+  if (d !== undefined && typeof d !== 'string') throw new ArgumentError(`device must be a device name ('cpu', 'cuda', ...), not ${describeValue(d)}`);
   const name = d ?? getDefaultDevice();
   getDevice(name);
   return name === 'cuda' ? 'cuda:0' : name;
@@ -65,18 +97,24 @@ export function parseSizeArgs<O extends object>(op: string, args: readonly unkno
     rest = rest.slice(0, -1);
   }
   const dims = rest.length === 1 && Array.isArray(rest[0]) ? (rest[0] as unknown[]) : rest;
-  for (const d of dims) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: sizes must be non-negative integers, got ${JSON.stringify(dims)}`);
-    }
+  dims.forEach((d, i) => {
+    if (!Number.isSafeInteger(d)) throw new ArgumentError(`${op}(): argument 'size' must be a list of integers, but found ${describeValue(d)} at position ${i}`);
+  });
+  if (dims.some((d) => (d as number) < 0)) {
+    throw new ShapeError(`${op}(): Trying to create tensor with negative dimension ${dims.find((d) => (d as number) < 0)}: [${dims.join(', ')}]`);
   }
+  if (CREATE_OPTIONS.has(op)) checkCreateOptions(op, opts);
   return [dims as number[], opts];
 }
+
+/** The deepest nesting torch.tensor reads: far more dims than any tensor has, far fewer than the JS stack holds. */
+const MAX_DIMS = 1000;
 
 function inferNested(data: NestedArray, op: string): { shape: number[]; flat: (number | bigint | boolean)[] } {
   const shape: number[] = [];
   let probe: NestedArray = data;
   while (Array.isArray(probe)) {
+    if (shape.length === MAX_DIMS) throw new ShapeError(`${op}: too many dimensions (data nested more than ${MAX_DIMS} levels deep)`);
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0] as NestedArray;
@@ -108,6 +146,7 @@ export function fromValues(values: TypedArray, shape: readonly number[], dtype: 
 
 /** torch.tensor: a new tensor holding a copy of `data` (nested arrays or a typed array). */
 export function tensor(data: TensorData | Tensor, opts?: CreateOptions): Tensor {
+  checkCreateOptions('tensor', opts);
   const device = resolveDevice(opts?.device);
   if (data instanceof Tensor) {
     const t = data.detach().to(device, { dtype: opts?.dtype, copy: true });
@@ -134,6 +173,10 @@ export function inferDType(values: readonly (number | bigint | boolean)[]): DTyp
 
 /** @internal Values converted to `dtype`'s storage; a value that does not fit an integer dtype is a ValueError. */
 export function convertValues(values: ArrayLike<number | bigint | boolean>, dtype: DType, op: string): TypedArray {
+  checkDType(dtype, op);
+  if (typeof values !== 'object' || values === null || !Number.isSafeInteger(values.length)) {
+    throw new ArgumentError(`${op}: expected an array of values, not ${describeValue(values)}`);
+  }
   if (dtype !== 'bool' && values instanceof DTYPE_INFO[dtype].array) return (values as TypedArray).slice();
   const arr = allocArray(dtype, values.length);
   const out = arr as unknown as { [i: number]: Scalar };
@@ -149,7 +192,9 @@ export function constTensor(value: Scalar | boolean, shape: readonly number[], d
 function fillCreate(op: string, value: Scalar | boolean, args: readonly unknown[], dtypeOf?: DType): Tensor {
   const [shape, opts] = parseSizeArgs<CreateOptions>(op, args);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, op) : (dtypeOf ?? DEFAULT_FLOAT);
-  return finish(constTensor(value, shape, dtype, resolveDevice(opts?.device), op), opts, op);
+  const device = resolveDevice(opts?.device);
+  checkCreateSize(op, shape, dtype, device);
+  return finish(constTensor(value, shape, dtype, device, op), opts, op);
 }
 
 export function zeros(...args: (number | readonly number[] | CreateOptions)[]): Tensor {
@@ -164,18 +209,36 @@ export function empty(...args: (number | readonly number[] | CreateOptions)[]): 
 }
 /** torch.full: the fill value's dtype follows the rule for JS values (a number is a float, a bigint an int64). */
 export function full(size: readonly number[], value: Scalar | boolean, opts?: CreateOptions): Tensor {
+  if (!Array.isArray(size)) throw new ArgumentError(`full(): argument 'size' must be a list of integers, not ${describeValue(size)}`);
+  if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
+    throw new ArgumentError(`full(): argument 'fill_value' must be a number, a bigint or a boolean, not ${describeValue(value)}`);
+  }
+  checkCreateOptions('full', opts);
   const dtype = opts?.dtype ?? inferDType([value]);
   return fillCreate('full', value, [size, { ...opts, dtype }]);
 }
 
-function likeOpts(t: Tensor, opts?: CreateOptions): CreateOptions {
+function likeOpts(op: string, t: Tensor, opts?: CreateOptions): CreateOptions {
+  if (!(t instanceof Tensor)) throw new ArgumentError(`${op}(): argument 'input' must be a Tensor, not ${describeValue(t)}`);
+  checkCreateOptions(op, opts);
   return { dtype: opts?.dtype ?? t.dtype, device: opts?.device ?? t.device, requiresGrad: opts?.requiresGrad };
 }
-export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(t.shape, likeOpts(t, opts));
-export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(t.shape, likeOpts(t, opts));
-export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(t.shape, likeOpts(t, opts));
-export const fullLike = (t: Tensor, value: Scalar | boolean, opts?: CreateOptions): Tensor =>
-  full(t.shape, value, likeOpts(t, opts));
+export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('zerosLike', t, opts); // checks t before reading its shape
+  return zeros(t.shape, o);
+}
+export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('onesLike', t, opts); // checks t before reading its shape
+  return ones(t.shape, o);
+}
+export function emptyLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('emptyLike', t, opts); // checks t before reading its shape
+  return empty(t.shape, o);
+}
+export function fullLike(t: Tensor, value: Scalar | boolean, opts?: CreateOptions): Tensor {
+  const o = likeOpts('fullLike', t, opts);
+  return full(t.shape, value, o);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Ranges
@@ -188,8 +251,15 @@ export function arange(end: Scalar, opts?: CreateOptions): Tensor;
 export function arange(start: Scalar, end: Scalar, opts?: CreateOptions): Tensor;
 export function arange(start: Scalar, end: Scalar, step: Scalar, opts?: CreateOptions): Tensor;
 export function arange(...args: (Scalar | CreateOptions | undefined)[]): Tensor {
-  const nums = args.filter((a): a is Scalar => typeof a === 'number' || typeof a === 'bigint');
-  const opts = args.find((a): a is CreateOptions => typeof a === 'object' && a !== null);
+  const last = args[args.length - 1];
+  const opts = typeof last === 'object' && last !== null ? (last as CreateOptions) : undefined;
+  const given = (opts ? args.slice(0, -1) : args).filter((a, i, all) => a !== undefined || i < all.length - 1);
+  if (given.length === 0 || given.length > 3) throw new ArgumentError(`arange(): expected (end), (start, end) or (start, end, step), got ${given.length} numbers`);
+  given.forEach((a, i) => {
+    if (typeof a !== 'bigint') checkNumber('arange', ['start', 'end', 'step'][given.length === 1 ? 1 : i]!, a);
+  });
+  checkCreateOptions('arange', opts);
+  const nums = given as Scalar[];
   const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
   const integral = [start, end, step].every((v) => typeof v === 'bigint' || Number.isInteger(v));
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'arange') : integral ? DEFAULT_INT : DEFAULT_FLOAT;
@@ -204,6 +274,7 @@ export function arange(...args: (Scalar | CreateOptions | undefined)[]): Tensor 
     const [a, b, c] = [BigInt(start), BigInt(end), BigInt(step)];
     const span = b - a;
     const n = Number(span === 0n || span < 0n !== c < 0n ? 0n : (span + c - (c > 0n ? 1n : -1n)) / c);
+    checkCreateSize('arange', [n], dtype, device);
     if (isInt(dtype) && n > 0) {
       // Every value must fit the dtype: the first and the last are the extremes.
       checkedScalar(a, dtype, 'arange');
@@ -214,6 +285,7 @@ export function arange(...args: (Scalar | CreateOptions | undefined)[]): Tensor 
     return finish(fromNode(build.cast(node, dtype), device), opts, 'arange');
   }
   const n = Math.max(0, Math.ceil((e0 - s0) / st0));
+  checkCreateSize('arange', [n], dtype, device);
   // PyTorch computes start + i*step in double, then converts.
   let node: Node = build.iota(n, 'float64');
   node = build.binary('add', build.binary('mul', node, build.constant(st0, 'float64', [n])), build.constant(s0, 'float64', [n]));
@@ -226,9 +298,14 @@ export function arange(...args: (Scalar | CreateOptions | undefined)[]): Tensor 
 
 /** torch.linspace(start, end, steps): evenly spaced, symmetric from both ends as PyTorch computes it. */
 export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
+  checkNumber('linspace', 'start', start);
+  checkNumber('linspace', 'end', end);
+  checkNumber('linspace', 'steps', steps, 'int');
+  if (steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
+  checkCreateOptions('linspace', opts);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'linspace') : DEFAULT_FLOAT;
   const device = resolveDevice(opts?.device);
+  checkCreateSize('linspace', [steps], dtype, device);
   if (steps <= 1) return finish(constTensor(steps === 1 ? start : 0, [steps], dtype, device, 'linspace'), opts, 'linspace');
   const step = (end - start) / (steps - 1);
   const i = build.iota(steps, 'float64');
@@ -241,14 +318,20 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
 
 /** torch.eye(n, m?): ones on the diagonal. */
 export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor {
-  if (typeof m === 'object') {
+  if (typeof m === 'object' && m !== null) {
+    if (opts !== undefined) throw new ArgumentError('eye(): options given twice');
     opts = m;
     m = undefined;
   }
+  checkNumber('eye', 'n', n, 'count');
+  if (m !== undefined && m !== null) checkNumber('eye', 'm', m, 'count');
+  checkCreateOptions('eye', opts);
   const cols = m ?? n;
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'eye') : DEFAULT_FLOAT;
+  checkCreateSize('eye', [n, cols], dtype, resolveDevice(opts?.device));
   const r = build.expand(build.reshape(build.iota(n), [n, 1]), [n, cols]);
   const c = build.expand(build.reshape(build.iota(cols), [1, cols]), [n, cols]);
-  const node = build.cast(build.binary('eq', r, c), opts?.dtype !== undefined ? checkDType(opts.dtype, 'eye') : DEFAULT_FLOAT);
+  const node = build.cast(build.binary('eq', r, c), dtype);
   return finish(fromNode(node, resolveDevice(opts?.device)), opts, 'eye');
 }
 
@@ -302,6 +385,7 @@ function randomCreate(op: string, args: readonly unknown[], make: (shape: number
   const dtype = opts?.dtype ? checkDType(opts.dtype, op) : DEFAULT_FLOAT;
   if (!isFloat(dtype)) throw new DTypeError(`${op}: expected a floating point dtype, got ${dtype}`);
   const device = resolveDevice(opts?.device);
+  checkCreateSize(op, shape, dtype, device);
   return finish(fromNode(make(shape, dtype, device), device), opts, op);
 }
 
@@ -327,6 +411,11 @@ export function randint(low: number, high: number | readonly number[], size?: re
     hi = high as number;
     shape = size as readonly number[];
   }
+  checkNumber('randint', 'low', lo, 'int');
+  checkNumber('randint', 'high', hi, 'int');
+  if (!Array.isArray(shape)) throw new ArgumentError(`randint(): argument 'size' must be a list of integers, not ${describeValue(shape)}`);
+  const [n] = parseSizeArgs<CreateOptions>('randint', [shape]);
+  checkCreateOptions('randint', opts);
   if (!(hi > lo)) throw new ValueError(`randint: random_ expects 'from' to be less than 'to', but got from=${lo} >= to=${hi}`);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'randint') : DEFAULT_INT;
   if (dtype !== 'bool') {
@@ -334,13 +423,19 @@ export function randint(low: number, high: number | readonly number[], size?: re
     checkedScalar(hi - 1, dtype, 'randint');
   }
   const device = resolveDevice(opts?.device);
-  const n = [...shape];
+  checkCreateSize('randint', n, dtype, device);
   const u = uniformNode(n, 'float64', device);
   const v = build.binary('add', build.unary('floor', build.binary('mul', u, build.constant(hi - lo, 'float64', n))), build.constant(lo, 'float64', n));
   return finish(fromNode(build.cast(v, dtype), device), opts, 'randint');
 }
-export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(t.shape, likeOpts(t, opts));
-export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(t.shape, likeOpts(t, opts));
+export function randLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('randLike', t, opts); // checks t before reading its shape
+  return rand(t.shape, o);
+}
+export function randnLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts('randnLike', t, opts); // checks t before reading its shape
+  return randn(t.shape, o);
+}
 
 export interface RandpermOptions extends CreateOptions {
   /** The generator to draw from (default: torch.defaultGenerator, seeded by torch.manualSeed). */
@@ -349,10 +444,13 @@ export interface RandpermOptions extends CreateOptions {
 
 /** torch.randperm(n): a random permutation of 0..n-1 (int64 unless a dtype is given), drawn on the host. */
 export function randperm(n: number, opts?: RandpermOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
+  checkNumber('randperm', 'n', n, 'int');
+  if (n < 0) throw new ValueError(`randperm: n must be non-negative, got ${n}`);
+  RANDPERM_OPTIONS.check(opts);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'randperm') : DEFAULT_INT;
   if (dtype === 'bool') throw new DTypeError('randperm: "randperm" not implemented for \'Bool\'');
   const device = resolveDevice(opts?.device);
+  checkCreateSize('randperm', [n], 'int32', device);
   const perm = (opts?.generator ?? defaultGenerator).permutation(n);
   const values = dtype === 'int32' ? perm : convertValues(perm, dtype, 'randperm');
   return finish(fromValues(values, [n], dtype, device), opts, 'randperm');

@@ -3,6 +3,7 @@
  * runtime; until one does (or where no GPU/driver is found), isAvailable() is false and moving a tensor to
  * 'cuda' throws a DeviceError that says so.
  */
+import { DeviceError } from '../ir/index.js';
 import { deviceNames, getDevice } from '../runtime/index.js';
 
 function cudaDevices(): string[] {
@@ -20,6 +21,7 @@ export const cuda = {
   },
   /** Wait for the work queued on a CUDA device. */
   synchronize(device = 'cuda:0'): void {
+    if (typeof device !== 'string') throw new DeviceError(`cuda.synchronize: expected a device name, got ${device === null ? 'null' : typeof device}`);
     getDevice(device).synchronize();
   },
 };

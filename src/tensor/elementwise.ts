@@ -3,7 +3,9 @@
  * Each op exists as `torch.op(a, b, {out})`, as a method `a.op(b)` and, where PyTorch has one, in place
  * as `a.op_(b)`.
  */
+import { z } from 'zod';
 import {
+  ArgumentError,
   build,
   checkedScalar,
   DEFAULT_INT,
@@ -23,6 +25,7 @@ import {
   type UnaryOp,
 } from '../ir/index.js';
 import { nonzero } from './masked.js';
+import { custom, defineOptions, describeValue, finite, int, real, tensorArg, type OptionsChecker } from './options.js';
 import { applyOp, commitInPlace, Tensor, type TensorLike } from './tensor.js';
 
 export interface OutOptions {
@@ -85,6 +88,13 @@ const BINARY_SPECS = {
 
 export type BinaryName = keyof typeof BINARY_SPECS;
 
+/** @internal An operand must be a Tensor, a number, a bigint or a boolean (JS callers can pass anything). */
+export function checkOperand(op: string, arg: string, x: unknown): asserts x is TensorLike {
+  if (!(x instanceof Tensor) && typeof x !== 'number' && typeof x !== 'bigint' && typeof x !== 'boolean') {
+    throw new ArgumentError(`${op}(): argument '${arg}' must be a Tensor, a number, a bigint or a boolean, not ${describeValue(x)}`);
+  }
+}
+
 /** Check integer divisors that are known now (scalars, realized tensors) for zero. */
 function checkIntDivisor(name: string, b: TensorLike, dtype: DType): void {
   if (isFloat(dtype)) return;
@@ -108,6 +118,8 @@ export function binary(
   opts?: OutOptions & { gradName?: string; then?: (n: Node) => Node },
 ): Tensor {
   const spec: BinarySpec = BINARY_SPECS[name];
+  checkOperand(name, 'input', a);
+  checkOperand(name, 'other', b);
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new DTypeError(`${name}(): expected at least one argument to be a Tensor, got ${typeof a} and ${typeof b}`);
   }
@@ -166,12 +178,33 @@ export function binary(
   return withOut(name, result, opts);
 }
 
-export const add = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor =>
-  binary('add', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
-export const sub = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor =>
-  binary('sub', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
-export const mul = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('mul', a, b, opts);
+// Options of each public op, checked per call (options.ts: nothing when none are given, ~30 ns when some are).
+const outOnly = (name: string): OptionsChecker => defineOptions(name, { out: tensorArg.optional() });
+const ALPHA_OPTIONS = { add: defineOptions('add', { out: tensorArg.optional(), alpha: real.optional() }), sub: defineOptions('sub', { out: tensorArg.optional(), alpha: real.optional() }) };
+const DIV_OPTIONS = defineOptions('div', { out: tensorArg.optional(), roundingMode: z.enum(['trunc', 'floor']).nullable().optional() });
+const OUT_OPTIONS: Record<string, OptionsChecker> = {};
+for (const name of Object.keys(BINARY_SPECS)) if (!(name in ALPHA_OPTIONS) && name !== 'div') OUT_OPTIONS[name] = outOnly(name);
+
+/** A binary op with only an `out` option. */
+function outBinary(name: BinaryName) {
+  const spec = OUT_OPTIONS[name]!;
+  return (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => {
+    spec.check(opts);
+    return binary(name, a, b, opts);
+  };
+}
+
+export const add = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor => {
+  ALPHA_OPTIONS.add.check(opts);
+  return binary('add', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
+};
+export const sub = (a: TensorLike, b: TensorLike, opts?: OutOptions & { alpha?: number }): Tensor => {
+  ALPHA_OPTIONS.sub.check(opts);
+  return binary('sub', a, opts?.alpha !== undefined && opts.alpha !== 1 ? scaled(b, opts.alpha) : b, opts);
+};
+export const mul = outBinary('mul');
 export const div = (a: TensorLike, b: TensorLike, opts?: OutOptions & { roundingMode?: 'trunc' | 'floor' | null }): Tensor => {
+  DIV_OPTIONS.check(opts);
   // PyTorch's div with a rounding mode is one op (DivBackward2), whatever the operands.
   if (opts?.roundingMode === 'floor') return binary('floorDivide', a, b, { ...opts, gradName: 'DivBackward2' });
   if (opts?.roundingMode === 'trunc') {
@@ -181,20 +214,20 @@ export const div = (a: TensorLike, b: TensorLike, opts?: OutOptions & { rounding
   }
   return binary('div', a, b, opts);
 };
-export const floorDivide = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('floorDivide', a, b, opts);
-export const remainder = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('remainder', a, b, opts);
-export const pow = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('pow', a, b, opts);
-export const maximum = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('maximum', a, b, opts);
-export const minimum = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('minimum', a, b, opts);
-export const eq = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('eq', a, b, opts);
-export const ne = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('ne', a, b, opts);
-export const lt = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('lt', a, b, opts);
-export const le = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('le', a, b, opts);
-export const gt = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('gt', a, b, opts);
-export const ge = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('ge', a, b, opts);
-export const logicalAnd = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalAnd', a, b, opts);
-export const logicalOr = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalOr', a, b, opts);
-export const logicalXor = (a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor => binary('logicalXor', a, b, opts);
+export const floorDivide = outBinary('floorDivide');
+export const remainder = outBinary('remainder');
+export const pow = outBinary('pow');
+export const maximum = outBinary('maximum');
+export const minimum = outBinary('minimum');
+export const eq = outBinary('eq');
+export const ne = outBinary('ne');
+export const lt = outBinary('lt');
+export const le = outBinary('le');
+export const gt = outBinary('gt');
+export const ge = outBinary('ge');
+export const logicalAnd = outBinary('logicalAnd');
+export const logicalOr = outBinary('logicalOr');
+export const logicalXor = outBinary('logicalXor');
 
 function scaled(b: TensorLike, alpha: number): TensorLike {
   if (b instanceof Tensor) return binary('mul', b, alpha);
@@ -267,10 +300,13 @@ const UNARY_SPECS = {
 
 export type UnaryName = keyof typeof UNARY_SPECS;
 
+const UNARY_OPTIONS = Object.fromEntries(Object.keys(UNARY_SPECS).map((name) => [name, outOnly(name)])) as Record<UnaryName, OptionsChecker>;
+
 /** @internal The one implementation behind every unary elementwise op. */
 export function unaryOp(name: UnaryName, x: Tensor, opts?: OutOptions): Tensor {
   const spec: UnarySpec = UNARY_SPECS[name];
   if (!(x instanceof Tensor)) throw new DTypeError(`${name}(): argument 'input' must be a Tensor, not ${typeof x}`);
+  UNARY_OPTIONS[name].check(opts);
   if (x.dtype === 'bool' && spec.noBool) throw new DTypeError(`${name}: ${spec.noBool}`);
   let dtype = x.dtype;
   if (spec.kind === 'float' && !isFloat(dtype)) dtype = DEFAULT_FLOAT;
@@ -308,9 +344,11 @@ export const ceil = (x: Tensor, o?: OutOptions): Tensor => unaryOp('ceil', x, o)
  * torch.round: halves to even; with `decimals`, as PyTorch computes it: round(x * 10^d) / 10^d (for d < 0:
  * round(x / 10^-d) * 10^-d), in the tensor's dtype.
  */
+const ROUND_OPTIONS = defineOptions('round', { out: tensorArg.optional(), decimals: int.optional() });
 export function round(x: Tensor, o?: OutOptions & { decimals?: number }): Tensor {
+  ROUND_OPTIONS.check(o);
   const d = o?.decimals ?? 0;
-  if (d === 0 || !(x instanceof Tensor) || !isFloat(x.dtype)) return unaryOp('round', x, o);
+  if (d === 0 || !(x instanceof Tensor) || !isFloat(x.dtype)) return unaryOp('round', x, o && { out: o.out });
   if (!Number.isInteger(d)) throw new DTypeError(`round(): argument 'decimals' must be int, not ${d}`);
   const scale = 10 ** Math.abs(d);
   const [pre, post] = d > 0 ? (['mul', 'div'] as const) : (['div', 'mul'] as const);
@@ -325,9 +363,14 @@ export const relu = (x: Tensor, o?: OutOptions): Tensor => unaryOp('relu', x, o)
 export const square = (x: Tensor, o?: OutOptions): Tensor => unaryOp('square', x, o);
 
 /** torch.logical_not: bool result. */
+const LOGICAL_NOT_OPTIONS = outOnly('logicalNot');
 export function logicalNot(x: Tensor, opts?: OutOptions): Tensor {
+  if (!(x instanceof Tensor)) throw new DTypeError(`logicalNot(): argument 'input' must be a Tensor, not ${describeValue(x)}`);
+  LOGICAL_NOT_OPTIONS.check(opts);
   return withOut('logicalNot', applyOp('LogicalNotBackward0', [x], ([n]) => build.unary('not', n!)), opts);
 }
+
+const WHERE_OPTIONS = outOnly('where');
 
 /** torch.where(cond, a, b); `torch.where(cond)` alone is `nonzero(cond, { asTuple: true })`. */
 export function where(cond: Tensor): Tensor[];
@@ -335,6 +378,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike, opts?: OutOpti
 export function where(cond: Tensor, a?: TensorLike, b?: TensorLike, opts?: OutOptions): Tensor | Tensor[] {
   if (a === undefined && b === undefined && cond instanceof Tensor) return nonzero(cond, { asTuple: true });
   if (a === undefined || b === undefined) throw new ValueError('where: expected both x and y (or neither) after the condition');
+  checkOperand('where', 'input', a);
+  checkOperand('where', 'other', b);
+  WHERE_OPTIONS.check(opts);
   if (!(cond instanceof Tensor) || cond.dtype !== 'bool') {
     throw new DTypeError(`where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond instanceof Tensor ? cond.dtype : typeof cond}`);
   }
@@ -351,8 +397,55 @@ export function where(cond: Tensor, a?: TensorLike, b?: TensorLike, opts?: OutOp
   return withOut('where', result, opts);
 }
 
-/** torch.clamp(x, min?, max?): gradient passes where min <= x <= max, as in PyTorch. */
-export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null, opts?: OutOptions): Tensor {
+export interface ClampOptions extends OutOptions {
+  min?: TensorLike | null;
+  max?: TensorLike | null;
+}
+
+const bound = custom<TensorLike | null>('a number, a Tensor or null', (v) => v === null || v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean');
+const CLAMP_OPTIONS = defineOptions('clamp', { min: bound.optional(), max: bound.optional(), out: tensorArg.optional() });
+
+const isOptions = (v: unknown): v is object => typeof v === 'object' && v !== null && !(v instanceof Tensor) && !Array.isArray(v);
+
+/**
+ * clamp's arguments as PyTorch reads them: `(min, max?, opts?)`, `(min, opts)` or `(opts)` with min/max as
+ * keyword options (`x.clamp({ min: 0 })`).
+ */
+function clampArgs(
+  minOrOpts: TensorLike | null | ClampOptions | undefined,
+  maxOrOpts: TensorLike | null | ClampOptions | undefined,
+  opts: ClampOptions | undefined,
+): [TensorLike | null | undefined, TensorLike | null | undefined, ClampOptions | undefined] {
+  let min = minOrOpts as TensorLike | null | undefined;
+  let max = maxOrOpts as TensorLike | null | undefined;
+  let o = opts;
+  if (isOptions(minOrOpts)) {
+    if (maxOrOpts !== undefined || opts !== undefined) throw new ArgumentError('clamp(): options given twice');
+    o = minOrOpts as ClampOptions;
+    min = max = undefined;
+  } else if (isOptions(maxOrOpts)) {
+    if (opts !== undefined) throw new ArgumentError('clamp(): options given twice');
+    o = maxOrOpts as ClampOptions;
+    max = undefined;
+  }
+  CLAMP_OPTIONS.check(o);
+  for (const [name, positional] of [['min', min], ['max', max]] as const) {
+    const keyword = o?.[name];
+    if (positional !== undefined && keyword !== undefined) throw new ArgumentError(`clamp() got multiple values for argument '${name}'`);
+    if (positional !== undefined && !bound.safeParse(positional).success) {
+      throw new ArgumentError(`clamp(): argument '${name}' must be a number, a Tensor or null, not ${describeValue(positional)}`);
+    }
+  }
+  return [min ?? o?.min, max ?? o?.max, o];
+}
+
+/**
+ * torch.clamp(x, min?, max?) or clamp(x, { min, max }): gradient passes where min <= x <= max, as in
+ * PyTorch.
+ */
+export function clamp(x: Tensor, minOrOpts?: TensorLike | null | ClampOptions, maxOrOpts?: TensorLike | null | ClampOptions, opts?: ClampOptions): Tensor {
+  if (!(x instanceof Tensor)) throw new DTypeError(`clamp(): argument 'input' must be a Tensor, not ${describeValue(x)}`);
+  const [min, max, o] = clampArgs(minOrOpts, maxOrOpts, opts);
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new ValueError("clamp: At least one of 'min' or 'max' must not be None");
   }
@@ -376,7 +469,7 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     }
     return y;
   });
-  return withOut('clamp', result, opts);
+  return withOut('clamp', result, o);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -427,8 +520,8 @@ declare module './tensor.js' {
     trunc(): Tensor;
     relu(): Tensor;
     square(): Tensor;
-    clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
-    clip(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    clamp(min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions): Tensor;
+    clip(min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions): Tensor;
     where(cond: Tensor, other: TensorLike): Tensor;
 
     add_(other: TensorLike, opts?: { alpha?: number }): this;
@@ -453,8 +546,8 @@ declare module './tensor.js' {
     round_(): this;
     trunc_(): this;
     relu_(): this;
-    clamp_(min?: TensorLike | null, max?: TensorLike | null): this;
-    clip_(min?: TensorLike | null, max?: TensorLike | null): this;
+    clamp_(min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions): this;
+    clip_(min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions): this;
     zero_(): this;
     fill_(value: TensorLike): this;
     copy_(src: Tensor): this;
@@ -483,7 +576,7 @@ P.round = function (this: Tensor, opts?: { decimals?: number }) {
 P.logicalNot = function (this: Tensor) {
   return logicalNot(this);
 };
-P.clamp = P.clip = function (this: Tensor, min?: TensorLike | null, max?: TensorLike | null) {
+P.clamp = P.clip = function (this: Tensor, min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions) {
   return clamp(this, min, max);
 };
 P.where = function (this: Tensor, cond: Tensor, other: TensorLike) {
@@ -505,7 +598,10 @@ for (const name of ['add', 'sub', 'mul', 'div', 'pow', 'remainder', 'floorDivide
 for (const name of ['neg', 'abs', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'reciprocal', 'floor', 'ceil', 'round', 'trunc', 'relu'] as const) {
   P[name + '_'] = inPlace(name, (t: Tensor) => unaryOp(name, t));
 }
-P.clamp_ = P.clip_ = inPlace('clamp', (t: Tensor, min?: TensorLike | null, max?: TensorLike | null) => clamp(t, min, max));
+P.clamp_ = P.clip_ = inPlace('clamp', (t: Tensor, min?: TensorLike | null | ClampOptions, max?: TensorLike | null | ClampOptions) => {
+  if (isOptions(min) && (min as ClampOptions).out !== undefined) throw new ArgumentError('clamp_(): out= is not an option of an in-place op');
+  return clamp(t, min, max);
+});
 
 P.zero_ = function (this: Tensor) {
   return commitInPlace('zero_', this, applyOp('ZeroBackward0', [], () => build.constant(0, this.dtype, this.shape), this.device));
@@ -515,6 +611,7 @@ P.fill_ = function (this: Tensor, value: TensorLike) {
     if (value.dim() !== 0) throw new ValueError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
     return commitInPlace('fill_', this, applyOp('FillBackward1', [value], ([n]) => build.broadcastTo(build.cast(n!, this.dtype), this.shape), this.device));
   }
+  checkOperand('fill_', 'value', value);
   const v = checkedScalar(value, this.dtype, 'fill_');
   return commitInPlace('fill_', this, applyOp('FillBackward0', [], () => build.constant(v, this.dtype, this.shape), this.device));
 };

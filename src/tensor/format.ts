@@ -10,7 +10,9 @@
  * edge of every dimension around `...`; suffixes name what is not the default (device, dtype, autograd).
  * The defaults are float32, int64 and bool, so those print without a dtype (int32 tensors name theirs).
  */
-import { contiguousStrides, DEFAULT_FLOAT, DEFAULT_INT, isFloat, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { z } from 'zod';
+import { ArgumentError, contiguousStrides, DEFAULT_FLOAT, DEFAULT_INT, isFloat, ValueError, type DType, type TypedArray } from '../ir/index.js';
+import { bool, defineOptions, describeValue, real } from './options.js';
 import { formatExponential, formatFixed } from './format-number.js';
 import { getDefaultDevice, Tensor } from './tensor.js';
 
@@ -42,8 +44,18 @@ export interface SetPrintOptions extends Partial<Omit<PrintOptions, 'sciMode'>> 
   sciMode?: boolean | null;
 }
 
+const PRINT_OPTIONS = defineOptions('setPrintOptions', {
+  profile: z.string().optional(),
+  precision: real.optional(),
+  threshold: real.optional(),
+  edgeitems: real.optional(),
+  linewidth: real.optional(),
+  sciMode: bool.nullable().optional(),
+});
+
 /** torch.set_printoptions. */
 export function setPrintOptions(opts: SetPrintOptions = {}): void {
+  opts = PRINT_OPTIONS.parse(opts) as SetPrintOptions;
   const check = (name: string, v: number | undefined, ok: (v: number) => boolean, what: string): void => {
     if (v !== undefined && !ok(v)) throw new ValueError(`setPrintOptions: ${name} must be ${what}, got ${v}`);
   };
@@ -189,6 +201,7 @@ const pyTuple = (shape: readonly number[]): string => (shape.length === 1 ? `(${
 
 /** The printed form of a tensor, as PyTorch's repr (computes the tensor). */
 export function formatTensor(t: Tensor): string {
+  if (!(t instanceof Tensor)) throw new ArgumentError(`formatTensor(): argument 'tensor' must be a Tensor, not ${describeValue(t)}`);
   const prefix = 'tensor(';
   const indent = prefix.length;
   const suffixes: string[] = [];

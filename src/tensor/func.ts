@@ -11,11 +11,13 @@
  * Placeholders require grad, so `detach()` and `noGrad` inside f stop gradients as they do in PyTorch.
  */
 import { substitute, vjp as vjpNodes } from '../compiler/autodiff/index.js';
-import { build, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { ArgumentError, build, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node } from '../ir/index.js';
 import { gradientTensor } from './autograd.js';
 import { hostValues } from './convert.js';
 import { fromValues } from './creation.js';
 import { enableGrad, isGradEnabled } from './grad-mode.js';
+import { z } from 'zod';
+import { bool, checked, defineOptions, describeValue, int } from './options.js';
 import { Tensor } from './tensor.js';
 
 export interface GradTransformOptions {
@@ -26,6 +28,12 @@ export interface GradTransformOptions {
 }
 
 type Fn = (...args: never[]) => unknown;
+
+const FUNC_OPTIONS = { grad: defineOptions('func.grad', { argnums: z.union([int, z.array(int)]).optional(), hasAux: bool.optional() }), valueAndGrad: defineOptions('func.valueAndGrad', { argnums: z.union([int, z.array(int)]).optional(), hasAux: bool.optional() }) };
+
+function checkFn(api: string, f: unknown): void {
+  if (typeof f !== 'function') throw new ArgumentError(`${api}(): expected a function to transform, not ${describeValue(f)}`);
+}
 
 /** A fresh leaf with x's values: a node that appears nowhere else. */
 function placeholder(x: Tensor): Tensor {
@@ -128,7 +136,9 @@ type Grads = Tensor | Tensor[];
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts?: { argnums?: number }): (...args: A) => Tensor;
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: { argnums: readonly number[] }): (...args: A) => Tensor[];
 export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradTransformOptions & { hasAux: true }): (...args: A) => [Grads, unknown];
-export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradTransformOptions = {}): (...args: A) => unknown {
+export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts?: GradTransformOptions): (...args: A) => unknown {
+  checkFn('grad', f);
+  opts = checked(FUNC_OPTIONS.grad, opts);
   return (...args: A) => {
     const r = gradAndValue('grad', f as Fn, opts, args);
     return opts.hasAux ? [r.grads, r.aux] : r.grads;
@@ -139,7 +149,9 @@ export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: Grad
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opts?: { argnums?: number }): (...args: A) => [Tensor, Tensor];
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opts: { argnums: readonly number[] }): (...args: A) => [Tensor, Tensor[]];
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradTransformOptions & { hasAux: true }): (...args: A) => [[Tensor, unknown], Grads];
-export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradTransformOptions = {}): (...args: A) => unknown {
+export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts?: GradTransformOptions): (...args: A) => unknown {
+  checkFn('valueAndGrad', f);
+  opts = checked(FUNC_OPTIONS.valueAndGrad, opts);
   return (...args: A) => {
     const r = gradAndValue('valueAndGrad', f as Fn, opts, args);
     return opts.hasAux ? [[r.value, r.aux], r.grads] : [r.value, r.grads];
@@ -154,6 +166,7 @@ export function vjp<A extends Tensor[]>(f: (...args: A) => Tensor, ...primals: A
 export function vjp<A extends Tensor[]>(f: (...args: A) => Tensor[], ...primals: A): [Tensor[], (cotangents: readonly Tensor[]) => Tensor[]];
 export function vjp<A extends Tensor[]>(f: (...args: A) => Tensor | Tensor[], ...primals: A): [Tensor | Tensor[], (cotangents: never) => Tensor[]] {
   const api = 'vjp';
+  checkFn(api, f);
   if (primals.length === 0) throw new ValueError(`${api}: expected at least one primal`);
   const argnums = normArgnums(api, primals.map((_, i) => i), primals);
   const { placeholders, back, ret } = trace(f as Fn, primals, argnums);

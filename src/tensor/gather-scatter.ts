@@ -7,6 +7,8 @@
 import { build, checkedScalar, fmtShape, normDim, ShapeError, DTypeError, numel, type Node } from '../ir/index.js';
 import { lastWriters, scatterRows } from './advanced-index.js';
 import { checkIndexTensor, checkRange, indexNumbers, knownValues } from './index-values.js';
+import { describeValue } from './options.js';
+import { checkTensor } from './reduce-args.js';
 import { applyOp, commitInPlace, Tensor } from './tensor.js';
 
 /** A 0-d tensor behaves as 1-d of one element in these ops. */
@@ -14,6 +16,7 @@ const atLeast1d = (n: Node): Node => (n.shape.length === 0 ? build.reshape(n, [1
 
 /** torch.gather: out[i][j] = x[index[i][j]][j] (dim 0), index of the same rank as x. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('gather', x);
   checkIndexTensor('gather', index);
   const xs = x.shape;
   const is = index.shape;
@@ -40,6 +43,10 @@ interface ScatterChecked {
 
 /** Shared checks of scatter/scatterAdd (PyTorch's messages), before anything is built. */
 function checkScatter(op: string, x: Tensor, dim: number, index: Tensor, src: Tensor | number, wantLast: boolean): ScatterChecked {
+  checkTensor(op, x);
+  if (!(src instanceof Tensor) && typeof src !== 'number' && typeof src !== 'boolean') {
+    throw new DTypeError(`${op}(): argument 'src' must be a Tensor or a number, not ${describeValue(src)}`);
+  }
   checkIndexTensor(op, index);
   const xs = x.shape;
   const is = index.shape;
@@ -103,13 +110,14 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
 
 /** torch.scatter_add(x, dim, index, src): x with src[i][j] added at x[index[i][j]][j] (dim 0). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  if (!(src instanceof Tensor)) throw new DTypeError(`scatterAdd(): argument 'src' must be a Tensor, not ${typeof src}`);
+  if (!(src instanceof Tensor)) throw new DTypeError(`scatterAdd(): argument 'src' must be a Tensor, not ${describeValue(src)}`);
   const { d } = checkScatter('scatterAdd', x, dim, index, src, false);
   return scatterBuild(x, index, src, d, { accumulate: true, last: null }, 'ScatterAddBackward0');
 }
 
 /** torch.index_select: the entries `index` (1-d) of dim. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('indexSelect', x);
   checkIndexTensor('indexSelect', index, 'index', true);
   if (index.dim() > 1) throw new ShapeError(`index_select(): Index is supposed to be a vector (got shape ${fmtShape(index.shape)})`);
   const xs = x.shape;
@@ -129,6 +137,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** torch.take: x as a flat list of elements (row-major), read at `index` (negative counts from the end). */
 export function take(x: Tensor, index: Tensor): Tensor {
+  checkTensor('take', x);
   checkIndexTensor('take', index);
   const n = x.numel();
   const is = index.shape;

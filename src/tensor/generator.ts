@@ -6,7 +6,10 @@
  * The algorithm is xoshiro128** (Blackman & Vigna), 128 bits of state, seeded through splitmix32 so that
  * nearby seeds give unrelated streams. A seed is any integer (or bigint); its low 64 bits are used.
  */
-import { ValueError } from '../ir/index.js';
+import { ArgumentError, ValueError } from '../ir/index.js';
+import { defineOptions, describeValue, deviceArg } from './options.js';
+
+const GENERATOR_OPTIONS = defineOptions('Generator', { device: deviceArg.optional() });
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 
@@ -21,6 +24,7 @@ function splitmix32(state: number): [number, number] {
 }
 
 function toSeed64(seed: number | bigint, op: string): bigint {
+  if (typeof seed !== 'number' && typeof seed !== 'bigint') throw new ArgumentError(`${op}(): seed must be an integer (a number or a bigint), not ${describeValue(seed)}`);
   if (typeof seed === 'number') {
     if (!Number.isInteger(seed)) throw new ValueError(`${op}: seed must be an integer, got ${seed}`);
     return BigInt.asUintN(64, BigInt(seed));
@@ -35,6 +39,7 @@ export class Generator {
   readonly device: string;
 
   constructor(opts: { device?: string } = {}) {
+    GENERATOR_OPTIONS.check(opts);
     this.device = opts.device ?? 'cpu';
     this.seed();
   }
@@ -75,6 +80,9 @@ export class Generator {
 
   /** Restore a state from getState. */
   setState(state: ArrayLike<number>): this {
+    if (typeof state !== 'object' || state === null || !Array.from(state).every((w) => Number.isSafeInteger(w))) {
+      throw new ArgumentError(`setState: expected 4 32-bit words (from getState), got ${describeValue(state)}`);
+    }
     if (state.length !== 4) throw new ValueError(`setState: expected a state of 4 32-bit words, got ${state.length}`);
     const words = Array.from(state, (w) => w >>> 0);
     if (words.every((w) => w === 0)) throw new ValueError('setState: the state must not be all zero');

@@ -15,6 +15,8 @@ import { tensor as makeTensor, type NestedArray } from './creation.js';
 import { gatherAdvanced, hostRows, lastWriters, planAdvanced, scatterAdvanced, type AdvancedPlan } from './advanced-index.js';
 import { checkRange, intTensor, knownValues, nonzeroCoords } from './index-values.js';
 import { selectAt, sliceDim, unsqueeze } from './movement.js';
+import { bool, checked, defineOptions } from './options.js';
+import { checkTensor } from './reduce-args.js';
 import { applyOp, commitInPlace, makeView, sameDevice, Tensor, type TensorLike } from './tensor.js';
 
 /** One entry of `x[...]`. */
@@ -74,6 +76,8 @@ function boolAxisIndex(v: boolean, device: string): Tensor {
 
 /** Apply the basic indices as views and collect the advanced ones. Checks everything before returning. */
 export function parseIndex(op: string, x: Tensor, items: readonly IndexItem[]): ParsedIndex {
+  checkTensor(op, x);
+  if (!Array.isArray(items)) throw new IndexError(`${op}: expected a list of indices, got ${describe(items)}`);
   const r = x.dim();
   const norm = items.map((it) => (Array.isArray(it) ? arrayIndex(it as NestedIndex, x.device) : typeof it === 'bigint' ? Number(it) : it)) as (
     | number
@@ -248,8 +252,11 @@ function valueOperand(op: string, values: TensorLike, target: readonly number[],
  * indexed shape); `{ accumulate: true }` adds instead (`x[indices] += values`, duplicates included).
  * Returns x.
  */
-export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts: IndexPutOptions = {}): Tensor {
+const INDEX_PUT_OPTIONS = defineOptions('indexPut_', { accumulate: bool.optional() });
+
+export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts?: IndexPutOptions): Tensor {
   const op = 'indexPut_';
+  opts = checked(INDEX_PUT_OPTIONS, opts);
   const items = Array.isArray(indices) ? (indices as readonly IndexItem[]) : [indices as IndexItem];
   const accumulate = opts.accumulate ?? false;
   const parsed = parseIndex(op, x, items);
@@ -299,6 +306,7 @@ export function indexPut_(x: Tensor, indices: IndexItem | readonly IndexItem[], 
 
 /** torch.index_put: x with x[indices] = values, out of place. */
 export function indexPut(x: Tensor, indices: IndexItem | readonly IndexItem[], values: TensorLike, opts: IndexPutOptions = {}): Tensor {
+  checkTensor('indexPut', x);
   return indexPut_(x.clone(), indices, values, opts);
 }
 

@@ -18,13 +18,14 @@ import { Tensor } from './tensor.js';
  *     in (b) }
  */
 function print(tensors: Tensor | readonly Tensor[]): string {
-  const list = tensors instanceof Tensor ? [tensors] : [...tensors];
+  const list = tensors instanceof Tensor ? [tensors] : Array.isArray(tensors) ? [...tensors] : [];
   if (list.length === 0 || !list.every((t) => t instanceof Tensor)) throw new ValueError('ir.print: expected a Tensor or a list of Tensors');
   return printGraph(list.map((t) => t.node));
 }
 
 /** The kernels that computing `t` (on its device) would run, with their C sources. Computes nothing. */
 function kernels(t: Tensor): KernelInfo[] {
+  if (!(t instanceof Tensor)) throw new ValueError('ir.kernels: expected a Tensor');
   return plannedKernels([t.node]);
 }
 

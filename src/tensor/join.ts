@@ -4,9 +4,10 @@
  * are merged with `where` over masks that are padded constants — one elementwise expression the
  * scheduler fuses into a single kernel.
  */
-import { build, DTypeError, fmtShape, normDim, resultType, ShapeError, ValueError, type DType, type Node } from '../ir/index.js';
+import { ArgumentError, build, DTypeError, fmtShape, normDim, resultType, ShapeError, ValueError, type DType, type Node } from '../ir/index.js';
 import { withOut, type OutOptions } from './elementwise.js';
 import { reshapeTo } from './movement.js';
+import { checked, defineOptions, describeValue, int, tensorArg, type OptionsChecker } from './options.js';
 import { applyOp, Tensor } from './tensor.js';
 
 /** @internal Concatenate nodes of equal dtype along `dim` (other dims equal). */
@@ -41,15 +42,34 @@ function checkList(op: string, tensors: readonly Tensor[]): void {
     throw new ValueError(op === 'stack' ? 'stack expects a non-empty TensorList' : `${op}: torch.${op}(): expected a non-empty list of Tensors`);
   }
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new DTypeError(`${op}(): expected Tensor as element ${i} in argument 0, but got ${typeof t}`);
+    if (!(t instanceof Tensor)) throw new DTypeError(`${op}(): expected Tensor as element ${i} in argument 0, but got ${describeValue(t)}`);
   });
 }
 
 export type CatOptions = OutOptions & { dim?: number };
 
+const joinShape = { dim: int.optional(), out: tensorArg.optional() };
+const JOIN_OPTIONS: Record<string, OptionsChecker> = {
+  cat: defineOptions('cat', joinShape),
+  stack: defineOptions('stack', joinShape),
+  hstack: defineOptions('hstack', { out: tensorArg.optional() }),
+  vstack: defineOptions('vstack', { out: tensorArg.optional() }),
+};
+
+/** `(dim?, opts?)` or `(opts)` of cat and stack. */
+function joinOptions(op: 'cat' | 'stack', dim: number | CatOptions, opts: OutOptions | undefined): CatOptions {
+  if (typeof dim === 'number') {
+    JOIN_OPTIONS[op]!.check(opts);
+    if ((opts as CatOptions | undefined)?.dim !== undefined) throw new ArgumentError(`${op}() got multiple values for argument 'dim'`);
+    return { ...opts, dim };
+  }
+  if (opts !== undefined) throw new ArgumentError(`${op}(): options given twice`);
+  return checked(JOIN_OPTIONS[op]!, dim);
+}
+
 /** torch.cat: join along an existing dim. Legacy 1-d empty tensors (shape [0]) are skipped, as in PyTorch. */
 export function cat(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts?: OutOptions): Tensor {
-  const o: CatOptions = typeof dim === 'number' ? { ...opts, dim } : { ...dim, ...opts };
+  const o = joinOptions('cat', dim, opts);
   checkList('cat', tensors);
   const entries = tensors.map((t, i) => [t, i] as const).filter(([t]) => !(t.dim() === 1 && t.numel() === 0));
   const used = entries.length > 0 ? entries : [[tensors[0]!, 0] as const];
@@ -81,7 +101,7 @@ export const concatenate = cat;
 
 /** torch.stack: join along a new dim; all shapes must be equal. */
 export function stack(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts?: OutOptions): Tensor {
-  const o: CatOptions = typeof dim === 'number' ? { ...opts, dim } : { ...dim, ...opts };
+  const o = joinOptions('stack', dim, opts);
   checkList('stack', tensors);
   const shape = tensors[0]!.shape;
   tensors.forEach((t, i) => {
@@ -107,6 +127,7 @@ function atLeast(t: Tensor, rank: number): Tensor {
 /** torch.hstack: cat along dim 1 (dim 0 for 1-d tensors). */
 export function hstack(tensors: readonly Tensor[], opts?: OutOptions): Tensor {
   checkList('hstack', tensors);
+  JOIN_OPTIONS.hstack!.check(opts);
   const ts = tensors.map((t) => atLeast(t, 1));
   return cat(ts, ts[0]!.dim() === 1 ? 0 : 1, opts);
 }
@@ -114,6 +135,7 @@ export function hstack(tensors: readonly Tensor[], opts?: OutOptions): Tensor {
 /** torch.vstack: rows stacked (1-d tensors become rows). */
 export function vstack(tensors: readonly Tensor[], opts?: OutOptions): Tensor {
   checkList('vstack', tensors);
+  JOIN_OPTIONS.vstack!.check(opts);
   return cat(
     tensors.map((t) => atLeast(t, 2)),
     0,

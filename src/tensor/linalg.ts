@@ -6,6 +6,7 @@
 import { broadcastShapes, build, DTypeError, numel, resultType, ShapeError, type DType, type Node, type Shape } from '../ir/index.js';
 import { contract } from './contract.js';
 import { withOut, type OutOptions } from './elementwise.js';
+import { defineOptions, real, tensorArg } from './options.js';
 import { checkTensor, scalarTypeName } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
 
@@ -33,6 +34,7 @@ const dotMismatch = (op: string, n: number, m: number): ShapeError =>
  * with more dims the leading (batch) dims broadcast.
  */
 export function matmul(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.matmul.check(opts);
   checkTensor('matmul', a);
   checkTensor('matmul', b, 'other');
   const da = a.dim();
@@ -71,6 +73,7 @@ export function matmul(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
 
 /** torch.mm: [M, K] x [K, N] -> [M, N]; both operands 2-D. */
 export function mm(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.mm.check(opts);
   checkTensor('mm', a);
   checkTensor('mm', b, 'mat2');
   if (a.dim() !== 2) throw new ShapeError(`mm: self must be a matrix (got a ${a.dim()}-D tensor of shape [${a.shape.join(', ')}])`);
@@ -82,6 +85,7 @@ export function mm(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
 
 /** torch.bmm: [B, M, K] x [B, K, N] -> [B, M, N]; equal batch sizes, no broadcasting. */
 export function bmm(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.bmm.check(opts);
   checkTensor('bmm', a);
   checkTensor('bmm', b, 'mat2');
   if (a.dim() !== 3) throw new ShapeError(`bmm: batch1 must be a 3D tensor (got ${a.dim()}-D)`);
@@ -96,6 +100,7 @@ export function bmm(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
 
 /** torch.mv: [M, K] x [K] -> [M]. */
 export function mv(a: Tensor, v: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.mv.check(opts);
   checkTensor('mv', a);
   checkTensor('mv', v, 'vec');
   if (a.dim() !== 2 || v.dim() !== 1) throw new ShapeError(`mv: vector + matrix @ vector expected, got 1, ${a.dim()}, ${v.dim()}`);
@@ -107,6 +112,7 @@ export function mv(a: Tensor, v: Tensor, opts?: OutOptions): Tensor {
 
 /** torch.dot: the inner product of two 1-D tensors of equal length (0-d result). */
 export function dot(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.dot.check(opts);
   checkTensor('dot', a);
   checkTensor('dot', b, 'tensor');
   if (a.dim() !== 1 || b.dim() !== 1) throw new ShapeError(`dot: 1D tensors expected, but got ${a.dim()}D and ${b.dim()}D tensors`);
@@ -124,6 +130,7 @@ export const vdot = dot;
 
 /** torch.outer: [N] x [M] -> [N, M], a broadcast product (dtypes promote, as PyTorch's mul). */
 export function outer(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
+  LINALG_OPTIONS.outer.check(opts);
   checkTensor('outer', a);
   checkTensor('outer', b, 'vec2');
   if (a.dim() !== 1 || b.dim() !== 1) throw new ShapeError(`outer: expected 1-D tensors, but got ${a.dim()}-D and ${b.dim()}-D`);
@@ -139,6 +146,17 @@ export function outer(a: Tensor, b: Tensor, opts?: OutOptions): Tensor {
 /** torch.ger: the old name of outer. */
 export const ger = outer;
 
+const outShape = { out: tensorArg.optional() };
+const LINALG_OPTIONS = {
+  matmul: defineOptions('matmul', outShape),
+  mm: defineOptions('mm', outShape),
+  bmm: defineOptions('bmm', outShape),
+  mv: defineOptions('mv', outShape),
+  dot: defineOptions('dot', outShape),
+  outer: defineOptions('outer', outShape),
+  addmm: defineOptions('addmm', { ...outShape, alpha: real.optional(), beta: real.optional() }),
+};
+
 export interface AddmmOptions extends OutOptions {
   beta?: number;
   alpha?: number;
@@ -146,6 +164,7 @@ export interface AddmmOptions extends OutOptions {
 
 /** torch.addmm: beta * input + alpha * (m1 @ m2); input broadcasts to [M, N]; beta = 0 ignores input (NaN too). */
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts?: AddmmOptions): Tensor {
+  LINALG_OPTIONS.addmm.check(opts);
   checkTensor('addmm', input);
   checkTensor('addmm', m1, 'mat1');
   checkTensor('addmm', m2, 'mat2');

@@ -4,22 +4,27 @@
  */
 import { broadcastAll, build, checkedScalar, DTypeError, fmtShape, shapeEq, ShapeError, ValueError } from '../ir/index.js';
 import { intTensor, nonzeroCoords } from './index-values.js';
+import { bool, checked, defineOptions, describeValue } from './options.js';
+import { checkTensor } from './reduce-args.js';
+
+const NONZERO_OPTIONS = defineOptions('nonzero', { asTuple: bool.optional() });
 import { expand } from './movement.js';
 import { applyOp, commitInPlace, Tensor, type TensorLike } from './tensor.js';
 
 function checkMask(op: string, mask: unknown): asserts mask is Tensor {
-  if (!(mask instanceof Tensor)) throw new DTypeError(`${op}(): argument 'mask' must be a Tensor, not ${typeof mask}`);
+  if (!(mask instanceof Tensor)) throw new DTypeError(`${op}(): argument 'mask' must be a Tensor, not ${describeValue(mask)}`);
   if (mask.dtype !== 'bool') throw new DTypeError(`${op}: ${op} only supports boolean masks, but got mask with dtype ${mask.dtype}`);
 }
 
 /** torch.masked_fill: x with `value` where mask is true (mask broadcasts with x). */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  checkTensor('maskedFill', x);
   checkMask('maskedFill', mask);
   if (value instanceof Tensor && value.dim() !== 0) {
     throw new ValueError(`maskedFill: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
   }
   if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
-    throw new DTypeError(`maskedFill(): argument 'value' must be a number, a bigint or a 0-d Tensor, not ${typeof value}`);
+    throw new DTypeError(`maskedFill(): argument 'value' must be a number, a bigint or a 0-d Tensor, not ${describeValue(value)}`);
   }
   const shape = broadcastAll([x.shape, mask.shape], 'maskedFill');
   const dtype = x.dtype;
@@ -33,6 +38,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
 
 /** torch.masked_select: the elements of x where mask is true, as a 1-d tensor (the mask is realized). */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  checkTensor('maskedSelect', x);
   if (!(mask instanceof Tensor) || mask.dtype !== 'bool') {
     throw new DTypeError(`maskedSelect: masked_select: expected BoolTensor for mask (got ${mask instanceof Tensor ? mask.dtype : typeof mask})`);
   }
@@ -60,7 +66,9 @@ export interface NonzeroOptions {
 /** torch.nonzero: coordinates of the non-zero elements, [count, ndim] (or one tensor per dim). */
 export function nonzero(x: Tensor, opts: NonzeroOptions & { asTuple: true }): Tensor[];
 export function nonzero(x: Tensor, opts?: NonzeroOptions): Tensor;
-export function nonzero(x: Tensor, opts: NonzeroOptions = {}): Tensor | Tensor[] {
+export function nonzero(x: Tensor, opts?: NonzeroOptions): Tensor | Tensor[] {
+  checkTensor('nonzero', x);
+  opts = checked(NONZERO_OPTIONS, opts);
   const { coords, count } = nonzeroCoords(x.detach());
   const r = coords.length;
   if (opts.asTuple) {
@@ -73,7 +81,10 @@ export function nonzero(x: Tensor, opts: NonzeroOptions = {}): Tensor | Tensor[]
 }
 
 /** torch.argwhere: nonzero as a [count, ndim] tensor. */
-export const argwhere = (x: Tensor): Tensor => nonzero(x);
+export const argwhere = (x: Tensor): Tensor => {
+  checkTensor('argwhere', x);
+  return nonzero(x);
+};
 
 declare module './tensor.js' {
   interface Tensor {

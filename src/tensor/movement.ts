@@ -6,6 +6,7 @@
  * `contiguous()` returns the tensor itself when it already is contiguous.
  */
 import {
+  ArgumentError,
   build,
   fmtShape,
   IndexError,
@@ -17,6 +18,8 @@ import {
   ValueError,
   type Shape,
 } from '../ir/index.js';
+import { defineOptions, describeValue, int } from './options.js';
+import { checkTensor } from './reduce-args.js';
 import { applyOp, makeView, reshapeStrides, Tensor, type ViewOp } from './tensor.js';
 
 /** A list of sizes or dims given either spread (`view(2, 3)`) or as one array (`view([2, 3])`). */
@@ -25,18 +28,30 @@ export type SizeArgs = readonly (number | readonly number[])[];
 /** @internal Flatten spread-or-array size arguments, checking they are integers. */
 export function sizesOf(op: string, args: SizeArgs): number[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as readonly unknown[]);
-  for (const d of list) {
-    if (typeof d !== 'number' || !Number.isInteger(d)) {
-      throw new ValueError(`${op}: expected a list of integers, got ${JSON.stringify(list)}`);
-    }
-  }
+  list.forEach((d, i) => {
+    if (!Number.isSafeInteger(d)) throw new ArgumentError(`${op}(): expected a list of integers, but found ${describeValue(d)} at position ${i}`);
+  });
   return [...(list as number[])];
 }
 
 /** @internal A `dim` given positionally or as `{ dim }`. */
-export function dimArg(arg: number | { dim?: number } | undefined, dflt: number): number {
+export function dimArg(arg: number | { dim?: number } | undefined | null, dflt: number, op = 'dim'): number {
+  if (arg === undefined || arg === null) return dflt;
   if (typeof arg === 'number') return arg;
-  return arg?.dim ?? dflt;
+  if (typeof arg === 'object' && !Array.isArray(arg) && !(arg instanceof Tensor)) {
+    const keys = Object.keys(arg).filter((k) => k !== 'dim');
+    if (keys.length) throw new ArgumentError(`${op}() got an unexpected keyword argument '${keys[0]}'; the options of ${op} are: dim`);
+    return arg.dim ?? dflt;
+  }
+  throw new ArgumentError(`${op}(): argument 'dim' must be an integer, not ${describeValue(arg)}`);
+}
+
+const isInts = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d));
+/** @internal A dim or a list of dims (checked to be integers; the range is the op's check). */
+function dimsArg(op: string, name: string, v: unknown): number | number[] {
+  if (Number.isSafeInteger(v)) return v as number;
+  if (isInts(v)) return v;
+  throw new ArgumentError(`${op}(): argument '${name}' must be an integer or a list of integers, not ${describeValue(v)}`);
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -63,6 +78,7 @@ const VIEW_STRIDE_ERROR =
 
 /** x.view(2, 3) / x.view([-1, 3]): a view with a new shape; fails when the strides do not allow one. */
 export function view(x: Tensor, ...shape: SizeArgs): Tensor {
+  checkTensor('view', x);
   const target = inferShape(sizesOf('view', shape), x.numel(), x.shape, 'view');
   if (reshapeStrides(x.shape, x._strides, target) === null) {
     throw new ShapeError(`view: ${VIEW_STRIDE_ERROR} (shape ${fmtShape(x.shape)}, stride ${fmtShape(x._strides)}, requested ${fmtShape(target)})`);
@@ -79,15 +95,26 @@ export function reshapeTo(x: Tensor, target: Shape): Tensor {
 
 /** torch.reshape: a view when possible, else a copy. */
 export function reshape(x: Tensor, ...shape: SizeArgs): Tensor {
+  checkTensor('reshape', x);
   return reshapeTo(x, inferShape(sizesOf('reshape', shape), x.numel(), x.shape, 'reshape'));
 }
 
-export const viewAs = (x: Tensor, other: Tensor): Tensor => view(x, other.shape);
-export const reshapeAs = (x: Tensor, other: Tensor): Tensor => reshape(x, other.shape);
+export function viewAs(x: Tensor, other: Tensor): Tensor {
+  checkTensor('viewAs', other, 'other');
+  return view(x, other.shape);
+}
+export function reshapeAs(x: Tensor, other: Tensor): Tensor {
+  checkTensor('reshapeAs', other, 'other');
+  return reshape(x, other.shape);
+}
 
 /** torch.flatten: dims startDim..endDim merged into one (a view when possible). */
+const FLATTEN_OPTIONS = defineOptions('flatten', { startDim: int.optional(), endDim: int.optional() });
+
 export function flatten(x: Tensor, startDim: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
-  if (typeof startDim === 'object') {
+  checkTensor('flatten', x);
+  if (typeof startDim === 'object' && startDim !== null) {
+    FLATTEN_OPTIONS.check(startDim);
     endDim = startDim.endDim ?? -1;
     startDim = startDim.startDim ?? 0;
   }
@@ -103,6 +130,8 @@ export function flatten(x: Tensor, startDim: number | { startDim?: number; endDi
 
 /** torch.unflatten: split dim into `sizes` (one may be -1). Always a view. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkTensor('unflatten', x);
+  if (!isInts(sizes)) throw new ArgumentError(`unflatten(): argument 'sizes' must be a list of integers, not ${describeValue(sizes)}`);
   const shape = x.shape;
   const d = normDim(dim, shape.length, 'unflatten');
   if (sizes.length === 0) throw new ValueError('unflatten: sizes must be non-empty');
@@ -120,7 +149,9 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 
 /** torch.squeeze: drop dims of size 1 (all of them, or those among `dim`). */
 export function squeeze(x: Tensor, dim?: number | readonly number[] | { dim?: number | readonly number[] } | null): Tensor {
+  checkTensor('squeeze', x);
   if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) dim = (dim as { dim?: number | readonly number[] }).dim;
+  if (dim !== undefined && dim !== null) dim = dimsArg('squeeze', 'dim', dim);
   const shape = x.shape;
   const r = shape.length;
   let dims: number[];
@@ -141,6 +172,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[] | { dim?: nu
 
 /** torch.unsqueeze: a new dim of size 1 at `dim` (in [-ndim-1, ndim]). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', x);
   const shape = x.shape;
   const d = normDim(dim, shape.length + 1, 'unsqueeze');
   return makeView('UnsqueezeBackward0', x, [reshapeOp([...shape.slice(0, d), 1, ...shape.slice(d)])]);
@@ -151,6 +183,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** torch.permute */
 export function permute(x: Tensor, ...dims: SizeArgs): Tensor {
+  checkTensor('permute', x);
   const d = sizesOf('permute', dims);
   const r = x.dim();
   if (d.length !== r) {
@@ -172,6 +205,7 @@ function swapPerm(r: number, a: number, b: number): number[] {
 
 /** torch.transpose / swapaxes / swapdims: exchange two dims. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor('transpose', x);
   const r = x.dim();
   const a = normDim(dim0, r, 'transpose');
   const b = normDim(dim1, r, 'transpose');
@@ -182,6 +216,7 @@ export const swapdims = transpose;
 
 /** torch.t: transpose of a matrix; 0-d and 1-d tensors are returned as (views of) themselves. */
 export function t(x: Tensor): Tensor {
+  checkTensor('t', x);
   const r = x.dim();
   if (r > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${r}D`);
   return makeView('TBackward0', x, r < 2 ? [] : [permuteOp([1, 0])]);
@@ -189,8 +224,11 @@ export function t(x: Tensor): Tensor {
 
 /** torch.movedim / moveaxis: move dims `source` to positions `destination`, the others keep their order. */
 export function movedim(x: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
-  const src = typeof source === 'number' ? [source] : [...source];
-  const dst = typeof destination === 'number' ? [destination] : [...destination];
+  checkTensor('movedim', x);
+  const s0 = dimsArg('movedim', 'source', source);
+  const d0 = dimsArg('movedim', 'destination', destination);
+  const src = typeof s0 === 'number' ? [s0] : s0;
+  const dst = typeof d0 === 'number' ? [d0] : d0;
   const r = x.dim();
   if (src.length !== dst.length) {
     throw new ValueError(
@@ -201,6 +239,7 @@ export function movedim(x: Tensor, source: number | readonly number[], destinati
   const t_ = dst.map((d) => normDim(d, r, 'movedim'));
   if (new Set(s).size !== s.length) throw new ValueError(`movedim: repeated dim in \`source\` (${fmtShape(src)})`);
   if (new Set(t_).size !== t_.length) throw new ValueError(`movedim: repeated dim in \`destination\` (${fmtShape(dst)})`);
+  if (r === 0) return makeView('PermuteBackward0', x, []);
   const perm = new Array<number>(r).fill(-1);
   s.forEach((d, i) => (perm[t_[i]!] = d));
   const rest = range(r).filter((d) => !s.includes(d));
@@ -214,6 +253,7 @@ export const moveaxis = movedim;
 
 /** x.expand(2, 3): a view repeating size-1 dims (stride 0); -1 keeps a size; new dims may be added in front. */
 export function expand(x: Tensor, ...sizes: SizeArgs): Tensor {
+  checkTensor('expand', x);
   const target = sizesOf('expand', sizes);
   const shape = x.shape;
   const r = shape.length;
@@ -244,7 +284,10 @@ export function expand(x: Tensor, ...sizes: SizeArgs): Tensor {
   return makeView('ExpandBackward0', x, ops);
 }
 
-export const expandAs = (x: Tensor, other: Tensor): Tensor => expand(x, other.shape);
+export function expandAs(x: Tensor, other: Tensor): Tensor {
+  checkTensor('expandAs', other, 'other');
+  return expand(x, other.shape);
+}
 
 /** torch.broadcast_to */
 export const broadcastTo = (x: Tensor, shape: readonly number[]): Tensor => expand(x, shape);
@@ -254,6 +297,7 @@ export const broadcastTo = (x: Tensor, shape: readonly number[]): Tensor => expa
 
 /** torch.narrow: `length` elements of `dim` from `start` (negative start counts from the end). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', x);
   const shape = x.shape;
   if (shape.length === 0) throw new IndexError('narrow() cannot be applied to a 0-dim tensor.');
   const d = normDim(dim, shape.length, 'narrow');
@@ -290,6 +334,7 @@ export function selectAt(x: Tensor, d: number, i: number): Tensor {
 
 /** torch.select: index `index` of `dim`, that dim removed. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor('select', x);
   const shape = x.shape;
   if (shape.length === 0) throw new IndexError('select() cannot be applied to a 0-dim tensor.');
   const d = normDim(dim, shape.length, 'select');
@@ -302,9 +347,13 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** torch.split: pieces of `splitSize` along dim (the last may be smaller), or pieces of the given sizes. Views. */
 export function split(x: Tensor, splitSize: number | readonly number[], dim: number | { dim?: number } = 0): Tensor[] {
+  checkTensor('split', x);
+  if (typeof splitSize !== 'number' && !isInts(splitSize)) {
+    throw new ArgumentError(`split(): argument 'split_size' must be an integer or a list of integers, not ${describeValue(splitSize)}`);
+  }
   const shape = x.shape;
   if (shape.length === 0) throw new ShapeError('split: split expects at least a 1-dimensional tensor');
-  const d = normDim(dimArg(dim, 0), shape.length, 'split');
+  const d = normDim(dimArg(dim, 0, 'split'), shape.length, 'split');
   const n = shape[d]!;
   let sizes: number[];
   let name: string;
@@ -336,10 +385,11 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim: num
 
 /** torch.chunk: `chunks` pieces of ceil(n / chunks) along dim (fewer when they run out). Views. */
 export function chunk(x: Tensor, chunks: number, dim: number | { dim?: number } = 0): Tensor[] {
+  checkTensor('chunk', x);
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const shape = x.shape;
   if (shape.length === 0) throw new ShapeError('chunk: chunk expects at least a 1-dimensional tensor');
-  const d = normDim(dimArg(dim, 0), shape.length, 'chunk');
+  const d = normDim(dimArg(dim, 0, 'chunk'), shape.length, 'chunk');
   const n = shape[d]!;
   if (n === 0) return split(x, Array<number>(chunks).fill(0), d);
   return split(x, Math.ceil(n / chunks), d);
@@ -347,9 +397,10 @@ export function chunk(x: Tensor, chunks: number, dim: number | { dim?: number } 
 
 /** torch.unbind: every index of dim, that dim removed. Views. */
 export function unbind(x: Tensor, dim: number | { dim?: number } = 0): Tensor[] {
+  checkTensor('unbind', x);
   const shape = x.shape;
   if (shape.length === 0) throw new IndexError('unbind: Dimension specified as 0 but tensor has no dimensions');
-  const d = normDim(dimArg(dim, 0), shape.length, 'unbind');
+  const d = normDim(dimArg(dim, 0, 'unbind'), shape.length, 'unbind');
   return range(shape[d]!).map((i) =>
     makeView('UnbindBackward0', x, [sliceOp(shape, d, i, 1), reshapeOp(shape.filter((_, k) => k !== d))]),
   );
@@ -360,6 +411,7 @@ export function unbind(x: Tensor, dim: number | { dim?: number } = 0): Tensor[] 
 
 /** x.contiguous(): x itself when already contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', x);
   if (x.isContiguous()) return x;
   return applyOp('CloneBackward0', [x], ([n]) => build.contiguous(n!));
 }

@@ -13,9 +13,10 @@
  * - a result computed (realized) before a JS write keeps its values; a result still pending when JS writes is
  *   computed from what the memory holds when it is read: call `realize()` on it first to pin it.
  */
-import { checkedScalar, scalarToJS, type Scalar, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
+import { ArgumentError, checkedScalar, scalarToJS, type Scalar, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
 import { fromValues } from './creation.js';
+import { bool, defineOptions, describeValue } from './options.js';
 import { fromNode, makeView, Tensor, type ViewOp } from './tensor.js';
 
 /**
@@ -34,7 +35,12 @@ export class NDArray<T extends TypedArray = TypedArray> {
     readonly offset: number,
     /** graft's dtype: 'float32', 'float64', 'int32', 'int64' (a BigInt64Array) or 'bool' (0/1 in a Uint8Array). */
     readonly dtype: DType,
-  ) {}
+  ) {
+    const ints = (v: unknown): boolean => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d));
+    if (!ArrayBuffer.isView(data) || !ints(shape) || !ints(stride) || shape.length !== stride.length || !Number.isSafeInteger(offset)) {
+      throw new ArgumentError('NDArray: expected (data: a typed array, shape: integers, stride: integers of the same count, offset: an integer, dtype); use tensor.numpy() to make one');
+    }
+  }
 
   /** Number of elements. */
   get size(): number {
@@ -54,6 +60,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
 
   /** The position in `data` of element (i, j, ...); negative indices count from the end, as NumPy. */
   index(...idx: number[]): number {
+    if (!idx.every((i) => typeof i === 'number')) throw new IndexError(`NDArray: indices must be integers, got ${idx.map((i) => describeValue(i)).join(', ')}`);
     if (idx.length !== this.shape.length) {
       throw new IndexError(`NDArray: ${idx.length} indices for an array of ${this.shape.length} dimensions`);
     }
@@ -118,7 +125,10 @@ declare module './tensor.js' {
   }
 }
 
+const NUMPY_OPTIONS = defineOptions('numpy', { force: bool.optional() });
+
 (Tensor.prototype as unknown as { numpy: (this: Tensor, opts?: NumpyOptions) => NDArray }).numpy = function (this: Tensor, opts?: NumpyOptions): NDArray {
+  NUMPY_OPTIONS.check(opts);
   let t: Tensor = this;
   if (opts?.force) {
     t = t.detach();
@@ -139,12 +149,19 @@ declare module './tensor.js' {
  * strides) are copied, and the tensor does not share memory with the array.
  */
 export function fromNumpy(arr: TypedArray | NDArrayLike): Tensor {
+  if (typeof arr !== 'object' || arr === null) throw new ArgumentError(`fromNumpy(): expected a typed array or an ndarray-like object, not ${describeValue(arr)}`);
   const like: NDArrayLike = ArrayBuffer.isView(arr) ? { data: arr as TypedArray } as NDArrayLike : (arr as NDArrayLike);
   const data = like.data;
   if (!ArrayBuffer.isView(data)) throw new ValueError('fromNumpy: expected a typed array or an object with a typed array `data`');
   const dtype = dtypeOfArray(data);
+  for (const key of ['shape', 'stride'] as const) {
+    const v = like[key];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d)))) {
+      throw new ArgumentError(`fromNumpy(): ${key} must be a list of integers, not ${describeValue(v)}`);
+    }
+  }
   const shape = like.shape === undefined ? [data.length] : [...like.shape];
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ValueError(`fromNumpy: bad shape [${shape.join(', ')}]`);
+  if (!shape.every((d) => d >= 0)) throw new ValueError(`fromNumpy: bad shape [${shape.join(', ')}]`);
   const stride = like.stride === undefined ? contiguousStrides(shape) : [...like.stride];
   const offset = like.offset ?? 0;
   if (stride.length !== shape.length || !stride.every(Number.isInteger) || !Number.isInteger(offset)) {

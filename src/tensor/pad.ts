@@ -4,8 +4,15 @@
  * reflect/replicate/circular gather along each padded dim with an index computed from `iota`, so they stay
  * lazy and fuse like any other gather.
  */
-import { build, checkedScalar, fmtShape, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { ArgumentError, build, checkedScalar, fmtShape, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { z } from 'zod';
+import { checked, custom, defineOptions, describeValue } from './options.js';
+import { checkTensor } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
+
+// A NaN fill is a value like any other here (PyTorch pads with it).
+const fillValue = custom<number>('a number', (v) => typeof v === 'number');
+const PAD_OPTIONS = defineOptions('pad', { mode: z.string().optional(), value: fillValue.nullable().optional() });
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 export interface PadOptions {
@@ -16,13 +23,17 @@ export interface PadOptions {
 
 /** F.pad(input, pad, { mode, value }) — or F.pad(input, pad, mode, value). */
 export function pad(x: Tensor, padding: readonly number[], mode: PadMode | PadOptions = 'constant', value?: number | null): Tensor {
-  const o: PadOptions = typeof mode === 'string' ? { mode, value } : mode;
+  checkTensor('pad', x);
+  if (!Array.isArray(padding) || padding.some((p) => !Number.isSafeInteger(p))) {
+    throw new ArgumentError(`pad(): argument 'pad' must be a list of integers, not ${Array.isArray(padding) ? `[${padding.map((p) => describeValue(p)).join(', ')}]` : describeValue(padding)}`);
+  }
+  if (value !== undefined && value !== null && typeof value !== 'number') {
+    throw new ArgumentError(`pad(): argument 'value' must be a number, not ${describeValue(value)}`);
+  }
+  const o: PadOptions = typeof mode === 'string' ? { mode, value } : checked(PAD_OPTIONS, mode);
   const m = o.mode ?? 'constant';
   const shape = x.shape;
   const r = shape.length;
-  if (!Array.isArray(padding) || padding.some((p) => !Number.isInteger(p))) {
-    throw new ValueError(`pad: expected a list of integers for the padding, got ${JSON.stringify(padding)}`);
-  }
   if (padding.length % 2 !== 0) throw new ValueError(`pad: Padding length must be divisible by 2 (got ${padding.length})`);
   const k = padding.length / 2;
   if (k > r) {

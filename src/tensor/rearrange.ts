@@ -3,37 +3,43 @@
  * whose value is an IR expression of the input (flip, reshape + expand, slices + pad + where, iota masks);
  * writes to the result never reach the input, nor the other way round.
  */
-import { build, normDim, normDims, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { ArgumentError, build, normDim, normDims, ShapeError, ValueError, type Node } from '../ir/index.js';
+import { checked, defineOptions, describeValue, int } from './options.js';
+import { checkTensor } from './reduce-args.js';
 import { catNodes } from './join.js';
 import { sizesOf, type SizeArgs } from './movement.js';
 import { applyOp, commitInPlace, Tensor } from './tensor.js';
 
 /** torch.flip: reverse the order of elements along dims. */
 export function flip(x: Tensor, ...dims: SizeArgs): Tensor {
+  checkTensor('flip', x);
   const ds = normDims(sizesOf('flip', dims), x.dim(), 'flip');
   return applyOp('FlipBackward0', [x], ([n]) => build.flip(n!, ds));
 }
 
 export function fliplr(x: Tensor): Tensor {
+  checkTensor('fliplr', x);
   if (x.dim() < 2) throw new ShapeError('fliplr: Input must be >= 2-d.');
   return flip(x, 1);
 }
 
 export function flipud(x: Tensor): Tensor {
+  checkTensor('flipud', x);
   if (x.dim() < 1) throw new ShapeError('flipud: Input must be >= 1-d.');
   return flip(x, 0);
 }
 
 /** x.repeat(2, 3): tile the tensor; more repeat counts than dims add leading dims. */
 export function repeat(x: Tensor, ...sizes: SizeArgs): Tensor {
+  checkTensor('repeat', x);
   const reps = sizesOf('repeat', sizes);
   const shape = x.shape;
   if (reps.length < shape.length) {
     throw new ShapeError(
-      `repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor (repeats ${JSON.stringify(reps)}, shape [${shape.join(', ')}])`,
+      `repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor (repeats [${reps.join(', ')}], shape [${shape.join(', ')}])`,
     );
   }
-  if (reps.some((r) => r < 0)) throw new ValueError(`repeat: Trying to create tensor with negative dimension: repeats ${JSON.stringify(reps)}`);
+  if (reps.some((r) => r < 0)) throw new ValueError(`repeat: Trying to create tensor with negative dimension: repeats [${reps.join(', ')}]`);
   const padded = [...Array<number>(reps.length - shape.length).fill(1), ...shape];
   // [s0, s1] -> [1, s0, 1, s1] -> expand [r0, s0, r1, s1] -> [r0*s0, r1*s1]
   const interleaved = padded.flatMap((s) => [1, s]);
@@ -44,6 +50,7 @@ export function repeat(x: Tensor, ...sizes: SizeArgs): Tensor {
 
 /** torch.tile: repeat, with missing leading repeat counts taken as 1. */
 export function tile(x: Tensor, ...dims: SizeArgs): Tensor {
+  checkTensor('tile', x);
   const reps = sizesOf('tile', dims);
   const r = x.dim();
   return repeat(x, reps.length < r ? [...Array<number>(r - reps.length).fill(1), ...reps] : reps);
@@ -58,7 +65,14 @@ function sliceAxis(n: Node, axis: number, start: number, size: number): Node {
 }
 
 /** torch.roll: shift elements along dims, wrapping around; without dims, over the flattened tensor. */
+const isInts = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d));
+
 export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
+  checkTensor('roll', x);
+  if (!Number.isSafeInteger(shifts) && !isInts(shifts)) throw new ArgumentError(`roll(): argument 'shifts' must be an integer or a list of integers, not ${describeValue(shifts)}`);
+  if (dims !== undefined && dims !== null && !Number.isSafeInteger(dims) && !isInts(dims)) {
+    throw new ArgumentError(`roll(): argument 'dims' must be an integer or a list of integers, not ${describeValue(dims)}`);
+  }
   const sh = typeof shifts === 'number' ? [shifts] : [...shifts];
   const shape = x.shape;
   if (dims === undefined || dims === null) {
@@ -85,6 +99,7 @@ function rollAxis(n: Node, axis: number, shift: number): Node {
 
 /** Keep elements with (col - row) <= k (lower) or >= k (upper) of the last two dims; zero the rest. */
 function triangle(name: string, x: Tensor, diagonal: number, lower: boolean): Tensor {
+  checkTensor(name, x);
   const shape = x.shape;
   const r = shape.length;
   if (r < 2) throw new ShapeError(`${name}: input tensor must have at least 2 dimensions`);
@@ -101,10 +116,14 @@ function triangle(name: string, x: Tensor, diagonal: number, lower: boolean): Te
   });
 }
 
-export const tril = (x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor =>
-  triangle('tril', x, typeof diagonal === 'number' ? diagonal : (diagonal.diagonal ?? 0), true);
-export const triu = (x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor =>
-  triangle('triu', x, typeof diagonal === 'number' ? diagonal : (diagonal.diagonal ?? 0), false);
+const TRIANGLE_OPTIONS = { tril: defineOptions('tril', { diagonal: int.optional() }), triu: defineOptions('triu', { diagonal: int.optional() }) };
+
+function diagonalArg(op: 'tril' | 'triu', diagonal: number | { diagonal?: number } | undefined): number {
+  if (diagonal === undefined || typeof diagonal === 'number') return diagonal ?? 0;
+  return checked(TRIANGLE_OPTIONS[op], diagonal).diagonal ?? 0;
+}
+export const tril = (x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor => triangle('tril', x, diagonalArg('tril', diagonal), true);
+export const triu = (x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor => triangle('triu', x, diagonalArg('triu', diagonal), false);
 
 declare module './tensor.js' {
   interface Tensor {

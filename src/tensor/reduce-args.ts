@@ -3,8 +3,9 @@
  * dims to axes, and the IR shape of a reduction (the `reduce` primitive keeps reduced axes as size 1; the
  * tensor layer drops them with a reshape unless `keepdim`).
  */
-import { build, DTypeError, normDims, type DType, type Node, type ReduceOp, type Shape } from '../ir/index.js';
+import { ArgumentError, build, DTypeError, normDims, type DType, type Node, type ReduceOp, type Shape } from '../ir/index.js';
 import { noGrad } from './grad-mode.js';
+import { describeValue, type OptionsChecker } from './options.js';
 import { applyOp, Tensor } from './tensor.js';
 
 /** A dim or a list of dims (negative counts from the end). */
@@ -15,18 +16,46 @@ export interface DimOptions {
   keepdim?: boolean;
 }
 
+/** An options object (not a dim, a list of dims, a tensor or null). */
+export const isOptionsObject = (x: unknown): x is object =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Tensor);
+
+const NO_OPTIONS = Object.freeze({});
+
+const isDims = (d: unknown): d is Dims => Number.isSafeInteger(d) || (Array.isArray(d) && d.every((x) => Number.isSafeInteger(x)));
+
 /**
- * Split `(dim?, opts?)` or `(opts)` into the dims (null: every dim) and the options. An empty list means every
- * dim, as in PyTorch's `sum(dim=[])`.
+ * Split `(dim?, opts?)` or `(opts)` into the dims (null: every dim) and the options, checked against the op's
+ * options `spec` (whose name is the op's in errors). An empty list means every dim, as in PyTorch's
+ * `sum(dim=[])`. Dims must be integers; whether they are in range is the op's check.
  */
-export function dimArgs<O extends DimOptions>(dimOrOpts: Dims | O | null | undefined, opts: O | undefined): [Dims | null, O] {
-  if (dimOrOpts !== null && dimOrOpts !== undefined && typeof dimOrOpts === 'object' && !Array.isArray(dimOrOpts)) {
-    const o = dimOrOpts as O;
-    return [o.dim ?? null, o];
+export function dimArgs<O extends DimOptions>(spec: OptionsChecker, dimOrOpts: Dims | O | null | undefined, opts: O | undefined): [Dims | null, O] {
+  let d: unknown;
+  let o: O;
+  if (isOptionsObject(dimOrOpts)) {
+    if (opts !== undefined) throw new ArgumentError(`${spec.fn}(): options given twice (an options object in place of dim, and another after it)`);
+    spec.check(dimOrOpts);
+    o = dimOrOpts as O;
+    d = o.dim ?? null;
+  } else {
+    spec.check(opts);
+    o = opts ?? (NO_OPTIONS as O);
+    if (dimOrOpts !== undefined && dimOrOpts !== null && o.dim !== undefined && o.dim !== null) {
+      throw new ArgumentError(`${spec.fn}() got multiple values for argument 'dim'`);
+    }
+    d = dimOrOpts ?? o.dim ?? null;
   }
-  const o = opts ?? ({} as O);
-  const d = (dimOrOpts as Dims | null | undefined) ?? o.dim ?? null;
-  return [typeof d === 'number' || d === null || d.length > 0 ? d : null, o];
+  if (d === null) return [null, o];
+  if (!isDims(d)) throw new ArgumentError(`${spec.fn}(): argument 'dim' must be an integer or a list of integers, not ${describeValue(d)}`);
+  return [typeof d === 'number' || d.length > 0 ? d : null, o];
+}
+
+/** `(dim, opts?)` or `(opts)` for ops whose dim is one required integer (cumsum, softmax). */
+export function requiredDimArgs<O extends { dim?: number | null }>(spec: OptionsChecker, dimOrOpts: number | O | undefined, opts: O | undefined): [number, O] {
+  const [d, o] = dimArgs(spec, dimOrOpts as Dims | O | undefined, opts);
+  if (d === null) throw new ArgumentError(`${spec.fn}() missing required argument 'dim'`);
+  if (typeof d !== 'number') throw new ArgumentError(`${spec.fn}(): argument 'dim' must be an integer, not a list`);
+  return [d, o];
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -67,7 +96,7 @@ export function scalarTypeName(d: DType): string {
 
 /** @internal Check that an argument is a Tensor (JS callers can pass anything). */
 export function checkTensor(op: string, x: unknown, arg = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}(): argument '${arg}' must be Tensor, not ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new DTypeError(`${op}(): argument '${arg}' must be Tensor, not ${describeValue(x)}`);
 }
 
 /**

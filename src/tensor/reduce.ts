@@ -5,6 +5,7 @@
  * the gradFn names are PyTorch's.
  */
 import {
+  ArgumentError,
   build,
   checkDType,
   DTypeError,
@@ -22,6 +23,7 @@ import {
   countOver,
   dimArgs,
   reduceAxes,
+  requiredDimArgs,
   reducedShape,
   reduceNode,
   scalarTypeName,
@@ -31,12 +33,26 @@ import {
   type Dims,
 } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
+import { bool, defineOptions, dims as dimsArg, dtypeArg, int, tensorArg } from './options.js';
 
 export interface SumOptions extends DimOptions, OutOptions {
   /** Compute and return in this dtype (the input is cast first). */
   dtype?: DType;
 }
 export type ReduceOptions = DimOptions & OutOptions;
+
+// Options of each reduction (checked per call; see options.ts for the cost).
+const dimsField = { dim: dimsArg.nullable().optional(), keepdim: bool.optional(), out: tensorArg.optional() };
+const intDimField = { dim: int.nullable().optional(), keepdim: bool.optional() };
+const SUM_OPTIONS = defineOptions('sum', { ...dimsField, dtype: dtypeArg.optional() });
+const MEAN_OPTIONS = defineOptions('mean', { ...dimsField, dtype: dtypeArg.optional() });
+const PROD_OPTIONS = defineOptions('prod', { ...intDimField, dtype: dtypeArg.optional(), out: tensorArg.optional() });
+const EXTREME_OPTIONS = { amax: defineOptions('amax', dimsField), amin: defineOptions('amin', dimsField) };
+const MAX_MIN_OPTIONS = { max: defineOptions('max', { ...intDimField, out: tensorArg.optional() }), min: defineOptions('min', { ...intDimField, out: tensorArg.optional() }) };
+const ARG_OPTIONS = { argmax: defineOptions('argmax', intDimField), argmin: defineOptions('argmin', intDimField) };
+const LOGICAL_OPTIONS = { all: defineOptions('all', dimsField), any: defineOptions('any', dimsField) };
+const COUNT_NONZERO_OPTIONS = defineOptions('countNonzero', { dim: dimsArg.nullable().optional() });
+const CUMSUM_OPTIONS = defineOptions('cumsum', { dim: int.optional(), dtype: dtypeArg.optional(), out: tensorArg.optional() });
 
 /** sum/prod/cumsum: integers and bools accumulate in int64, as in PyTorch. */
 function accumulateType(op: string, x: Tensor, dtype: DType | undefined): DType {
@@ -55,7 +71,7 @@ function dimGiven(dim: Dims | SumOptions | null | undefined): boolean {
 /** torch.sum: over every element, or over `dim` (a dim or a list) with `keepdim`. Ints and bools sum to int64. */
 export function sum(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOptions): Tensor {
   checkTensor('sum', x);
-  const [dims, o] = dimArgs(dim, opts);
+  const [dims, o] = dimArgs(SUM_OPTIONS, dim, opts);
   const axes = reduceAxes('sum', x.shape, dims);
   const dtype = accumulateType('sum', x, o.dtype);
   const result = applyOp(dimGiven(dim) ? 'SumBackward1' : 'SumBackward0', [x], ([n]) =>
@@ -67,7 +83,7 @@ export function sum(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOptions
 /** torch.mean: floating point only (or with `dtype`); the mean of nothing is NaN. */
 export function mean(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOptions): Tensor {
   checkTensor('mean', x);
-  const [dims, o] = dimArgs(dim, opts);
+  const [dims, o] = dimArgs(MEAN_OPTIONS, dim, opts);
   const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'mean') : x.dtype;
   if (!isFloat(dtype)) {
     throw new DTypeError(
@@ -86,7 +102,7 @@ export function mean(x: Tensor, dim?: Dims | SumOptions | null, opts?: SumOption
 /** torch.prod: the product of nothing is 1. Ints and bools multiply in int64. */
 export function prod(x: Tensor, dim?: number | (SumOptions & { dim?: number | null }) | null, opts?: SumOptions): Tensor {
   checkTensor('prod', x);
-  const [dims, o] = dimArgs(dim, opts);
+  const [dims, o] = dimArgs(PROD_OPTIONS, dim, opts);
   if (dims !== null && typeof dims !== 'number') throw new DTypeError(`prod(): argument 'dim' must be int, not a list`);
   const axes = reduceAxes('prod', x.shape, dims);
   const dtype = accumulateType('prod', x, o.dtype);
@@ -112,7 +128,7 @@ function checkNonEmpty(op: string, x: Tensor): void {
 /** amax/amin: the extreme over dims (a list allowed); NaN propagates. Gradient: evenly between ties. */
 function extremeOver(op: 'amax' | 'amin', x: Tensor, dim: Dims | ReduceOptions | null | undefined, opts: ReduceOptions | undefined): Tensor {
   checkTensor(op, x);
-  const [dims, o] = dimArgs(dim, opts);
+  const [dims, o] = dimArgs(EXTREME_OPTIONS[op], dim, opts);
   const axes = reduceAxes(op, x.shape, dims);
   checkNonEmptyAxes(op, x.shape, axes);
   const irOp: ReduceOp = op === 'amax' ? 'max' : 'min';
@@ -161,7 +177,8 @@ export interface MaxDimOptions {
 function maxMin(op: 'max' | 'min', x: Tensor, arg?: number | Tensor | MaxDimOptions | null, opts?: MaxDimOptions & OutOptions): Tensor | ValuesIndices {
   checkTensor(op, x);
   if (arg instanceof Tensor) return op === 'max' ? maximum(x, arg, opts) : minimum(x, arg, opts);
-  const [dim, o] = dimArgs(arg, opts);
+  const [dim, o] = dimArgs(MAX_MIN_OPTIONS[op], arg, opts);
+  if (dim !== null && (o as OutOptions).out !== undefined) throw new ArgumentError(`${op}(): out= is not supported with dim (the result is values and indices)`);
   const irOp: ReduceOp = op;
   if (dim === null) {
     checkNonEmpty(op, x);
@@ -207,7 +224,7 @@ export function min(x: Tensor, arg?: number | Tensor | MaxDimOptions | null, opt
 
 function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | MaxDimOptions | null | undefined, opts: MaxDimOptions | undefined): Tensor {
   checkTensor(op, x);
-  const [d, o] = dimArgs(dim, opts);
+  const [d, o] = dimArgs(ARG_OPTIONS[op], dim, opts);
   const which = op === 'argmax' ? 'max' : 'min';
   const keepdim = o.keepdim ?? false;
   if (d === null) {
@@ -233,7 +250,7 @@ export const argmin = (x: Tensor, dim?: number | MaxDimOptions | null, opts?: Ma
  */
 function logical(op: 'all' | 'any', x: Tensor, dim: Dims | ReduceOptions | null | undefined, opts: ReduceOptions | undefined): Tensor {
   checkTensor(op, x);
-  const [dims, o] = dimArgs(dim, opts);
+  const [dims, o] = dimArgs(LOGICAL_OPTIONS[op], dim, opts);
   const axes = reduceAxes(op, x.shape, dims);
   const keepdim = o.keepdim ?? false;
   const result = untrackedOp([x], ([n]) => {
@@ -250,22 +267,28 @@ export const any = (x: Tensor, dim?: Dims | ReduceOptions | null, opts?: ReduceO
 /** torch.count_nonzero: the number of nonzero elements (int64), over all or `dim`. */
 export function countNonzero(x: Tensor, dim?: Dims | { dim?: Dims | null } | null): Tensor {
   checkTensor('countNonzero', x);
-  const [dims] = dimArgs(dim, undefined);
+  const [dims] = dimArgs(COUNT_NONZERO_OPTIONS, dim, undefined);
   const axes = reduceAxes('count_nonzero', x.shape, dims);
   return untrackedOp([x], ([n]) => reduceNode(build.cast(build.cast(n!, 'bool'), 'int64'), 'sum', axes, false));
 }
 
-/** torch.cumsum: inclusive prefix sums along `dim`. Ints and bools accumulate in int64. */
-export function cumsum(x: Tensor, dim: number, opts?: { dtype?: DType } & OutOptions): Tensor {
+export interface CumsumOptions extends OutOptions {
+  dim?: number;
+  dtype?: DType;
+}
+
+/** torch.cumsum: inclusive prefix sums along `dim` (given first or as an option). Ints and bools accumulate in int64. */
+export function cumsum(x: Tensor, dim: number | CumsumOptions, opts?: CumsumOptions): Tensor {
   checkTensor('cumsum', x);
-  const axis = normDim(dim, x.dim(), 'cumsum');
-  const dtype = accumulateType('cumsum', x, opts?.dtype);
+  const [d, o] = requiredDimArgs(CUMSUM_OPTIONS, dim, opts);
+  const axis = normDim(d, x.dim(), 'cumsum');
+  const dtype = accumulateType('cumsum', x, o.dtype);
   const result = applyOp('CumsumBackward0', [x], ([n]) => {
     const v = build.cast(n!, dtype);
     if (v.shape.length === 0) return build.reshape(build.cumsum(build.reshape(v, [1]), 0), []);
     return build.cumsum(v, axis);
   });
-  return withOut('cumsum', result, opts);
+  return withOut('cumsum', result, o);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,7 +314,7 @@ declare module './tensor.js' {
     all(dim?: Dims | DimOptions | null, opts?: DimOptions): Tensor;
     any(dim?: Dims | DimOptions | null, opts?: DimOptions): Tensor;
     countNonzero(dim?: Dims | { dim?: Dims | null } | null): Tensor;
-    cumsum(dim: number, opts?: { dtype?: DType }): Tensor;
+    cumsum(dim: number | CumsumOptions, opts?: CumsumOptions): Tensor;
   }
 }
 

@@ -5,8 +5,18 @@
  */
 import { build, checkDType, DEFAULT_FLOAT, DTypeError, isFloat, normDim, type DType, type Node } from '../ir/index.js';
 import { withOut, type OutOptions } from './elementwise.js';
-import { checkTensor, dimArgs, like, reduceAxes, reducedShape, scalarTypeName, spread, type Dims } from './reduce-args.js';
+import { bool, defineOptions, dims as dimsArg, dtypeArg, int, tensorArg } from './options.js';
+import { checkTensor, dimArgs, like, reduceAxes, reducedShape, requiredDimArgs, scalarTypeName, spread, type Dims } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
+
+const LOGSUMEXP_OPTIONS = defineOptions('logsumexp', { dim: dimsArg.optional(), keepdim: bool.optional(), out: tensorArg.optional() });
+const SOFTMAX_OPTIONS = defineOptions('softmax', { dim: int.nullable().optional(), dtype: dtypeArg.optional() });
+const LOG_SOFTMAX_OPTIONS = defineOptions('logSoftmax', { dim: int.nullable().optional(), dtype: dtypeArg.optional() });
+
+export interface SoftmaxOptions {
+  dim?: number | null;
+  dtype?: DType;
+}
 
 /** The maximum over `axes` (keepdim shape), detached, with ±inf replaced by 0 so that x - max stays finite. */
 function stableShift(x: Node, axes: readonly number[]): Node {
@@ -26,7 +36,7 @@ export interface LogsumexpOptions extends OutOptions {
  */
 export function logsumexp(x: Tensor, dim: Dims | LogsumexpOptions, opts?: LogsumexpOptions): Tensor {
   checkTensor('logsumexp', x);
-  const [dims, o] = dimArgs<LogsumexpOptions>(dim, opts);
+  const [dims, o] = dimArgs<LogsumexpOptions>(LOGSUMEXP_OPTIONS, dim, opts);
   const axes = reduceAxes('logsumexp', x.shape, dims);
   const dtype = isFloat(x.dtype) ? x.dtype : DEFAULT_FLOAT;
   const keepdim = o.keepdim ?? false;
@@ -40,11 +50,11 @@ export function logsumexp(x: Tensor, dim: Dims | LogsumexpOptions, opts?: Logsum
   return withOut('logsumexp', result, o);
 }
 
-function softmaxInput(op: string, x: Tensor, dim: number, dtype: DType | undefined): { axis: number; dtype: DType } {
+function softmaxInput(op: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number | SoftmaxOptions, opts: SoftmaxOptions | undefined): { axis: number; dtype: DType } {
   checkTensor(op, x);
-  if (typeof dim !== 'number') throw new DTypeError(`${op}(): argument 'dim' must be int`);
+  const [dim, o] = requiredDimArgs(op === 'softmax' ? SOFTMAX_OPTIONS : LOG_SOFTMAX_OPTIONS, dimOrOpts, opts);
   const axis = normDim(dim, x.dim(), op);
-  const dt = dtype !== undefined ? checkDType(dtype, op) : x.dtype;
+  const dt = o.dtype !== undefined ? checkDType(o.dtype, op) : x.dtype;
   if (!isFloat(dt)) throw new DTypeError(`${op}(): "${op === 'softmax' ? 'softmax' : 'log_softmax'}_lastdim_kernel_impl" not implemented for '${scalarTypeName(dt)}'`);
   return { axis, dtype: dt };
 }
@@ -56,8 +66,8 @@ function atLeast1d(x: Node, f: (v: Node) => Node): Node {
 }
 
 /** torch.softmax: exp(x - max) / sum(exp(x - max)) along `dim`. A row of all -inf gives NaN, as in PyTorch. */
-export function softmax(x: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
-  const { axis, dtype } = softmaxInput('softmax', x, dim, opts?.dtype);
+export function softmax(x: Tensor, dim: number | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
+  const { axis, dtype } = softmaxInput('softmax', x, dim, opts);
   return applyOp('SoftmaxBackward0', [x], ([n]) =>
     atLeast1d(build.cast(n!, dtype), (v) => {
       const m = build.detach(build.reduce(v, 'max', [axis]));
@@ -68,8 +78,8 @@ export function softmax(x: Tensor, dim: number, opts?: { dtype?: DType }): Tenso
 }
 
 /** torch.log_softmax: x - max - log(sum(exp(x - max))) along `dim`. */
-export function logSoftmax(x: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
-  const { axis, dtype } = softmaxInput('logSoftmax', x, dim, opts?.dtype);
+export function logSoftmax(x: Tensor, dim: number | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
+  const { axis, dtype } = softmaxInput('logSoftmax', x, dim, opts);
   return applyOp('LogSoftmaxBackward0', [x], ([n]) =>
     atLeast1d(build.cast(n!, dtype), (v) => {
       const m = build.detach(build.reduce(v, 'max', [axis]));
@@ -83,8 +93,8 @@ export function logSoftmax(x: Tensor, dim: number, opts?: { dtype?: DType }): Te
 declare module './tensor.js' {
   interface Tensor {
     logsumexp(dim: Dims | LogsumexpOptions, opts?: LogsumexpOptions): Tensor;
-    softmax(dim: number, opts?: { dtype?: DType }): Tensor;
-    logSoftmax(dim: number, opts?: { dtype?: DType }): Tensor;
+    softmax(dim: number | SoftmaxOptions, opts?: SoftmaxOptions): Tensor;
+    logSoftmax(dim: number | SoftmaxOptions, opts?: SoftmaxOptions): Tensor;
   }
 }
 
@@ -92,9 +102,9 @@ const P = Tensor.prototype as unknown as Record<string, unknown>;
 P.logsumexp = function (this: Tensor, dim: Dims | LogsumexpOptions, opts?: LogsumexpOptions) {
   return logsumexp(this, dim, opts);
 };
-P.softmax = function (this: Tensor, dim: number, opts?: { dtype?: DType }) {
+P.softmax = function (this: Tensor, dim: number | SoftmaxOptions, opts?: SoftmaxOptions) {
   return softmax(this, dim, opts);
 };
-P.logSoftmax = function (this: Tensor, dim: number, opts?: { dtype?: DType }) {
+P.logSoftmax = function (this: Tensor, dim: number | SoftmaxOptions, opts?: SoftmaxOptions) {
   return logSoftmax(this, dim, opts);
 };

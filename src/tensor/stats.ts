@@ -1,10 +1,22 @@
 /**
  * Statistics built from reductions: var, std (with Bessel's `correction`) and vector norms.
  */
-import { build, checkDType, DTypeError, isFloat, ValueError, type DType, type Node } from '../ir/index.js';
+import { ArgumentError, build, checkDType, DTypeError, isFloat, ValueError, type DType, type Node } from '../ir/index.js';
 import { withOut, type OutOptions } from './elementwise.js';
 import { checkTensor, countOver, dimArgs, like, reduceAxes, reduceNode, scalarTypeName, spread, type DimOptions, type Dims } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
+import { z } from 'zod';
+import { bool, checked, defineOptions, describeValue, dims as dimsArg, dtypeArg, real, tensorArg } from './options.js';
+
+const momentShape = { dim: dimsArg.nullable().optional(), keepdim: bool.optional(), out: tensorArg.optional(), correction: real.optional(), unbiased: bool.optional() };
+const MOMENT_OPTIONS = { var: defineOptions('var', momentShape), std: defineOptions('std', momentShape) };
+const NORM_OPTIONS = defineOptions('norm', {
+  p: z.union([real, z.literal('fro')]).nullable().optional(),
+  dim: dimsArg.nullable().optional(),
+  keepdim: bool.optional(),
+  dtype: dtypeArg.optional(),
+  out: tensorArg.optional(),
+});
 
 /**
  * sqrt whose gradient at 0 is 0 rather than 0 * inf = NaN (PyTorch's std and norm backward do this): the
@@ -35,7 +47,7 @@ function varianceNode(x: Node, axes: readonly number[], keepdim: boolean, correc
 
 function moment(op: 'var' | 'std', x: Tensor, dim: Dims | VarOptions | boolean | null | undefined, opts: VarOptions | undefined): Tensor {
   checkTensor(op, x);
-  const [dims, o] = typeof dim === 'boolean' ? [null, { ...opts, unbiased: dim }] : dimArgs(dim, opts);
+  const [dims, o] = typeof dim === 'boolean' ? [null, { ...checked(MOMENT_OPTIONS[op], opts), unbiased: dim }] : dimArgs(MOMENT_OPTIONS[op], dim, opts);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}(): std and var only support floating point and complex dtypes, got ${scalarTypeName(x.dtype)}`);
   if (o.correction !== undefined && o.unbiased !== undefined) throw new ValueError(`${op}(): cannot specify both correction and unbiased`);
   const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
@@ -55,7 +67,7 @@ export { variance as var };
 
 export type NormOrd = number | 'fro';
 export interface NormOptions extends DimOptions, OutOptions {
-  p?: NormOrd;
+  p?: NormOrd | null;
   dtype?: DType;
 }
 
@@ -65,12 +77,13 @@ export interface NormOptions extends DimOptions, OutOptions {
  */
 export function norm(x: Tensor, p?: NormOrd | NormOptions | null, dim?: Dims | null, opts?: NormOptions): Tensor {
   checkTensor('norm', x);
-  const o: NormOptions = p !== null && typeof p === 'object' ? p : { ...opts, p: p ?? opts?.p, dim: dim ?? opts?.dim };
-  const ord = o.p === undefined || o.p === 'fro' ? 2 : o.p;
-  if (typeof ord !== 'number') throw new ValueError(`norm(): unsupported norm type ${String(ord)}`);
+  if (p !== null && typeof p === 'object' && (dim !== undefined || opts !== undefined)) throw new ArgumentError('norm(): options given twice');
+  const o: NormOptions = p !== null && typeof p === 'object' ? checked(NORM_OPTIONS, p) : { ...checked(NORM_OPTIONS, opts), p: p ?? opts?.p, dim: dim ?? opts?.dim };
+  const ord = o.p === undefined || o.p === null || o.p === 'fro' ? 2 : o.p;
+  if (typeof ord !== 'number' || Number.isNaN(ord)) throw new ValueError(`norm(): unsupported norm type ${describeValue(ord)}`);
   const dtype = o.dtype !== undefined ? checkDType(o.dtype, 'norm') : x.dtype;
   if (!isFloat(dtype)) throw new DTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${scalarTypeName(dtype)}`);
-  const [dims] = dimArgs(o.dim, undefined);
+  const [dims] = dimArgs(NORM_OPTIONS, o.dim, undefined);
   const axes = reduceAxes('norm', x.shape, dims);
   const keepdim = o.keepdim ?? false;
   if (!Number.isFinite(ord) && countOver(x.shape, axes) === 0) {

@@ -16,6 +16,7 @@
 import {
   AutogradError,
   build,
+  IndexError,
   fmtShape,
   shapeEq,
   DTypeError,
@@ -48,6 +49,7 @@ let nextTensorId = 1;
 
 /** The device new tensors go to when none is named (torch.set_default_device). */
 export function setDefaultDevice(name: string): void {
+  if (typeof name !== 'string') throw new DeviceError(`setDefaultDevice: expected a device name ('cpu', 'cuda', ...), got ${name === null ? 'null' : typeof name}`);
   getDevice(name);
   defaultDeviceName = name === 'cuda' ? 'cuda:0' : name;
 }
@@ -233,6 +235,9 @@ export class Tensor {
 
   /** @internal Use torch.tensor(), torch.zeros(), ... to make tensors. */
   constructor(init: TensorInit) {
+    if (typeof init !== 'object' || init === null || typeof init.device !== 'string' || (init.base === undefined && init.value === undefined)) {
+      throw new ValueError('Tensor: use torch.tensor(data), torch.zeros(...) and the like to make tensors (the constructor is internal)');
+    }
     this.device = init.device;
     if (init.base) {
       this._base = init.base;
@@ -294,7 +299,7 @@ export class Tensor {
     if (dim === undefined) return s;
     const r = s.length;
     if (!Number.isInteger(dim) || dim < -Math.max(r, 1) || dim >= Math.max(r, 1)) {
-      throw new RangeError(`size: Dimension out of range (expected to be in range of [${-Math.max(r, 1)}, ${Math.max(r, 1) - 1}], but got ${dim})`);
+      throw new IndexError(`size: Dimension out of range (expected to be in range of [${-Math.max(r, 1)}, ${Math.max(r, 1) - 1}], but got ${String(dim)})`);
     }
     return r === 0 ? 1 : s[dim < 0 ? dim + r : dim]!;
   }
@@ -303,7 +308,11 @@ export class Tensor {
   stride(dim: number): number;
   stride(dim?: number): number[] | number {
     if (dim === undefined) return [...this._strides];
-    return this._strides[dim < 0 ? dim + this._strides.length : dim]!;
+    const r = this._strides.length;
+    if (!Number.isInteger(dim) || dim < -Math.max(r, 1) || dim >= Math.max(r, 1)) {
+      throw new IndexError(`stride: Dimension out of range (expected to be in range of [${-Math.max(r, 1)}, ${Math.max(r, 1) - 1}], but got ${String(dim)})`);
+    }
+    return r === 0 ? 1 : this._strides[dim < 0 ? dim + r : dim]!;
   }
   /** Offset of the first element in the base's storage. */
   storageOffset(): number {
@@ -577,6 +586,7 @@ export function makeView(name: string, src: Tensor, ops: readonly ViewOp[], opts
 /** Whether a value of dtype `from` may be written into a tensor of dtype `to` (torch.can_cast). */
 export function canCast(from: DType, to: DType): boolean {
   const rank = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 } as const;
+  for (const d of [from, to]) if (typeof d !== 'string' || !Object.hasOwn(rank, d)) throw new DTypeError(`canCast: unknown dtype ${typeof d === 'string' ? d : typeof d}`);
   return rank[from] <= rank[to];
 }
 

@@ -2,8 +2,23 @@
  * Line charts as standalone SVG files (loss and accuracy curves of a training run). No dependencies: the
  * SVG is a few paths and labels. Text is escaped, since series names come from the user.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { z } from 'zod';
+import { checkPath, fileError, writeFileAtomic } from '../io/files.js';
+import { custom, defineOptions, describeValue, str } from '../tensor/options.js';
+import { ArgumentError } from '../ir/index.js';
+
+const numbers = custom<readonly number[]>('an array of numbers', (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'));
+const size = custom<number>('a positive number', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v));
+const CHART_OPTIONS = defineOptions('lineChart', {
+  title: str.optional(),
+  xLabel: str.optional(),
+  yLabel: str.optional(),
+  series: z.array(z.strictObject({ name: str, y: numbers, x: numbers.optional(), color: str.optional() })),
+  width: size.optional(),
+  height: size.optional(),
+});
 
 export interface Series {
   name: string;
@@ -43,6 +58,7 @@ const fmt = (v: number): string => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(
 
 /** One chart as an SVG document. */
 export function lineChart(o: ChartOptions): string {
+  CHART_OPTIONS.parse(o);
   const W = o.width ?? 480;
   const H = o.height ?? 300;
   const m = { l: 56, r: 16, t: o.title ? 28 : 12, b: 40 };
@@ -87,6 +103,7 @@ export function lineChart(o: ChartOptions): string {
 
 /** Several charts side by side in one SVG document. */
 export function chartRow(charts: readonly ChartOptions[]): string {
+  if (!Array.isArray(charts)) throw new ArgumentError(`chartRow(): expected an array of charts, not ${describeValue(charts)}`);
   const docs = charts.map((c) => lineChart(c));
   const widths = charts.map((c) => c.width ?? 480);
   const H = Math.max(...charts.map((c) => c.height ?? 300));
@@ -100,10 +117,13 @@ export function chartRow(charts: readonly ChartOptions[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">\n${inner.join('\n')}\n</svg>\n`;
 }
 
-/** Write an SVG (or any text) file atomically: a temporary file, then a rename. */
+/** Write an SVG (or any text) file atomically (see io/files.ts), making its folder if needed. */
 export function saveText(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  checkPath('saveText', path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw fileError('saveText', 'write', path, e);
+  }
+  writeFileAtomic('saveText', path, [new TextEncoder().encode(String(text))]);
 }

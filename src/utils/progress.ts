@@ -3,6 +3,15 @@
  * with the fields a training loop reports (epoch, loss, accuracy, samples/s).
  */
 import cliProgress from 'cli-progress';
+import { bool, count, custom, defineOptions, str } from '../tensor/options.js';
+
+const PROGRESS_OPTIONS = defineOptions('Progress', {
+  total: count,
+  label: str.optional(),
+  stream: custom<NodeJS.WriteStream>('a writable stream', (v) => typeof (v as { write?: unknown } | null)?.write === 'function').optional(),
+  plain: bool.optional(),
+  every: custom<number>('a positive integer', (v) => Number.isSafeInteger(v) && (v as number) > 0).optional(),
+});
 
 export interface ProgressOptions {
   /** Steps in one pass (e.g. batches per epoch). */
@@ -40,6 +49,7 @@ export class Progress {
   private fields: ProgressFields = {};
 
   constructor(private readonly opts: ProgressOptions) {
+    PROGRESS_OPTIONS.parse(opts);
     this.stream = opts.stream ?? process.stderr;
     const plain = opts.plain ?? !this.stream.isTTY;
     this.every = opts.every ?? Math.max(1, Math.ceil(opts.total / 10));

@@ -142,7 +142,11 @@ describe('.npy malformed input: a FormatError, never a crash', () => {
   bad('extra keys', npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", data), /exactly the keys/);
   bad('unknown descr', npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", data), /unsupported dtype descr "<c8"/);
   bad('object descr', npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", data), /unsupported dtype descr/);
-  bad('structured descr', npyBytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", data), /structured/);
+  bad(
+    'structured descr',
+    npyBytes("{'descr': [('a', '<f4'), ('b', '<i2', (2,))], 'fortran_order': False, 'shape': (2,), }", data),
+    /structured dtypes are not supported \(descr \[\('a', '<f4'\), \('b', '<i2', \(2,\)\)\]\)/,
+  );
   bad('| with a multi-byte type', npyBytes("{'descr': '|f4', 'fortran_order': False, 'shape': (2,), }", data), /unsupported dtype descr/);
   bad('fortran_order not a bool', npyBytes("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", data), /fortran_order/);
   bad('shape a list', npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", data), /shape must be a tuple/);

@@ -278,10 +278,9 @@ describe('torch.save / torch.load', () => {
   it('rejects what it cannot store, naming the path', () => {
     const p = join(dir, 'x.safetensors');
     expect(() => torch.save({ a: { f: () => 1 } }, p)).toThrow(/cannot save a function at "a\.f"/);
-    expect(() => torch.save({ a: NaN }, p)).toThrow(torch.ValueError);
     expect(() => torch.save({ a: { b: torch.ones(1) }, 'a.b': torch.ones(1), c: 1 }, p)).toThrow(/same name "a\.b"/);
     expect(() => torch.save({ __metadata__: torch.ones(1) }, p)).toThrow(torch.ValueError);
-    expect(() => torch.save({ a: torch.ones(1) }, p, { metadata: { n: 1 as unknown as string } })).toThrow(/metadata values must be strings/);
+    expect(() => torch.save({ a: torch.ones(1) }, p, { metadata: { n: 1 as unknown as string } })).toThrow(/option 'metadata.n' must be a string, not 1/);
   });
 
   it('puts loaded tensors on the requested device', () => {
@@ -303,7 +302,7 @@ describe('atomic saves', () => {
       yield new Uint8Array(100).fill(7);
       throw new Error('disk on fire');
     }
-    expect(() => writeFileAtomic(p, interrupted())).toThrow('disk on fire');
+    expect(() => writeFileAtomic('save', p, interrupted())).toThrow('disk on fire');
     expect(readFileSync(p).equals(before)).toBe(true);
     expect(readdirSync(folder)).toEqual(['w.safetensors']);
     // A save that fails before writing (a value it cannot store) changes nothing either.

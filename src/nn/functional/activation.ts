@@ -2,9 +2,18 @@
  * Activation functions of torch.nn.functional. relu, sigmoid, tanh, softmax and logSoftmax are the tensor
  * layer's; the others are composites of IR primitives here, each with PyTorch's gradFn name.
  */
-import { build, DTypeError, isFloat, type DType, type Node } from '../../ir/index.js';
+import { ArgumentError, build, DTypeError, isFloat, type DType, type Node } from '../../ir/index.js';
+import { describeValue } from '../../tensor/options.js';
 import { applyOp, logSoftmax as tLogSoftmax, sigmoidNode, softmax as tSoftmax, type Tensor } from '../../tensor/index.js';
-import { checkTensorArg, constLike, scalarName } from './util.js';
+import { z } from 'zod';
+import { checked, defineOptions, dtypeArg, int, real } from '../../tensor/options.js';
+import { checkNumberArg, checkTensorArg, constLike, scalarName, scalarOrOptions } from './util.js';
+
+const GELU_OPTIONS = defineOptions('gelu', { approximate: z.string().optional() });
+const SOFTPLUS_OPTIONS = defineOptions('softplus', { beta: real.optional(), threshold: real.optional() });
+const LEAKY_RELU_OPTIONS = defineOptions('leakyRelu', { negativeSlope: real.optional() });
+const ELU_OPTIONS = defineOptions('elu', { alpha: real.optional() });
+const SOFTMAX_OPTIONS = { softmax: defineOptions('F.softmax', { dim: int.nullable().optional(), dtype: dtypeArg.optional() }), logSoftmax: defineOptions('F.logSoftmax', { dim: int.nullable().optional(), dtype: dtypeArg.optional() }) };
 
 export { relu, sigmoid, tanh } from '../../tensor/index.js';
 
@@ -23,8 +32,8 @@ export interface GeluOptions {
 }
 
 /** GELU: 0.5 x (1 + erf(x / √2)), or with approximate 'tanh' 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
-export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
-  const approx = opts.approximate ?? 'none';
+export function gelu(x: Tensor, opts?: GeluOptions): Tensor {
+  const approx = checked(GELU_OPTIONS, opts).approximate ?? 'none';
   if (approx !== 'none' && approx !== 'tanh') throw new DTypeError(`gelu: approximate argument must be either none or tanh, got ${String(approx)}`);
   return floatUnary('gelu', 'GeluBackward0', x, (v) => {
     const half = build.binary('mul', v, constLike(v, 0.5));
@@ -52,14 +61,22 @@ export function silu(x: Tensor): Tensor {
 const tame = (keep: Node, x: Node, fill: number): Node => build.where(keep, x, constLike(x, fill));
 
 /** Leaky ReLU: x where x > 0, else negativeSlope * x. */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+export function leakyRelu(x: Tensor, slopeOrOpts?: number | { negativeSlope?: number }, opts?: { negativeSlope?: number }): Tensor {
+  const [slope, o] = scalarOrOptions('leakyRelu', 'negativeSlope', slopeOrOpts, opts);
+  LEAKY_RELU_OPTIONS.check(o);
+  if (slope !== undefined) checkNumberArg('leakyRelu', 'negativeSlope', slope);
+  const negativeSlope = slope ?? 0.01;
   return floatUnary('leakyRelu', 'LeakyReluBackward0', x, (v) =>
     build.where(build.binary('gt', v, constLike(v, 0)), v, build.binary('mul', v, constLike(v, negativeSlope))),
   );
 }
 
 /** ELU: x where x > 0, else alpha * (exp(x) - 1). */
-export function elu(x: Tensor, alpha = 1): Tensor {
+export function elu(x: Tensor, alphaOrOpts?: number | { alpha?: number }, opts?: { alpha?: number }): Tensor {
+  const [a, o] = scalarOrOptions('elu', 'alpha', alphaOrOpts, opts);
+  ELU_OPTIONS.check(o);
+  if (a !== undefined) checkNumberArg('elu', 'alpha', a);
+  const alpha = a ?? 1;
   return floatUnary('elu', 'EluBackward0', x, (v) => {
     const pos = build.binary('gt', v, constLike(v, 0));
     const neg = build.binary('mul', constLike(v, alpha), build.binary('sub', build.unary('exp', tame(build.unary('not', pos), v, 0)), constLike(v, 1)));
@@ -68,7 +85,8 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 
 /** Softplus: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch). */
-export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
+export function softplus(x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor {
+  opts = checked(SOFTPLUS_OPTIONS, opts);
   const beta = opts.beta ?? 1;
   const threshold = opts.threshold ?? 20;
   return floatUnary('softplus', 'SoftplusBackward0', x, (v) => {
@@ -91,8 +109,11 @@ export interface SoftmaxOptions {
 }
 
 /** `(dim, opts)` or `(opts)`, as F.softmax(x, 1) and F.softmax(x, dim=1) read. */
-function softmaxArgs(x: Tensor, dim: number | null | SoftmaxOptions | undefined, opts: SoftmaxOptions | undefined): [number, SoftmaxOptions | undefined] {
+function softmaxArgs(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number | null | SoftmaxOptions | undefined, opts: SoftmaxOptions | undefined): [number, SoftmaxOptions | undefined] {
+  if (dim !== null && typeof dim === 'object' && opts !== undefined) throw new ArgumentError(`F.${op}(): options given twice`);
   const o = dim !== null && typeof dim === 'object' ? dim : opts;
+  SOFTMAX_OPTIONS[op].check(o);
+  if (dim !== null && dim !== undefined && typeof dim !== 'object' && !Number.isSafeInteger(dim)) throw new ArgumentError(`F.${op}(): argument 'dim' must be an integer, not ${describeValue(dim)}`);
   const d = typeof dim === 'number' ? dim : o?.dim;
   return [d ?? implicitDim(x), o?.dtype !== undefined ? { dtype: o.dtype } : undefined];
 }
@@ -100,13 +121,13 @@ function softmaxArgs(x: Tensor, dim: number | null | SoftmaxOptions | undefined,
 /** Softmax along `dim` (PyTorch's implicit dim when omitted). */
 export function softmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('softmax', x);
-  const [d, o] = softmaxArgs(x, dim, opts);
+  const [d, o] = softmaxArgs('softmax', x, dim, opts);
   return tSoftmax(x, d, o);
 }
 
 /** Log-softmax along `dim` (PyTorch's implicit dim when omitted). */
 export function logSoftmax(x: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
   checkTensorArg('logSoftmax', x);
-  const [d, o] = softmaxArgs(x, dim, opts);
+  const [d, o] = softmaxArgs('logSoftmax', x, dim, opts);
   return tLogSoftmax(x, d, o);
 }

@@ -14,6 +14,7 @@ import { build, DTypeError, fmtShape, isFloat, ShapeError, ValueError, type DTyp
 import { contract } from '../../tensor/contract.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
 import { checkTensorArg, scalarName } from './util.js';
+import { describeValue } from '../../tensor/options.js';
 
 /** P [S, L] as above, of a float dtype. */
 function poolingMatrix(len: number, size: number, dtype: DType): Node {
@@ -80,8 +81,9 @@ export function adaptiveAvgPoolNd(op: string, n: number, grad: string, x: Tensor
     }
   });
   const spatial = x.shape.slice(-n);
-  const raw = typeof outputSize === 'number' ? Array<number | null>(n).fill(outputSize) : [...outputSize];
-  if (raw.length !== n) throw new ValueError(`${op}: output_size must be ${n} ints, got ${JSON.stringify(outputSize)}`);
+  const ok = typeof outputSize === 'number' || (Array.isArray(outputSize) && outputSize.every((s) => s === null || typeof s === 'number'));
+  const raw = typeof outputSize === 'number' ? Array<number | null>(n).fill(outputSize) : ok ? [...outputSize] : [];
+  if (!ok || raw.length !== n) throw new ValueError(`${op}: output_size must be ${n} ints, got ${Array.isArray(outputSize) ? `[${outputSize.map((s) => describeValue(s)).join(', ')}]` : describeValue(outputSize)}`);
   const sizes = raw.map((s, i) => (s === null ? spatial[i]! : s));
   if (sizes.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new ValueError(`${op}: elements of output_size must be greater than or equal to 0 but received {${sizes.join(', ')}}`);

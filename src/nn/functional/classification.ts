@@ -17,7 +17,8 @@
  */
 import { build, DTypeError, fmtShape, IndexError, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
-import { checkReduction, checkTensorArg, constLike, knownValues, scalarName, type Reduction } from './util.js';
+import { checkReduction, checkTensorArg, constLike, knownValues, scalarName, type Reduction, reductionArg, tensorOrNull } from './util.js';
+import { defineOptions, int, real } from '../../tensor/options.js';
 
 export interface NllLossOptions {
   /** Per-class weights [C]. */
@@ -149,7 +150,12 @@ function nllName(input: Tensor, reduction: Reduction): string {
 }
 
 /** F.nllLoss: the negative log-likelihood of log-probabilities `input` at the labels `target`. */
+const classShape = { weight: tensorOrNull.optional(), ignoreIndex: int.optional(), reduction: reductionArg.optional() };
+const NLL_OPTIONS = defineOptions('nllLoss', classShape);
+const CROSS_ENTROPY_OPTIONS = defineOptions('crossEntropy', { ...classShape, labelSmoothing: real.optional() });
+
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
+  NLL_OPTIONS.check(opts);
   const op = 'nll_loss';
   const { reduction, ignoreIndex, weight } = commonChecks(op, input, target, opts);
   const L = layoutOf(op, input, target, false);
@@ -170,6 +176,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
  * summed label weights). A float target shaped like the input is a class distribution.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  CROSS_ENTROPY_OPTIONS.check(opts);
   const op = 'cross_entropy';
   const { reduction, ignoreIndex, weight } = commonChecks(op, input, target, opts);
   const eps = opts.labelSmoothing ?? 0;

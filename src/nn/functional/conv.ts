@@ -12,10 +12,11 @@
  * output comes out directly in NCHW order — no permute after the product, and the innermost axis (output
  * pixels) walks the input rows with the stride of the convolution.
  */
-import { build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
+import { ArgumentError, build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
 import { contract } from '../../tensor/contract.js';
 import { applyOp, Tensor } from '../../tensor/index.js';
-import { checkTensorArg, tupleArg } from './util.js';
+import { checkTensorArg, sizeArg, tupleArg } from './util.js';
+import { checked, custom, defineOptions, describeValue, int } from '../../tensor/options.js';
 import { windows, windowCount } from './windows.js';
 
 export type Padding = number | readonly number[] | 'same' | 'valid';
@@ -116,20 +117,31 @@ export function convNd(op: string, n: number, x: Tensor, weight: Tensor, bias: T
   });
 }
 
-/** Split `(bias?, opts?)` / `(opts)` arguments. */
-function convArgs(b?: Tensor | null | ConvOptions, opts?: ConvOptions): [Tensor | null, ConvOptions] {
-  if (b instanceof Tensor || b === null || b === undefined) return [b ?? null, opts ?? {}];
-  return [null, b];
+const convShape = {
+  stride: sizeArg.optional(),
+  padding: custom<Padding>("an integer, a list of integers, 'same' or 'valid'", (v) => typeof v === 'string' || sizeArg.safeParse(v).success).optional(),
+  dilation: sizeArg.optional(),
+  groups: int.optional(),
+};
+const CONV_OPTIONS = { conv1d: defineOptions('conv1d', convShape), conv2d: defineOptions('conv2d', convShape) };
+
+/** Split `(bias?, opts?)` / `(opts)` arguments (bias may also be an option). */
+function convArgs(op: 'conv1d' | 'conv2d', b?: Tensor | null | ConvOptions, opts?: ConvOptions): [Tensor | null, ConvOptions] {
+  if (b instanceof Tensor || b === null || b === undefined) return [b ?? null, checked(CONV_OPTIONS[op], opts)];
+  if (typeof b !== 'object' || Array.isArray(b) || opts !== undefined) throw new ArgumentError(`${op}(): argument 'bias' must be a Tensor or null, not ${describeValue(b)}`);
+  const { bias, ...rest } = b as ConvOptions & { bias?: Tensor | null };
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new ArgumentError(`${op}(): option 'bias' must be a Tensor or null, not ${describeValue(bias)}`);
+  return [bias ?? null, checked(CONV_OPTIONS[op], rest)];
 }
 
 /** F.conv2d: input [N, C, H, W] or [C, H, W], weight [O, C/groups, kh, kw], bias [O]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null | ConvOptions, opts?: ConvOptions): Tensor {
-  const [b, o] = convArgs(bias, opts);
+  const [b, o] = convArgs('conv2d', bias, opts);
   return convNd('conv2d', 2, x, weight, b, o);
 }
 
 /** F.conv1d: input [N, C, L] or [C, L], weight [O, C/groups, k], bias [O]. */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null | ConvOptions, opts?: ConvOptions): Tensor {
-  const [b, o] = convArgs(bias, opts);
+  const [b, o] = convArgs('conv1d', bias, opts);
   return convNd('conv1d', 1, x, weight, b, o);
 }

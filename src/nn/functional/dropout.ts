@@ -7,9 +7,12 @@
 import { build, DTypeError, isFloat, ValueError } from '../../ir/index.js';
 import { applyOp, commitInPlace, type Tensor } from '../../tensor/index.js';
 import { uniformNode } from '../../tensor/creation.js';
-import { checkTensorArg, constLike, scalarName } from './util.js';
+import { bool, defineOptions, real } from '../../tensor/options.js';
+import { checkNumberArg, checkTensorArg, constLike, scalarName, scalarOrOptions } from './util.js';
 
 export interface DropoutOptions {
+  /** The probability of zeroing an element (default 0.5). */
+  p?: number;
   /** Apply dropout (default true, as F.dropout); false returns the input. */
   training?: boolean;
   /** Write the result into the input. */
@@ -17,9 +20,17 @@ export interface DropoutOptions {
 }
 
 /** F.dropout: zero each element with probability p and scale the rest by 1 / (1 - p). */
-export function dropout(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor {
+const DROPOUT_OPTIONS = defineOptions('dropout', { p: real.optional(), training: bool.optional(), inplace: bool.optional() });
+
+/** F.dropout(x, p?, opts?) or F.dropout(x, { p, training, inplace }). */
+export function dropout(x: Tensor, pOrOpts?: number | DropoutOptions, options?: DropoutOptions): Tensor {
   checkTensorArg('dropout', x);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const [given, o] = scalarOrOptions('dropout', 'p', pOrOpts, options);
+  DROPOUT_OPTIONS.check(o);
+  if (given !== undefined) checkNumberArg('dropout', 'p', given);
+  const p = given ?? 0.5;
+  const opts = o ?? {};
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const training = opts.training ?? true;
   if (p === 0 || !training || x.numel() === 0) return x;
   if (!isFloat(x.dtype)) throw new DTypeError(`dropout: "bernoulli_" not implemented for '${scalarName(x.dtype)}' (graft: ${x.dtype}); use a float tensor`);

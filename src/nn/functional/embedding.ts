@@ -3,7 +3,10 @@
  */
 import { build, DTypeError, fmtShape, IndexError, ShapeError, ValueError, type TypedArray } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
+import { defineOptions, int } from '../../tensor/options.js';
 import { checkTensorArg, knownValues, scalarName } from './util.js';
+
+const EMBEDDING_OPTIONS = defineOptions('embedding', { paddingIdx: int.nullable().optional() });
 
 export interface EmbeddingOptions {
   /** Row that gets no gradient (its lookups are constants for autograd); negative counts from the end. */
@@ -21,6 +24,7 @@ function checkIndices(op: string, indices: Tensor): void {
 /** out[..., :] = weight[indices[...], :]: indices int64 or int32 of any shape, weight [V, D] -> [...indices.shape, D]. */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
   const op = 'embedding';
+  EMBEDDING_OPTIONS.check(opts);
   checkTensorArg(op, indices);
   checkTensorArg(op, weight, 'weight');
   checkIndices(op, indices);
@@ -52,7 +56,7 @@ export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   const op = 'one_hot';
   checkTensorArg(op, labels);
   if (labels.dtype !== 'int64') throw new DTypeError(`${op}: one_hot is only applicable to index tensor of type LongTensor (int64), got ${labels.dtype}`);
-  if (!Number.isInteger(numClasses) || numClasses < -1) throw new ValueError(`${op}: num_classes should be -1 or a non-negative integer, got ${numClasses}`);
+  if (!Number.isSafeInteger(numClasses) || numClasses < -1) throw new ValueError(`${op}: num_classes should be -1 or a non-negative integer, got ${numClasses}`);
   let values: TypedArray | null = knownValues(labels);
   if (numClasses === -1) {
     if (labels.numel() === 0) throw new ValueError(`${op}: Can not infer total number of classes from empty tensor.`);

@@ -5,7 +5,15 @@
  */
 import { broadcastShapes, build, DTypeError, fmtShape, isFloat, resultType, ValueError, type DType, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
-import { checkReduction, checkTensorArg, constLike, knownValues, reduceLoss, scalarName, type Reduction } from './util.js';
+import { defineOptions, real } from '../../tensor/options.js';
+import { checkReduction, checkTensorArg, constLike, knownValues, reduceLoss, reductionArg, scalarName, tensorOrNull, type Reduction } from './util.js';
+
+const MSE_OPTIONS = defineOptions('mseLoss', { reduction: reductionArg.optional() });
+const L1_OPTIONS = defineOptions('l1Loss', { reduction: reductionArg.optional() });
+const SMOOTH_L1_OPTIONS = defineOptions('smoothL1Loss', { reduction: reductionArg.optional(), beta: real.optional() });
+const HUBER_OPTIONS = defineOptions('huberLoss', { reduction: reductionArg.optional(), delta: real.optional() });
+const BCE_OPTIONS = defineOptions('binaryCrossEntropy', { reduction: reductionArg.optional(), weight: tensorOrNull.optional() });
+const BCE_LOGITS_OPTIONS = defineOptions('binaryCrossEntropyWithLogits', { reduction: reductionArg.optional(), weight: tensorOrNull.optional(), posWeight: tensorOrNull.optional() });
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -35,6 +43,7 @@ const abs = (a: Node): Node => build.unary('abs', a);
 
 /** Mean (or sum, or none) of (input - target)². */
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  MSE_OPTIONS.check(opts);
   return pointwise('mse_loss', () => 'MseLossBackward0', input, target, opts, (x, y) => {
     const d = sub(x, y);
     return mul(d, d);
@@ -43,12 +52,14 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
 
 /** Mean (or sum, or none) of |input - target|. */
 export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  L1_OPTIONS.check(opts);
   const grad = (r: Reduction): string => (r === 'mean' ? 'MeanBackward0' : r === 'sum' ? 'SumBackward0' : 'AbsBackward0');
   return pointwise('l1_loss', grad, input, target, opts, (x, y) => abs(sub(x, y)));
 }
 
 /** |d| < beta: 0.5 d² / beta, else |d| - 0.5 beta (beta = 0 is the L1 loss). */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & { beta?: number } = {}): Tensor {
+  SMOOTH_L1_OPTIONS.check(opts);
   const beta = opts.beta ?? 1;
   if (!(beta >= 0)) throw new ValueError(`smooth_l1_loss: smooth_l1_loss does not support negative values for beta, got ${beta}`);
   return pointwise('smooth_l1_loss', () => 'SmoothL1LossBackward0', input, target, opts, (x, y) => {
@@ -61,6 +72,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & 
 
 /** |d| <= delta: 0.5 d², else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, opts: LossOptions & { delta?: number } = {}): Tensor {
+  HUBER_OPTIONS.check(opts);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new ValueError(`huber_loss: huber_loss does not support non-positive values for delta, got ${delta}`);
   return pointwise('huber_loss', () => 'HuberLossBackward0', input, target, opts, (x, y) => {
@@ -76,10 +88,11 @@ export interface BceOptions extends LossOptions {
 }
 
 /** Shared checks of the binary losses: equal shapes, float dtypes, a broadcastable weight. */
-function binaryInputs(op: string, input: Tensor, target: Tensor, weight: Tensor | null, message: string): DType {
+function binaryInputs(op: string, input: Tensor, target: Tensor, weight: Tensor | null, message: () => string): DType {
   checkTensorArg(op, input);
   checkTensorArg(op, target, 'target');
-  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) throw new ValueError(`${op}: ${message}`);
+  if (weight !== null) checkTensorArg(op, weight, 'weight');
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) throw new ValueError(`${op}: ${message()}`);
   if (!isFloat(input.dtype)) throw new DTypeError(`${op}: "${op}" not implemented for '${scalarName(input.dtype)}' (graft: ${input.dtype}); use float tensors`);
   if (weight) {
     checkTensorArg(op, weight, 'weight');
@@ -97,6 +110,7 @@ function weighted(loss: Node, w: Node | undefined, reduction: Reduction): Node {
 
 /** -(y log x + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch does (so x = 0 or 1 stays finite). */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  BCE_OPTIONS.check(opts);
   const op = 'binary_cross_entropy';
   const reduction = checkReduction(op, opts.reduction);
   const weight = opts.weight ?? null;
@@ -105,7 +119,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
     input,
     target,
     weight,
-    `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}) is deprecated. Please ensure they have the same size.`,
+    () => `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}) is deprecated. Please ensure they have the same size.`,
   );
   // Probabilities are checked where they are known without a sync (as labels are); others are not.
   const known = knownValues(input);
@@ -131,11 +145,12 @@ export interface BceWithLogitsOptions extends BceOptions {
  * exponentiates a large positive number.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+  BCE_LOGITS_OPTIONS.check(opts);
   const op = 'binary_cross_entropy_with_logits';
   const reduction = checkReduction(op, opts.reduction);
   const weight = opts.weight ?? null;
   const posWeight = opts.posWeight ?? null;
-  const dtype = binaryInputs(op, input, target, weight, `Target size (${sizeText(target.shape)}) must be the same as input size (${sizeText(input.shape)})`);
+  const dtype = binaryInputs(op, input, target, weight, () => `Target size (${sizeText(target.shape)}) must be the same as input size (${sizeText(input.shape)})`);
   if (posWeight) {
     checkTensorArg(op, posWeight, 'pos_weight');
     if (broadcastShapes(posWeight.shape, input.shape, op).length !== input.dim()) throw new ValueError(`${op}: pos_weight of shape ${fmtShape(posWeight.shape)} does not broadcast to the input's shape ${fmtShape(input.shape)}`);

@@ -8,9 +8,10 @@
  * statistics are computed once, and is scheduled with the next realization (see `realizeWithNext`): the
  * running buffers never hold a graph that grows from step to step.
  */
-import { build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
+import { ArgumentError, build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
 import { applyOp, fromNode, noGrad, realizeWithNext, Tensor } from '../../tensor/index.js';
-import { checkTensorArg, constLike, scalarName } from './util.js';
+import { checkTensorArg, constLike, scalarName, sizeArg, tensorOrNull } from './util.js';
+import { bool, custom, defineOptions, describeValue, real } from '../../tensor/options.js';
 
 /** mean and biased variance of x over `axes` (kept as size 1), and the normalized x. */
 function normalize(x: Node, axes: readonly number[], eps: number): { mean: Node; variance: Node; y: Node } {
@@ -43,8 +44,18 @@ export interface BatchNormOptions {
 }
 
 /** F.batchNorm: input [N, C, ...]; running stats and weight/bias [C]. */
+const BATCH_NORM_OPTIONS = defineOptions('batchNorm', {
+  weight: tensorOrNull.optional(),
+  bias: tensorOrNull.optional(),
+  training: bool.optional(),
+  momentum: custom<number | Tensor>('a number or a 0-d Tensor', (v) => (typeof v === 'number' && !Number.isNaN(v)) || v instanceof Tensor).optional(),
+  eps: real.optional(),
+});
+const LAYER_NORM_OPTIONS = defineOptions('layerNorm', { weight: tensorOrNull.optional(), bias: tensorOrNull.optional(), eps: real.optional() });
+
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
   const op = 'batch_norm';
+  BATCH_NORM_OPTIONS.check(opts);
   checkTensorArg(op, x);
   if (x.dim() < 2) throw new ShapeError(`${op}: Expected 2D or more input (got ${x.dim()}D input)`);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: "batch_norm" not implemented for '${scalarName(x.dtype)}' (graft: ${x.dtype}); use a float tensor`);
@@ -114,6 +125,10 @@ export interface LayerNormOptions {
 /** F.layerNorm: normalize over the trailing dims given by normalizedShape (weight/bias of that shape). */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
   const op = 'layer_norm';
+  LAYER_NORM_OPTIONS.check(opts);
+  if (!sizeArg.safeParse(normalizedShape).success) {
+    throw new ArgumentError(`layerNorm(): argument 'normalized_shape' must be an integer or a list of integers, not ${describeValue(normalizedShape)}`);
+  }
   checkTensorArg(op, x);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: "LayerNormKernelImpl" not implemented for '${scalarName(x.dtype)}' (graft: ${x.dtype}); use a float tensor`);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];

@@ -10,7 +10,8 @@
  */
 import { build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type DType, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
-import { checkTensorArg, scalarName, tupleArg } from './util.js';
+import { checkTensorArg, scalarName, tupleArg, sizeArg } from './util.js';
+import { bool, defineOptions, int, type OptionsChecker } from '../../tensor/options.js';
 import { windows } from './windows.js';
 
 export interface MaxPoolOptions {
@@ -113,7 +114,16 @@ function pooledWindows(x: Node, g: PoolGeometry, value: number): Node {
 
 const windowAxes = (g: PoolGeometry): number[] => g.k.map((_, i) => 2 + g.n + i);
 
+const poolShape = { stride: sizeArg.nullable().optional(), padding: sizeArg.optional(), ceilMode: bool.optional() };
+const POOL_OPTIONS: Record<string, OptionsChecker> = {
+  max_pool1d: defineOptions('maxPool1d', { ...poolShape, dilation: sizeArg.optional() }),
+  max_pool2d: defineOptions('maxPool2d', { ...poolShape, dilation: sizeArg.optional() }),
+  avg_pool1d: defineOptions('avgPool1d', { ...poolShape, countIncludePad: bool.optional() }),
+  avg_pool2d: defineOptions('avgPool2d', { ...poolShape, countIncludePad: bool.optional(), divisorOverride: int.nullable().optional() }),
+};
+
 export function maxPoolNd(op: string, n: number, grad: string, x: Tensor, kernelSize: number | readonly number[], opts: MaxPoolOptions = {}): Tensor {
+  POOL_OPTIONS[op]?.check(opts);
   const g = poolGeometry(op, n, x, kernelSize, opts, opts.dilation ?? 1, 'max');
   return applyOp(grad, [x], ([nx]) => {
     const w = pooledWindows(nx!, g, -Infinity);
@@ -139,6 +149,7 @@ function windowCountsNode(len: number, k: number, s: number, p: number, out: num
 }
 
 export function avgPoolNd(op: string, n: number, grad: string, x: Tensor, kernelSize: number | readonly number[], opts: AvgPoolOptions = {}): Tensor {
+  POOL_OPTIONS[op]?.check(opts);
   const g = poolGeometry(op, n, x, kernelSize, opts, 1, 'avg');
   const override = opts.divisorOverride ?? null;
   if (override !== null && (!Number.isFinite(override) || override === 0)) throw new ValueError(`${op}: divisor must be not zero`);

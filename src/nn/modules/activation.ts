@@ -1,7 +1,20 @@
 import { commitInPlace, relu, sigmoid, tanh, type Tensor } from '../../tensor/index.js';
 import { elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '../functional/activation.js';
+import { z } from 'zod';
+import { bool, defineOptions, int, real } from '../../tensor/options.js';
 import { Module } from '../module.js';
+import { moduleArgs } from './args.js';
 import { pyFloat, pyStr } from './repr.js';
+
+const INPLACE = { inplace: bool.default(false) };
+const RELU_OPTIONS = defineOptions('ReLU', INPLACE);
+const SILU_OPTIONS = defineOptions('SiLU', INPLACE);
+const GELU_OPTIONS = defineOptions('GELU', { approximate: z.enum(['none', 'tanh']).default('none') });
+const LEAKY_RELU_OPTIONS = defineOptions('LeakyReLU', { negativeSlope: real.default(0.01), ...INPLACE });
+const ELU_OPTIONS = defineOptions('ELU', { alpha: real.default(1), ...INPLACE });
+const SOFTPLUS_OPTIONS = defineOptions('Softplus', { beta: real.default(1), threshold: real.default(20) });
+const SOFTMAX_OPTIONS = defineOptions('Softmax', { dim: int.nullable().default(null) });
+const LOG_SOFTMAX_OPTIONS = defineOptions('LogSoftmax', { dim: int.nullable().default(null) });
 
 const inplaceRepr = (inplace: boolean): string => (inplace ? 'inplace=True' : '');
 
@@ -12,8 +25,10 @@ function maybeInPlace(name: string, inplace: boolean, x: Tensor, result: Tensor)
 
 /** max(x, 0). */
 export class ReLU extends Module {
-  constructor(readonly inplace = false) {
+  readonly inplace: boolean;
+  constructor(inplace?: boolean | { inplace?: boolean }) {
     super();
+    ({ inplace: this.inplace } = moduleArgs(RELU_OPTIONS, ['inplace'], [inplace]));
   }
   override forward(x: Tensor): Tensor {
     return maybeInPlace('relu_', this.inplace, x, relu(x));
@@ -37,8 +52,10 @@ export class Tanh extends Module {
 
 /** GELU, exact (erf) or with approximate 'tanh'. */
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+  readonly approximate: 'none' | 'tanh';
+  constructor(approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }) {
     super();
+    ({ approximate: this.approximate } = moduleArgs(GELU_OPTIONS, ['approximate'], [approximate]));
   }
   override forward(x: Tensor): Tensor {
     return gelu(x, { approximate: this.approximate });
@@ -50,8 +67,10 @@ export class GELU extends Module {
 
 /** x * sigmoid(x). */
 export class SiLU extends Module {
-  constructor(readonly inplace = false) {
+  readonly inplace: boolean;
+  constructor(inplace?: boolean | { inplace?: boolean }) {
     super();
+    ({ inplace: this.inplace } = moduleArgs(SILU_OPTIONS, ['inplace'], [inplace]));
   }
   override forward(x: Tensor): Tensor {
     return maybeInPlace('silu_', this.inplace, x, silu(x));
@@ -61,12 +80,17 @@ export class SiLU extends Module {
   }
 }
 
+export interface LeakyReLUOptions {
+  negativeSlope?: number;
+  inplace?: boolean;
+}
+
 export class LeakyReLU extends Module {
-  constructor(
-    readonly negativeSlope = 0.01,
-    readonly inplace = false,
-  ) {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  constructor(negativeSlope?: number | LeakyReLUOptions, inplace?: boolean | LeakyReLUOptions) {
     super();
+    ({ negativeSlope: this.negativeSlope, inplace: this.inplace } = moduleArgs(LEAKY_RELU_OPTIONS, ['negativeSlope', 'inplace'], [negativeSlope, inplace]));
   }
   override forward(x: Tensor): Tensor {
     return maybeInPlace('leaky_relu_', this.inplace, x, leakyRelu(x, this.negativeSlope));
@@ -76,12 +100,17 @@ export class LeakyReLU extends Module {
   }
 }
 
+export interface ELUOptions {
+  alpha?: number;
+  inplace?: boolean;
+}
+
 export class ELU extends Module {
-  constructor(
-    readonly alpha = 1,
-    readonly inplace = false,
-  ) {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(alpha?: number | ELUOptions, inplace?: boolean | ELUOptions) {
     super();
+    ({ alpha: this.alpha, inplace: this.inplace } = moduleArgs(ELU_OPTIONS, ['alpha', 'inplace'], [alpha, inplace]));
   }
   override forward(x: Tensor): Tensor {
     return maybeInPlace('elu_', this.inplace, x, elu(x, this.alpha));
@@ -91,12 +120,17 @@ export class ELU extends Module {
   }
 }
 
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
 export class Softplus extends Module {
-  constructor(
-    readonly beta = 1,
-    readonly threshold = 20,
-  ) {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(beta?: number | SoftplusOptions, threshold?: number | SoftplusOptions) {
     super();
+    ({ beta: this.beta, threshold: this.threshold } = moduleArgs(SOFTPLUS_OPTIONS, ['beta', 'threshold'], [beta, threshold]));
   }
   override forward(x: Tensor): Tensor {
     return softplus(x, { beta: this.beta, threshold: this.threshold });
@@ -108,8 +142,10 @@ export class Softplus extends Module {
 
 /** Softmax along `dim` (PyTorch's implicit dim when null). */
 export class Softmax extends Module {
-  constructor(readonly dim: number | null = null) {
+  readonly dim: number | null;
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
+    ({ dim: this.dim } = moduleArgs(SOFTMAX_OPTIONS, ['dim'], [dim]));
   }
   override forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
@@ -121,8 +157,10 @@ export class Softmax extends Module {
 
 /** Log-softmax along `dim` (PyTorch's implicit dim when null). */
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number | null = null) {
+  readonly dim: number | null;
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
+    ({ dim: this.dim } = moduleArgs(LOG_SOFTMAX_OPTIONS, ['dim'], [dim]));
   }
   override forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);

@@ -4,7 +4,9 @@ import { convNd, type Padding } from '../functional/conv.js';
 import { tupleArg } from '../functional/util.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { checkSize, resetWeightAndBias, type FactoryOptions } from './linear.js';
+import { checkSize, resetWeightAndBias, type FactoryOptions, factoryShape } from './linear.js';
+import { bool, custom, defineOptions, int, str } from '../../tensor/options.js';
+import { sizeArg } from '../functional/util.js';
 import { pyInts } from './repr.js';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -18,6 +20,17 @@ export interface ConvModuleOptions extends FactoryOptions {
   /** How the border is padded: 'zeros' (default), or 'reflect', 'replicate', 'circular' (F.pad's modes). */
   paddingMode?: PaddingMode;
 }
+
+const convShape = {
+  ...factoryShape,
+  stride: sizeArg.optional(),
+  padding: custom<Padding>("an integer, a list of integers, 'same' or 'valid'", (v) => typeof v === 'string' || sizeArg.safeParse(v).success).optional(),
+  dilation: sizeArg.optional(),
+  groups: int.optional(),
+  bias: bool.optional(),
+  paddingMode: str.optional(),
+};
+const CONV_OPTIONS = { Conv1d: defineOptions('Conv1d', convShape), Conv2d: defineOptions('Conv2d', convShape) };
 
 /** What Conv1d and Conv2d share: n-tuples of hyperparameters, the weight [out, in/groups, ...k], PyTorch's init and repr. */
 abstract class ConvNd extends Module {
@@ -39,6 +52,7 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const op = this.constructor.name;
+    CONV_OPTIONS[op as keyof typeof CONV_OPTIONS]?.check(opts);
     checkSize(op, 'in_channels', inChannels);
     checkSize(op, 'out_channels', outChannels);
     const groups = opts.groups ?? 1;
@@ -60,8 +74,8 @@ abstract class ConvNd extends Module {
       this.padding = padding;
     } else this.padding = tupleArg(op, 'padding', padding, _n);
     this.groups = groups;
-    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], opts));
-    this.bias = (opts.bias ?? true) ? new Parameter(empty([outChannels], opts)) : null;
+    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], { dtype: opts.dtype, device: opts.device }));
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outChannels], { dtype: opts.dtype, device: opts.device })) : null;
     this.resetParameters();
   }
 

@@ -1,10 +1,14 @@
-import { build, ShapeError, ValueError } from '../../ir/index.js';
-import { empty, fromNode, noGrad, type Tensor } from '../../tensor/index.js';
+import { ArgumentError, build, ShapeError, ValueError } from '../../ir/index.js';
+import { empty, fromNode, noGrad, Tensor } from '../../tensor/index.js';
 import { embedding } from '../functional/embedding.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { checkSize, type FactoryOptions } from './linear.js';
+import { checkSize, factoryShape, type FactoryOptions } from './linear.js';
+import { bool, defineOptions, describeValue, int } from '../../tensor/options.js';
+
+const EMBEDDING_OPTIONS = defineOptions('Embedding', { ...factoryShape, paddingIdx: int.nullable().optional() });
+const FROM_PRETRAINED_OPTIONS = defineOptions('Embedding.fromPretrained', { freeze: bool.optional(), paddingIdx: int.nullable().optional() });
 
 export interface EmbeddingModuleOptions extends FactoryOptions {
   /** This row is initialized to zeros and gets no gradient. */
@@ -21,6 +25,7 @@ export class Embedding extends Module {
     opts: EmbeddingModuleOptions = {},
   ) {
     super();
+    EMBEDDING_OPTIONS.check(opts);
     checkSize('Embedding', 'num_embeddings', numEmbeddings);
     checkSize('Embedding', 'embedding_dim', embeddingDim);
     let pad = opts.paddingIdx ?? null;
@@ -29,12 +34,14 @@ export class Embedding extends Module {
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;
-    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], opts));
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype, device: opts.device }));
     this.resetParameters();
   }
 
   /** An Embedding holding `embeddings` [V, D] (frozen unless freeze is false). */
   static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+    FROM_PRETRAINED_OPTIONS.check(opts);
+    if (!(embeddings instanceof Tensor)) throw new ArgumentError(`Embedding.fromPretrained(): argument 'embeddings' must be a Tensor, not ${describeValue(embeddings)}`);
     if (embeddings.dim() !== 2) throw new ShapeError('Embeddings parameter is expected to be 2-dimensional');
     const [V, D] = embeddings.shape as [number, number];
     const e = new Embedding(V, D, { paddingIdx: opts.paddingIdx, dtype: embeddings.dtype, device: embeddings.device });

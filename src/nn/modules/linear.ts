@@ -5,6 +5,7 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyBool } from './repr.js';
+import { bool, defineOptions, describeValue, deviceArg, dtypeArg } from '../../tensor/options.js';
 
 export interface FactoryOptions {
   dtype?: DType;
@@ -35,8 +36,12 @@ export function resetWeightAndBias(weight: Tensor, bias: Tensor | null): void {
 }
 
 export function checkSize(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) throw new ValueError(`${op}: ${name} must be a non-negative integer, got ${v}`);
+  if (!Number.isSafeInteger(v) || v < 0) throw new ValueError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
 }
+
+/** dtype and device of a module's parameters (PyTorch's factory_kwargs). */
+export const factoryShape = { dtype: dtypeArg.optional(), device: deviceArg.optional() };
+const LINEAR_OPTIONS = defineOptions('Linear', { ...factoryShape, bias: bool.optional() });
 
 /** y = x Wᵀ + b. weight [outFeatures, inFeatures], bias [outFeatures]. */
 export class Linear extends Module {
@@ -48,10 +53,11 @@ export class Linear extends Module {
     opts: { bias?: boolean } & FactoryOptions = {},
   ) {
     super();
+    LINEAR_OPTIONS.check(opts);
     checkSize('Linear', 'in_features', inFeatures);
     checkSize('Linear', 'out_features', outFeatures);
-    this.weight = new Parameter(empty([outFeatures, inFeatures], opts));
-    this.bias = (opts.bias ?? true) ? new Parameter(empty([outFeatures], opts)) : null;
+    this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype: opts.dtype, device: opts.device }));
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outFeatures], { dtype: opts.dtype, device: opts.device })) : null;
     this.resetParameters();
   }
   resetParameters(): void {

@@ -5,8 +5,28 @@
 import type { Tensor } from '../../tensor/index.js';
 import { crossEntropy, nllLoss } from '../functional/classification.js';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits, huberLoss, l1Loss, mseLoss, smoothL1Loss } from '../functional/loss.js';
-import { checkReduction, type Reduction } from '../functional/util.js';
+import { checkReduction, reductionArg, tensorOrNull, type Reduction } from '../functional/util.js';
 import { Module } from '../module.js';
+import { defineOptions, int, real, type OptionsChecker } from '../../tensor/options.js';
+
+const reductionShape = { reduction: reductionArg.optional() };
+const classShape = { ...reductionShape, weight: tensorOrNull.optional(), ignoreIndex: int.optional() };
+const LOSS_OPTIONS: Record<string, OptionsChecker> = {
+  MSELoss: defineOptions('MSELoss', reductionShape),
+  L1Loss: defineOptions('L1Loss', reductionShape),
+  SmoothL1Loss: defineOptions('SmoothL1Loss', { ...reductionShape, beta: real.optional() }),
+  HuberLoss: defineOptions('HuberLoss', { ...reductionShape, delta: real.optional() }),
+  NLLLoss: defineOptions('NLLLoss', classShape),
+  CrossEntropyLoss: defineOptions('CrossEntropyLoss', { ...classShape, labelSmoothing: real.optional() }),
+  BCELoss: defineOptions('BCELoss', { ...reductionShape, weight: tensorOrNull.optional() }),
+  BCEWithLogitsLoss: defineOptions('BCEWithLogitsLoss', { ...reductionShape, weight: tensorOrNull.optional(), posWeight: tensorOrNull.optional() }),
+};
+
+/** Check a loss module's options object (its constructor reads the fields after this). */
+function lossOptions<O extends object>(name: string, opts: O | undefined): O {
+  LOSS_OPTIONS[name]!.check(opts);
+  return opts ?? ({} as O);
+}
 
 abstract class Loss extends Module {
   readonly reduction: Reduction;
@@ -27,6 +47,7 @@ abstract class WeightedLoss extends Loss {
 
 export class MSELoss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) {
+    opts = lossOptions('MSELoss', opts);
     super(opts.reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -36,6 +57,7 @@ export class MSELoss extends Loss {
 
 export class L1Loss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) {
+    opts = lossOptions('L1Loss', opts);
     super(opts.reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -46,6 +68,7 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
   constructor(opts: { reduction?: Reduction; beta?: number } = {}) {
+    opts = lossOptions('SmoothL1Loss', opts);
     super(opts.reduction);
     this.beta = opts.beta ?? 1;
   }
@@ -57,6 +80,7 @@ export class SmoothL1Loss extends Loss {
 export class HuberLoss extends Loss {
   readonly delta: number;
   constructor(opts: { reduction?: Reduction; delta?: number } = {}) {
+    opts = lossOptions('HuberLoss', opts);
     super(opts.reduction);
     this.delta = opts.delta ?? 1;
   }
@@ -74,6 +98,7 @@ export interface ClassLossOptions {
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   constructor(opts: ClassLossOptions = {}) {
+    opts = lossOptions('NLLLoss', opts);
     super(opts.weight, opts.reduction);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -86,6 +111,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
   constructor(opts: ClassLossOptions & { labelSmoothing?: number } = {}) {
+    opts = lossOptions('CrossEntropyLoss', opts);
     super(opts.weight, opts.reduction);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -102,6 +128,7 @@ export class CrossEntropyLoss extends WeightedLoss {
 
 export class BCELoss extends WeightedLoss {
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+    opts = lossOptions('BCELoss', opts);
     super(opts.weight, opts.reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -112,6 +139,7 @@ export class BCELoss extends WeightedLoss {
 export class BCEWithLogitsLoss extends WeightedLoss {
   declare pos_weight: Tensor | null;
   constructor(opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}) {
+    opts = lossOptions('BCEWithLogitsLoss', opts);
     super(opts.weight, opts.reduction);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }

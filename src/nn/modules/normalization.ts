@@ -1,10 +1,17 @@
-import { ValueError } from '../../ir/index.js';
+import { ArgumentError, ValueError } from '../../ir/index.js';
 import { noGrad, ones, realizeWithNext, tensor, zeros, type Tensor } from '../../tensor/index.js';
 import { batchNorm, layerNorm } from '../functional/normalization.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { checkSize, type FactoryOptions } from './linear.js';
 import { pyBool, pyFloat, pyInts } from './repr.js';
+import { bool, defineOptions, describeValue, deviceArg, dtypeArg, real } from '../../tensor/options.js';
+import { checkTensorArg, sizeArg } from '../functional/util.js';
+
+const factory = { dtype: dtypeArg.optional(), device: deviceArg.optional() };
+const bnShape = { ...factory, eps: real.optional(), momentum: real.nullable().optional(), affine: bool.optional(), trackRunningStats: bool.optional() };
+const BATCH_NORM_OPTIONS = { BatchNorm1d: defineOptions('BatchNorm1d', bnShape), BatchNorm2d: defineOptions('BatchNorm2d', bnShape) };
+const LAYER_NORM_OPTIONS = defineOptions('LayerNorm', { ...factory, eps: real.optional(), elementwiseAffine: bool.optional(), bias: bool.optional() });
 
 export interface BatchNormModuleOptions extends FactoryOptions {
   eps?: number;
@@ -34,6 +41,7 @@ abstract class BatchNormNd extends Module {
     opts: BatchNormModuleOptions,
   ) {
     super();
+    BATCH_NORM_OPTIONS[new.target.name as keyof typeof BATCH_NORM_OPTIONS]?.check(opts);
     checkSize(this.constructor.name, 'num_features', numFeatures);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
@@ -116,6 +124,7 @@ export class BatchNorm1d extends BatchNormNd {
     super(numFeatures, opts);
   }
   protected checkInputDim(x: Tensor): void {
+    checkTensorArg('BatchNorm1d', x);
     if (x.dim() !== 2 && x.dim() !== 3) throw new ValueError(`BatchNorm1d: expected 2D or 3D input (got ${x.dim()}D input)`);
   }
 }
@@ -126,6 +135,7 @@ export class BatchNorm2d extends BatchNormNd {
     super(numFeatures, opts);
   }
   protected checkInputDim(x: Tensor): void {
+    checkTensorArg('BatchNorm2d', x);
     if (x.dim() !== 4) throw new ValueError(`BatchNorm2d: expected 4D input (got ${x.dim()}D input)`);
   }
 }
@@ -146,6 +156,10 @@ export class LayerNorm extends Module {
   readonly elementwiseAffine: boolean;
   constructor(normalizedShape: number | readonly number[], opts: LayerNormModuleOptions = {}) {
     super();
+    LAYER_NORM_OPTIONS.check(opts);
+    if (!sizeArg.safeParse(normalizedShape).success) {
+      throw new ArgumentError(`LayerNorm(): argument 'normalized_shape' must be an integer or a list of integers, not ${describeValue(normalizedShape)}`);
+    }
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.normalizedShape.forEach((d) => checkSize('LayerNorm', 'normalized_shape', d));
     this.eps = opts.eps ?? 1e-5;

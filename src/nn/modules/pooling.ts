@@ -1,8 +1,30 @@
+import { ArgumentError } from '../../ir/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { adaptiveAvgPoolNd, type AdaptiveSize } from '../functional/adaptive-pool.js';
 import { avgPoolNd, maxPoolNd } from '../functional/pooling.js';
+import { bool, defineOptions, describeValue, int, type OptionsChecker } from '../../tensor/options.js';
+import { sizeArg, tupleArg } from '../functional/util.js';
 import { Module } from '../module.js';
 import { pyBool, pyInts } from './repr.js';
+
+const maxShape = { stride: sizeArg.nullable().optional(), padding: sizeArg.optional(), dilation: sizeArg.optional(), ceilMode: bool.optional() };
+const avgShape = { stride: sizeArg.nullable().optional(), padding: sizeArg.optional(), ceilMode: bool.optional(), countIncludePad: bool.optional(), divisorOverride: int.nullable().optional() };
+const POOL_OPTIONS: Record<string, OptionsChecker> = {
+  MaxPool1d: defineOptions('MaxPool1d', maxShape),
+  MaxPool2d: defineOptions('MaxPool2d', maxShape),
+  AvgPool1d: defineOptions('AvgPool1d', avgShape),
+  AvgPool2d: defineOptions('AvgPool2d', avgShape),
+};
+
+/** Check a pooling module's options and its window sizes when it is made (not at its first forward). */
+function checkPool(name: string, n: number, kernelSize: Size, opts: object): void {
+  POOL_OPTIONS[name]?.check(opts);
+  tupleArg(name, 'kernel_size', kernelSize, n);
+  for (const key of ['stride', 'padding', 'dilation'] as const) {
+    const v = (opts as Record<string, Size | null | undefined>)[key];
+    if (v !== undefined && v !== null) tupleArg(name, key, v, n);
+  }
+}
 
 type Size = number | readonly number[];
 
@@ -24,6 +46,7 @@ abstract class MaxPoolNd extends Module {
     opts: MaxPoolModuleOptions,
   ) {
     super();
+    checkPool(new.target.name, _n, kernelSize, opts);
     // As PyTorch: a missing stride is the kernel size (and prints as such).
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
@@ -72,6 +95,7 @@ abstract class AvgPoolNd extends Module {
     opts: AvgPoolModuleOptions,
   ) {
     super();
+    checkPool(new.target.name, _n, kernelSize, opts);
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.ceilMode = opts.ceilMode ?? false;
@@ -106,10 +130,18 @@ export class AvgPool1d extends AvgPoolNd {
   }
 }
 
+const isSizeOrNone = (v: unknown): boolean => v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+function checkAdaptive(name: string, outputSize: unknown): void {
+  if (!(isSizeOrNone(outputSize) || (Array.isArray(outputSize) && outputSize.every(isSizeOrNone)))) {
+    throw new ArgumentError(`${name}(): argument 'output_size' must be a non-negative integer or a list of them (null keeps a size), not ${describeValue(outputSize)}`);
+  }
+}
+
 /** Average pooling to a fixed output size, PyTorch's window rule. */
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: AdaptiveSize) {
     super();
+    checkAdaptive('AdaptiveAvgPool2d', outputSize);
   }
   override forward(x: Tensor): Tensor {
     return adaptiveAvgPoolNd('adaptive_avg_pool2d', 2, 'AdaptiveAvgPool2DBackward0', x, this.outputSize);
@@ -122,6 +154,7 @@ export class AdaptiveAvgPool2d extends Module {
 export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: AdaptiveSize) {
     super();
+    checkAdaptive('AdaptiveAvgPool1d', outputSize);
   }
   override forward(x: Tensor): Tensor {
     return adaptiveAvgPoolNd('adaptive_avg_pool1d', 1, 'SqueezeBackward1', x, this.outputSize);
