@@ -187,13 +187,17 @@ function compileJobs(): number {
  */
 export function compileSharedMany(
   sources: readonly string[],
-  opts: CompileOptions & { readonly combine?: (members: readonly number[]) => string } = {},
+  opts: CompileOptions & {
+    readonly combine?: (members: readonly number[]) => string;
+    /** The sources' build keys when the caller has them (`buildKey` with these flags and `$CC`). */
+    readonly keys?: readonly string[];
+  } = {},
 ): string[] {
   const flags = opts.flags ?? DEFAULT_CFLAGS;
   const command = compilerCommand();
   const dir = cacheDir();
   ensureCacheDir(dir);
-  const keys = sources.map((s) => buildKey(s, flags, command));
+  const keys = opts.keys ?? sources.map((s) => buildKey(s, flags, command));
   const paths = keys.map((k) => entryPath(dir, k));
   const todo = new Map<string, number>();
   keys.forEach((key, i) => {

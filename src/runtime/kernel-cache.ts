@@ -2,8 +2,7 @@
  * Compiled C loaded once per process: source (and flags) -> the opened library. The disk cache (compiler
  * stage) saves compiling across processes; this saves hashing, verifying and dlopen within one.
  */
-import { compileShared, compileSharedMany, DEFAULT_CFLAGS, type CompileOptions } from '../compiler/cc.js';
-import { createHash } from 'node:crypto';
+import { buildKey, compileShared, compileSharedMany, DEFAULT_CFLAGS, type CompileOptions } from '../compiler/cc.js';
 import { openLibrary, type KernelLibrary } from './native.js';
 
 export interface LibraryCacheStats {
@@ -17,12 +16,8 @@ export const libraryCacheStats: LibraryCacheStats = { loads: 0, hits: 0 };
 
 const loaded = new Map<string, KernelLibrary>();
 
-const libraryKey = (source: string, opts: Pick<CompileOptions, 'flags'>): string =>
-  createHash('sha256')
-    .update(JSON.stringify([opts.flags ?? DEFAULT_CFLAGS, process.env.CC ?? '']))
-    .update('\0')
-    .update(source)
-    .digest('hex');
+/** A library is known by its build key (source, flags, compiler, CPU): hashed once, used for both caches. */
+const libraryKey = (source: string, opts: Pick<CompileOptions, 'flags'>): string => buildKey(source, opts.flags ?? DEFAULT_CFLAGS);
 
 /**
  * The library built from `source`, compiled (or taken from the disk cache) and opened on first request,
@@ -65,7 +60,11 @@ export function loadKernelLibraries(
     const combine = opts.combine;
     const paths = compileSharedMany(
       missing.map((i) => sources[i]!),
-      combine ? { ...opts, combine: (members) => combine(members.map((m) => missing[m]!)) } : opts,
+      {
+        ...opts,
+        keys: missing.map((i) => keys[i]!),
+        ...(combine ? { combine: (members: readonly number[]) => combine(members.map((m) => missing[m]!)) } : {}),
+      },
     );
     missing.forEach((i, m) => {
       const lib = openLibrary(paths[m]!);
