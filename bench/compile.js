@@ -11,7 +11,7 @@
 // Cold and warm split into: building the graph (the tensor API), planning (simplify, schedule, lower, group,
 // render; "disk" when the plan came from the disk cache), compiling and loading the kernels, running them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,20 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------------------
 // Child side: one measurement, printed as JSON.
+
+/** CPU seconds of this process and of the compilers it waited for (Linux; null elsewhere). */
+function cpuSeconds() {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    children = (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
 
 async function child(kind, n) {
   const torch = await import('../dist/index.js');
@@ -36,7 +50,8 @@ async function child(kind, n) {
     }
   };
   const { nn, optim } = torch;
-  const report = (o) => console.log(JSON.stringify({ ...o, program: biggest }));
+  const cpu0 = cpuSeconds();
+  const report = (o) => console.log(JSON.stringify({ ...o, program: biggest, cpu: cpu0 === null ? null : cpuSeconds() - cpu0 }));
 
   if (kind === 'lstm') {
     const H = 16, B = 4, I = 8;
@@ -70,9 +85,10 @@ async function child(kind, n) {
       return { build: t1 - t0, realize: t2 - t1 };
     };
     const first = step();
+    const cpu = cpuSeconds() - cpu0;
     const steps = [];
     for (let i = 0; i < 5; i++) steps.push(step());
-    report({ first, step: median(steps.map((s) => s.build + s.realize)), stepRealize: median(steps.map((s) => s.realize)) });
+    report({ first, firstCpu: cpu, step: median(steps.map((s) => s.build + s.realize)), stepRealize: median(steps.map((s) => s.realize)) });
   } else if (kind === 'mlp') {
     torch.manualSeed(0);
     const mlp = new nn.Sequential(new nn.Linear(784, 1024), new nn.ReLU(), new nn.Linear(1024, 1024), new nn.ReLU(), new nn.Linear(1024, 10));
@@ -125,12 +141,19 @@ function table(title, header, rows) {
   for (const r of rows) console.log(line(r));
 }
 
-/** Where a first realization's time went: planning (or reading the plan), compiling and loading, running. */
+/**
+ * Where a first realization's time went: planning (or reading the plan), compiling and loading, running —
+ * for the largest program; when the tensor layer realized it while the graph was built (a chain past its
+ * depth bound), its time is part of "build graph" and "run" is n/a. CPU: seconds of the process and of the
+ * compilers it ran, from building the model to the end of the first step (little affected by other load on
+ * the machine, unlike the times).
+ */
 function split(m) {
   const p = m.program;
   const plan = p?.origin ? (p.origin.kind === 'disk' ? `${s(p.origin.ms)} (disk)` : s(p.origin.ms)) : 'n/a';
   const run = p?.origin ? m.first.realize - p.origin.ms - p.loadMs : null;
-  return [s(m.first.build), s(m.first.realize), plan, p ? s(p.loadMs) : 'n/a', s(run)];
+  const cpu = m.firstCpu ?? m.cpu;
+  return [s(m.first.build), s(m.first.realize), plan, p ? s(p.loadMs) : 'n/a', run !== null && run >= 0 ? s(run) : 'n/a', cpu == null ? 'n/a' : `${cpu.toFixed(2)} s`];
 }
 
 function runCompileBench({ quick = false } = {}) {
@@ -162,7 +185,7 @@ function runCompileBench({ quick = false } = {}) {
   }
   table(
     'first training step / realization in a fresh process (cold: empty cache directory; warm: filled by a previous process)',
-    ['', 'build graph', 'realize', 'plan', 'compile+load', 'run', 'kernels', 'distinct'],
+    ['', 'build graph', 'realize', 'plan', 'compile+load', 'run', 'cpu', 'kernels', 'distinct'],
     rows,
   );
   table('LSTM step once compiled (median of 5 steps)', ['time steps', 'step', 'realize', 'step / time step', 'realize / time step'], perStep);

@@ -1,7 +1,10 @@
 /**
  * GRAFT_DEBUG: 1 prints a line per realization (kernels, program cache hit, time), 2 adds a line per kernel
  * (name, shape, time, GFLOP/s, GB/s), 3 prints each new program's schedule, 4 its generated C. Written to
- * stderr; the level is read at every realization so it can be changed while running.
+ * stderr; the level is read at every realization so it can be changed while running. At level 1, large work
+ * is never silent: a large graph is announced before planning, a compile of several functions before it
+ * starts (src/runtime/program.ts), and a new program that was slow to make or has many kernels gets a line
+ * saying where the time went.
  */
 import type { Program, KernelTiming } from './program.js';
 
