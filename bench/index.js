@@ -228,3 +228,4 @@ table(
   [trainRow('MLP 784-1024-1024-10, SGD momentum', 512, tMlp, pt?.mlp), trainRow('LeNet-5, Adam', 64, tLenet, pt?.lenet)],
 );
 await import('./rows.js');
+await import('./compile.js');

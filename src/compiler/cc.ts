@@ -11,8 +11,9 @@
  * of entries and why concurrent processes are safe.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
+import { createHash } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../ir/index.js';
 import {
@@ -27,6 +28,7 @@ import {
   sha256Hex,
   tempPath,
 } from './cache/disk-cache.js';
+import { driverPath, runJobs, type Job, type JobResult } from './cc-driver.js';
 
 /**
  * Default code-generation flags.
@@ -46,11 +48,13 @@ const REQUIRED_FLAGS: readonly string[] = ['-shared', '-fPIC'];
 const LINK_LIBS: readonly string[] = ['-lm'];
 
 /** Bump when the way objects are built or stored changes, so old entries are not reused. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export interface CompileOptions {
   /** Replaces DEFAULT_CFLAGS (extend with `[...DEFAULT_CFLAGS, '-g']`). */
   readonly flags?: readonly string[];
+  /** Told how many sources will be compiled, and on how many parallel jobs, before the compiler starts. */
+  readonly onBuild?: (count: number, jobs: number) => void;
 }
 
 /** Counters of this process, for tests and GRAFT_DEBUG. */
@@ -139,19 +143,20 @@ function trimOutput(text: string, maxLines = 40): string {
   return lines.length > maxLines ? `${kept}\n... (${lines.length - maxLines} more lines)` : kept;
 }
 
-/** The cache key of a build. */
+const settingsDigests = new Map<string, string>();
+
+/**
+ * The cache key of a build: a digest of everything but the source (format, flags, compiler command and
+ * identity, CPU), made once per process and settings, then hashed with the source.
+ */
 export function buildKey(source: string, flags: readonly string[], command: readonly string[] = compilerCommand()): string {
-  return sha256Hex(
-    JSON.stringify({
-      format: CACHE_FORMAT,
-      source,
-      flags,
-      required: [...REQUIRED_FLAGS, ...LINK_LIBS],
-      compiler: command,
-      identity: compilerIdentity(command),
-      cpu: cpuIdentity(),
-    }),
-  );
+  const settings = JSON.stringify({ format: CACHE_FORMAT, flags, required: [...REQUIRED_FLAGS, ...LINK_LIBS], compiler: command });
+  let digest = settingsDigests.get(settings);
+  if (digest === undefined) {
+    digest = sha256Hex(JSON.stringify({ settings, identity: compilerIdentity(command), cpu: cpuIdentity() }));
+    settingsDigests.set(settings, digest);
+  }
+  return createHash('sha256').update(digest).update('\0').update(source).digest('hex');
 }
 
 /**
@@ -160,57 +165,135 @@ export function buildKey(source: string, flags: readonly string[], command: read
  * to install) or a failed compile (with the compiler's messages and the path of the kept source).
  */
 export function compileShared(source: string, opts: CompileOptions = {}): string {
+  return compileSharedMany([source], opts)[0]!;
+}
+
+/** Jobs compiled at once: every core (GRAFT_COMPILE_JOBS overrides). */
+function compileJobs(): number {
+  const env = Number.parseInt(process.env.GRAFT_COMPILE_JOBS ?? '', 10);
+  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
+}
+
+/**
+ * The shared objects of several sources (one cache entry each), in order: those the disk cache lacks are
+ * compiled in parallel, every core busy, by compiler processes that die with this one (cc-driver.ts).
+ *
+ * With `combine`, missing sources may be compiled together: it gets indices into `sources` and returns one C
+ * file defining all of them. The object built from it is installed under the entry of each member (hard
+ * links of one sealed file), so every source keeps an entry of its own — a later request for any one of them
+ * is a hit — while a compiler process serves several, which saves its start and the parsing of a shared
+ * prelude per source. The missing sources are split into about two batches per parallel job, balanced by
+ * size. Errors as `compileShared`; when several fail, the first is reported.
+ */
+export function compileSharedMany(
+  sources: readonly string[],
+  opts: CompileOptions & {
+    readonly combine?: (members: readonly number[]) => string;
+    /** The sources' build keys when the caller has them (`buildKey` with these flags and `$CC`). */
+    readonly keys?: readonly string[];
+  } = {},
+): string[] {
   const flags = opts.flags ?? DEFAULT_CFLAGS;
   const command = compilerCommand();
-  const key = buildKey(source, flags, command);
   const dir = cacheDir();
   ensureCacheDir(dir);
-  const path = entryPath(dir, key);
-  const state = checkEntry(path);
-  if (state === 'valid') {
-    ccStats.hits++;
-    return path;
-  }
-  if (state === 'corrupt') ccStats.corrupt++;
+  const keys = opts.keys ?? sources.map((s) => buildKey(s, flags, command));
+  const paths = keys.map((k) => entryPath(dir, k));
+  const todo = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (todo.has(key)) return;
+    const state = checkEntry(paths[i]!);
+    if (state === 'valid') {
+      ccStats.hits++;
+      return;
+    }
+    if (state === 'corrupt') ccStats.corrupt++;
+    todo.set(key, i);
+  });
+  if (todo.size === 0) return paths;
 
   sweepStaleTemps(dir);
-  const src = tempPath(dir, key, '.c');
-  const out = tempPath(dir, key, '.so');
-  cacheWrite(dir, () => writeFileSync(src, source));
-  const started = performance.now();
-  const r = spawnSync(command[0]!, [...command.slice(1), ...REQUIRED_FLAGS, ...flags, '-o', out, src, ...LINK_LIBS], {
-    encoding: 'utf8',
-    timeout: 600_000,
-    maxBuffer: 64 * 1024 * 1024,
+  const jobsAtOnce = compileJobs();
+  opts.onBuild?.(todo.size, Math.min(todo.size, jobsAtOnce));
+  const missing = [...todo.values()];
+  const groups = opts.combine ? balance(missing, 2 * jobsAtOnce, (i) => sources[i]!.length) : missing.map((i) => [i]);
+  const builds = groups.map((members) => {
+    const key = keys[members[0]!]!;
+    return {
+      key,
+      members,
+      source: members.length === 1 ? sources[members[0]!]! : opts.combine!(members),
+      src: tempPath(dir, key, '.c'),
+      out: tempPath(dir, key, '.so'),
+    };
   });
+  const jobs: Job[] = builds.map((b) => ({
+    command: [...command, ...REQUIRED_FLAGS, ...flags, '-o', b.out, b.src, ...LINK_LIBS],
+    log: tempPath(dir, b.key, '.log'),
+  }));
+  let results: JobResult[];
+  const started = performance.now();
+  try {
+    for (const b of builds) cacheWrite(dir, () => writeFileSync(b.src, b.source));
+    results = runJobs(driverPath(dir, command, compilerIdentity(command)), jobs, jobsAtOnce, 600_000);
+  } catch (e) {
+    for (const b of builds) (removeQuietly(b.src), removeQuietly(b.out));
+    throw e;
+  }
   ccStats.compileMs += performance.now() - started;
-  if (r.error || r.status !== 0) {
-    removeQuietly(out);
-    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' || code === 'EACCES') {
-      removeQuietly(src);
+  const failed = results.findIndex((r) => r.status !== 0);
+  if (failed >= 0) {
+    for (const b of builds) removeQuietly(b.out);
+    builds.forEach((b, i) => i !== failed && removeQuietly(b.src));
+    const b = builds[failed]!;
+    const r = results[failed]!;
+    if (r.status === 127 && r.output.trim() === '') {
+      removeQuietly(b.src);
       throw new CompileError(`no C compiler: ${describe(command)} not found or not executable; ${INSTALL_HINT}`);
     }
     // Keep the source under a stable name for inspection (a later failure of the same source replaces it).
-    const kept = join(dir, `${key}.c`);
-    cacheWrite(dir, () => renameSync(src, kept));
-    const why = r.error ? r.error.message : r.status !== null ? `exit ${r.status}` : `killed by ${r.signal}`;
-    throw new CompileError(
-      `C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(`${r.stderr}\n${r.stdout}`)}`,
-    );
+    const kept = join(dir, `${b.key}.c`);
+    cacheWrite(dir, () => renameSync(b.src, kept));
+    const why = r.status > 128 ? `killed by signal ${r.status - 128}` : `exit ${r.status}`;
+    throw new CompileError(`C compilation failed (${describe(command)}, ${why}); source kept at ${kept}\n${trimOutput(r.output)}`);
   }
-  removeQuietly(src);
-  cacheWrite(dir, () => {
-    try {
-      seal(out);
-      install(out, path);
-    } catch (e) {
-      removeQuietly(out);
-      throw e;
+  for (const b of builds) {
+    removeQuietly(b.src);
+    cacheWrite(dir, () => {
+      try {
+        seal(b.out);
+        // Every member's entry is the same sealed object. A link that exists was installed meanwhile by
+        // another process (valid: entries appear by rename or link, whole).
+        for (const i of b.members.slice(1)) {
+          try {
+            linkSync(b.out, paths[i]!);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          }
+        }
+        install(b.out, paths[b.members[0]!]!);
+      } catch (e) {
+        removeQuietly(b.out);
+        throw e;
+      }
+    });
+    ccStats.compiles += b.members.length;
+  }
+  return paths;
+}
+
+/** Items split into at most `n` groups of about equal total weight (largest first, each to the lightest). */
+function balance(items: readonly number[], n: number, weight: (i: number) => number): number[][] {
+  const groups: { items: number[]; total: number }[] = [];
+  for (const i of [...items].sort((a, b) => weight(b) - weight(a))) {
+    if (groups.length < n) groups.push({ items: [i], total: weight(i) });
+    else {
+      const g = groups.reduce((a, b) => (b.total < a.total ? b : a));
+      g.items.push(i);
+      g.total += weight(i);
     }
-  });
-  ccStats.compiles++;
-  return path;
+  }
+  return groups.map((g) => g.items.sort((a, b) => a - b));
 }
 
 /** Runs a write to the cache directory, turning a file system failure into a CompileError. */

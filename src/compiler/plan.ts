@@ -1,7 +1,7 @@
 /**
  * A program plan: what the runtime needs to run a compiled graph, as plain data (JSON-serializable, no IR
  * nodes, so a cached plan never keeps buffers alive). Buffers are numbered slots: the inputs first (in the
- * order of `structuralKey`'s inputs), then one slot per kernel output.
+ * order of `structuralKey`'s inputs), then views of inputs, then one slot per kernel output, then the rest.
  */
 import type { DType } from '../ir/dtype.js';
 import type { KernelErrors } from './lower/kernel.js';
@@ -9,6 +9,8 @@ import type { KernelErrors } from './lower/kernel.js';
 export type SlotRole =
   /** A program input (bound at run time). */
   | { readonly kind: 'input' }
+  /** A contiguous block of input `of`, from element `offset` on (a subarray of it at run time: compiler/views.ts). */
+  | { readonly kind: 'view'; readonly of: number; readonly offset: number }
   /** An intermediate, dead after its last reader (its memory is reused by the next run of the program). */
   | { readonly kind: 'temp' }
   /** A program result (returned). */
@@ -28,11 +30,24 @@ export interface SlotInfo {
   readonly role: SlotRole;
 }
 
+/**
+ * A C function and the file it is compiled from. Its name is a digest of its text: kernels of the same
+ * structure (an unrolled loop, repeated layers) share one function, called with different buffers.
+ */
+export interface PlanFunction {
+  readonly name: string;
+  /** The C function. Its file (one shared object per function) is `functionFile(f)`: the prelude first. */
+  readonly source: string;
+  /** Whether the file needs the GEMM micro-kernels. */
+  readonly gemm: boolean;
+}
+
 export interface PlanKernel {
+  /** The kernel's name within its program (k0, k1, ...: for messages and inspection). */
   readonly name: string;
   readonly kind: 'loops' | 'scan' | 'scatter' | 'gemm';
-  /** The C function. */
-  readonly source: string;
+  /** The function it calls: an index into `ProgramPlan.functions`. */
+  readonly fn: number;
   /** The slot bound to each kernel parameter. */
   readonly args: readonly number[];
   /** Bytes each parameter must hold (checked before every call). */
@@ -54,7 +69,8 @@ export type Step =
   | { readonly op: 'copy'; readonly from: number; readonly to: number };
 
 export interface ProgramPlan {
-  readonly source: string;
+  /** The distinct C functions the kernels call. */
+  readonly functions: readonly PlanFunction[];
   readonly slots: readonly SlotInfo[];
   readonly nInputs: number;
   readonly kernels: readonly PlanKernel[];

@@ -1,4 +1,5 @@
 import type { Node } from './node.js';
+import { nextWalkMark } from './hash.js';
 
 /**
  * Nodes reachable from `roots` in topological order (inputs before users), each once.
@@ -8,26 +9,32 @@ import type { Node } from './node.js';
 export function toposort(roots: readonly Node[], stop: boolean | ((n: Node) => boolean) = false): Node[] {
   const isLeaf = typeof stop === 'function' ? stop : stop ? (n: Node) => !!n.realized : () => false;
   const order: Node[] = [];
-  const seen = new Set<Node>();
-  // Iterative DFS: graphs of training steps are deep enough to overflow the JS stack.
-  const stack: [Node, number][] = [];
+  // Iterative DFS: graphs of training steps are deep enough to overflow the JS stack. Nodes seen are marked
+  // through their scratch field (no Set: a graph of a million nodes is walked without one).
+  const mark = nextWalkMark();
+  const stack: Node[] = [];
+  const next: number[] = [];
   for (const r of roots) {
-    if (seen.has(r)) continue;
-    seen.add(r);
-    stack.push([r, 0]);
+    if (r._mark === mark) continue;
+    r._mark = mark;
+    stack.push(r);
+    next.push(0);
     while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [n, i] = top;
-      const srcs = isLeaf(n) ? [] : n.srcs;
-      if (i < srcs.length) {
-        top[1]++;
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const i = next[top]!;
+      const srcs = i === 0 && isLeaf(n) ? null : n.srcs;
+      if (srcs !== null && i < srcs.length) {
+        next[top] = i + 1;
         const s = srcs[i]!;
-        if (!seen.has(s)) {
-          seen.add(s);
-          stack.push([s, 0]);
+        if (s._mark !== mark) {
+          s._mark = mark;
+          stack.push(s);
+          next.push(0);
         }
       } else {
         stack.pop();
+        next.pop();
         order.push(n);
       }
     }

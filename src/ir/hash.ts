@@ -20,6 +20,14 @@ export function isLiftedConstant(n: Node): boolean {
 }
 
 /**
+ * A fresh mark for a walk that numbers nodes through their scratch fields (`_mark`, `_local`): walks that
+ * share the fields share this counter, so a mark of one is never taken for a mark of another.
+ */
+export function nextWalkMark(): number {
+  return ++epoch;
+}
+
+/**
  * The structural key of a graph: the same for two graphs that differ only in which buffers they read
  * (buffers are numbered by first appearance, i.e. they are the parameters). Realized nodes count as buffers.
  *

@@ -9,7 +9,8 @@ import { IndexError, sameCode, structuralKey, toposort, ZeroDivisionError, type 
 import { planProgram } from '../compiler/compile.js';
 import { liftConstants } from '../compiler/lift-constants.js';
 import { Buffer } from './buffer.js';
-import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
+import { count, debugLevel, LARGE_GRAPH, logKernels, logLine, logRealization, logSource } from './debug.js';
+import { planDigest, readPlan, writePlan } from '../compiler/cache/plan-cache.js';
 import type { ExecuteInfo } from './device.js';
 import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
@@ -23,6 +24,14 @@ export interface CpuStats {
   programBuilds: number;
   kernelsRun: number;
 }
+
+/**
+ * Plans of graphs from this many nodes on, or that took at least this long to make, are stored on disk for
+ * later processes (compiler/cache/plan-cache.ts); smaller ones are planned again faster than a file is written.
+ */
+const PLAN_STORE_NODES = 1000;
+const PLAN_STORE_MS = 20;
+/** Graphs from this many nodes on are announced before planning at GRAFT_DEBUG=1. */
 
 /** Programs kept per device (least recently used are dropped beyond this). */
 const PROGRAM_CACHE_SIZE = 1024;
@@ -84,10 +93,7 @@ export class CpuDevice extends HostDevice {
     const hit = program !== undefined;
     if (program) program.lastUse = ++this.clock;
     else {
-      // Constants whose values are data become one more input (src/compiler/lift-constants.ts).
-      const lifted = liftConstants(roots, inputs, consts);
-      const planned = planProgram({ roots: lifted.roots, inputs: lifted.inputs, threads: this.threads });
-      program = new Program(graph.key, planned.plan, planned.schedule);
+      program = this.newProgram(graph.key, roots, inputs, consts, graph.order.length);
       program.code = graph.code;
       program.lastUse = ++this.clock;
       if (same) same.push(program);
@@ -98,6 +104,31 @@ export class CpuDevice extends HostDevice {
     return { program, inputs, consts, hit };
   }
 
+  /**
+   * A program not in memory: its plan from the disk cache (planned by an earlier process), else planned now
+   * and, when planning took long enough to be worth a file, stored there.
+   */
+  private newProgram(key: string, roots: readonly Node[], inputs: Node[], consts: readonly Node[], nodes: number): Program {
+    const level = debugLevel();
+    const t0 = performance.now();
+    const digest = planDigest(key, this.threads);
+    const stored = readPlan(digest);
+    if (stored) {
+      const p = new Program(key, stored);
+      p.origin = { kind: 'disk', ms: performance.now() - t0 };
+      return p;
+    }
+    if (level >= 1 && nodes >= LARGE_GRAPH) logLine(`graft ${this.name}: planning a graph of ${count(nodes)} nodes`);
+    // Constants whose values are data become one more input (src/compiler/lift-constants.ts).
+    const lifted = liftConstants(roots, inputs, consts);
+    const planned = planProgram({ roots: lifted.roots, inputs: lifted.inputs, threads: this.threads });
+    const ms = performance.now() - t0;
+    if (nodes >= PLAN_STORE_NODES || ms >= PLAN_STORE_MS) writePlan(digest, planned.plan);
+    const p = new Program(key, planned.plan);
+    p.origin = { kind: 'planned', ms, report: planned.report };
+    return p;
+  }
+
   execute(roots: readonly Node[], info?: ExecuteInfo): Buffer[] {
     const t0 = performance.now();
     const level = debugLevel();
@@ -106,7 +137,7 @@ export class CpuDevice extends HostDevice {
     if (hit) this.stats.programHits++;
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
-    if (!hit && level >= 4) logSource(program.plan.source);
+    if (!hit && level >= 4) for (const f of program.plan.functions) logSource(f.source);
     const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
     let outs: TypedArray[];
     try {

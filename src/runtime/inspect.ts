@@ -9,7 +9,7 @@ import { getDevice } from './device.js';
 import type { Buffer } from './buffer.js';
 
 export interface KernelInfo {
-  /** Generated name, unique within its program (k0, k1, ...). */
+  /** Its name within its program (k0, k1, ...). */
   readonly name: string;
   /** 'loops' (elementwise and fused reductions), 'gemm' (contractions), 'scan', 'scatter'. */
   readonly kind: string;
@@ -17,7 +17,9 @@ export interface KernelInfo {
   readonly dtype: string;
   /** The IR ops fused into the kernel. */
   readonly ops: readonly string[];
-  /** The kernel's C function. */
+  /** The name of the C function it calls (a digest of the function: kernels of one structure share it). */
+  readonly function: string;
+  /** That C function (its file also holds the prelude of helpers every kernel file starts with). */
   readonly source: string;
 }
 
@@ -30,5 +32,14 @@ export function plannedKernels(roots: readonly Node[]): KernelInfo[] {
   const dev = getDevice('cpu');
   const cpu = dev instanceof CpuDevice ? dev : new CpuDevice('cpu');
   const { program } = cpu.program(pending);
-  return program.plan.kernels.map((k) => ({ name: k.name, kind: k.kind, shape: k.shape, dtype: k.dtype, ops: k.ops, source: k.source }));
+  const fns = program.plan.functions;
+  return program.plan.kernels.map((k) => ({
+    name: k.name,
+    kind: k.kind,
+    shape: k.shape,
+    dtype: k.dtype,
+    ops: k.ops,
+    function: fns[k.fn]!.name,
+    source: fns[k.fn]!.source,
+  }));
 }

@@ -314,6 +314,11 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
   const order = toposort(roots, true);
   const vals = new Map<Node, Arr>();
   const assigns: [Node, Arr][] = [];
+  // Readers still to evaluate per node: a value is dropped after its last reader, so a chain of a million
+  // ops holds a few arrays at a time, not a million.
+  const pending = new Map<Node, number>();
+  const keep = new Set(roots);
+  for (const n of order) if (!isComputed(n)) for (const s of n.srcs) pending.set(s, (pending.get(s) ?? 0) + 1);
   for (const n of order) {
     const ref = n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
     if (ref) {
@@ -332,6 +337,11 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
     }
     vals.set(n, v);
     if (n.op === 'assign') assigns.push([n, v]);
+    for (const s of n.srcs) {
+      const left = pending.get(s)! - 1;
+      pending.set(s, left);
+      if (left === 0 && !keep.has(s)) vals.delete(s);
+    }
   }
   const results = roots.map((r) => vals.get(r)!);
   // Writes happen after every read, so a program never reads a value it overwrote.
@@ -341,6 +351,9 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
   }
   return results;
 }
+
+/** A node whose value is read from memory (a buffer, a realized node): a leaf of the evaluation. */
+const isComputed = (n: Node): boolean => n.op === 'buffer' || n.realized !== null;
 
 /**
  * The node whose evaluation raised an error (an index out of range, a division by zero), for errors thrown

@@ -9,7 +9,12 @@
  */
 import { GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
-import { loadKernelLibrary } from './kernel-cache.js';
+import { loadKernelLibraries } from './kernel-cache.js';
+import { ccStats } from '../compiler/cc.js';
+import { renderFile } from '../compiler/render/c/index.js';
+import { describePlan } from '../compiler/assemble.js';
+import type { PlanningReport } from '../compiler/compile.js';
+import { debugLevel, logLine } from './debug.js';
 import { hostArray } from './host-memory.js';
 import { nowNs, type Kernel as NativeKernel } from './native.js';
 
@@ -30,6 +35,8 @@ export interface KernelTiming {
  * so a workload of many different graphs does not hold many sets of intermediates.
  */
 const KEEP_POOLS = 4;
+/** Compiles of this many functions or more are announced before they start (GRAFT_DEBUG=1). */
+const ANNOUNCE_BUILDS = 4;
 const pooled: Program[] = [];
 
 function notePooled(p: Program): void {
@@ -50,22 +57,45 @@ export class Program {
   lastUse = 0;
   /** The structural code of the graphs it computes (ir/hash.ts), for the device's program cache. */
   code: readonly number[] = [];
+  /** Functions of the plan, and how many of them were compiled (not found in the disk cache) by `load`. */
+  loadReport = { functions: 0, compiled: 0 };
+  /** How the plan was made: read from the disk cache, or planned (with where the time went). */
+  origin: { kind: 'disk'; ms: number } | { kind: 'planned'; ms: number; report: PlanningReport } | null = null;
+
+  private described: string | undefined;
 
   constructor(
     readonly key: string,
     readonly plan: ProgramPlan,
-    /** A readable account of the schedule (GRAFT_DEBUG=3). */
-    readonly schedule: string,
-  ) {}
+    schedule?: string,
+  ) {
+    this.described = schedule;
+  }
 
-  /** Compile (or fetch from the disk cache) and open the shared object. Idempotent. */
+  /** A readable account of the schedule (GRAFT_DEBUG=3), made when first asked for. */
+  get schedule(): string {
+    return (this.described ??= describePlan(this.plan));
+  }
+
+  /** Compile (or fetch from the disk cache) and open the shared object of each function. Idempotent. */
   load(): void {
     if (this.kernels) return;
     const t0 = performance.now();
-    if (this.plan.kernels.length) {
-      const lib = loadKernelLibrary(this.plan.source);
-      this.kernels = this.plan.kernels.map((k) => lib.kernel(k.name));
-    } else this.kernels = [];
+    const fns = this.plan.functions;
+    const before = ccStats.compiles;
+    const onBuild = (n: number, jobs: number): void => {
+      if (debugLevel() >= 1 && n >= ANNOUNCE_BUILDS) logLine(`graft cpu: compiling ${n} of ${fns.length} functions on ${jobs} jobs`);
+    };
+    // Each function has a cache entry of its own; missing ones compile several to a file (one prelude).
+    const combine = (members: readonly number[]): string =>
+      renderFile(
+        members.some((i) => fns[i]!.gemm),
+        members.map((i) => fns[i]!.source),
+      );
+    const libs = fns.length ? loadKernelLibraries(fns.map((f) => renderFile(f.gemm, [f.source])), { onBuild, combine }) : [];
+    this.loadReport = { functions: fns.length, compiled: ccStats.compiles - before };
+    const resolved = fns.map((f, i) => libs[i]!.kernel(f.name));
+    this.kernels = this.plan.kernels.map((k) => resolved[k.fn]!);
     this.loadMs = performance.now() - t0;
   }
 
@@ -100,7 +130,9 @@ export class Program {
     for (let i = 0; i < plan.nInputs; i++) bufs[i] = inputs[i]!;
     notePooled(this);
     plan.slots.forEach((info, s) => {
-      if (info.role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+      const role = info.role;
+      if (role.kind === 'scratch') bufs[s] = this.pooledArray(s);
+      else if (role.kind === 'view') bufs[s] = bufs[role.of]!.subarray(role.offset, role.offset + info.numel);
     });
     const deferred: [number, number][] = [];
     for (const st of plan.steps) {

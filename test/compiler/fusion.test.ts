@@ -166,8 +166,8 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     const s = build.reduce(x, 'sum', [1]);
     const r1 = build.binary('mul', s, c(2, [6, 1]));
     const r2 = build.binary('sub', x, build.expand(s, [6, 9]));
-    // (in an order where the largest values come first: schedule.ts)
-    expect(materialized([r1, r2])).toEqual([s, r2, r1]);
+    // (the order is the schedule's business: compared as sets)
+    expect(new Set(materialized([r1, r2]))).toEqual(new Set([s, r1, r2]));
     // rule 8: per row of s, r1 and r2 (over the row) are written by the kernel computing s
     expect(plannedKernels([r1, r2])).toHaveLength(1);
     agrees([r1, r2]);
@@ -185,7 +185,7 @@ describe('rule 5: the cost rule for values read by several kernels', () => {
     expect(ks[0]!.source.match(/graft_expf\(/g)).toHaveLength(1);
     agrees([grad, loss]);
     // Written into an assign target, the gradient is a kernel of its own: then exp is stored once and read.
-    expect(chooseMaterialized([grad, loss], (n) => n.op === 'buffer', new Set(), (n) => n === grad)).toContain(e);
+    expect(chooseMaterialized([grad, loss], (n) => n.op === 'buffer', new Set(), undefined, (n) => n === grad)).toContain(e);
     const into = build.assign(buf([6, 9]), grad);
     const withAssign = plannedKernels([into, loss]);
     expect(withAssign.reduce((k, kk) => k + (kk.source.match(/graft_expf\(/g)?.length ?? 0), 0)).toBe(1);

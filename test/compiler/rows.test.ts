@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { compilerCommand, DEFAULT_CFLAGS } from '../../src/compiler/cc.js';
+import { renderFile } from '../../src/compiler/render/c/index.js';
 import * as torch from '../../src/index.js';
 import { build, type Node } from '../../src/ir/index.js';
 import { CpuDevice, getDevice, interpret, plannedKernels } from '../../src/runtime/index.js';
@@ -103,7 +104,7 @@ describe('division by a per-row result (a multiplication by its reciprocal)', ()
     const q = x.div(x.sum(1, { keepdim: true }));
     const ks = plannedKernels([q.node]);
     expect(ks).toHaveLength(1);
-    expect(count(body(ks[0]!.source, ks[0]!.name), '(1.0f / ')).toBe(1);
+    expect(count(body(ks[0]!.source, ks[0]!.function), '(1.0f / ')).toBe(1);
     // Within two roundings of the quotient of the float32 values (which is what the reference computes).
     agrees([q.node], 3e-7, 0);
   });
@@ -147,7 +148,7 @@ describe('kernels', () => {
       const x = tensor(rows(R, C), R, C);
       const ks = plannedKernels([x.softmax(1).node]);
       expect(ks).toHaveLength(1);
-      const c = body(ks[0]!.source, ks[0]!.name);
+      const c = body(ks[0]!.source, ks[0]!.function);
       expect(count(c, 'graft_expf(')).toBe(1);
       // The only division is the reciprocal of the row's sum.
       expect(count(c, ' / ')).toBe(1);
@@ -158,7 +159,7 @@ describe('kernels', () => {
     const x = tensor(rows(64, 1000), 64, 1000);
     const [k] = plannedKernels([x.softmax(1).node]);
     // Two passes over each row (exp with the next row's max, then the output), not three.
-    expect(count(body(k!.source, k!.name), '#pragma omp simd')).toBe(2);
+    expect(count(body(k!.source, k!.function), '#pragma omp simd')).toBe(2);
   });
   test('cross entropy and its gradient: one kernel reads the logits once and evaluates exp once per element', () => {
     const x = tensor(rows(64, 1000), 64, 1000).requiresGrad_();
@@ -172,7 +173,7 @@ describe('kernels', () => {
       expect(ks).toHaveLength(3);
       const reading = ks.filter((k) => k.shape.length === 3 && k.shape[0] === 64);
       expect(reading).toHaveLength(1);
-      const exps = ks.reduce((n, k) => n + count(body(k.source, k.name), 'graft_expf('), 0);
+      const exps = ks.reduce((n, k) => n + count(body(k.source, k.function), 'graft_expf('), 0);
       expect(exps).toBe(1);
     }
   });
@@ -180,7 +181,7 @@ describe('kernels', () => {
     const x = tensor(rows(64, 1000), 64, 1000);
     for (const t of [x.logSoftmax(1), F.layerNorm(x, [1000])]) {
       const [k] = plannedKernels([t.node]);
-      const c = body(k!.source, k!.name);
+      const c = body(k!.source, k!.function);
       expect(count(c, 'kept')).toBe(0);
     }
   });
@@ -202,7 +203,8 @@ describe('kernels', () => {
       if (saved === undefined) delete process.env.GRAFT_NUM_THREADS;
       else process.env.GRAFT_NUM_THREADS = saved;
       for (const r of roots) {
-        const source = dev.program(r).program.plan.source;
+        const plan = dev.program(r).program.plan;
+        const source = renderFile(plan.functions.some((f) => f.gemm), plan.functions.map((f) => f.source));
         const run = spawnSync(cc!, [...ccArgs, ...DEFAULT_CFLAGS, '-fopt-info-vec', '-fopt-info-vec-missed', '-x', 'c', '-c', '-', '-o', '/dev/null'], {
           input: source,
           encoding: 'utf8',

@@ -30,7 +30,8 @@ export function conformanceSuite(category: string, opts: SuiteOptions = {}): voi
       } finally {
         torch.setDefaultDevice(previous);
       }
-    });
+      // Every case of the category at once: hundreds of small programs, each compiled on a cold cache (CI).
+    }, 600_000);
     afterAll(() => torch.setDefaultDevice(previous));
 
     it.each(cases.map((c) => [c.id, c] as const))('%s', (id, c) => {

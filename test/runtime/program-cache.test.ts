@@ -52,7 +52,8 @@ describe('program cache', () => {
     const t = step(torch.rand(10), torch.rand(10));
     const { program } = cpu.program([t.node]);
     const json = JSON.parse(JSON.stringify(program));
-    expect(json.plan.kernels[0].source).toContain('int k0(void **restrict bufs)');
+    const fn = json.plan.functions[json.plan.kernels[0].fn];
+    expect(fn.source).toContain(`int ${fn.name}(void **restrict bufs)`);
     expect(json.plan.steps.some((s: { op: string }) => s.op === 'run')).toBe(true);
   });
 });

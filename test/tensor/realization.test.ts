@@ -37,13 +37,29 @@ function mlpStep(): { step: (i: number) => { loss: torch.Tensor; out: torch.Tens
   return { step, net };
 }
 
+/**
+ * torch.memory() after the loop, taken at the least of three points one step apart. Now and then (a few
+ * times in a thousand steps) V8 keeps the last step's dead graph (~150 nodes) through a few collections —
+ * no graft object retains it (a heap snapshot shows none) and it is gone a step later. Growth shows at every
+ * point.
+ */
+function settled(step: () => void): ReturnType<typeof torch.memory> {
+  let best = torch.memory();
+  for (let i = 0; i < 2; i++) {
+    step();
+    const m = torch.memory();
+    if (m.nodes < best.nodes) best = m;
+  }
+  return best;
+}
+
 describe('memory stays bounded in synchronous loops', () => {
   it('a training loop (MLP, Adam, a scheduler, batch 64): live tensors, nodes and buffers flat', () => {
     const { step } = mlpStep();
     for (let i = 0; i < 30; i++) step(i);
     const a = torch.memory();
     for (let i = 30; i < 330; i++) step(i);
-    const b = torch.memory();
+    const b = settled(() => step(0));
     expect(b.tensors - a.tensors).toBeLessThanOrEqual(2);
     expect(b.nodes - a.nodes).toBeLessThanOrEqual(10);
     expect(b.devices.cpu!.buffers - a.devices.cpu!.buffers).toBeLessThanOrEqual(2);
@@ -115,13 +131,15 @@ describe('accumulators across steps', () => {
 
 describe('graphs of bounded depth', () => {
   // Unskipped when the compiler lowers deep graphs iteratively (branch compile).
-  it.skip('a chain longer than the depth bound is computed as it grows, one program reused', () => {
+  it('a chain longer than the depth bound is computed as it grows, one program reused', () => {
     let x = torch.ones(4);
     const before = cpu().stats.programBuilds;
     const steps = 3 * DEPTH_LIMIT;
     for (let i = 0; i < steps; i++) x = x.add(1).mul(0.5);
     // x -> (x + 1) / 2 converges to 1 from 1: every value is exactly 1
     expect(x.tolist()).toEqual([1, 1, 1, 1]);
-    expect(cpu().stats.programBuilds - before).toBeLessThanOrEqual(3);
+    // One program for the chain over the constant, two for the chains over a buffer (cut after an add or
+    // after a mul: the bound is odd), one for the rest read by tolist: not one per cut.
+    expect(cpu().stats.programBuilds - before).toBeLessThanOrEqual(4);
   });
 });

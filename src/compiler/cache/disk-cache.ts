@@ -24,7 +24,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../../ir/index.js';
 
@@ -57,16 +57,40 @@ export function entryPath(dir: string, key: string): string {
   return join(dir, `${key}.so`);
 }
 
-/** A fresh name in `dir` for building something that will be renamed to `<key><suffix>`. */
+/**
+ * A fresh name in `dir` for building something that will be renamed to `<key><suffix>`. It names the
+ * machine (a digest of the host name) and the process, so a later build can tell a temporary file of a
+ * process that died from one being written.
+ */
 export function tempPath(dir: string, key: string, suffix: string): string {
-  return join(dir, `${key}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}${suffix}`);
+  return join(dir, `${key}${TEMP_MARK}${HOST}-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`);
 }
 
 const TEMP_MARK = '.tmp-';
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 /** A temporary file this old was left by a process that died while building: no build takes an hour. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** Removes temporary files that crashed or killed processes left behind. Run before building, not on hits. */
+/** Whether process `pid` of this machine is gone (a zombie, killed and not yet reaped by its parent, is). */
+function dead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes temporary files that crashed or killed processes left behind: at once when the process that wrote
+ * it (on this machine) is gone, else after an hour (a process of another machine or container sharing the
+ * directory). Run before building, not on hits.
+ */
 export function sweepStaleTemps(dir: string, now = Date.now()): void {
   let names: string[];
   try {
@@ -75,10 +99,13 @@ export function sweepStaleTemps(dir: string, now = Date.now()): void {
     return;
   }
   for (const name of names) {
-    if (!name.includes(TEMP_MARK)) continue;
+    const at = name.indexOf(TEMP_MARK);
+    if (at < 0) continue;
     const p = join(dir, name);
+    const [host, pid] = name.slice(at + TEMP_MARK.length).split('-');
+    const orphan = host === HOST && /^\d+$/.test(pid ?? '') && Number(pid) !== process.pid && dead(Number(pid));
     try {
-      if (now - statSync(p).mtimeMs > STALE_TEMP_MS) rmSync(p, { force: true });
+      if (orphan || now - statSync(p).mtimeMs > STALE_TEMP_MS) rmSync(p, { force: true });
     } catch {
       // gone already: another process swept it or installed it
     }

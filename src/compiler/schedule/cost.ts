@@ -9,6 +9,11 @@
  * - A dearer value is materialized when more than one kernel reads it, or when it is broadcast (an `expand`
  *   reads each element several times) — except a per-row value of a fused reduction (it depends on the
  *   reduction), which the kernel computes once per row.
+ * - The cut: a kernel's fused expression counts at most MAX_FUSED nodes (a tree count: a value used twice
+ *   counts twice). Where a node would exceed it, its largest fused inputs are materialized until it fits. An
+ *   elementwise chain of a million ops becomes kernels of MAX_FUSED nodes each — all of one structure, so
+ *   compiled once — instead of one C expression of a million terms; a gradient summed over a thousand time
+ *   steps becomes partial sums of the same shape.
  */
 import type { Node } from '../../ir/node.js';
 import type { Op } from '../../ir/ops.js';
@@ -46,4 +51,30 @@ export function shouldMaterialize(n: Node, r: ReadInfo): boolean {
   if (n.op === 'reduce') return r.readers > 1;
   if (r.cost <= CHEAP) return false;
   return r.readers > 1 || (r.broadcast > 1 && !r.perRow);
+}
+
+/**
+ * Nodes one kernel's fused expression may count. It bounds the generated C of a kernel, the time to compile
+ * it and the depth of the lowering's walk over it; a fused kernel of ordinary models (a layer's forward or
+ * backward, an optimizer update) counts far fewer.
+ */
+export const MAX_FUSED = 128;
+
+/** The fused size of a value: itself plus the sizes of the inputs fused into it (buffers count 1). */
+export const fusedSize = (srcSizes: readonly number[]): number => srcSizes.reduce((a, b) => a + b, 1);
+
+/**
+ * The cut: which inputs of a node (by position) to materialize so that its fused size stays within MAX_FUSED,
+ * given each input's fused size (1 for an input already in a buffer): the largest first.
+ */
+export function inputsToCut(srcSizes: readonly number[]): number[] {
+  let size = fusedSize(srcSizes);
+  const cut: number[] = [];
+  const bySize = srcSizes.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
+  for (const [s, i] of bySize) {
+    if (size <= MAX_FUSED || s <= 1) break;
+    cut.push(i);
+    size -= s - 1;
+  }
+  return cut;
 }

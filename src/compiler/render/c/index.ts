@@ -21,8 +21,13 @@ export function renderKernel(k: Kernel, o: RenderOptions): string {
   }
 }
 
-/** The whole C file of a program. */
+/** The whole C file of some kernels' functions. */
 export function renderSource(kernels: readonly Kernel[], functions: readonly string[]): string {
   const gemm = kernels.some((k) => k.kind === 'gemm');
+  return renderFile(gemm, functions);
+}
+
+/** A C file: the prelude, the GEMM micro-kernels if asked for, the functions. */
+export function renderFile(gemm: boolean, functions: readonly string[]): string {
   return [PRELUDE_C, gemm ? MICROKERNELS_C : '', ...functions].join('\n');
 }
