@@ -32,6 +32,15 @@ export interface PlannedProgram {
   readonly schedule: string;
   /** The lowered kernels (for tests and inspection). */
   readonly kernels: readonly (Kernel | null)[];
+  /** Which nodes the plan's slots hold (in memory only: for inspection, src/inspect/kernel-map.ts). */
+  readonly trace: PlanTrace;
+}
+
+export interface PlanTrace {
+  /** The simplified node of every node of the request's graph. */
+  readonly images: ReadonlyMap<Node, Node>;
+  /** The slot of each simplified node held in a buffer: the inputs and every kernel value. */
+  readonly slots: ReadonlyMap<Node, number>;
 }
 
 const bytes = (dtype: keyof typeof DTYPE_INFO, n: number): number => DTYPE_INFO[dtype].bytes * n;
@@ -39,7 +48,8 @@ const bytes = (dtype: keyof typeof DTYPE_INFO, n: number): number => DTYPE_INFO[
 export function planProgram(req: PlanRequest): PlannedProgram {
   const inputSlot = new Map<Node, number>(req.inputs.map((n, i) => [n, i]));
   const isInput = (n: Node): boolean => inputSlot.has(n);
-  const simplified = simplify(req.roots);
+  const images = new Map<Node, Node>();
+  const simplified = simplify(req.roots, images);
   const entries = simplified.map((r) =>
     r.op === 'assign' ? { value: r.srcs[1]!, target: inputSlot.get(r.srcs[0]!)! } : { value: r, target: null as number | null },
   );
@@ -69,7 +79,7 @@ export function planProgram(req: PlanRequest): PlannedProgram {
     });
     if (failed.length === 0) {
       const groups = groupKernels(K, kernels, slotOf, isInput, entries);
-      return assemble(req, entries, K, groups, slotOf, isInput);
+      return { ...assemble(req, entries, K, groups, slotOf, isInput), trace: { images, slots: slotOf } };
     }
     for (const n of failed) forced.add(n);
   }
@@ -212,7 +222,7 @@ function assemble(
   groups: readonly Group[],
   slotOf: ReadonlyMap<Node, number>,
   isInput: (n: Node) => boolean,
-): PlannedProgram {
+): Omit<PlannedProgram, 'trace'> {
   const nIn = req.inputs.length;
   const Kset = new Set(K);
   const order = toposort(

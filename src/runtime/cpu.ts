@@ -12,6 +12,7 @@ import { debugLevel, logKernels, logRealization, logSource } from './debug.js';
 import type { ExecuteInfo } from './device.js';
 import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
+import { programObserver } from './observer.js';
 import { zeroedHostArray } from './host-memory.js';
 import { Program, type KernelTiming } from './program.js';
 
@@ -80,8 +81,10 @@ export class CpuDevice extends HostDevice {
       this.programs.delete(key);
       this.programs.set(key, program);
     } else {
+      const t0 = performance.now();
       const planned = planProgram({ roots, inputs, threads: this.threads });
       program = new Program(key, planned.plan, planned.schedule);
+      programObserver.current?.planned(program, roots, inputs, planned.trace, performance.now() - t0);
       this.programs.set(key, program);
       if (this.programs.size > PROGRAM_CACHE_SIZE) this.programs.delete(this.programs.keys().next().value!);
       this.stats.programBuilds++;
@@ -98,7 +101,8 @@ export class CpuDevice extends HostDevice {
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
     if (!hit && level >= 4) logSource(program.plan.source);
-    const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
+    const observer = programObserver.current;
+    const timings: KernelTiming[] | undefined = level >= 2 || observer ? [] : undefined;
     let outs: TypedArray[];
     try {
       outs = program.run(
@@ -111,7 +115,8 @@ export class CpuDevice extends HostDevice {
     this.stats.realizations++;
     this.stats.kernelsRun += program.plan.kernels.length;
     if (level >= 1) logRealization(this.name, program, hit, compiled, performance.now() - t0);
-    if (timings) logKernels(timings);
+    if (timings && level >= 2) logKernels(timings, program.plan.threads);
+    observer?.ran(program, hit, compiled, timings!, performance.now() - t0);
     return roots.map((r, i) => {
       if (r.op === 'assign') return (r.srcs[0]!.arg as { ref: Buffer }).ref;
       return new Buffer(this.name, r.dtype, r.numel, outs[i]!);
