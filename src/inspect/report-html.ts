@@ -125,9 +125,9 @@ function programSection(p: ProgramView, svg: ProgramSvgs): string {
 ${p.collapsed ? `<p class="collapsed">${escapeHtml(p.collapsed)}</p>` : ''}
 <div class="tabs"><button data-view="${svg.nodes ? 'nodes' : 'kernels'}" class="active">${svg.nodes ? 'all nodes, by kernel' : 'kernels'}</button><button data-view="${
     svg.nodes ? 'kernels' : 'nodes'
-  }">${svg.nodes ? 'kernels' : 'all nodes'}</button></div>
-<div class="graph" data-view="nodes"${svg.nodes ? '' : ' hidden'}>${nodesView}</div>
-<div class="graph" data-view="kernels"${svg.nodes ? ' hidden' : ''}>${kernelsView}</div>
+  }">${svg.nodes ? 'kernels' : 'all nodes'}</button><button class="zoom">actual size</button></div>
+<div class="graph fit" data-view="nodes"${svg.nodes ? '' : ' hidden'}>${nodesView}</div>
+<div class="graph fit" data-view="kernels"${svg.nodes ? ' hidden' : ''}>${kernelsView}</div>
 ${legend()}
 <h3>Kernels</h3>
 ${kernelTable(p)}

@@ -30,6 +30,8 @@ section.program { border-top: 2px solid var(--line); margin-top: 18px; }
 .tabs button.active { background: var(--accent); color: #fff; border-color: var(--accent); }
 .graph { overflow: auto; max-height: 78vh; border: 1px solid var(--line); border-radius: 6px; background: #fff; margin: 8px 0; padding: 6px; }
 .graph svg { display: block; }
+.graph.fit svg, .subgraph.fit svg { max-width: 100%; max-height: 74vh; width: auto; height: auto; }
+.zoom { float: right; }
 .graph g.node, .graph g.cluster { cursor: pointer; }
 .graph g.selected > polygon, .graph g.selected > path { stroke: #d48a00; stroke-width: 3px; }
 .graph g.cluster.selected > polygon, .graph g.cluster.selected > path { fill: #fff7d6; }
@@ -185,11 +187,17 @@ export const PAGE_SCRIPT = String.raw`
 
   document.querySelectorAll('section.program').forEach(function (section) {
     var p = programs[section.getAttribute('data-program')];
-    section.querySelectorAll('.tabs button').forEach(function (b) {
+    section.querySelectorAll('.tabs button[data-view]').forEach(function (b) {
       b.addEventListener('click', function () {
-        section.querySelectorAll('.tabs button').forEach(function (x) { x.classList.toggle('active', x === b); });
+        section.querySelectorAll('.tabs button[data-view]').forEach(function (x) { x.classList.toggle('active', x === b); });
         section.querySelectorAll('.graph').forEach(function (g) { g.hidden = g.getAttribute('data-view') !== b.getAttribute('data-view'); });
       });
+    });
+    var zoom = section.querySelector('.zoom');
+    zoom.addEventListener('click', function () {
+      var fit = !section.querySelector('.graph').classList.contains('fit');
+      section.querySelectorAll('.graph').forEach(function (g) { g.classList.toggle('fit', fit); });
+      zoom.textContent = fit ? 'actual size' : 'fit to the page';
     });
     var drawAll = section.querySelector('.draw-all');
     if (drawAll) drawAll.addEventListener('click', function () {
