@@ -87,6 +87,7 @@ export function fieldName(path: readonly PropertyKey[]): string {
 
 /** A node reading a later node: a cycle (named by its nodes) or a misordered list. */
 function forwardRead(nodes: readonly { srcs: readonly number[] }[], i: number, j: number, s: number): string {
+  if (s === i) return `nodes[${i}].srcs[${j}]: a cycle: node ${i} reads itself`;
   // Is there a path from s back to i? Then i -> s -> ... -> i is a cycle.
   const parent = new Map<number, number>([[s, -1]]);
   const stack = [s];
@@ -94,9 +95,10 @@ function forwardRead(nodes: readonly { srcs: readonly number[] }[], i: number, j
     const n = stack.pop()!;
     for (const m of nodes[n]?.srcs ?? []) {
       if (m === i) {
-        const path = [i];
-        for (let k = n; k !== -1; k = parent.get(k)!) path.push(k);
-        return `nodes[${i}].srcs[${j}]: a cycle: ${[...path.reverse(), i].join(' -> ')} (each node reads the next)`;
+        // i reads s, s reads ... reads n, n reads i: the parents lead from n back to s.
+        const chain: number[] = [];
+        for (let k = n; k !== -1; k = parent.get(k)!) chain.push(k);
+        return `nodes[${i}].srcs[${j}]: a cycle: ${[i, ...chain.reverse(), i].join(' -> ')} (each node reads the next)`;
       }
       if (!parent.has(m) && m < nodes.length) (parent.set(m, n), stack.push(m));
     }
