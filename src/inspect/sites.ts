@@ -29,6 +29,8 @@ export interface RawSite {
   /** The function the call was made from ('' at the top level of a module). */
   readonly fn: string;
   readonly kind: SiteKind;
+  /** Already in source positions (placed by the host's stack formatter). */
+  readonly mapped: boolean;
 }
 
 /** The hook the tensor layer calls (src/tensor/tensor.ts); null when sites are not recorded. */
@@ -51,6 +53,24 @@ function kindOf(graftPaths: readonly string[]): SiteKind {
     if (/[/\\]optim[/\\]/.test(p)) return 'update';
   }
   return 'forward';
+}
+
+/**
+ * A frame placed by the stack formatter the host installed (a test runner maps its transformed code to the
+ * source that way), or null where there is none: Node's own source maps are read in `resolveSite`.
+ */
+function mappedByHost(prepare: typeof Error.prepareStackTrace, f: NodeJS.CallSite, kind: SiteKind): RawSite | null {
+  if (typeof prepare !== 'function') return null;
+  let text: unknown;
+  try {
+    text = prepare(new Error(), [f]);
+  } catch {
+    return null;
+  }
+  if (typeof text !== 'string') return null;
+  const m = /\n\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/.exec(text);
+  if (!m) return null;
+  return { file: m[1]!, line: Number(m[2]), column: Number(m[3]), fn: f.getFunctionName() ?? '', kind, mapped: true };
 }
 
 /** The current site: the innermost frame outside graft and Node's internals, or null (graft called itself). */
@@ -80,7 +100,7 @@ function captureSite(): RawSite | null {
     const key = `${file}\0${line}\0${column}\0${fn}\0${kind}`;
     let site = interned.get(key);
     if (site === undefined) {
-      site = { file, line, column, fn, kind };
+      site = mappedByHost(prepare, f, kind) ?? { file, line, column, fn, kind, mapped: false };
       interned.set(key, site);
     }
     return site;
@@ -136,7 +156,7 @@ export function resolveSite(raw: RawSite): SourceSite {
   const known = resolved.get(raw);
   if (known) return known;
   let out: SourceSite = { file: pathOf(raw.file), line: raw.line, column: raw.column, fn: raw.fn, kind: raw.kind };
-  const map = findSourceMap(raw.file) ?? findSourceMap(pathOf(raw.file));
+  const map = raw.mapped ? undefined : (findSourceMap(raw.file) ?? findSourceMap(pathOf(raw.file)));
   if (map) {
     const e = map.findEntry(raw.line - 1, raw.column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
     if (e && typeof e.originalLine === 'number' && e.originalSource) {

@@ -139,7 +139,8 @@ describe('graft inspect', () => {
 
       // Clicking a node of the cross-entropy shows the script line that built it.
       const nodeId = await page.$eval('#program-2 .graph[data-view="nodes"]', (g) => {
-        const data = JSON.parse(document.getElementById('graft-data')!.textContent!) as { programs: { nodes: { op: string; site: number }[]; sites: { line: number }[] }[] };
+        const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document;
+        const data = JSON.parse(doc.getElementById('graft-data').textContent) as { programs: { nodes: { op: string; site: number }[]; sites: { line: number }[] }[] };
         const p = data.programs[1]!;
         const i = p.nodes.findIndex((n) => n.op === 'exp' && n.site >= 0 && p.sites[n.site]!.line === 10);
         return g.querySelector(`g[id="p2-n${i}"]`) ? `p2-n${i}` : null;

@@ -46,7 +46,7 @@ describe('torch.ir.toJSON / fromJSON', () => {
     const net = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.Tanh(), new torch.nn.Linear(4, 2));
     const x = torch.randn(5, 3);
     const loss = net.call(x).pow(2).mean() as torch.Tensor;
-    const grads = torch.autograd.grad(loss, net.parameters());
+    const grads = torch.autograd.grad(loss, net.parameters()) as torch.Tensor[];
     const loaded = torch.ir.fromJSON(roundTrip(torch.ir.toJSON(grads)));
     loaded.forEach((g, i) => expectSame(grads[i]!, g));
   });
