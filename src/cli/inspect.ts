@@ -50,7 +50,7 @@ export const inspectCommand: Command = {
     'distinct program the script realized, how often it ran, its IR graph (nodes clustered by the kernel',
     'computing them, gradient nodes told apart, each node linked to the script line that built it), and a',
     "kernel table (fused ops, FLOPs, bytes, median time, GFLOP/s, GB/s, % of this machine's roofline, the",
-    'generated C). Graphs of more than N nodes (default 300) are drawn as one box per kernel.',
+    'generated C). Graphs of more than N nodes (default 600) are drawn as one box per kernel.',
     '',
     "graft's options may come anywhere before `--`; everything after `--` goes to the script.",
     'A script that throws still gets its report, with the error and its line; the exit code is the script\'s.',

@@ -17,7 +17,7 @@ import { median, type Inspector, type ProgramRecord } from './recorder.js';
 import { renderSvg } from './viz.js';
 
 /** Graphs up to this many nodes are drawn whole by default (`--max-nodes`). */
-export const DEFAULT_MAX_NODES = 300;
+export const DEFAULT_MAX_NODES = 600;
 /** The collapsed view (a box per kernel) is drawn up to this many kernels. */
 export const MAX_KERNEL_BOXES = 300;
 /** A kernel's own drawing is offered up to this many nodes. */

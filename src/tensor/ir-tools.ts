@@ -47,7 +47,7 @@ const DRAW_OPTIONS = defineOptions('ir.draw', { format: str.optional(), view: st
  * The graph computing `t` (or several tensors together), planned but not run: SVG laid out by Graphviz
  * (default) or its DOT text. Nodes are grouped in one cluster per kernel, edges carry the value's type;
  * `view: 'kernels'` draws one box per kernel instead, which `auto` (the default) does for graphs of more than
- * 300 nodes. Async: Graphviz (WebAssembly) loads on first use.
+ * 600 nodes. Async: Graphviz (WebAssembly) loads on first use.
  */
 async function draw(tensors: Tensor | readonly Tensor[], opts?: { format?: 'svg' | 'dot'; view?: 'auto' | 'nodes' | 'kernels' }): Promise<string> {
   const list = tensorList('ir.draw', tensors);
