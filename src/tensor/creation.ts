@@ -165,6 +165,7 @@ export function tensor(data: TensorData | Tensor, opts?: CreateOptions): Tensor 
 
 /** The dtype of JS values: bool if all are booleans, float32 if any is a number, int64 if the rest are bigints. */
 export function inferDType(values: readonly (number | bigint | boolean)[]): DType {
+  if (!Array.isArray(values)) throw new ArgumentError(`inferDType: expected an array of values, not ${describeValue(values)}`);
   if (values.length === 0) return DEFAULT_FLOAT;
   if (values.every((x) => typeof x === 'boolean')) return 'bool';
   if (values.some((x) => typeof x === 'number')) return DEFAULT_FLOAT;

@@ -53,6 +53,7 @@ const CASES: Case[] = [
   ['torch.cuda.synchronize(5)', () => torch.cuda.synchronize(5 as never)],
   ['torch.setPrintOptions(5)', () => torch.setPrintOptions(5 as never)],
   ['torch.ir.kernels(undefined)', () => torch.ir.kernels(undefined as never)],
+  ['torch.inferDType()', () => (torch as unknown as { inferDType(v?: unknown): unknown }).inferDType()],
   ['new torch.Generator().setState(null)', () => new torch.Generator().setState(null as never)],
   ['new nn.ModuleList(0)', () => new nn.ModuleList(0 as never)],
   ['new nn.Sequential().at("a")', () => new nn.Sequential().at('a' as never)],
