@@ -62,6 +62,7 @@ export class Inspector implements ProgramObserver {
   /** Kernel time and realization time over every run, in milliseconds. */
   kernelMs = 0;
   realizeMs = 0;
+  private failed = false;
 
   planned(program: Program, roots: readonly Node[], _inputs: readonly Node[], trace: PlanTrace, ms: number): void {
     const key = digest(program.key);
@@ -71,7 +72,15 @@ export class Inspector implements ProgramObserver {
       this.byProgram.set(program, known);
       return;
     }
-    const graph = programGraph(roots, program.plan, trace);
+    let graph: ProgramGraph;
+    try {
+      graph = programGraph(roots, program.plan, trace);
+    } catch (e) {
+      // Inspection must never break the program it watches: say so once and leave this program out.
+      if (!this.failed) process.stderr.write(`graft: inspection could not model a program and leaves it out: ${(e as Error).stack ?? String(e)}\n`);
+      this.failed = true;
+      return;
+    }
     const lines = printGraph(roots).split('\n');
     const site = currentSite();
     let realizedAt: GraphSite | null = null;
