@@ -259,7 +259,12 @@ export function assemble(
 
 /** A readable account of a plan's schedule (GRAFT_DEBUG=3). */
 export function describePlan(p: ProgramPlan): string {
-  const slotName = (s: number): string => (s < p.nInputs ? `in${s}` : `b${s}`);
+  // A view of an input (a block of it read as a buffer of its own: views.ts) is named by the input and offset.
+  const slotName = (s: number): string => {
+    if (s < p.nInputs) return `in${s}`;
+    const role = p.slots[s]!.role;
+    return role.kind === 'view' ? `in${role.of}+${role.offset}` : `b${s}`;
+  };
   const lines = p.kernels.map(
     (k) => `${k.name} ${k.kind} ${k.dtype}[${k.shape.join(',')}] <- ${k.args.map(slotName).join(' ')} fuses ${k.ops.join(' ')}`,
   );

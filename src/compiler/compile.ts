@@ -41,13 +41,23 @@ export interface PlanningReport {
 export interface PlannedProgram {
   readonly plan: ProgramPlan;
   readonly report: PlanningReport;
+  /** Which nodes the plan's slots hold (in memory only: for inspection, src/inspect/kernel-map.ts). */
+  readonly trace: PlanTrace;
+}
+
+export interface PlanTrace {
+  /** The simplified node of every node of the request's graph. */
+  readonly images: ReadonlyMap<Node, Node>;
+  /** The slot of each simplified node held in a buffer: the inputs, their views and every kernel value. */
+  readonly slots: ReadonlyMap<Node, number>;
 }
 
 export function planProgram(req: PlanRequest): PlannedProgram {
   const t0 = performance.now();
   const inputSlot = new Map<Node, number>(req.inputs.map((n, i) => [n, i]));
   const isInput = (n: Node): boolean => inputSlot.has(n);
-  const simplified = simplify(req.roots);
+  const images = new Map<Node, Node>();
+  const simplified = simplify(req.roots, images);
   const entries: Entry[] = simplified.map((r) =>
     r.op === 'assign' ? { value: r.srcs[1]!, target: inputSlot.get(r.srcs[0]!)! } : { value: r, target: null },
   );
@@ -92,7 +102,7 @@ export function planProgram(req: PlanRequest): PlannedProgram {
       const plan = assemble(req.inputs, views, req.threads, entries, K, groups, slotOf);
       const t4 = performance.now();
       const ms = { simplify: t1 - t0, schedule: t2 - t1, group: t3 - t2, assemble: t4 - t3 };
-      return { plan, report: { nodes: order.length, materialized: K.length, ms } };
+      return { plan, report: { nodes: order.length, materialized: K.length, ms }, trace: { images, slots: slotOf } };
     }
     for (const n of failed) forced.add(n);
   }

@@ -14,6 +14,7 @@ import { planDigest, readPlan, writePlan } from '../compiler/cache/plan-cache.js
 import type { ExecuteInfo } from './device.js';
 import { HostDevice } from './host-device.js';
 import { interpret } from './interp.js';
+import { programObserver } from './observer.js';
 import { zeroedHostArray } from './host-memory.js';
 import { Program, type KernelTiming } from './program.js';
 
@@ -112,7 +113,9 @@ export class CpuDevice extends HostDevice {
     const level = debugLevel();
     const t0 = performance.now();
     const digest = planDigest(key, this.threads);
-    const stored = readPlan(digest);
+    // An observer (graft inspect) needs the planner's trace, which a stored plan lacks: plan again for it.
+    const observer = programObserver.current;
+    const stored = observer ? null : readPlan(digest);
     if (stored) {
       const p = new Program(key, stored);
       p.origin = { kind: 'disk', ms: performance.now() - t0 };
@@ -126,6 +129,7 @@ export class CpuDevice extends HostDevice {
     if (nodes >= PLAN_STORE_NODES || ms >= PLAN_STORE_MS) writePlan(digest, planned.plan);
     const p = new Program(key, planned.plan);
     p.origin = { kind: 'planned', ms, report: planned.report };
+    observer?.planned(p, roots, lifted.roots, planned.trace, ms);
     return p;
   }
 
@@ -138,7 +142,8 @@ export class CpuDevice extends HostDevice {
     const compiled = program.loaded;
     if (!hit && level >= 3) process.stderr.write(program.schedule + '\n');
     if (!hit && level >= 4) for (const f of program.plan.functions) logSource(f.source);
-    const timings: KernelTiming[] | undefined = level >= 2 ? [] : undefined;
+    const observer = programObserver.current;
+    const timings: KernelTiming[] | undefined = level >= 2 || observer ? [] : undefined;
     let outs: TypedArray[];
     try {
       const arrays = inputs.map((n) => bufferOf(n).host!);
@@ -150,7 +155,8 @@ export class CpuDevice extends HostDevice {
     this.stats.realizations++;
     this.stats.kernelsRun += program.plan.kernels.length;
     if (level >= 1) logRealization(this.name, program, hit, compiled, performance.now() - t0);
-    if (timings) logKernels(timings);
+    if (timings && level >= 2) logKernels(timings, program.plan.threads);
+    observer?.ran(program, hit, compiled, timings!, performance.now() - t0);
     return roots.map((r, i) => {
       if (r.op === 'assign') return (r.srcs[0]!.arg as { ref: Buffer }).ref;
       return new Buffer(this.name, r.dtype, r.numel, outs[i]!);

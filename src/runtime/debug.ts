@@ -1,12 +1,13 @@
 /**
  * GRAFT_DEBUG: 1 prints a line per realization (kernels, program cache hit, time), 2 adds a line per kernel
- * (name, shape, time, GFLOP/s, GB/s), 3 prints each new program's schedule, 4 its generated C. Written to
- * stderr; the level is read at every realization so it can be changed while running. At level 1, large work
- * is never silent: a large graph is announced before planning, a compile of several functions before it
- * starts (src/runtime/program.ts), and a new program that was slow to make or has many kernels gets a line
- * saying where the time went.
+ * (name, shape, time, GFLOP/s, GB/s, percentage of this machine's roofline: runtime/roofline.ts), 3 prints
+ * each new program's schedule, 4 its generated C. Written to stderr; the level is read at every realization
+ * so it can be changed while running. At level 1, large work is never silent: a large graph is announced
+ * before planning, a compile of several functions before it starts (src/runtime/program.ts), and a new
+ * program that was slow to make or has many kernels gets a line saying where the time went.
  */
 import type { Program, KernelTiming } from './program.js';
+import { machinePeaks, rooflinePercent } from './roofline.js';
 
 let level = 0;
 let readAt = -Infinity;
@@ -65,14 +66,17 @@ export function logRealization(device: string, p: Program, hit: boolean, wasComp
   write(`graft ${device}: large program: ${made}; ${built}`);
 }
 
-export function logKernels(timings: readonly KernelTiming[]): void {
+/** A line per kernel call; `threads`: the program's OpenMP threads (the roofline is this machine's at that count). */
+export function logKernels(timings: readonly KernelTiming[], threads: number): void {
+  const peaks = timings.length ? machinePeaks(threads) : null;
   for (const { kernel: k, ns } of timings) {
+    const pct = rooflinePercent(k, ns, peaks!);
     const s = ns / 1e9;
     const gflops = k.flops / s / 1e9;
     const gbs = k.bytes / s / 1e9;
     write(
       `  ${k.name.padEnd(5)} ${k.kind.padEnd(7)} ${k.dtype}[${k.shape.join(',')}] ${(ns / 1e3).toFixed(1).padStart(9)} us ` +
-        `${gflops.toFixed(2).padStart(8)} GFLOP/s ${gbs.toFixed(2).padStart(7)} GB/s`,
+        `${gflops.toFixed(2).padStart(8)} GFLOP/s ${gbs.toFixed(2).padStart(7)} GB/s ${pct === null ? '    -' : pct.toFixed(1).padStart(5)}% of roofline`,
     );
   }
 }

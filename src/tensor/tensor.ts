@@ -36,6 +36,7 @@ import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { keepsGraph, noteNewValue, realizeTensors, realizeWithNext } from './realization.js';
 export { keepsGraph, realizeTensors, realizeWithNext } from './realization.js';
 import { isGradEnabled } from './grad-mode.js';
+import { siteHook } from '../inspect/sites.js';
 
 export type ViewOp =
   | { readonly kind: 'reshape'; readonly shape: readonly number[] }
@@ -259,6 +260,7 @@ export class Tensor {
       if (!init.value) throw new Error('internal: a base tensor needs a value');
       this._base = null;
       this._value = init.value;
+      if (siteHook.note !== null) siteHook.note(init.value);
       this._viewOps = EMPTY_VIEW_OPS;
       this._offset = 0;
     }
@@ -408,6 +410,7 @@ export class Tensor {
       if (old.op === 'buffer' || old.realized !== null) this._history = [old];
       else (this._history ??= []).push(old);
       this._value = value;
+      if (siteHook.note !== null) siteHook.note(value);
       this._version++;
       realizeWithNext(this);
       return;

@@ -19,7 +19,7 @@ describe('IR JSON form', () => {
   });
   it('rejects malformed JSON with FormatError', () => {
     expect(() => graphFromJSON({ version: 1, nodes: [{ op: 'nope', dtype: 'float32', shape: [], srcs: [], arg: null }], inputs: [], outputs: [0] }, [])).toThrow(FormatError);
-    expect(() => graphFromJSON({ version: 1, nodes: [{ op: 'neg', dtype: 'float32', shape: [], srcs: [0], arg: null }], inputs: [], outputs: [0] }, [])).toThrow(/later node/);
+    expect(() => graphFromJSON({ version: 1, nodes: [{ op: 'neg', dtype: 'float32', shape: [], srcs: [0], arg: null }], inputs: [], outputs: [0] }, [])).toThrow(/nodes\[0\]\.srcs\[0\]: a cycle: node 0 reads itself/);
     expect(() => graphFromJSON({ version: 1, nodes: [{ op: 'buffer', dtype: 'float32', shape: [2], srcs: [], arg: null }], inputs: [0], outputs: [0] }, [])).toThrow(/expected 1 input/);
   });
 });

@@ -37,7 +37,7 @@ describe('GRAFT_DEBUG', () => {
     expect(one).toMatch(/^graft cpu: 1 kernel, program cache hit, [\d.]+ ms\n$/);
     await setLevel('2');
     const two = captureStderr(() => make(64).realize());
-    expect(two).toMatch(/\n {2}k0 +loops +float32\[64\] +[\d.]+ us +[\d.]+ GFLOP\/s +[\d.]+ GB\/s\n$/);
+    expect(two).toMatch(/\n {2}k0 +loops +float32\[64\] +[\d.]+ us +[\d.]+ GFLOP\/s +[\d.]+ GB\/s +([\d.]+|-)% of roofline\n$/);
     await setLevel('3');
     const three = captureStderr(() => make(65).realize());
     expect(three).toContain('program: 1 kernel (1 distinct), 1 buffers');

@@ -28,8 +28,14 @@ describe('memory across training steps', () => {
     await collect();
     const early = countLiveObjects(Node.prototype);
     for (let i = 0; i < 60; i++) step();
-    await collect();
-    const late = countLiveObjects(Node.prototype);
+    // The least of three points a step apart: now and then V8 keeps the last step's dead graph through a
+    // collection (nothing of graft retains it: it is gone a step later). Growth would show at every point.
+    let late = Infinity;
+    for (let i = 0; i < 3; i++) {
+      step();
+      await collect();
+      late = Math.min(late, countLiveObjects(Node.prototype));
+    }
     // a handful of nodes of slack for whatever the last step left pending; no growth per step
     expect(late).toBeLessThanOrEqual(early + 5);
     // and the loop did train

@@ -11,10 +11,13 @@ import { foldConstants, identities } from './rules.js';
 /** A node whose value is already in a buffer: a leaf of every pass. */
 export const isLeaf = (n: Node): boolean => n.op === 'buffer' || n.realized !== null;
 
-/** Simplify the graph of `roots`; returns the simplified roots (in the same order). */
-export function simplify(roots: readonly Node[]): Node[] {
+/**
+ * Simplify the graph of `roots`; returns the simplified roots (in the same order). `images`, when given,
+ * receives the simplified node of every node of the graph (inspection draws what was compiled).
+ */
+export function simplify(roots: readonly Node[], images?: Map<Node, Node>): Node[] {
   const order = toposort(roots, true);
-  const map = new Map<Node, Node>();
+  const map = images ?? new Map<Node, Node>();
   for (const n of order) {
     if (isLeaf(n) || n.srcs.length === 0) {
       map.set(n, n);

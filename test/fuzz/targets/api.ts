@@ -318,6 +318,7 @@ function restoreGlobals(): void {
   torch.setGradEnabled(true);
   torch.setDefaultDevice(DEVICE);
   torch.setPrintOptions(savedPrint);
+  torch.ir.recordSites(false);
 }
 
 function invoke(c: Callable, self: unknown, args: unknown[]): unknown {
