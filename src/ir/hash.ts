@@ -1,9 +1,8 @@
-import { argKey, type Node } from './node.js';
+import { internArg } from './arg.js';
+import { type Node } from './node.js';
 
 let epoch = 0;
 
-/** Object arguments (axes, permutations, pads) by their text, numbered once per process. */
-const argIds = new Map<string, number>();
 
 const INPUT = -1;
 const ROOTS = -2;
@@ -55,10 +54,7 @@ function argCode(n: Node): number {
   const arg = n.arg;
   if (arg === null) return 0;
   if (typeof arg === 'number') return arg;
-  const text = typeof arg === 'bigint' ? `${arg}n` : argKey(arg);
-  let id = argIds.get(text);
-  if (id === undefined) argIds.set(text, (id = argIds.size + 1));
-  return id;
+  return internArg(arg);
 }
 
 export function structuralKey(roots: readonly Node[]): GraphKey {

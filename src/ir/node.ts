@@ -1,5 +1,6 @@
 import { DTYPES, type DType } from './dtype.js';
 import { OPS, type Op } from './ops.js';
+import { argEquals, argHash } from './arg.js';
 import { scalarKey, type Scalar } from './scalar.js';
 import type { Shape } from './shape.js';
 
@@ -120,12 +121,7 @@ export function shapeKey(shape: Shape): string {
 }
 
 /** Whether two args are equal (the same key). Numbers and bigints by value (NaN equals NaN, -0 is not 0). */
-function sameArg(a: Arg, b: Arg): boolean {
-  if (a === b) return typeof a !== 'number' || a !== 0 || Object.is(a, b);
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b);
-  if ('ref' in a || 'ref' in b) return false;
-  return argKey(a) === argKey(b);
-}
+const sameArg = (a: Arg, b: Arg): boolean => argEquals(a, b);
 
 function sameShape(a: Shape, b: Shape): boolean {
   if (a === b) return true;
@@ -166,7 +162,7 @@ export function argKey(arg: Arg): string {
 export interface Level {
   readonly epoch: number;
   /** The nodes reading this node first: a short list (most nodes have a few readers), a Map beyond. */
-  nodes: Node[] | Map<string, Node>;
+  nodes: Node[] | Map<number, Node | Node[]>;
 }
 /** Where a buffer keeps its nodes (one per shape it is viewed as; nearly always one). */
 interface NodeHolder {
@@ -207,27 +203,46 @@ function sameSrcs(a: readonly Node[], b: readonly Node[]): boolean {
   return true;
 }
 
-/** The signature of a node with its inputs, for the Map of a node with many readers. */
-const fullSig = (op: Op, dtype: DType, shape: Shape, arg: Arg, srcs: readonly Node[]): string =>
-  `${op}|${dtype}|${shapeKey(shape)}|${argKey(arg)}|${srcs.map((s) => s.id).join(',')}`;
+/** A hash of a node with its inputs, for the Map of a node with many readers (no text: src/ir/arg.ts). */
+function fullHash(op: Op, dtype: DType, shape: Shape, arg: Arg, srcs: readonly Node[]): number {
+  let h = Math.imul(0x811c9dc5 ^ (KIND_OF[op]! * 8 + DTYPE_NUMBER[dtype]!), 0x01000193);
+  for (let i = 0; i < shape.length; i++) h = Math.imul(h ^ shape[i]!, 0x01000193);
+  for (let i = 0; i < srcs.length; i++) h = Math.imul(h ^ srcs[i]!.id, 0x01000193);
+  return argHash(arg, h);
+}
+
+const sameNode = (n: Node, op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): boolean =>
+  n.op === op && n.dtype === dtype && n.srcs[0] === srcs[0] && sameSrcs(n.srcs, srcs) && sameShape(n.shape, shape) && sameArg(n.arg, arg);
 
 function findIn(level: Level, op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): Node | undefined {
   const ns = level.nodes;
   if (Array.isArray(ns)) {
-    for (const n of ns) {
-      if (n.op === op && n.dtype === dtype && sameSrcs(n.srcs, srcs) && sameShape(n.shape, shape) && sameArg(n.arg, arg)) return n;
-    }
+    for (const n of ns) if (sameNode(n, op, dtype, shape, srcs, arg)) return n;
     return undefined;
   }
-  return ns.get(fullSig(op, dtype, shape, arg, srcs));
+  const hit = ns.get(fullHash(op, dtype, shape, arg, srcs));
+  if (hit === undefined) return undefined;
+  if (!Array.isArray(hit)) return sameNode(hit, op, dtype, shape, srcs, arg) ? hit : undefined;
+  for (const n of hit) if (sameNode(n, op, dtype, shape, srcs, arg)) return n;
+  return undefined;
+}
+
+function addToMap(map: Map<number, Node | Node[]>, node: Node): void {
+  const h = fullHash(node.op, node.dtype, node.shape, node.arg, node.srcs);
+  const there = map.get(h);
+  map.set(h, there === undefined ? node : Array.isArray(there) ? [...there, node] : [there, node]);
 }
 
 function addTo(level: Level, node: Node): void {
   const ns = level.nodes;
-  const sig = (n: Node): string => fullSig(n.op, n.dtype, n.shape, n.arg, n.srcs);
-  if (!Array.isArray(ns)) ns.set(sig(node), node);
+  if (!Array.isArray(ns)) addToMap(ns, node);
   else if (ns.length < SHORT_LIST) ns.push(node);
-  else level.nodes = new Map([...ns, node].map((n) => [sig(n), n]));
+  else {
+    const map = new Map<number, Node | Node[]>();
+    for (const n of ns) addToMap(map, n);
+    addToMap(map, node);
+    level.nodes = map;
+  }
 }
 
 function bufferNode(ref: BufferRef, dtype: DType, shape: Shape, arg: Arg): Node {

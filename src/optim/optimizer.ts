@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { ArgumentError, ValueError, type DType } from '../ir/index.js';
-import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
+import { deferringDepth, fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
 import { bool, custom, defineOptions, describeValue, int, OptionsSpec } from '../tensor/options.js';
 
 export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };
@@ -108,6 +108,13 @@ export abstract class Optimizer {
     // The state as it was (step counts, which tensor holds each moment): a step whose computation fails
     // leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
     const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
+    // Updates over a deep graph are computed together below, not one by one as they pass the depth bound
+    // (src/tensor/realization.ts, rule 2): the realization of `touched` covers them.
+    deferringDepth(() => this.update(saved, loss), false);
+    return loss;
+  }
+
+  private update(saved: (readonly [Tensor, Record<string, Tensor | number>])[], loss: Tensor | undefined): void {
     noGrad(() => {
       for (const g of this.paramGroups) this.updateGroup(g);
     });
@@ -130,7 +137,6 @@ export abstract class Optimizer {
       for (const [p, s] of saved) this.state.set(p, s);
       throw e;
     }
-    return loss;
   }
 
   /** The update of one group, as in-place ops on parameters and state (run under noGrad). */

@@ -20,7 +20,8 @@ export function realizeNodes(roots: readonly Node[], device: Device): Buffer[] {
     // (the cpu device's structural key walks the graph anyway) say so without another walk.
     if (info.inputs) forgetReaders(info.inputs);
     const any = info.inputs ? info.inputs.some(isJsShared) : anyReadsJsMemory(pending);
-    const readsJsMemory = any ? rootReadsJsMemory : (): boolean => false;
+    // One root reads what the whole program reads: no walk (a chain over memory shared with JS).
+    const readsJsMemory = !any ? (): boolean => false : pending.length === 1 ? (): boolean => true : rootReadsJsMemory;
     pending.forEach((r, j) => {
       // An assign writes into its target: caching it would make a later read skip newer writes. A value read
       // from memory JS may write to is not cached either: the same node built later must see later writes.

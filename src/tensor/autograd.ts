@@ -12,6 +12,7 @@
  * backward reads are IR nodes held by the tensors that compute them, so they are freed with those tensors;
  * a released output that is realized keeps only its buffer, not its graph.
  */
+import { deferringDepth } from './realization.js';
 import { vjp } from '../compiler/autodiff/index.js';
 import { ArgumentError, AutogradError, build, contiguousStrides, DTypeError, isFloat, shapeEq, ShapeError, ValueError, type Node, type Op } from '../ir/index.js';
 import { checkNotReleased, gradTargets, reachableGradFns, retainedOfNode } from './autograd-graph.js';
@@ -179,10 +180,13 @@ export function backward(
   }
   const device = outputs[0]?.device ?? 'cpu';
   const grads = vjp(roots, cts, targets.map((t) => t.node));
-  targets.forEach(({ tensor }, i) => {
-    const g = grads[i];
-    if (g) accumulate(tensor, gradientTensor(g, device, createGraph), createGraph);
-  });
+  // Gradients of a deep graph are computed together when past the depth bound (realization.ts, rule 2).
+  deferringDepth(() =>
+    targets.forEach(({ tensor }, i) => {
+      const g = grads[i];
+      if (g) accumulate(tensor, gradientTensor(g, device, createGraph), createGraph);
+    }),
+  );
   if (!retainGraph) release(outputs, fns);
   // The loss is usually read right after the optimizer step (loss.item()): compute it in the same program as
   // the step, which reads the same forward values, rather than recomputing the forward pass afterwards.

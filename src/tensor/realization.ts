@@ -73,6 +73,9 @@ export function keepsGraph(t: Tensor): boolean {
 
 const isPending = (n: Node): boolean => n.op !== 'buffer' && n.realized === null;
 
+/** Tensors past the depth bound while checks are deferred (`deferringDepth`), else null. */
+let deepLater: Tensor[] | null = null;
+
 /** @internal A base tensor got a new value (an op's result, an in-place update): apply rules 1 and 2. */
 export function noteNewValue(t: Tensor): void {
   const root = t._root;
@@ -80,7 +83,35 @@ export function noteNewValue(t: Tensor): void {
   if (!isPending(n) || n.srcs.length === 0) return;
   const epoch = currentBuildEpoch();
   if (n.epoch < epoch || n.pendingSince < epoch) spanning.push(root);
-  if (n.depth > DEPTH_LIMIT) realizeTensors([root]);
+  if (n.depth > DEPTH_LIMIT) {
+    if (deepLater) deepLater.push(root);
+    else realizeTensors([root]);
+  }
+}
+
+/**
+ * @internal Run `fn`, which makes several tensors over one deep graph (backward's gradients, an optimizer's
+ * updates), and apply rule 2 to them together afterwards: realized one by one, each program would compute
+ * the shared graph again (the updates of an LSTM unrolled over 1000 steps were four programs of ~4000
+ * kernels each, then a fifth for the step). With `realizeAfter` false, `fn` realizes what matters itself
+ * (the optimizer's step: parameters, gradients, state) and the temporaries that passed the bound are left
+ * pending: realizing them would compute their graphs again for values nobody reads.
+ */
+export function deferringDepth<T>(fn: () => T, realizeAfter = true): T {
+  if (deepLater) return fn();
+  deepLater = [];
+  try {
+    const out = fn();
+    const deep = deepLater;
+    deepLater = null;
+    if (realizeAfter) {
+      const pending = [...new Set(deep)].filter((t) => isPending(t._value!));
+      if (pending.length) realizeTensors(pending);
+    }
+    return out;
+  } finally {
+    deepLater = null;
+  }
 }
 
 /** The sinks among the spanning tensors: those whose value no other one's pending graph reads. */
