@@ -6,6 +6,8 @@
 //  2. float32 matmul GFLOP/s at 512, 1024, 2048 against NumPy (OpenBLAS).
 //  3. What a program-cache hit costs (a tiny graph realized again and again).
 //  4. Training steps (MLP 784-1024-1024-10 batch 512 SGD, LeNet-5 batch 64 Adam) next to PyTorch on the same threads.
+// Then bench/api.js (per-op cost, torch.matmul as a user calls it), bench/rows.js (softmax and other row
+// reductions), bench/compile.js (compile time) and a short bench/soak.js (memory over long runs).
 import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
@@ -227,5 +229,10 @@ table(
   ['model', 'batch', 'graft ms', 'graft samples/s', 'PyTorch ms', 'PyTorch samples/s', 'graft speed / PyTorch'],
   [trainRow('MLP 784-1024-1024-10, SGD momentum', 512, tMlp, pt?.mlp), trainRow('LeNet-5, Adam', 64, tLenet, pt?.lenet)],
 );
+await import('./api.js');
 await import('./rows.js');
 await import('./compile.js');
+// A short soak (the full one: npm run bench:soak).
+process.env.SOAK_STEPS ??= '10000';
+process.env.SOAK_DROPS ??= '200';
+await import('./soak.js');

@@ -43,10 +43,17 @@ function liveBytes(stats: number[]): number {
   return s;
 }
 
+/** Buffers this large are worth a young collection before they are allocated (see maybeCollect). */
+const LARGE = 16 << 20;
+
 /** Collect garbage when enough was allocated since the last collection (see above). */
 function maybeCollect(bytes: number): void {
+  // A large result dropped since the last collection is most likely dead now, and its block the one this
+  // allocation can reuse: a young collection (well under a millisecond) returns it first. Without this, a
+  // loop making 64 MB results from a long-lived tensor held ten such blocks in the cache (750 MB of RSS).
+  const large = bytes >= LARGE && allocatedSinceCollect >= LARGE;
   allocatedSinceCollect += bytes;
-  if (allocatedSinceCollect < Math.max(MIN_BUDGET, liveAfterCollect)) return;
+  if (!large && allocatedSinceCollect < Math.max(MIN_BUDGET, liveAfterCollect)) return;
   allocatedSinceCollect = 0;
   const gc = gcFunctionOrNull();
   if (gc === null) return;

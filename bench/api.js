@@ -1,0 +1,125 @@
+// Per-op cost and matmul through the public API, as a user calls it (issue 10): inputs in memory shared with
+// JS (`torch.fromNumpy`), changed before every call so nothing is memoized, and a new result each call.
+// PyTorch (Debian's python3-torch, same threads) and NumPy in the same run. `npm run build && node bench/api.js`.
+//
+//  1. 200 alternating add(0.01) / mul(0.99) on 100 float32 elements, read back: microseconds per op, end to
+//     end (graph building, realization, the kernel, the read).
+//  2. torch.matmul(a, b) at 512, 1024, 2048 returning a new tensor each call (realized, not read back).
+import { execFileSync } from 'node:child_process';
+import * as torch from '../dist/index.js';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const threads = torch.getNumThreads ? torch.getNumThreads() : 2;
+
+function time(fn, reps, warm) {
+  for (let i = 0; i < warm; i++) fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+function python(code) {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      return JSON.parse(execFileSync(py, ['-c', code], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'ignore'] }));
+    } catch {
+      // the next interpreter
+    }
+  }
+  return null;
+}
+
+function table(title, header, rows) {
+  console.log(`\n${title}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}
+const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+
+// 1. The chain
+const data = new Float32Array(100);
+const x = torch.fromNumpy(data);
+let k = 0;
+const chain = () => {
+  k++;
+  for (let j = 0; j < 100; j++) data[j] = (j + k) * 0.001;
+  let y = x;
+  for (let i = 0; i < 100; i++) y = y.add(0.01).mul(0.99);
+  return y.dataSync();
+};
+const tChain = (time(chain, 200, 200) * 1e3) / 200;
+
+const PY = `
+import json, time
+def t(f, reps, warm):
+    for _ in range(warm): f()
+    ts = []
+    for _ in range(reps):
+        a = time.perf_counter(); f(); ts.append((time.perf_counter() - a) * 1e3)
+    return sorted(ts)[len(ts) // 2]
+`;
+const npChain = python(`${PY}
+import numpy as np
+x = np.zeros(100, dtype=np.float32)
+def chain():
+    x[:] = np.arange(100, dtype=np.float32) * 0.001
+    y = x
+    for i in range(100): y = (y + np.float32(0.01)) * np.float32(0.99)
+    return y.tolist()
+print(json.dumps(t(chain, 200, 200) * 1e3 / 200))
+`);
+const ptChain = python(`${PY}
+import torch, numpy as np
+torch.set_num_threads(${threads})
+a = np.zeros(100, dtype=np.float32); x = torch.from_numpy(a)
+def chain():
+    a[:] = np.arange(100, dtype=np.float32) * 0.001
+    y = x
+    for i in range(100): y = y.add(0.01).mul(0.99)
+    return y.numpy().tolist()
+print(json.dumps(t(chain, 200, 200) * 1e3 / 200))
+`);
+table('200 alternating add(0.01)/mul(0.99) on 100 float32, read back (us per op, end to end)', ['', 'us/op', 'vs graft'], [
+  ['graft', fmt(tChain, 3), '1.00x'],
+  ['PyTorch (eager)', fmt(ptChain, 3), ptChain ? `${fmt(ptChain / tChain)}x` : 'n/a'],
+  ['NumPy', fmt(npChain, 3), npChain ? `${fmt(npChain / tChain)}x` : 'n/a'],
+]);
+
+// 2. matmul
+const rows = [];
+for (const n of [512, 1024, 2048]) {
+  const ad = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000);
+  const bd = new Float32Array(n * n).map((_, i) => ((i * 104729) % 1000) / 1000);
+  const a = torch.fromNumpy(ad).reshape(n, n);
+  const b = torch.fromNumpy(bd).reshape(n, n);
+  let c = 0;
+  const mm = () => {
+    ad[c++ % ad.length] += 1; // new data: nothing memoized
+    return torch.matmul(a, b).realize();
+  };
+  const reps = n >= 2048 ? 5 : 10;
+  const t = time(mm, reps, n >= 2048 ? 3 : 10);
+  const py = python(`${PY}
+import numpy as np
+a = np.random.rand(${n}, ${n}).astype(np.float32); b = np.random.rand(${n}, ${n}).astype(np.float32)
+out = {'np': t(lambda: a @ b, ${reps}, 3)}
+try:
+    import torch
+    torch.set_num_threads(${threads})
+    ta = torch.from_numpy(a); tb = torch.from_numpy(b)
+    out['pt'] = t(lambda: torch.matmul(ta, tb), ${reps}, 3)
+except Exception:
+    out['pt'] = None
+print(json.dumps(out))
+`);
+  const gf = (ms) => (ms ? (2 * n ** 3) / (ms / 1e3) / 1e9 : null);
+  rows.push([n, fmt(t), fmt(gf(t), 1), fmt(gf(py?.np), 1), fmt(gf(py?.pt), 1), py?.np ? `${fmt(py.np / t)}x` : 'n/a', py?.pt ? `${fmt(py.pt / t)}x` : 'n/a']);
+}
+table('torch.matmul(a, b), a new result each call (GFLOP/s; ratio: graft speed over the other)', ['n', 'graft ms', 'graft', 'NumPy', 'PyTorch', 'vs NumPy', 'vs PyTorch'], rows);
