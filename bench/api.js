@@ -5,43 +5,10 @@
 //  1. 200 alternating add(0.01) / mul(0.99) on 100 float32 elements, read back: microseconds per op, end to
 //     end (graph building, realization, the kernel, the read).
 //  2. torch.matmul(a, b) at 512, 1024, 2048 returning a new tensor each call (realized, not read back).
-import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
+import { fmt, PY_TIME, python, table, time } from './util.js';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const threads = torch.getNumThreads ? torch.getNumThreads() : 2;
-
-function time(fn, reps, warm) {
-  for (let i = 0; i < warm; i++) fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-function python(code) {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      return JSON.parse(execFileSync(py, ['-c', code], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'ignore'] }));
-    } catch {
-      // the next interpreter
-    }
-  }
-  return null;
-}
-
-function table(title, header, rows) {
-  console.log(`\n${title}`);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of rows) console.log(line(r));
-}
-const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
 
 // 1. The chain
 const data = new Float32Array(100);
@@ -56,16 +23,7 @@ const chain = () => {
 };
 const tChain = (time(chain, 200, 200) * 1e3) / 200;
 
-const PY = `
-import json, time
-def t(f, reps, warm):
-    for _ in range(warm): f()
-    ts = []
-    for _ in range(reps):
-        a = time.perf_counter(); f(); ts.append((time.perf_counter() - a) * 1e3)
-    return sorted(ts)[len(ts) // 2]
-`;
-const npChain = python(`${PY}
+const npChain = python(`${PY_TIME}
 import numpy as np
 x = np.zeros(100, dtype=np.float32)
 def chain():
@@ -75,7 +33,7 @@ def chain():
     return y.tolist()
 print(json.dumps(t(chain, 200, 200) * 1e3 / 200))
 `);
-const ptChain = python(`${PY}
+const ptChain = python(`${PY_TIME}
 import torch, numpy as np
 torch.set_num_threads(${threads})
 a = np.zeros(100, dtype=np.float32); x = torch.from_numpy(a)
@@ -106,7 +64,7 @@ for (const n of [512, 1024, 2048]) {
   };
   const reps = n >= 2048 ? 5 : 10;
   const t = time(mm, reps, n >= 2048 ? 3 : 10);
-  const py = python(`${PY}
+  const py = python(`${PY_TIME}
 import numpy as np
 a = np.random.rand(${n}, ${n}).astype(np.float32); b = np.random.rand(${n}, ${n}).astype(np.float32)
 out = {'np': t(lambda: a @ b, ${reps}, 3)}

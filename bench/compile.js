@@ -15,9 +15,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, table } from './util.js';
 
 const here = fileURLToPath(import.meta.url);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------------------
 // Child side: one measurement, printed as JSON.
@@ -132,14 +132,6 @@ function measure(kind, n, cache) {
 
 const s = (ms) => (ms === undefined || ms === null ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-function table(title, header, rows) {
-  console.log(`\n${title}`);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of rows) console.log(line(r));
-}
 
 /**
  * Where a first realization's time went: planning (or reading the plan), compiling and loading, running —

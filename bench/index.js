@@ -8,54 +8,17 @@
 //  4. Training steps (MLP 784-1024-1024-10 batch 512 SGD, LeNet-5 batch 64 Adam) next to PyTorch on the same threads.
 // Then bench/api.js (per-op cost, torch.matmul as a user calls it), bench/rows.js (softmax and other row
 // reductions), bench/compile.js (compile time) and a short bench/soak.js (memory over long runs).
-import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
 import { getDevice } from '../dist/runtime/index.js';
+import { fmt, median, PY_TIME, python, table, time } from './util.js';
 
 const cpu = getDevice('cpu');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Median milliseconds of fn() over `reps` runs after `warm` runs. */
-function time(fn, reps = 10, warm = 2) {
-  for (let i = 0; i < warm; i++) fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-function numpy(code) {
-  try {
-    return JSON.parse(execFileSync('python3', ['-c', code], { encoding: 'utf8', timeout: 600_000 }));
-  } catch (e) {
-    return null;
-  }
-}
-
-const NP_TIME = `
-import json, time, numpy as np
-def t(f, reps=10, warm=2):
-    for _ in range(warm): f()
-    ts = []
-    for _ in range(reps):
-        a = time.perf_counter(); f(); ts.append((time.perf_counter() - a) * 1e3)
-    return sorted(ts)[len(ts) // 2]
+/** NumPy runs in `python3` on PATH. */
+const numpy = (code) => python(code, ['python3']);
+const NP_TIME = `${PY_TIME}
+import numpy as np
 `;
-
-function table(title, header, rows) {
-  console.log(`\n${title}`);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of rows) console.log(line(r));
-}
-
-const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. The fused chain against the bandwidth floor
@@ -190,17 +153,7 @@ const tMlp = stepTime(mlp, new optim.SGD(mlp.parameters(), { lr: 0.01, momentum:
 const lenet = new LeNet();
 const tLenet = stepTime(lenet, new optim.Adam(lenet.parameters(), { lr: 0.001 }), torch.rand(64, 1, 28, 28).realize(), torch.randint(0, 10, [64]).realize(), 50);
 
-/** PyTorch runs in Debian's python3 (apt-get install python3-torch), which may differ from `python3` on PATH. */
-function pytorch(code) {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      return JSON.parse(execFileSync(py, ['-c', code], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'ignore'] }));
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return null;
-}
+const pytorch = (code) => python(code);
 const pt = pytorch(`${NP_TIME}
 import torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(${cpu.threads})

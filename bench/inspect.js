@@ -15,10 +15,10 @@ import { loadViz, renderSvg, vizBrowserScript } from '../dist/inspect/viz.js';
 import { machinePeaks } from '../dist/runtime/roofline.js';
 import { threadCount } from '../dist/runtime/cpu.js';
 import { getDevice } from '../dist/runtime/index.js';
+import { median } from './util.js';
 
 const { nn } = torch;
 const F = nn.functional;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 class LeNet extends nn.Module {
   conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });

@@ -10,48 +10,16 @@
 // repeat it: two OpenMP threads wait for each other at the end of every kernel. The second table is steadier
 // there: one thread, CPU time (process.cpuUsage) of the kernels writing into a buffer allocated once, against
 // the CPU time of the copy kernel on one thread.
-import { execFileSync } from 'node:child_process';
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
 import { CpuDevice, getDevice, plannedKernels } from '../dist/runtime/index.js';
+import { fmt as fmt2, median, python as runPython, table, time } from './util.js';
+
+const python = (interpreters, code) => runPython(code, interpreters);
 
 const F = torch.nn.functional;
 const cpu = getDevice('cpu');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Median milliseconds of fn() over `reps` runs after `warm` runs. */
-function time(fn, reps, warm) {
-  for (let i = 0; i < warm; i++) fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-function python(interpreters, code) {
-  for (const py of interpreters) {
-    try {
-      return JSON.parse(execFileSync(py, ['-c', code], { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'ignore'] }));
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return null;
-}
-
-function table(title, header, rows) {
-  console.log(`\n${title}`);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => '| ' + r.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of rows) console.log(line(r));
-}
-
-const fmt = (x, d = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+const fmt = (x, d = 3) => fmt2(x, d);
 const ratio = (a, b) => (a === null || a === undefined || b === null || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
 // ---------------------------------------------------------------------------------------------------------
