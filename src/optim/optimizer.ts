@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import { ArgumentError, ValueError, type DType } from '../ir/index.js';
-import { deferringDepth, fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
+import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
+import { deferringDepth } from '../tensor/realization.js';
 import { bool, custom, defineOptions, describeValue, int, OptionsSpec } from '../tensor/options.js';
 
 export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };

@@ -34,7 +34,7 @@ import {
 import { getDevice, realizeNodes, type Buffer, type Device } from '../runtime/index.js';
 import { AccumulateGrad, GradFn } from './grad-fn.js';
 import { keepsGraph, noteNewValue, realizeTensors, realizeWithNext } from './realization.js';
-export { deferringDepth, keepsGraph, realizeTensors, realizeWithNext } from './realization.js';
+export { keepsGraph, realizeTensors, realizeWithNext } from './realization.js';
 import { isGradEnabled } from './grad-mode.js';
 import { siteHook } from '../inspect/sites.js';
 
