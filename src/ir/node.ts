@@ -156,8 +156,9 @@ export function argKey(arg: Arg): string {
  * the end of the current JS job, finalization cells pile up until the event loop turns (a synchronous
  * training loop would keep every step's graph), and ephemeron tables make every collection slower.
  *
- * A buffer's node hangs on the buffer itself. Constants and iotas, which read nothing, sit in a plain Map
- * emptied at every new epoch.
+ * A buffer's node hangs on the buffer itself. Iotas and other leaves sit in a plain Map emptied at every
+ * new epoch; constants in Maps by shape, dtype and value kept across epochs (bounded), their reader lists
+ * dropped at every new epoch like every other node's.
  */
 export interface Level {
   readonly epoch: number;
@@ -180,8 +181,14 @@ let buildEpoch = 1;
  */
 export function nextBuildEpoch(): number {
   leaves.clear();
-  constants.clear();
-  constantCount = 0;
+  // Constants of structure stay (see constNode); only the lists of their readers go, so no graph is kept.
+  for (let i = 0; i < readConstants.length; i++) readConstants[i]!._users = null;
+  readConstants.length = 0;
+  for (let i = 0; i < filledData.length; i++) {
+    constantCount -= filledData[i]!.data.size;
+    filledData[i]!.data.clear();
+  }
+  filledData.length = 0;
   return ++buildEpoch;
 }
 
@@ -259,11 +266,29 @@ function bufferNode(ref: BufferRef, dtype: DType, shape: Shape, arg: Arg): Node 
 }
 
 /**
- * Constants by shape, dtype and value (Maps keyed by the value itself: no string per constant; a shape's
- * text is made once per shape array). Emptied with `leaves` (every epoch), and bounded like it.
+ * Constants by shape text, dtype and value (Maps keyed by the value itself: no string per constant; a shape's
+ * text is made once per shape array). Values that carry structure (0, ±1, ±2, ±0.5, infinities, NaN: what
+ * simplify's identities and masks use) are kept across epochs; other values (data: a learning rate,
+ * `x.mul(i + 2)`) only for the epoch they were built in: the Maps of values filled in an epoch are emptied
+ * at the next, so a loop of new values keeps none alive, and the Maps themselves are not rebuilt (rebuilding
+ * every constant and its Maps at every realization was a third of a tiny graph's cost). Reader lists of
+ * constants are dropped at every new epoch like every node's (`readConstants`). Bounded like `leaves`.
  */
-const constants = new Map<string, Map<DType, Map<Scalar, Node>>>();
+interface Values {
+  readonly kept: Map<Scalar, Node>;
+  readonly data: Map<Scalar, Node>;
+}
+const constants = new Map<string, Map<DType, Values>>();
 let constantCount = 0;
+/** Constants that got a list of readers in this epoch (dropped at the next: nextBuildEpoch). */
+const readConstants: Node[] = [];
+/** Maps of data values filled in this epoch (emptied at the next). */
+const filledData: Values[] = [];
+
+function isStructural(v: Scalar): boolean {
+  if (typeof v === 'bigint') return v === 0n || v === 1n || v === -1n;
+  return v === 0 || v === 1 || v === -1 || v === 2 || v === -2 || v === 0.5 || v === -0.5 || !Number.isFinite(v);
+}
 
 function constNode(dtype: DType, shape: Shape, value: Scalar): Node {
   // By the shape's text: cached for the frozen shapes of nodes, so a chain of ops on one tensor pays nothing.
@@ -273,15 +298,19 @@ function constNode(dtype: DType, shape: Shape, value: Scalar): Node {
     if (constantCount >= MAX_LEAVES) {
       constants.clear();
       constantCount = 0;
+      filledData.length = 0;
     }
     constants.set(key, (byDtype = new Map()));
   }
-  let byValue = byDtype.get(dtype);
-  if (byValue === undefined) byDtype.set(dtype, (byValue = new Map()));
-  let node = byValue.get(value);
+  let values = byDtype.get(dtype);
+  if (values === undefined) byDtype.set(dtype, (values = { kept: new Map(), data: new Map() }));
+  const structural = isStructural(value);
+  const map = structural ? values.kept : values.data;
+  let node = map.get(value);
   if (node === undefined) {
     node = create('const', dtype, shape, [], value);
-    byValue.set(value, node);
+    if (!structural && map.size === 0) filledData.push(values);
+    map.set(value, node);
     constantCount++;
   }
   return node;
@@ -307,6 +336,7 @@ export function makeNode(op: Op, dtype: DType, shape: Shape, srcs: readonly Node
   if (level === null || level.epoch !== buildEpoch) {
     const node = create(op, dtype, shape, srcs, arg);
     first._users = { epoch: buildEpoch, nodes: [node] };
+    if (first.op === 'const') readConstants.push(first);
     return node;
   }
   const hit = findIn(level, op, dtype, shape, srcs, arg);

@@ -34,6 +34,19 @@ describe('hash-consing', () => {
     expect(structuralKey([f(p, q)]).key).toBe(structuralKey([f(q, r)]).key);
     expect(structuralKey([f(p, p)]).key).not.toBe(structuralKey([f(p, q)]).key);
   });
+  it('constants of structure are one node across epochs, data constants only within one; no reader list survives', () => {
+    const one = build.constant(1, 'float32', [3]);
+    const lr = build.constant(0.37, 'float32', [3]);
+    const b = build.buffer(new Buffer('interp', 'float32', 3, new Float32Array(3)));
+    const reader = build.binary('sub', one, b); // `one` is the first input: it holds the reader list
+    expect(build.binary('sub', one, b)).toBe(reader);
+    expect(build.constant(0.37, 'float32', [3])).toBe(lr);
+    nextBuildEpoch();
+    expect(build.constant(1, 'float32', [3])).toBe(one);
+    expect(build.constant(0.37, 'float32', [3])).not.toBe(lr);
+    // The reader of the last epoch is not found again (nor kept alive by `one`).
+    expect(build.binary('sub', one, b)).not.toBe(reader);
+  });
   it('dead nodes leave the table once their build epoch is over (realizations start new epochs)', async () => {
     const before = liveNodeCount();
     (() => {
