@@ -15,27 +15,12 @@ import { loadViz, renderSvg, vizBrowserScript } from '../dist/inspect/viz.js';
 import { machinePeaks } from '../dist/runtime/roofline.js';
 import { threadCount } from '../dist/runtime/cpu.js';
 import { getDevice } from '../dist/runtime/index.js';
-import { median } from './util.js';
+import { LeNet } from './models.js';
+import { median, time } from './util.js';
 
 const { nn } = torch;
 const F = nn.functional;
 
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  pool = new nn.MaxPool2d(2);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  forward(x) {
-    x = this.pool.call(F.relu(this.conv1.call(x)));
-    x = this.pool.call(F.relu(this.conv2.call(x)));
-    x = x.flatten(1);
-    x = F.relu(this.fc1.call(x));
-    x = F.relu(this.fc2.call(x));
-    return this.fc3.call(x);
-  }
-}
 
 torch.manualSeed(0);
 const net = new LeNet();
@@ -49,23 +34,14 @@ function step() {
   opt.step();
   return loss.item();
 }
-function stepMs(n) {
-  const ts = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    step();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 console.log('warming up (compiles the step programs)...');
 for (let i = 0; i < 3; i++) step();
-const plain = stepMs(10);
+const plain = time(step, 10, 0);
 const inspector = new Inspector().install();
-const observed = stepMs(10);
+const observed = time(step, 10, 0);
 recordSites(true);
-const sited = stepMs(10);
+const sited = time(step, 10, 0);
 // The programs again from scratch while recording (the cache forgotten: an inspector sees the programs
 // planned while it is installed), so the report has every program of the first steps, with sites.
 getDevice('cpu').clearPrograms();

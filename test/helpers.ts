@@ -1,5 +1,5 @@
-/** Shared test helpers: comparisons against independent truth. */
-import { expect } from 'vitest';
+/** Shared test helpers: comparisons against independent truth, the error a call throws, what it writes to stderr. */
+import { expect, vi } from 'vitest';
 
 type Nested = number | boolean | Nested[];
 
@@ -34,3 +34,28 @@ export function expectClose(actual: unknown, expected: unknown, opts: { rtol?: n
 }
 
 export type { Nested };
+
+/** The error `fn` throws (a test fails when it throws none). */
+export function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+/** What `fn` writes to stderr (GRAFT_DEBUG lines), not passed on. */
+export function captureStderr(fn: () => void): string {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    lines.push(String(s));
+    return true;
+  });
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('');
+}

@@ -14,6 +14,13 @@ import { build, isLiftedConstant, makeNode, type BufferRef, type Node } from '..
 
 export { isLiftedConstant };
 
+/** The device name of the buffer of lifted values: no device owns it, the runtime fills it per call. */
+const CONSTANTS_DEVICE = 'constants';
+
+/** Whether `n` is the buffer of a program's lifted constants (inspection draws it as such). */
+export const isLiftedConstantsBuffer = (n: Node): boolean =>
+  n.op === 'buffer' && (n.arg as { ref: BufferRef }).ref.device === CONSTANTS_DEVICE;
+
 export interface LiftedGraph {
   readonly roots: Node[];
   /** The program inputs: the graph's own, then the buffer of constant values (when there are any). */
@@ -26,7 +33,7 @@ export interface LiftedGraph {
  */
 export function liftConstants(roots: readonly Node[], inputs: readonly Node[], consts: readonly Node[]): LiftedGraph {
   if (consts.length === 0) return { roots: [...roots], inputs: [...inputs] };
-  const ref: BufferRef = { id: -1, dtype: 'float64', size: consts.length, device: 'constants' };
+  const ref: BufferRef = { id: -1, dtype: 'float64', size: consts.length, device: CONSTANTS_DEVICE };
   const values = build.buffer(ref, [consts.length]);
   const out = new Map<Node, Node>();
   consts.forEach((c, i) => {

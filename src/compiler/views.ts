@@ -5,6 +5,7 @@
  * any kernel's structure: the kernel of an unrolled loop reading `xs[t]` is the same function for every t.
  */
 import type { Node } from '../ir/node.js';
+import { contiguousStrides } from '../ir/shape.js';
 
 export interface InputView {
   /** The view node (read by kernels as if it were an input). */
@@ -22,19 +23,10 @@ interface Strided {
   readonly offset: number;
 }
 
-const rowMajor = (shape: readonly number[]): number[] => {
-  const st = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = s;
-    s *= shape[i]!;
-  }
-  return st;
-};
 
 /** Whether a strided view of `shape` is a row-major block (axes of extent 1 may have any stride). */
 const isBlock = (shape: readonly number[], strides: readonly number[]): boolean => {
-  const want = rowMajor(shape);
+  const want = contiguousStrides(shape);
   return shape.every((d, i) => d === 1 || strides[i] === want[i]);
 };
 
@@ -43,7 +35,7 @@ function step(n: Node, src: Strided): Strided | null {
   const s = n.srcs[0]!;
   switch (n.op) {
     case 'reshape':
-      return isBlock(s.shape, src.strides) ? { base: src.base, strides: rowMajor(n.shape), offset: src.offset } : null;
+      return isBlock(s.shape, src.strides) ? { base: src.base, strides: contiguousStrides(n.shape), offset: src.offset } : null;
     case 'slice': {
       const { start, step: by } = n.arg as { start: number[]; step: number[] };
       let offset = src.offset;
@@ -68,7 +60,7 @@ export function inputViews(order: readonly Node[], isInput: (n: Node) => boolean
   const out: InputView[] = [];
   for (const n of order) {
     if (isInput(n)) {
-      strided.set(n, { base: n, strides: rowMajor(n.shape), offset: 0 });
+      strided.set(n, { base: n, strides: contiguousStrides(n.shape), offset: 0 });
       continue;
     }
     if (n.srcs.length !== 1) continue;

@@ -8,6 +8,7 @@
  */
 import { toposort, type DType, type Node, type Scalar } from '../ir/index.js';
 import type { PlanTrace } from '../compiler/compile.js';
+import { isLiftedConstantsBuffer } from '../compiler/lift-constants.js';
 import type { ProgramPlan } from '../compiler/plan.js';
 import { programRegions } from './kernel-map.js';
 import { literal, opText } from './labels.js';
@@ -73,9 +74,6 @@ export interface ProgramGraph {
   readonly builtNodes: number;
 }
 
-/** The buffer of a program's lifted constants (compiler/lift-constants.ts): drawn as `constants`, not as an input. */
-const isConstants = (m: Node): boolean => m.op === 'buffer' && (m.arg as { ref?: { device?: string } } | null)?.ref?.device === 'constants';
-
 /** Lines of context shown around a site. */
 const CONTEXT = 2;
 
@@ -139,7 +137,7 @@ export function programGraph(roots: readonly Node[], planned: readonly Node[], p
       const s = siteFor(m);
       i = nodes.push({
         op: m.op,
-        label: isConstants(m) ? 'constants' : m.op === 'buffer' || m.realized !== null ? 'input' : opText(m),
+        label: isLiftedConstantsBuffer(m) ? 'constants' : m.op === 'buffer' || m.realized !== null ? 'input' : opText(m),
         dtype: m.dtype,
         shape: m.shape,
         srcs: [],

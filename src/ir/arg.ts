@@ -12,7 +12,18 @@
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x01000193);
+/** The FNV-1a offset basis: where every hash of graft's keys starts. */
+export const HASH_START = 0x811c9dc5 | 0;
+
+/** One FNV-1a step over a 32-bit integer. */
+export const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x01000193);
+
+/** One step over any number: integers as they are, other numbers by the bits of their double. */
+export function mixNumber(h: number, x: number): number {
+  if ((x | 0) === x) return mix(h, x);
+  f64[0] = x;
+  return mix(mix(h, u32[0]!), u32[1]!);
+}
 
 function sameNumber(a: number, b: number): boolean {
   return a === b ? a !== 0 || Object.is(a, b) : a !== a && b !== b;
@@ -43,13 +54,12 @@ export function argEquals(a: unknown, b: unknown): boolean {
 }
 
 /** A 32-bit hash of an argument, consistent with `argEquals`. */
-export function argHash(a: unknown, h = 0x811c9dc5 | 0): number {
+export function argHash(a: unknown, h = HASH_START): number {
   switch (typeof a) {
     case 'number':
-      if ((a | 0) === a && !Object.is(a, -0)) return mix(h, a);
-      if (a !== a) return mix(h, 0x7ff8);
-      f64[0] = a;
-      return mix(mix(h, u32[0]!), u32[1]!);
+      // -0 hashes by its bits (it is not equal to 0); every NaN alike (NaN equals NaN here).
+      if (Object.is(a, -0)) return mix(mix(h, 0), 0x80000000);
+      return a !== a ? mix(h, 0x7ff8) : mixNumber(h, a);
     case 'bigint':
       return mix(h, Number(BigInt.asIntN(32, a)));
     case 'string':

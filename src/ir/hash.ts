@@ -1,4 +1,4 @@
-import { internArg } from './arg.js';
+import { HASH_START, internArg, mixNumber } from './arg.js';
 import { type Node } from './node.js';
 
 let epoch = 0;
@@ -46,9 +46,6 @@ export interface GraphKey {
   readonly key: string;
 }
 
-// Scratch for hashing doubles by their bits.
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
 
 function argCode(n: Node): number {
   const arg = n.arg;
@@ -147,16 +144,8 @@ function textKey(order: readonly Node[], roots: readonly Node[]): string {
 
 /** A 32-bit hash of a code (FNV-1a over integers; other numbers by their bits). */
 export function hashCode(code: readonly number[]): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < code.length; i++) {
-    const x = code[i]!;
-    if ((x | 0) === x) h = Math.imul(h ^ x, 0x01000193);
-    else {
-      f64[0] = x;
-      h = Math.imul(h ^ u32[0]!, 0x01000193);
-      h = Math.imul(h ^ u32[1]!, 0x01000193);
-    }
-  }
+  let h = HASH_START;
+  for (let i = 0; i < code.length; i++) h = mixNumber(h, code[i]!);
   return h >>> 0;
 }
 

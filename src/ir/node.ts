@@ -1,6 +1,6 @@
 import { DTYPES, type DType } from './dtype.js';
 import { OPS, type Op } from './ops.js';
-import { argEquals, argHash } from './arg.js';
+import { argEquals, argHash, HASH_START, mix } from './arg.js';
 import { scalarKey, type Scalar } from './scalar.js';
 import type { Shape } from './shape.js';
 
@@ -120,9 +120,6 @@ export function shapeKey(shape: Shape): string {
   return k;
 }
 
-/** Whether two args are equal (the same key). Numbers and bigints by value (NaN equals NaN, -0 is not 0). */
-const sameArg = (a: Arg, b: Arg): boolean => argEquals(a, b);
-
 function sameShape(a: Shape, b: Shape): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
@@ -212,14 +209,14 @@ function sameSrcs(a: readonly Node[], b: readonly Node[]): boolean {
 
 /** A hash of a node with its inputs, for the Map of a node with many readers (no text: src/ir/arg.ts). */
 function fullHash(op: Op, dtype: DType, shape: Shape, arg: Arg, srcs: readonly Node[]): number {
-  let h = Math.imul(0x811c9dc5 ^ (KIND_OF[op]! * 8 + DTYPE_NUMBER[dtype]!), 0x01000193);
-  for (let i = 0; i < shape.length; i++) h = Math.imul(h ^ shape[i]!, 0x01000193);
-  for (let i = 0; i < srcs.length; i++) h = Math.imul(h ^ srcs[i]!.id, 0x01000193);
+  let h = mix(HASH_START, KIND_OF[op]! * 8 + DTYPE_NUMBER[dtype]!);
+  for (let i = 0; i < shape.length; i++) h = mix(h, shape[i]!);
+  for (let i = 0; i < srcs.length; i++) h = mix(h, srcs[i]!.id);
   return argHash(arg, h);
 }
 
 const sameNode = (n: Node, op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): boolean =>
-  n.op === op && n.dtype === dtype && n.srcs[0] === srcs[0] && sameSrcs(n.srcs, srcs) && sameShape(n.shape, shape) && sameArg(n.arg, arg);
+  n.op === op && n.dtype === dtype && n.srcs[0] === srcs[0] && sameSrcs(n.srcs, srcs) && sameShape(n.shape, shape) && argEquals(n.arg, arg);
 
 function findIn(level: Level, op: Op, dtype: DType, shape: Shape, srcs: readonly Node[], arg: Arg): Node | undefined {
   const ns = level.nodes;

@@ -180,7 +180,8 @@ export function backward(
   }
   const device = outputs[0]?.device ?? 'cpu';
   const grads = vjp(roots, cts, targets.map((t) => t.node));
-  // Gradients of a deep graph are computed together when past the depth bound (realization.ts, rule 2).
+  // Gradients added into existing ones (accumulation across backward calls) that pass the depth bound are
+  // computed together, not one program each (realization.ts, rule 2); new gradients are plain values.
   deferringDepth(() =>
     targets.forEach(({ tensor }, i) => {
       const g = grads[i];

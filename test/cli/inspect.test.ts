@@ -5,31 +5,20 @@
  * kernels, the buffers they read and the ops they fuse), not against the report's data. A screenshot is
  * written to test-results/inspect-report.png.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGraft, type GraftRun } from './graft.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'graft.js');
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'test-results', 'inspect-report.png');
 const dir = mkdtempSync(join(tmpdir(), 'graft-inspect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const graft = (args: string[], env: Record<string, string> = {}): Promise<GraftRun> => runGraft(dir, args, { timeout: 120_000, env });
 
-function graft(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, timeout: 120_000, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const TRAIN = [
   "import * as torch from 'graft';",
@@ -71,7 +60,7 @@ function schedules(stderr: string): Schedule[] {
 }
 
 describe('graft inspect', () => {
-  let run: { code: number | null; stdout: string; stderr: string };
+  let run: GraftRun;
   beforeAll(async () => {
     writeFileSync(join(dir, 'train.ts'), TRAIN.join('\n') + '\n');
     run = await graft(['inspect', 'train.ts', '--out', 'report'], { GRAFT_DEBUG: '3' });

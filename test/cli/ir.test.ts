@@ -4,28 +4,16 @@
  * as le/where, and the gradient of sum(relu(x @ w)) with respect to w); the script's own output checks the
  * values (13.5, and x^T times the ones of the positive rows: [5, 7, 9]).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runGraft, type GraftRun } from './graft.js';
 
-const BIN = fileURLToPath(new URL('../../bin/graft.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'graft-ir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const graft = (...args: string[]): Promise<GraftRun> => runGraft(dir, args, { env: { NO_COLOR: '' } });
 
-function graft(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const FIXED = [
   "import * as torch from 'graft';",

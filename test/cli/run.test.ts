@@ -2,17 +2,17 @@
  * `graft run`: spawns `node bin/graft.js run <script>` on scripts written to a temporary directory outside the
  * package (so 'graft' must resolve to this package without a node_modules next to the script).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transpile } from '../../src/cli/transpile.js';
+import { runGraft, type GraftRun } from './graft.js';
 
-const BIN = fileURLToPath(new URL('../../bin/graft.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'graft-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** `node bin/graft.js ...args` in the temporary directory. */
+const graft = (...args: string[]): Promise<GraftRun> => runGraft(dir, args, { timeout: 50_000 });
 
 function write(name: string, lines: readonly string[]): string {
   const path = join(dir, name);
@@ -20,18 +20,6 @@ function write(name: string, lines: readonly string[]): string {
   return path;
 }
 
-/** Run `node bin/graft.js ...args` in the temporary directory (asynchronously, so the tests run side by side). */
-function graft(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, timeout: 50_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 describe.concurrent('graft run', () => {
   it("runs a script that imports 'graft' from outside the package", async () => {

@@ -10,8 +10,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { CompileError } from '../../src/ir/index.js';
 import { ccStats, compileShared, compileSharedMany, resetCcStats } from '../../src/compiler/cc.js';
 import { checkEntry } from '../../src/compiler/cache/disk-cache.js';
-import { openLibrary } from '../../src/runtime/native.js';
 import { removeTranspiledSrc, transpiledSrc } from '../transpiled-src.js';
+import { openLibrary } from '../../src/runtime/native.js';
+import { runTimes, timesSource } from './times-kernel.js';
 
 let dir: string;
 const savedCC = process.env.CC;
@@ -29,19 +30,8 @@ afterEach(() => {
 });
 afterAll(() => removeTranspiledSrc());
 
-const source = (factor: number) =>
-  `int times(void **b) { const double *x = b[0]; double *out = b[1]; out[0] = x[0] * ${factor}; return 0; }\n`;
+const source = timesSource;
 
-function times(path: string, x: number): number {
-  const lib = openLibrary(path);
-  try {
-    const out = new Float64Array(1);
-    lib.kernel('times').call([new Float64Array([x]), out], [8, 8]);
-    return out[0]!;
-  } finally {
-    lib.close();
-  }
-}
 
 /** Whether process `pid` is gone (a zombie, waiting for a parent to reap it, counts as gone). */
 function gone(pid: number): boolean {
@@ -63,7 +53,7 @@ describe('compileSharedMany', () => {
     expect(ccStats).toMatchObject({ compiles: 5, hits: 0 });
     paths.forEach((p, i) => {
       expect(checkEntry(p)).toBe('valid');
-      expect(times(p, 2)).toBe(2 * [2, 3, 5, 7, 11][i]!);
+      expect(runTimes(p, 2)).toBe(2 * [2, 3, 5, 7, 11][i]!);
     });
     // One more source: only it is compiled; a repeated source is one entry.
     const again = compileSharedMany([...sources, source(13), source(13)]);
@@ -104,7 +94,7 @@ describe('compileSharedMany', () => {
     expect(() => compileSharedMany([source(17), bad])).toThrow(/undeclared/);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
     // The good sources compile on their own afterwards.
-    expect(times(compileShared(source(17)), 1)).toBe(17);
+    expect(runTimes(compileShared(source(17)), 1)).toBe(17);
   });
 });
 

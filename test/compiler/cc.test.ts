@@ -16,8 +16,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { CompileError } from '../../src/ir/index.js';
 import { ccStats, compileShared, DEFAULT_CFLAGS, resetCcStats } from '../../src/compiler/cc.js';
 import { checkEntry, SEAL_BYTES } from '../../src/compiler/cache/disk-cache.js';
-import { openLibrary } from '../../src/runtime/native.js';
 import { removeTranspiledSrc, transpiledSrc } from '../transpiled-src.js';
+import { runTimes, timesSource } from './times-kernel.js';
 
 // Each test gets a fresh cache directory, so hits and compiles are counted from a known state.
 let dir: string;
@@ -34,20 +34,8 @@ afterEach(() => {
 });
 afterAll(() => removeTranspiledSrc());
 
-// A kernel whose result proves which build ran: out[0] = x[0] * FACTOR.
-const source = (factor: number) =>
-  `int times(void **b) { const double *x = b[0]; double *out = b[1]; out[0] = x[0] * ${factor}; return 0; }\n`;
+const source = timesSource;
 
-function runTimes(path: string, x: number): number {
-  const lib = openLibrary(path);
-  try {
-    const out = new Float64Array(1);
-    lib.kernel('times').call([new Float64Array([x]), out], [8, 8]);
-    return out[0]!;
-  } finally {
-    lib.close();
-  }
-}
 
 describe('compileShared', () => {
   test('builds a loadable, sealed object in GRAFT_CACHE_DIR', () => {

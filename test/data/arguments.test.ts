@@ -1,17 +1,9 @@
 /** Argument handling of torch.utils.data, torch.datasets, torch.Generator and the training utilities. */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
+import { caught } from '../helpers.js';
 
 const { DataLoader, TensorDataset, defaultCollate } = torch.utils.data;
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('data loading arguments', () => {
   const ds = new TensorDataset(torch.arange(6, { dtype: torch.float32 }));

@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
+import { caught } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'graft-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 const f32 = (v: number[]): torch.Tensor => torch.tensor(v, { dtype: torch.float32 });
 

@@ -1,19 +1,11 @@
 /** Argument handling of nn: keyword forms, unknown options and values of the wrong kind. */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
+import { caught } from '../helpers.js';
 
 const { nn } = torch;
 const F = nn.functional;
 const f32 = (v: number[] | number[][]): torch.Tensor => torch.tensor(v, { dtype: torch.float32 });
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('functional keyword forms', () => {
   it('F.dropout takes p positionally or as an option, like sum({ dim })', () => {

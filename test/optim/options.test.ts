@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { optim } from '../../src/index.js';
+import { caught } from '../helpers.js';
 
 const param = (): torch.Tensor => torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('optimizer options', () => {
   it('SGD needs a learning rate, as in PyTorch 1.13 (in the options or in every param group)', () => {

@@ -5,23 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { build, type Node } from '../../src/ir/index.js';
 import { getDevice } from '../../src/runtime/index.js';
-
-function captureStderr(fn: () => void): string {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    lines.push(String(s));
-    return true;
-  });
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('');
-}
+import { captureStderr } from '../helpers.js';
 
 let dir: string;
 const saved = process.env.GRAFT_CACHE_DIR;

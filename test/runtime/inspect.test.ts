@@ -1,20 +1,7 @@
 /** Inspection: GRAFT_DEBUG levels 1-4 and torch.ir.kernels / torch.ir.print. */
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import * as torch from '../../src/index.js';
-
-function captureStderr(fn: () => void): string {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    lines.push(String(s));
-    return true;
-  });
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('');
-}
+import { captureStderr } from '../helpers.js';
 
 /** Set GRAFT_DEBUG and wait past the 10 ms for which graft keeps the level it read (src/runtime/debug.ts). */
 async function setLevel(v: string | undefined): Promise<void> {

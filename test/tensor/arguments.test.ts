@@ -5,17 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { expectThrowsUnchanged } from './unchanged.js';
+import { caught } from '../helpers.js';
 
 const f32 = (v: number[] | number[][]): torch.Tensor => torch.tensor(v, { dtype: torch.float32 });
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('keyword forms', () => {
   it('clamp takes min and max positionally or as options', () => {

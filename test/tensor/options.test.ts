@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { bool, count, defineOptions, describeValue, int, optionSpecs, real, tensorArg } from '../../src/tensor/options.js';
+import { caught } from '../helpers.js';
 
 const spec = defineOptions('demo', {
   stepSize: int,
@@ -11,15 +12,6 @@ const spec = defineOptions('demo', {
   lr: z.number().min(0, { error: (iss) => `Invalid learning rate: ${String(iss.input)}` }).optional(),
 });
 const fast = defineOptions('fastDemo', { alpha: real.optional(), out: tensorArg.optional(), n: count.optional(), keep: z.boolean().optional() });
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('defineOptions: parse', () => {
   it('applies defaults and keeps given values', () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { getDevice, type CpuDevice } from '../../src/runtime/index.js';
 import { DEPTH_LIMIT } from '../../src/tensor/realization.js';
+import { leastOfThree } from '../collect.js';
 
 const { nn, optim } = torch;
 const cpu = (): CpuDevice => getDevice('cpu') as CpuDevice;
@@ -37,21 +38,8 @@ function mlpStep(): { step: (i: number) => { loss: torch.Tensor; out: torch.Tens
   return { step, net };
 }
 
-/**
- * torch.memory() after the loop, taken at the least of three points one step apart. Now and then (a few
- * times in a thousand steps) V8 keeps the last step's dead graph (~150 nodes) through a few collections —
- * no graft object retains it (a heap snapshot shows none) and it is gone a step later. Growth shows at every
- * point.
- */
-function settled(step: () => void): ReturnType<typeof torch.memory> {
-  let best = torch.memory();
-  for (let i = 0; i < 2; i++) {
-    step();
-    const m = torch.memory();
-    if (m.nodes < best.nodes) best = m;
-  }
-  return best;
-}
+/** torch.memory() after a loop, at the least of three points a step apart (test/collect.ts says why). */
+const settled = (step: () => void): ReturnType<typeof torch.memory> => leastOfThree(torch.memory, (m) => m.nodes, step);
 
 describe('memory stays bounded in synchronous loops', () => {
   it('a training loop (MLP, Adam, a scheduler, batch 64): live tensors, nodes and buffers flat', () => {
