@@ -7,6 +7,7 @@ import { ArgumentError, ValueError } from '../ir/index.js';
 import { noGrad, resolveDevice, Tensor } from '../tensor/index.js';
 import { bool, checked, defineOptions, describeValue, str } from '../tensor/options.js';
 import { Parameter } from './parameter.js';
+import { capture } from '../tensor/capture-hooks.js';
 
 const REGISTER_BUFFER_OPTIONS = defineOptions('registerBuffer', { persistent: bool.optional() });
 const NAMED_OPTIONS = defineOptions('namedParameters', { prefix: str.optional(), recurse: bool.optional() });
@@ -22,8 +23,16 @@ function checkName(op: string, what: string, name: unknown): asserts name is str
 const fmtSize = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;
 
 export class Module {
+  private _training = true;
   /** Training mode (train()/eval()): Dropout and BatchNorm behave differently. */
-  training = true;
+  get training(): boolean {
+    // A compiled step that read the flag replays only under the same flag (src/tensor/compile.ts).
+    if (capture.hooks !== null) capture.hooks.training(this, this._training);
+    return this._training;
+  }
+  set training(mode: boolean) {
+    this._training = mode;
+  }
   /** @internal Names of registered buffers (state that is not a parameter), with persistence. */
   private readonly _bufferNames = new Map<string, boolean>();
 

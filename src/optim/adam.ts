@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { fromValues, pow, Tensor, zerosLike } from '../tensor/index.js';
 import { z } from 'zod';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
@@ -49,32 +49,41 @@ export class Adam extends Optimizer {
     const [beta1, beta2] = g.betas as [number, number];
     const eps = g.eps as number;
     const wd = g.weightDecay as number;
+    const lr = this.hyper(g, 'lr');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      // State is made once and then updated in place (as PyTorch does): the same tensors at every step, and
+      // the step count is a tensor, so step 1 and step 1000 are one program.
       const st = this.stateOf(p);
-      const step = ((st.step as number | undefined) ?? 0) + 1;
-      st.step = step;
+      if (!(st.step instanceof Tensor)) {
+        st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
+        st.expAvg ??= zerosLike(p);
+        st.expAvgSq ??= zerosLike(p);
+      }
+      if (g.amsgrad) st.maxExpAvgSq ??= zerosLike(p);
+      const step = st.step;
+      step.add_(1);
       if (wd !== 0) {
-        if (this.decoupled) p.mul_(scalarLike(p, 1 - g.lr * wd));
+        // 1 - lr * wd, in float64 as JS would compute it, then rounded once to p's dtype
+        if (this.decoupled) p.mul_(lr.mul(-wd).add(1).to(p.dtype));
         else grad = grad.add(p, { alpha: wd });
       }
-      const m0 = st.expAvg as Tensor | undefined;
-      const v0 = st.expAvgSq as Tensor | undefined;
-      const m = m0 ? m0.mul(beta1).add(grad, { alpha: 1 - beta1 }) : grad.mul(1 - beta1);
-      const v = v0 ? v0.mul(beta2).add(grad.mul(grad), { alpha: 1 - beta2 }) : grad.mul(grad).mul(1 - beta2);
-      st.expAvg = m;
-      st.expAvgSq = v;
-      const bc1 = 1 - Math.pow(beta1, step);
-      const bc2 = 1 - Math.pow(beta2, step);
+      const m = st.expAvg as Tensor;
+      const v = st.expAvgSq as Tensor;
+      m.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+      v.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
+      // Bias corrections 1 - beta^step in float64 (from the step tensor), rounded once, as before in JS.
+      const bc1 = pow(beta1, step).neg().add(1);
+      const bc2 = pow(beta2, step).neg().add(1);
       let vhat = v;
       if (g.amsgrad) {
-        const prev = st.maxExpAvgSq as Tensor | undefined;
-        vhat = prev ? prev.maximum(v) : v;
-        st.maxExpAvgSq = vhat;
+        const max = st.maxExpAvgSq as Tensor;
+        max.copy_(max.maximum(v));
+        vhat = max;
       }
-      const denom = vhat.sqrt().div(scalarLike(p, Math.sqrt(bc2))).add(eps);
-      p.sub_(m.div(denom).mul(scalarLike(p, g.lr / bc1)));
+      const denom = vhat.sqrt().div(bc2.sqrt().to(p.dtype)).add(eps);
+      p.sub_(m.div(denom).mul(lr.div(bc1).to(p.dtype)));
     }
   }
 }

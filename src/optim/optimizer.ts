@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ArgumentError, ValueError, type DType } from '../ir/index.js';
 import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
 import { deferringDepth } from '../tensor/realization.js';
+import { capture, type CapturedState } from '../tensor/capture-hooks.js';
 import { bool, custom, defineOptions, describeValue, int, OptionsSpec } from '../tensor/options.js';
 
 export type ParamGroup = { params: Tensor[]; lr: number; [option: string]: unknown };
@@ -47,11 +48,19 @@ const STATE_DICT = defineOptions('Optimizer.loadStateDict', {
   paramGroups: z.array(z.looseObject({ params: z.array(int) })),
 });
 
-export abstract class Optimizer {
+/** A group's value held in a 0-d float64 tensor, and the value its buffer holds. */
+interface Hyper {
+  value: number;
+  readonly t: Tensor;
+}
+
+export abstract class Optimizer implements CapturedState {
   readonly paramGroups: ParamGroup[] = [];
   /** Per-parameter state (momentum buffers, Adam moments, step counts). */
   readonly state = new Map<Tensor, Record<string, Tensor | number>>();
   private readonly groupOptions: OptionsSpec<z.ZodRawShape>;
+  /** Per group, the values a scheduler changes between steps (the learning rate), as tensors. */
+  private readonly hypers = new Map<ParamGroup, Map<string, Hyper>>();
 
   /** `spec` declares the optimizer's options (their names and types, for the options of each param group). */
   constructor(
@@ -101,21 +110,96 @@ export abstract class Optimizer {
     }
   }
 
+  /**
+   * @internal `group[key]` (a number a scheduler may change: the learning rate) as a 0-d float64 tensor
+   * that stays the same tensor from step to step: when the value changes, the tensor gets a new buffer
+   * holding it. The update reads it like any state, so the program is the same at every step, and a
+   * compiled step (torch.compile) reads the current value at each replay (`beforeReplay`). Float64, so
+   * arithmetic on it in the graph (a bias correction, lr * weightDecay) rounds as JS arithmetic does.
+   */
+  protected hyper(g: ParamGroup, key: string): Tensor {
+    let m = this.hypers.get(g);
+    if (m === undefined) this.hypers.set(g, (m = new Map()));
+    const value = g[key] as number;
+    const h = m.get(key);
+    const device = g.params[0]?.device ?? 'cpu';
+    if (h === undefined) {
+      const t = fromValues(Float64Array.of(value), [], 'float64', device);
+      m.set(key, { value, t });
+      return t;
+    }
+    if (!Object.is(h.value, value)) {
+      h.t._value = fromValues(Float64Array.of(value), [], 'float64', device)._value;
+      h.t._version++;
+      h.value = value;
+    }
+    return h.t;
+  }
+
+  /** @internal The group's learning rate as a tensor of `p`'s dtype (see `hyper`). */
+  protected lrFor(g: ParamGroup, p: Tensor): Tensor {
+    const lr = this.hyper(g, 'lr');
+    return p.dtype === 'float64' ? lr : lr.to(p.dtype);
+  }
+
+  /** @internal What a compiled step that steps this optimizer depends on (src/tensor/compile.ts). */
+  captureSignature(): unknown[] {
+    const sig: unknown[] = [];
+    for (const g of this.paramGroups) {
+      const hyper = this.hypers.get(g);
+      sig.push(g, g.params.length, ...g.params);
+      for (const k of Object.keys(g).sort()) {
+        if (k === 'params' || k === 'initialLr' || hyper?.has(k)) continue;
+        const v = g[k];
+        sig.push(k, ...(Array.isArray(v) ? v : [v]));
+      }
+      if (hyper) for (const [k, h] of hyper) sig.push(k, h.t);
+    }
+    for (const [p, s] of this.state) {
+      sig.push(p);
+      for (const k of Object.keys(s)) sig.push(k, s[k]);
+    }
+    return sig;
+  }
+
+  /** @internal Put the state back as it is now (a compiled step whose capture fails changes nothing). */
+  captureSnapshot(): () => void {
+    const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
+    // State tensors are updated in place: their values before the step, for the same reason.
+    const values = saved.flatMap(([, s]) => Object.values(s).filter((v): v is Tensor => v instanceof Tensor).map((t) => [t, t._value, t._history] as const));
+    return () => {
+      this.state.clear();
+      for (const [p, s] of saved) this.state.set(p, s);
+    };
+  }
+
+  /** @internal Before a compiled step replays: the learning rates' tensors take the groups' current values. */
+  beforeReplay(): void {
+    for (const [g, m] of this.hypers) for (const k of m.keys()) this.hyper(g, k);
+  }
+
   /** Perform one update. `closure` (re-evaluating the loss) is called first when given; its result is returned. */
   step(closure?: () => Tensor): Tensor | undefined {
+    if (capture.hooks !== null) capture.hooks.state(this);
     if (closure !== undefined && typeof closure !== 'function') throw new ArgumentError(`step(): closure must be a function, not ${describeValue(closure)}`);
     const loss = closure ? closure() : undefined;
     if (loss !== undefined && !(loss instanceof Tensor)) throw new ArgumentError(`step(): the closure must return the loss Tensor, not ${describeValue(loss)}`);
     // The state as it was (step counts, which tensor holds each moment): a step whose computation fails
     // leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
     const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
+    // State tensors are updated in place: their values before the step, for the same reason.
+    const values = saved.flatMap(([, s]) => Object.values(s).filter((v): v is Tensor => v instanceof Tensor).map((t) => [t, t._value, t._history] as const));
     // Updates over a deep graph are computed together below, not one by one as they pass the depth bound
     // (src/tensor/realization.ts, rule 2): the realization of `touched` covers them.
-    deferringDepth(() => this.update(saved, loss), false);
+    deferringDepth(() => this.update(saved, values, loss), false);
     return loss;
   }
 
-  private update(saved: (readonly [Tensor, Record<string, Tensor | number>])[], loss: Tensor | undefined): void {
+  private update(
+    saved: (readonly [Tensor, Record<string, Tensor | number>])[],
+    values: readonly (readonly [Tensor, Tensor['_value'], Tensor['_history']])[],
+    loss: Tensor | undefined,
+  ): void {
     noGrad(() => {
       for (const g of this.paramGroups) this.updateGroup(g);
     });
@@ -136,6 +220,11 @@ export abstract class Optimizer {
     } catch (e) {
       this.state.clear();
       for (const [p, s] of saved) this.state.set(p, s);
+      for (const [t, value, history] of values) {
+        t._value = value;
+        t._history = history;
+        t._version++;
+      }
       throw e;
     }
   }

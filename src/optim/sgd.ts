@@ -1,5 +1,5 @@
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 import type { Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
@@ -42,14 +42,14 @@ export class SGD extends Optimizer {
       let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
       if (wd !== 0) d = d.add(p, { alpha: wd });
       if (momentum !== 0) {
+        // The buffer is updated in place (as PyTorch does), so it is the same tensor at every step.
         const st = this.stateOf(p);
         let buf = st.momentumBuffer as Tensor | undefined;
-        if (!buf) buf = d.clone();
-        else buf = buf.mul(momentum).add(d, { alpha: 1 - dampening });
-        st.momentumBuffer = buf;
+        if (!buf) st.momentumBuffer = buf = d.clone();
+        else buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
         d = g.nesterov ? d.add(buf.mul(momentum)) : buf;
       }
-      p.sub_(d.mul(scalarLike(p, g.lr)));
+      p.sub_(d.mul(this.lrFor(g, p)));
     }
   }
 }

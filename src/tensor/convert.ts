@@ -2,6 +2,7 @@
  * Conversions: dtype and device moves (`to`, `cpu`, `cuda`, `float()`, ...), detaching and cloning, and
  * reading values out (`item`, `tolist`).
  */
+import { capture } from './capture-hooks.js';
 import { ArgumentError, build, checkDType, isDType, scalarToJS, UNSUPPORTED_DTYPES, ValueError, type DType, type TypedArray } from '../ir/index.js';
 import { bool, checked, defineOptions, describeValue, deviceArg, dtypeArg } from './options.js';
 import { getDevice, realizeNodes } from '../runtime/index.js';
@@ -164,6 +165,7 @@ P.tolist = function (this: Tensor) {
 
 /** @internal Realized values on the host, in row-major order (no copy when already contiguous on a host device). */
 export function hostValues(t: Tensor): TypedArray {
+  if (capture.hooks !== null) capture.hooks.valueRead('reading its values');
   const [buf] = realizeNodes([t.realize().node], t._device);
   return t._device.toHost(buf!);
 }

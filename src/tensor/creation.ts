@@ -2,6 +2,7 @@
  * Creating tensors: from data (torch.tensor), constant fills, ranges, random numbers.
  * Fills and ranges are lazy IR nodes (no memory until realized); data is copied into a buffer at once.
  */
+import { capture } from './capture-hooks.js';
 import {
   allocArray,
   ArgumentError,
@@ -362,7 +363,20 @@ export function initialSeed(): number {
 /** @internal A fresh seed node for a random op on `device`. */
 export function nextSeedNode(device: string): Node {
   const buf = getDevice(device).fromHost('int32', Int32Array.of(seed, counter++));
-  return build.buffer(buf, [2]);
+  const n = build.buffer(buf, [2]);
+  if (capture.hooks !== null) capture.hooks.seed(n);
+  return n;
+}
+
+/** @internal The next seed's words (a compiled step's replay draws its seeds here, as the ops would). */
+export function nextSeedWords(): Int32Array {
+  return Int32Array.of(seed, counter++);
+}
+
+/** @internal The generator's counter, and setting it back (a checked replay runs the step again eagerly). */
+export function seedCounter(set?: number): number {
+  if (set !== undefined) counter = set;
+  return counter;
 }
 
 /** @internal Uniform [0, 1) node. */

@@ -9,11 +9,13 @@ import { realizeNodes } from '../runtime/index.js';
 import { hostValues } from './convert.js';
 import { fromValues } from './creation.js';
 import { Tensor } from './tensor.js';
+import { capture } from './capture-hooks.js';
 
 /** The values of `t` (row-major) when they are known without computing anything, else null. */
 export function knownValues(t: Tensor): TypedArray | null {
   const n = t.node;
-  if (n.op !== 'buffer' && n.realized === null) return null;
+  // While a step is captured, values are those of one call: the kernels check the indices of every replay.
+  if (capture.hooks !== null || (n.op !== 'buffer' && n.realized === null)) return null;
   const [buf] = realizeNodes([n], t._device);
   return t._device.toHost(buf!);
 }

@@ -43,6 +43,7 @@ import {
 } from '../ir/index.js';
 import { failingNodes, getDevice, realizeNodes, type Buffer } from '../runtime/index.js';
 import type { Tensor } from './tensor.js';
+import { capture } from './capture-hooks.js';
 
 /** Chains of pending nodes longer than this are computed where they are built (rule 2). */
 export const DEPTH_LIMIT = 10_000;
@@ -149,6 +150,11 @@ function poisonOf(root: Node): GraftError | null {
 
 /** Realize several tensors together (they share subgraphs, so they are scheduled as one program). */
 export function realizeTensors(ts: readonly Tensor[]): void {
+  // While a compiled step is captured, everything it computes is one program, realized when it returns.
+  if (capture.hooks !== null) {
+    capture.hooks.realize(ts);
+    return;
+  }
   const requested = new Set<Tensor>();
   for (const t of ts) if (isPending(t._root._value!)) requested.add(t._root);
   const implicit = [...realizeLater, ...spanningSinks()];
@@ -175,6 +181,29 @@ export function realizeTensors(ts: readonly Tensor[]): void {
     }
   }
   if (failure !== null) throw failure;
+}
+
+/**
+ * @internal Compute `t` (a base) alone, leaving the values waiting for the next realization where they are:
+ * a compiled step's capture computes state it finds pending before the step uses it.
+ */
+export function realizeAlone(t: Tensor): void {
+  const root = t._root;
+  if (!isPending(root._value!)) return;
+  const e = poisonOf(root._value!);
+  if (e !== null) throw e;
+  realizeOn(root.device, [root], new Set([root]));
+}
+
+/**
+ * @internal The values waiting for the next realization (rules 1 and 3), taken: a capture realizes them in
+ * its program, as eager graft would with the step's realization.
+ */
+export function takeImplicit(): Tensor[] {
+  const out = [...realizeLater, ...spanningSinks()];
+  realizeLater.clear();
+  spanning = [];
+  return out;
 }
 
 function commit(roots: readonly Tensor[], bufs: readonly Buffer[]): void {

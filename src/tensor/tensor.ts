@@ -37,6 +37,7 @@ import { keepsGraph, noteNewValue, realizeTensors, realizeWithNext } from './rea
 export { keepsGraph, realizeTensors, realizeWithNext } from './realization.js';
 import { isGradEnabled } from './grad-mode.js';
 import { siteHook } from '../inspect/sites.js';
+import { capture } from './capture-hooks.js';
 
 export type ViewOp =
   | { readonly kind: 'reshape'; readonly shape: readonly number[] }
@@ -47,6 +48,10 @@ export type ViewOp =
 
 let defaultDeviceName = 'cpu';
 let nextTensorId = 1;
+/** @internal The number the next tensor made gets (tensors made before have smaller ones). */
+export function tensorIdWatermark(): number {
+  return nextTensorId;
+}
 const EMPTY_VIEW_OPS: readonly ViewOp[] = Object.freeze([]);
 
 /** The device new tensors go to when none is named (torch.set_default_device). */
@@ -237,8 +242,15 @@ export class Tensor {
   device: string;
   /** Whether operations on this tensor record gradients. */
   requiresGrad = false;
+  private _grad: Tensor | null = null;
   /** The gradient accumulated by backward() (null until then). */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (capture.hooks !== null) capture.hooks.grad(this);
+    this._grad = g;
+  }
   /** The function that created this tensor (null for leaves). */
   gradFn: GradFn | null = null;
   /** @internal retainGrad() was called on this non-leaf. */
@@ -268,7 +280,10 @@ export class Tensor {
 
   /** @internal The IR node for this tensor's current value. */
   get node(): Node {
-    if (this._base === null) return this._value!;
+    if (this._base === null) {
+      if (capture.hooks !== null) capture.hooks.read(this);
+      return this._value!;
+    }
     const base = this._base;
     const baseNode = base.node;
     if (this._viewNode === null || this._viewVersion !== base._version || this._viewBaseNode !== baseNode) {
@@ -363,6 +378,7 @@ export class Tensor {
 
   /** @internal A buffer holding this tensor's values in row-major order (computing it if needed). */
   _contiguousBuffer(): Buffer {
+    if (capture.hooks !== null) capture.hooks.valueRead('reading its values');
     this.realize();
     const [buf] = realizeNodes([this.node], this._device);
     return buf!;
@@ -403,6 +419,7 @@ export class Tensor {
   /** @internal Rebind a base to a new value; memory shared with JS is updated at once. */
   _rebind(value: Node): void {
     if (this._base !== null) throw new Error('internal: rebind of a view');
+    if (capture.hooks !== null) capture.hooks.write(this);
     const shared = this._shared;
     if (shared === null) {
       const old = this._value!;
@@ -443,6 +460,7 @@ export class Tensor {
    * JS writes.
    */
   _share(): Buffer {
+    if (capture.hooks !== null) capture.hooks.valueRead('sharing its memory with JS (numpy())');
     const root = this._root;
     const current = root._value!;
     if (root._shared !== null && current.op === 'buffer' && (current.arg as { ref: Buffer }).ref === root._shared) return root._shared;

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import * as torch from '../../src/index.js';
+import { nn, optim, Tensor } from '../../src/index.js';
+
+/** A small MLP with fixed weights (same values for every copy). */
+function mlp(seed: number): nn.Module {
+  torch.manualSeed(seed);
+  return new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 4));
+}
+
+function data(step: number): [Tensor, Tensor] {
+  torch.manualSeed(1000 + step);
+  const x = torch.randn(6, 8);
+  const y = torch.randint(0, 4, [6]);
+  return [x.realize(), y.realize()];
+}
+
+function trainStep(net: nn.Module, opt: optim.Optimizer, x: Tensor, y: Tensor): Tensor {
+  opt.zeroGrad();
+  const loss = nn.functional.crossEntropy(net.call(x) as Tensor, y);
+  loss.backward();
+  opt.step();
+  return loss;
+}
+
+const bits = (t: Tensor): number[] => Array.from(t.dataSync() as Float32Array);
+
+describe('torch.compile: a training step replays exactly as eager', () => {
+  for (const [name, make] of [
+    ['SGD momentum', (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ['Adam', (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01 })],
+    ['AdamW + StepLR', (ps: Tensor[]) => new optim.AdamW(ps, { lr: 0.01, weightDecay: 0.1 })],
+  ] as const) {
+    it(name, () => {
+      const eagerNet = mlp(1);
+      const compiledNet = mlp(1);
+      const eagerOpt = make(eagerNet.parameters());
+      const compiledOpt = make(compiledNet.parameters());
+      const scheds = name.includes('StepLR') ? [new optim.lr_scheduler.StepLR(eagerOpt, { stepSize: 3, gamma: 0.5 }), new optim.lr_scheduler.StepLR(compiledOpt, { stepSize: 3, gamma: 0.5 })] : [];
+      const step = torch.compile((x: Tensor, y: Tensor) => trainStep(compiledNet, compiledOpt, x, y));
+      for (let i = 0; i < 20; i++) {
+        const [x, y] = data(i);
+        const le = trainStep(eagerNet, eagerOpt, x, y);
+        const lc = step(x, y);
+        expect(bits(lc)).toEqual(bits(le));
+        for (const s of scheds) s.step();
+      }
+      const pe = eagerNet.parameters();
+      compiledNet.parameters().forEach((p, i) => expect(bits(p)).toEqual(bits(pe[i]!)));
+      compiledNet.parameters().forEach((p, i) => expect(bits(p.grad!)).toEqual(bits(pe[i]!.grad!)));
+      expect(step.stats.replays).toBeGreaterThanOrEqual(17);
+      expect(step.stats.captures).toBeLessThanOrEqual(3);
+    });
+  }
+});
+
+describe('torch.compile: guards, capture again, randomness', () => {
+  it('a new batch size captures again; each variant replays', () => {
+    const net = mlp(2);
+    const opt = new optim.SGD(net.parameters(), { lr: 0.05 });
+    const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y));
+    const eagerNet = mlp(2);
+    const eagerOpt = new optim.SGD(eagerNet.parameters(), { lr: 0.05 });
+    for (let i = 0; i < 8; i++) {
+      const [x6, y6] = data(i);
+      const [x, y] = i % 2 === 0 ? [x6, y6] : [x6.index('0:3').contiguous().realize(), y6.index('0:3').contiguous().realize()];
+      expect(bits(step(x, y))).toEqual(bits(trainStep(eagerNet, eagerOpt, x, y)));
+    }
+    // the first call made the optimizer's learning-rate tensor (not kept), then one capture per batch size
+    expect(step.stats).toEqual({ captures: 3, replays: 5, unsteady: 1 });
+  });
+
+  it('dropout draws fresh numbers at each replay, the same ones eager draws', () => {
+    const make = (): nn.Module => {
+      torch.manualSeed(3);
+      return new nn.Sequential(new nn.Linear(8, 16), new nn.Dropout(0.5), new nn.Linear(16, 4));
+    };
+    const [a, b] = [make(), make()];
+    const fwd = (net: nn.Module) => (x: Tensor) => (net.call(x) as Tensor).sum(1);
+    const compiled = torch.compile(fwd(b));
+    const outs = new Set<string>();
+    const [x] = data(0);
+    for (let i = 0; i < 5; i++) {
+      torch.manualSeed(50 + i);
+      const e = fwd(a)(x);
+      torch.manualSeed(50 + i);
+      const c = compiled(x);
+      expect(bits(c)).toEqual(bits(e));
+      outs.add(JSON.stringify(bits(c)));
+    }
+    expect(outs.size).toBe(5);
+    expect(compiled.stats.replays).toBe(4);
+  });
+
+  it('eval() and noGrad are guards: switching captures again, switching back replays', () => {
+    torch.manualSeed(4);
+    const net = new nn.Sequential(new nn.Linear(8, 8), new nn.Dropout(0.5));
+    const f = torch.compile((x: Tensor) => net.call(x) as Tensor);
+    const [x] = data(1);
+    const y1 = f(x);
+    net.eval();
+    const y2 = f(x);
+    const y3 = f(x);
+    expect(bits(y2)).toEqual(bits(y3));
+    expect(bits(y2)).not.toEqual(bits(y1));
+    net.train();
+    f(x);
+    expect(f.stats.captures).toBe(2);
+    expect(f.stats.replays).toBe(2);
+    torch.noGrad(() => f(x));
+    expect(f.stats.captures).toBe(3);
+  });
+
+  it('JS numbers passed as arguments are guarded by value (a new value captures again, no new C compile)', () => {
+    const f = torch.compile((x: Tensor, s: number) => x.mul(s).add(1));
+    const x = torch.tensor([1, 2, 3]);
+    expect(f(x, 2.5).tolist()).toEqual([3.5, 6, 8.5]);
+    expect(f(x, 2.5).tolist()).toEqual([3.5, 6, 8.5]);
+    expect(f(x, 0.25).tolist()).toEqual([1.25, 1.5, 1.75]);
+    expect(f.stats).toMatchObject({ captures: 2, replays: 1 });
+  });
+
+  it('arguments that share memory and arguments written in place', () => {
+    const f = torch.compile((a: Tensor, b: Tensor) => {
+      a.mul_(2);
+      return a.add(b);
+    });
+    for (let i = 0; i < 3; i++) {
+      const a = torch.tensor([1, 2]);
+      const b = torch.tensor([10, 20]);
+      expect(f(a, b).tolist()).toEqual([12, 24]);
+      expect(a.tolist()).toEqual([2, 4]);
+    }
+    expect(f.stats.replays).toBe(2);
+  });
+});
+
+describe('torch.compile: what cannot be replayed', () => {
+  it('reading a value into JS inside the function is a CompileError naming the line; nothing changes', () => {
+    const net = mlp(5);
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+    const before = net.parameters().map(bits);
+    const f = torch.compile((x: Tensor, y: Tensor) => {
+      const loss = trainStep(net, opt, x, y);
+      if (loss.item() > 100) throw new Error('diverged');
+      return loss;
+    });
+    const [x, y] = data(0);
+    let err: unknown;
+    try {
+      f(x, y);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(torch.CompileError);
+    expect(String((err as Error).message)).toMatch(/item\(\)|reading its values/);
+    expect(String((err as Error).message)).toMatch(/compile\.test\.ts:\d+/);
+    expect(net.parameters().map(bits)).toEqual(before);
+    expect(net.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+
+  it('{ check: true } finds a step whose JS side changes between calls', () => {
+    let calls = 0;
+    const f = torch.compile(
+      (x: Tensor) => {
+        calls++;
+        return calls % 3 === 0 ? x.mul(3) : x.mul(2);
+      },
+      { check: true },
+    );
+    const x = torch.tensor([1, 2]);
+    expect(f(x).tolist()).toEqual([2, 4]);
+    expect(f(x).tolist()).toEqual([2, 4]);
+    expect(() => f(x)).toThrow(/differs between the replay and an eager run/);
+  });
+
+  it('refuses what is not a function, and unknown options', () => {
+    expect(() => torch.compile(3 as never)).toThrow(torch.CompileError);
+    expect(() => torch.compile((x: Tensor) => x, { chek: true } as never)).toThrow(/unexpected keyword argument 'chek'/);
+  });
+});
