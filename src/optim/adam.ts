@@ -45,6 +45,16 @@ export class Adam extends Optimizer {
     super(params, o, spec);
   }
 
+  protected override initState(g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    if (!(st.step instanceof Tensor)) {
+      st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
+      st.expAvg ??= zerosLike(p);
+      st.expAvgSq ??= zerosLike(p);
+    }
+    if (g.amsgrad) st.maxExpAvgSq ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
     const [beta1, beta2] = g.betas as [number, number];
     const eps = g.eps as number;
@@ -55,14 +65,9 @@ export class Adam extends Optimizer {
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
       // State is made once and then updated in place (as PyTorch does): the same tensors at every step, and
       // the step count is a tensor, so step 1 and step 1000 are one program.
+      this.initState(g, p);
       const st = this.stateOf(p);
-      if (!(st.step instanceof Tensor)) {
-        st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
-        st.expAvg ??= zerosLike(p);
-        st.expAvgSq ??= zerosLike(p);
-      }
-      if (g.amsgrad) st.maxExpAvgSq ??= zerosLike(p);
-      const step = st.step;
+      const step = st.step as Tensor;
       step.add_(1);
       if (wd !== 0) {
         // 1 - lr * wd, in float64 as JS would compute it, then rounded once to p's dtype

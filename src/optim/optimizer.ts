@@ -173,6 +173,25 @@ export abstract class Optimizer implements CapturedState {
     };
   }
 
+  /** @internal Make every parameter's state as its first step would (see `initState`). */
+  prepareCapture(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) {
+        this.hyper(g, 'lr');
+        for (const p of g.params) this.initState(g, p);
+      }
+    });
+    const made: Tensor[] = [];
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) made.push(v);
+    realizeTensors(made);
+  }
+
+  /**
+   * @internal Create `p`'s state as its first step would, where the first step computes with it as every
+   * later step does (a compiled step captured before any data exists reads it). Default: nothing.
+   */
+  protected initState(_g: ParamGroup, _p: Tensor): void {}
+
   /** @internal Before a compiled step replays: the learning rates' tensors take the groups' current values. */
   beforeReplay(): void {
     for (const [g, m] of this.hypers) for (const k of m.keys()) this.hyper(g, k);

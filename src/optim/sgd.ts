@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { zerosLike, type Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface SGDOptions {
@@ -31,6 +31,12 @@ export class SGD extends Optimizer {
     if (o.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
     super(params, o, SGD_OPTIONS);
+  }
+
+  /** A zero momentum buffer: without dampening the first step's `buf = d` is `0 * momentum + d`. */
+  protected override initState(g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    if ((g.momentum as number) !== 0 && (g.dampening as number) === 0 && st.momentumBuffer === undefined) st.momentumBuffer = zerosLike(p);
   }
 
   protected updateGroup(g: ParamGroup): void {

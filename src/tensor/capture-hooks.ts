@@ -18,6 +18,11 @@ export interface CapturedState {
   captureSignature(): unknown[];
   /** A function that puts the JS-side state back as it is now (a capture that fails changes nothing). */
   captureSnapshot(): () => void;
+  /**
+   * Make the state a step would make at its first call (optimizer moments as zeros), so that a step captured
+   * before any data exists (`torch.compile(fn, { example })`) is the step every later call runs.
+   */
+  prepareCapture(): void;
   /** Bring buffers the program reads up to date with JS-side settings (learning rates set by a scheduler). */
   beforeReplay(): void;
 }

@@ -20,7 +20,7 @@
  * CompileError naming the line; outputs are returned without autograd history. `{ check: true }` runs `fn`
  * eagerly after each replay and compares every output and written tensor, bit for bit.
  */
-import { build, CompileError, DeviceError, type Node, type Shape, type TypedArray } from '../ir/index.js';
+import { build, checkDType, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
 import { Buffer, CpuDevice, getDevice, realizeNodes, type Program } from '../runtime/index.js';
 import { debugLevel, logLine } from '../runtime/debug.js';
 import { currentSite, resolveSite } from '../inspect/sites.js';
@@ -29,16 +29,70 @@ import { realizeAlone, takeImplicit } from './realization.js';
 import { nextSeedWords, seedCounter } from './creation.js';
 import { isGradEnabled } from './grad-mode.js';
 import { fromNode, realizeTensors, Tensor, tensorIdWatermark } from './tensor.js';
-import { bool, defineOptions, describeValue, int } from './options.js';
+import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, int } from './options.js';
+import { sizesOf } from './movement.js';
+import { checkCreateSize, resolveDevice, zeros } from './creation.js';
 
 export interface CompileOptions {
   /** After each replay, run `fn` eagerly too and compare every output and written tensor (a debugging aid). */
   check?: boolean;
   /** Captured variants kept (for different argument shapes, grad mode, training flags); default 8. */
   maxVariants?: number;
+  /**
+   * Arguments to compile for now, before any data exists (define-then-run): `torch.spec(shape, dtype)` where
+   * a tensor goes, other values as they will be passed. The step is captured and its kernels built, and
+   * nothing is computed or changed.
+   */
+  example?: unknown[];
 }
 
-const COMPILE_OPTIONS = defineOptions('compile', { check: bool.optional(), maxVariants: int.optional() });
+/** The shape, dtype and device of a tensor argument, for compiling before data exists. */
+export class TensorSpec {
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly device: string,
+    readonly requiresGrad: boolean,
+  ) {}
+  toString(): string {
+    return `TensorSpec([${this.shape.join(', ')}], ${this.dtype}, ${this.device})`;
+  }
+}
+
+const SPEC_OPTIONS = defineOptions('spec', { dtype: dtypeArg.optional(), device: deviceArg.optional(), requiresGrad: bool.optional() });
+
+/** torch.spec(shape, dtype?) or torch.spec(shape, { dtype, device, requiresGrad }): a tensor argument to come. */
+export function spec(shape: readonly number[], opts?: DType | { dtype?: DType; device?: string; requiresGrad?: boolean }): TensorSpec {
+  const o = typeof opts === 'string' ? { dtype: opts } : opts;
+  SPEC_OPTIONS.check(o);
+  const size = sizesOf('spec', [shape]);
+  for (const d of size) if (d < 0) throw new ValueError(`spec(): Trying to create tensor with negative dimension ${d}: [${size.join(', ')}]`);
+  const dtype = o?.dtype !== undefined ? checkDType(o.dtype, 'spec') : 'float32';
+  const device = resolveDevice(o?.device);
+  checkCreateSize('spec', size, dtype, device);
+  return new TensorSpec(size, dtype, device, o?.requiresGrad === true);
+}
+
+const COMPILE_OPTIONS = defineOptions('compile', {
+  check: bool.optional(),
+  maxVariants: int.optional(),
+  example: custom<unknown[]>('an array of arguments', (v) => Array.isArray(v)).optional(),
+});
+
+/** Example arguments with each spec replaced by a zero tensor of that spec. */
+function exampleArgs(example: readonly unknown[]): unknown[] {
+  const make = (x: unknown, depth: number): unknown => {
+    if (x instanceof TensorSpec) {
+      const t = zeros([...x.shape], { dtype: x.dtype, device: x.device }).realize();
+      t.requiresGrad = x.requiresGrad;
+      return t;
+    }
+    if (Array.isArray(x) && depth < 8) return x.map((e) => make(e, depth + 1));
+    if (isPlainObject(x) && depth < 8) return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, make(e, depth + 1)]));
+    return x;
+  };
+  return example.map((x) => make(x, 1));
+}
 
 /** What a compiled function has done (tests and benchmarks read it). */
 export interface CompileStats {
@@ -400,7 +454,8 @@ function captureCall(
   args: readonly unknown[],
   flat: FlatArgs,
   stats: CompileStats,
-): { result: unknown; variant: Variant | null } {
+  dry = false,
+): { result: unknown; variant: Variant | null; states: CapturedState[] } {
   // Values waiting for the next realization belong to earlier work: computed now, outside the program.
   realizeTensors([]);
   const views = materializeViews(flat);
@@ -498,25 +553,35 @@ function captureCall(
   let bufs: Buffer[];
   try {
     if (device instanceof CpuDevice && roots.length > 0) planned = device.program(roots);
-    bufs = roots.length > 0 ? realizeNodes(roots, device) : [];
+    if (dry) {
+      // Compiled before any data exists: the kernels are built, nothing is computed or changed.
+      planned?.program.load();
+      bufs = [];
+    } else bufs = roots.length > 0 ? realizeNodes(roots, device) : [];
   } catch (e) {
     cap.undo();
     throw e;
   }
+  const states = [...cap.states.keys()];
+  if (dry) {
+    const steady = [...cap.states].every(([s, { before }]) => sameSignature(before, s.captureSignature()));
+    cap.undo();
+    if (!steady || planned === null) return { result: undefined, variant: null, states };
+  }
   const valueOf = (n: Node, i: number | undefined): Node => (i === undefined ? n : build.buffer(bufs[i]!, n.shape));
-  for (const [target, n] of written) {
+  for (const [target, n] of dry ? [] : written) {
     const t = 'arg' in target ? (flat.leaves[target.arg] as Tensor) : target.tensor;
     t._value = valueOf(n, rootIndex.get(n));
     t._history = null;
     t._undoCreation = null;
   }
-  for (const t of made) {
+  for (const t of dry ? [] : made) {
     const n = t._value!;
     t._value = valueOf(n, rootIndex.get(n));
     t._history = null;
     t._undoCreation = null;
   }
-  for (const [t, , n] of grads) {
+  for (const [t, , n] of dry ? [] : grads) {
     if (n === null) continue;
     const g = t.grad!;
     if (g._base === null) {
@@ -526,7 +591,7 @@ function captureCall(
     } else t.grad = fromNode(valueOf(n, rootIndex.get(n)), t.device);
   }
   // The result: new tensors holding the values (without autograd history, as replays return them).
-  const out = rebuild(template, (ref) => {
+  const out = dry ? undefined : rebuild(template, (ref) => {
     const n = outNodes.get((ref as unknown as { tensor: Tensor }).tensor)!;
     const i = rootIndex.get(n);
     return fromNode(i === undefined ? build.buffer(bufferOfNode(n), n.shape) : build.buffer(bufs[i]!, n.shape), device.name);
@@ -537,10 +602,10 @@ function captureCall(
     if (!sameSignature(before, s.captureSignature())) {
       stats.unsteady++;
       if (debugLevel() >= 1) logLine(`graft compile: ${fn.name || 'function'}: not kept (${s.constructor.name} made new state); captured again at the next call`);
-      return { result: out, variant: null };
+      return { result: out, variant: null, states };
     }
   }
-  if (planned === null && roots.length > 0) return { result: out, variant: null };
+  if (planned === null && roots.length > 0) return { result: out, variant: null, states };
 
   // Each input slot's source.
   const sourceOf = (n: Node): Source => {
@@ -584,7 +649,7 @@ function captureCall(
         `${written.length} tensors written, ${grads.length} gradients, ${outTensors.length} outputs; ${variant.program.plan.kernels.length} kernels`,
     );
   }
-  return { result: out, variant };
+  return { result: out, variant, states };
 }
 
 function emptyProgram(): Program {
@@ -650,6 +715,18 @@ export function compile<F extends (...args: never[]) => unknown>(fn: F, opts?: C
     }
     return result;
   };
+  if (opts?.example !== undefined) {
+    // Define-then-run: captured now on zeros of the given specs. A first capture that makes state (an
+    // optimizer's moments) has that state made as its first step would, and is captured again.
+    const args = exampleArgs(opts.example);
+    let done = captureCall(run, undefined, args, flattenArgs(args), stats, true);
+    if (done.variant === null) {
+      for (const s of done.states) s.prepareCapture();
+      done = captureCall(run, undefined, args, flattenArgs(args), stats, true);
+    }
+    if (done.variant === null) stats.unsteady++;
+    else variants.push(done.variant);
+  }
   Object.defineProperty(compiled, 'stats', { value: stats, enumerable: true });
   Object.defineProperty(compiled, 'name', { value: fn.name });
   return compiled as unknown as Compiled<F>;

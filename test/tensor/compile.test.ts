@@ -179,3 +179,38 @@ describe('torch.compile: what cannot be replayed', () => {
     expect(() => torch.compile((x: Tensor) => x, { chek: true } as never)).toThrow(/unexpected keyword argument 'chek'/);
   });
 });
+
+describe('torch.compile: define-then-run', () => {
+  for (const [name, make] of [
+    ['SGD momentum', (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ['Adam', (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01 })],
+  ] as const) {
+    it(`compiles from specs before any data exists; the first call replays, as eager would compute (${name})`, () => {
+      const net = mlp(6);
+      const opt = make(net.parameters());
+      const before = net.parameters().map(bits);
+      const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y), {
+        example: [torch.spec([6, 8], torch.float32), torch.spec([6], { dtype: torch.int64 })],
+      });
+      // nothing was computed or changed
+      expect(net.parameters().map(bits)).toEqual(before);
+      expect(net.parameters().every((p) => p.grad === null)).toBe(true);
+      const eagerNet = mlp(6);
+      const eagerOpt = make(eagerNet.parameters());
+      for (let i = 0; i < 4; i++) {
+        const [x, y] = data(i);
+        expect(bits(step(x, y))).toEqual(bits(trainStep(eagerNet, eagerOpt, x, y)));
+      }
+      expect(step.stats.replays).toBe(4);
+      const pe = eagerNet.parameters();
+      net.parameters().forEach((p, i) => expect(bits(p)).toEqual(bits(pe[i]!)));
+    });
+  }
+
+  it('torch.spec checks its arguments', () => {
+    expect(() => torch.spec([2, -1])).toThrow(torch.GraftError);
+    expect(() => torch.spec([2.5])).toThrow(torch.ArgumentError);
+    expect(() => torch.spec([2], 'float17' as never)).toThrow(torch.DTypeError);
+    expect(String(torch.spec([2, 3]))).toBe('TensorSpec([2, 3], float32, cpu)');
+  });
+});
