@@ -7,6 +7,7 @@ import './runtime/index.js';
 export * from './tensor/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
+export * as aot from './aot/index.js';
 export {
   GraftError,
   ShapeError,

@@ -142,6 +142,15 @@ export abstract class Optimizer implements CapturedState {
     return p.dtype === 'float64' ? lr : lr.to(p.dtype);
   }
 
+  /** @internal The learning-rate tensors by name (`group0.lr`): named state of an ahead-of-time artifact. */
+  namedHypers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.paramGroups.forEach((g, gi) => {
+      for (const [k, h] of this.hypers.get(g) ?? []) out.push([`group${gi}.${k}`, h.t]);
+    });
+    return out;
+  }
+
   /** @internal What a compiled step that steps this optimizer depends on (src/tensor/compile.ts). */
   captureSignature(): unknown[] {
     const sig: unknown[] = [];

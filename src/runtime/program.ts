@@ -99,6 +99,16 @@ export class Program {
     this.loadMs = performance.now() - t0;
   }
 
+  /**
+   * Take every function from one library already open (an ahead-of-time artifact's shared object): nothing
+   * is compiled, so no C compiler is needed.
+   */
+  useLibrary(lib: { kernel(name: string): NativeKernel }): void {
+    const resolved = this.plan.functions.map((f) => lib.kernel(f.name));
+    this.kernels = this.plan.kernels.map((k) => resolved[k.fn]!);
+    this.loadReport = { functions: this.plan.functions.length, compiled: 0 };
+  }
+
   get loaded(): boolean {
     return this.kernels !== null;
   }

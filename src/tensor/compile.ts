@@ -108,21 +108,21 @@ export type Compiled<F extends (...args: never[]) => unknown> = F & {
   readonly stats: CompileStats;
 };
 
-/** Where a program's input comes from at each replay. */
-type Source =
+/** @internal Where a program's input comes from at each replay. */
+export type Source =
   | { readonly kind: 'arg'; readonly index: number }
   | { readonly kind: 'state'; readonly tensor: Tensor; readonly shape: Shape; readonly dtype: string }
   | { readonly kind: 'const'; readonly buffer: Buffer }
   | { readonly kind: 'seed'; readonly draw: number };
 
-/** Where a result comes from: a program output, or (a value the step did not compute) a source. */
-type Ref = { readonly out: number } | { readonly src: Source };
+/** @internal Where a result comes from: a program output, or (a value the step did not compute) a source. */
+export type Ref = { readonly out: number } | { readonly src: Source };
 
-/** A written tensor: an argument (by position) or state. */
-type Target = { readonly arg: number } | { readonly tensor: Tensor };
+/** @internal A written tensor: an argument (by position) or state. */
+export type Target = { readonly arg: number } | { readonly tensor: Tensor };
 
 /** The arguments flattened: tensors and other values, with the structure of arrays and objects as text. */
-interface FlatArgs {
+export interface FlatArgs {
   readonly leaves: unknown[];
   readonly structure: string;
 }
@@ -133,7 +133,8 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function flattenArgs(args: readonly unknown[]): FlatArgs {
+/** @internal */
+export function flattenArgs(args: readonly unknown[]): FlatArgs {
   const leaves: unknown[] = [];
   let structure = '';
   const walk = (x: unknown, depth: number): void => {
@@ -158,8 +159,8 @@ function flattenArgs(args: readonly unknown[]): FlatArgs {
   return { leaves, structure };
 }
 
-/** The result's structure with each tensor replaced by the place its value comes from. */
-type Template = { readonly t: Ref } | { readonly array: Template[] } | { readonly object: [string, Template][] } | { readonly value: unknown };
+/** @internal The result's structure with each tensor replaced by the place its value comes from. */
+export type Template = { readonly t: Ref } | { readonly array: Template[] } | { readonly object: [string, Template][] } | { readonly value: unknown };
 
 function bufferOfNode(n: Node): Buffer {
   const b = n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
@@ -169,8 +170,8 @@ function bufferOfNode(n: Node): Buffer {
 
 const isPending = (n: Node): boolean => n.op !== 'buffer' && n.realized === null;
 
-/** A tensor argument's guard: what the program was built for. */
-interface TensorGuard {
+/** @internal A tensor argument's guard: what the program was built for. */
+export interface TensorGuard {
   readonly shape: Shape;
   readonly dtype: string;
   readonly device: string;
@@ -185,13 +186,14 @@ function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** One captured program and what a call must match to replay it. */
-class Variant {
+/** @internal One captured program and what a call must match to replay it. */
+export class Variant {
   constructor(
     readonly structure: string,
     readonly guards: (TensorGuard | { readonly value: unknown })[],
     readonly thisArg: unknown,
-    readonly gradMode: boolean,
+    /** null: any grad mode (an ahead-of-time artifact). */
+    readonly gradMode: boolean | null,
     readonly training: readonly (readonly [object & { training: boolean }, boolean])[],
     readonly states: readonly (readonly [CapturedState, unknown[]])[],
     readonly program: Program,
@@ -222,7 +224,7 @@ class Variant {
       if (t.device !== g.device) return `argument ${i} is on ${t.device}, was on ${g.device}`;
       if (t.requiresGrad !== g.requiresGrad) return `argument ${i} ${t.requiresGrad ? 'requires' : 'does not require'} grad now`;
     }
-    if (isGradEnabled() !== this.gradMode) return `grad mode is ${isGradEnabled() ? 'on' : 'off'}, was ${this.gradMode ? 'on' : 'off'}`;
+    if (this.gradMode !== null && isGradEnabled() !== this.gradMode) return `grad mode is ${isGradEnabled() ? 'on' : 'off'}, was ${this.gradMode ? 'on' : 'off'}`;
     for (const [m, flag] of this.training) if (m.training !== flag) return `a module is in ${m.training ? 'training' : 'eval'} mode, was in ${flag ? 'training' : 'eval'} mode`;
     for (const [s, sig] of this.states) if (!sameSignature(s.captureSignature(), sig)) return `the settings or state of ${s.constructor.name} changed`;
     return null;
@@ -236,7 +238,7 @@ class Variant {
   private bind(src: Source, leaves: readonly unknown[], seeds: readonly Int32Array[]): Buffer | null {
     switch (src.kind) {
       case 'arg':
-        return (leaves[src.index] as Tensor)._contiguousBuffer();
+        return argBuffer(leaves[src.index] as Tensor);
       case 'state': {
         const t = src.tensor;
         if (isPending(t._value!)) realizeTensors([t]);
@@ -286,6 +288,22 @@ class Variant {
     }
     return { result: rebuild(this.result, (ref) => fromNode(resolve(ref), device)) };
   }
+}
+
+/**
+ * The buffer of a tensor argument. A contiguous view of a computed base (x.reshape(...), x[2:5]) is read in
+ * place, as a base is: nothing is computed, so a loaded artifact needs no compiler for it.
+ */
+function argBuffer(t: Tensor): Buffer {
+  const base = t._base;
+  if (base !== null && base._value!.op === 'buffer' && t.isContiguous()) {
+    const b = bufferOfNode(base._value!);
+    if (b.host !== null) {
+      const n = t.numel();
+      return new Buffer(b.device, b.dtype, n, b.host.subarray(t._offset, t._offset + n) as TypedArray);
+    }
+  }
+  return t._contiguousBuffer();
 }
 
 function dtypeOf(a: TypedArray): 'float32' | 'float64' | 'int32' | 'int64' | 'bool' {
@@ -728,8 +746,23 @@ export function compile<F extends (...args: never[]) => unknown>(fn: F, opts?: C
     else variants.push(done.variant);
   }
   Object.defineProperty(compiled, 'stats', { value: stats, enumerable: true });
+  capturedVariants.set(compiled, variants);
+  originals.set(compiled, fn);
   Object.defineProperty(compiled, 'name', { value: fn.name });
   return compiled as unknown as Compiled<F>;
+}
+
+const capturedVariants = new WeakMap<object, Variant[]>();
+const originals = new WeakMap<object, unknown>();
+
+/** @internal The function a compiled function was made from. */
+export function originalOf(f: unknown): unknown {
+  return typeof f === 'function' ? originals.get(f) : undefined;
+}
+
+/** @internal The captured variants of a compiled function, most recently captured first (null: not one). */
+export function variantsOf(f: unknown): readonly Variant[] | null {
+  return typeof f === 'function' ? (capturedVariants.get(f) ?? null) : null;
 }
 
 /** Replay, then run `fn` eagerly from the same state and compare everything, bit for bit. */
