@@ -9,7 +9,7 @@ import { trainMnist } from './common/train-mnist.js';
 const { nn } = torch;
 
 torch.manualSeed(0);
-const net = new nn.Sequential(
+const makeNet = (): torch.nn.Module => new nn.Sequential(
   new nn.Flatten(),
   new nn.Linear(28 * 28, 256),
   new nn.ReLU(),
@@ -17,4 +17,4 @@ const net = new nn.Sequential(
   new nn.ReLU(),
   new nn.Linear(128, 10),
 );
-trainMnist(net, { name: 'mlp', epochs: 8, lr: 0.001 });
+trainMnist(makeNet, { name: 'mlp', epochs: 8, lr: 0.001 });

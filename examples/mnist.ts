@@ -5,9 +5,10 @@
  *   npx graft run examples/mnist.ts --root ~/data/mnist  # the full 60k/10k IDX files
  *
  * Options: --epochs N  --batch-size N  --lr X  --optimizer adam|sgd  --max-steps N (stop early: CI)  --out DIR
+ *          --eager (build the graph at every step instead of replaying the compiled step)
  *
- * Each step's forward pass, backward pass and optimizer update are one lazy graph, compiled once (the first
- * step) into a few fused C kernels and reused by every later step.
+ * Each step's forward pass, backward pass and optimizer update are one lazy graph, compiled once into a few
+ * fused C kernels; torch.compile captures the step once and replays it with no graph work afterwards.
  */
 import * as torch from 'graft';
 import { trainMnist } from './common/train-mnist.js';
@@ -35,4 +36,4 @@ class LeNet extends nn.Module {
 }
 
 torch.manualSeed(0);
-trainMnist(new LeNet(), { name: 'lenet', epochs: 6, lr: 0.002 });
+trainMnist(() => new LeNet(), { name: 'lenet', epochs: 6, lr: 0.002 });

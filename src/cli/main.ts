@@ -1,14 +1,15 @@
 /**
- * The `graft` command line: `graft <command> [args...]`. Commands are a table (run, ir, inspect; `aot` joins
- * it when built); bin/graft.js calls `main`.
+ * The `graft` command line: `graft <command> [args...]`. Commands are a table (run, ir, inspect, aot);
+ * bin/graft.js calls `main`.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from './command.js';
+import { aotCommand } from './aot.js';
 import { inspectCommand } from './inspect.js';
 import { irCommand } from './ir.js';
 import { runCommand } from './run.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, irCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [runCommand, irCommand, inspectCommand, aotCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
