@@ -4,14 +4,17 @@
  * load PyTorch's), its default init (uniform ±1/√hidden_size), its gate order (LSTM i, f, g, o; GRU r, z, n),
  * its input checks and messages.
  *
- * The time loop is unrolled over existing ops: the input projection `x W_ihᵀ + b_ih` of every step is one
- * matmul before the loop; each step adds `h W_hhᵀ + b_hh` (one matmul) and applies the gates. The graph grows
- * with the sequence length, but every step builds kernels of the same structures, so what is compiled does not
- * (each distinct kernel is compiled once: see test/nn/rnn-compile.test.ts).
+ * The time loop is unrolled over existing ops: each step computes `x_t W_ihᵀ + b_ih` and `h W_hhᵀ + b_hh` (one
+ * matmul each) and applies the gates. The graph grows with the sequence length, but every step builds kernels of
+ * the same structures, so what is compiled stops growing (each distinct kernel is compiled once: see
+ * test/nn/rnn-compile.test.ts). Decision: the input projection is per step, not one matmul over all steps
+ * before the loop: reading step t of a computed [T, B, G] projection is a view at offset t (and its gradient a
+ * pad at offset t), which puts t into the structure of every step's kernel — a new C function per step (a
+ * 2-layer LSTM of 50 steps compiled 177 functions that way, 40 now). Only views of program inputs are free.
  */
 import { z } from 'zod';
 import { ArgumentError, fmtShape, ShapeError, ValueError } from '../../ir/index.js';
-import { cat, empty, stack, Tensor, zeros } from '../../tensor/index.js';
+import { cat, empty, stack, Tensor, tensor, zeros } from '../../tensor/index.js';
 import { bool, count, defineOptions, describeValue, real } from '../../tensor/options.js';
 import { dropout } from '../functional/dropout.js';
 import { linear } from '../functional/linear.js';
@@ -99,6 +102,26 @@ function cellStep(mode: RNNMode, xw: Tensor, h: Tensor, c: Tensor | null, wHh: T
   }
 }
 
+/**
+ * The steps' outputs ys[t] [B, F] as one [T, B, F] tensor. `stack` would pad each step to its place: t in every
+ * kernel's structure, a new C function per step. Instead each step is added at its place by a `scatterAdd`
+ * whose index is data (a block of a host buffer holding t), so every step's kernel is the same function, and
+ * its gradient is a `gather` of the same kind.
+ */
+function stepsToSequence(ys: readonly Tensor[], shape: [number, number, number], like: Tensor): Tensor {
+  const [T, B, F] = shape;
+  const f = { dtype: like.dtype, device: like.device };
+  if (T === 0) return zeros(shape, f);
+  if (T === 1) return ys[0]!.unsqueeze(0);
+  const n = B * F;
+  const idx = new BigInt64Array(T * n);
+  for (let t = 0; t < T; t++) idx.fill(BigInt(t), t * n, (t + 1) * n);
+  const index = tensor(idx, { dtype: 'int64', device: like.device }).reshape(T, 1, B, F);
+  let out = zeros(shape, f);
+  for (let t = 0; t < T; t++) out = out.scatterAdd(0, index.select(0, t), ys[t]!.unsqueeze(0));
+  return out;
+}
+
 /** What RNN, LSTM and GRU share: PyTorch's RNNBase. */
 export class RNNBase extends Module {
   readonly mode: RNNMode;
@@ -175,34 +198,38 @@ export class RNNBase extends Module {
   /**
    * Run every layer and direction over time-major input [T, B, I] from the states h0 (and c0) [L·D, B, H].
    * Returns the output [T, B, D·H] and the last states [L·D, B, H].
+   *
+   * Each step reads its own input block x[t] and applies the gates with one matmul for the input and one for the
+   * hidden state; the layers pass the steps' outputs to each other as they are (no stack and select between
+   * layers), and the output is assembled by `stepsToSequence`: no kernel structure depends on t (see below).
    */
   protected run(x: Tensor, h0: Tensor, c0: Tensor | null): [Tensor, Tensor, Tensor | null] {
     const T = x.shape[0]!;
     const D = this.bidirectional ? 2 : 1;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
-    let input = x;
+    let inputs: Tensor[] = Array.from({ length: T }, (_, t) => x.select(0, t));
     for (let layer = 0; layer < this.numLayers; layer++) {
-      if (layer > 0 && this.dropout > 0 && this.training) input = dropout(input, this.dropout, { training: true });
-      const outs: Tensor[] = [];
+      if (layer > 0 && this.dropout > 0 && this.training) inputs = inputs.map((v) => dropout(v, this.dropout, { training: true }));
+      const outs: Tensor[][] = [];
       for (let d = 0; d < D; d++) {
         const [wIh, wHh, bIh, bHh] = this.weightsOf(layer, d);
-        const xw = linear(input, wIh, bIh); // every step's input projection: one matmul
         let h = h0.select(0, layer * D + d);
         let c = c0 ? c0.select(0, layer * D + d) : null;
-        const ys: Tensor[] = new Array<Tensor>(T);
+        const ys = new Array<Tensor>(T);
         for (let s = 0; s < T; s++) {
           const t = d === 0 ? s : T - 1 - s;
-          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, wHh, bHh);
+          [h, c] = cellStep(this.mode, linear(inputs[t]!, wIh, bIh), h, c, wHh, bHh);
           ys[t] = h;
         }
-        outs.push(T > 0 ? stack(ys, 0) : zeros([0, x.shape[1]!, this.hiddenSize], { dtype: x.dtype, device: x.device }));
+        outs.push(ys);
         hs.push(h);
         if (c) cs.push(c);
       }
-      input = D === 1 ? outs[0]! : cat(outs, 2);
+      inputs = D === 1 ? outs[0]! : outs[0]!.map((y, t) => cat([y, outs[1]![t]!], 1));
     }
-    return [input, stack(hs, 0), c0 ? stack(cs, 0) : null];
+    const out = stepsToSequence(inputs, [T, x.shape[1]!, this.hiddenSize * D], x);
+    return [out, stack(hs, 0), c0 ? stack(cs, 0) : null];
   }
 
   /** Shared by the three forwards: batch handling, checks, default states; returns output, hN (, cN). */
