@@ -128,6 +128,12 @@ export function multiHeadAttentionForward(
   checkTensorArg(op, key, 'key');
   checkTensorArg(op, value, 'value');
   checkTensorArg(op, outProjWeight, 'out_proj_weight');
+  for (const [n, t] of [['in_proj_weight', inProjWeight], ['in_proj_bias', inProjBias], ['out_proj_bias', outProjBias]] as const) {
+    if (t !== null && t !== undefined && !(t instanceof Tensor)) throw new ArgumentError(`${op}(): argument '${n}' must be a Tensor or None, not ${describeValue(t)}`);
+  }
+  inProjWeight ??= null;
+  inProjBias ??= null;
+  outProjBias ??= null;
   MHA_OPTIONS.check(opts);
   if (!Number.isSafeInteger(embedDimToCheck) || !Number.isSafeInteger(numHeads) || numHeads <= 0) {
     throw new ArgumentError(`${op}(): embed_dim_to_check and num_heads must be positive integers, got ${describeValue(embedDimToCheck)} and ${describeValue(numHeads)}`);
@@ -175,7 +181,7 @@ export function multiHeadAttentionForward(
   let k: Tensor;
   let v: Tensor;
   const [bq, bk, bv] = inProjBias ? (inProjBias.chunk(3, 0) as [Tensor, Tensor, Tensor]) : [null, null, null];
-  if (!separate) {
+  if (inProjWeight !== null) {
     const [wq, wk, wv] = inProjWeight.chunk(3, 0) as [Tensor, Tensor, Tensor];
     q = linear(query, wq, bq);
     k = linear(key, wk, bk);

@@ -77,6 +77,12 @@ function checkSizes(op: string, inputSize: unknown, hiddenSize: unknown): void {
   if ((hiddenSize as number) <= 0) throw new ValueError(`${op}: hidden_size must be greater than zero, got ${hiddenSize}`);
 }
 
+/** The bases are exported (as PyTorch's): a direct call gets its arguments checked too. */
+function checkMode(mode: unknown, o: unknown): void {
+  if (mode !== 'RNN_TANH' && mode !== 'RNN_RELU' && mode !== 'LSTM' && mode !== 'GRU') throw new ValueError(`Unrecognized RNN mode: ${describeValue(mode)}`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ArgumentError(`${modeName(mode)}: expected an options object with inputSize and hiddenSize, got ${describeValue(o)}`);
+}
+
 /** One step of a cell: the input part `xw` (x W_ihᵀ + b_ih) is given; returns the new h (and c for LSTM). */
 function cellStep(mode: RNNMode, xw: Tensor, h: Tensor, c: Tensor | null, wHh: Tensor, bHh: Tensor | null): [Tensor, Tensor | null] {
   const hw = linear(h, wHh, bHh);
@@ -136,6 +142,7 @@ export class RNNBase extends Module {
 
   constructor(mode: RNNMode, o: RNNModuleOptions & { inputSize?: unknown; hiddenSize?: unknown }) {
     super();
+    checkMode(mode, o);
     const op = modeName(mode);
     checkSizes(op, o.inputSize, o.hiddenSize);
     this.mode = mode;
@@ -382,6 +389,7 @@ export class RNNCellBase extends Module {
 
   constructor(mode: RNNMode, o: RNNCellOptions & { inputSize?: unknown; hiddenSize?: unknown }) {
     super();
+    checkMode(mode, o);
     const op = `${modeName(mode)}Cell`;
     checkSizes(op, o.inputSize, o.hiddenSize);
     this.mode = mode;
