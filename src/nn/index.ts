@@ -16,3 +16,6 @@ export { Embedding, type EmbeddingModuleOptions } from './modules/embedding.js';
 export { Flatten } from './modules/flatten.js';
 export { ReLU, Sigmoid, Tanh, GELU, SiLU, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax } from './modules/activation.js';
 export { MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, type ClassLossOptions } from './modules/loss.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNModuleOptions, type RNNOptions, type RNNCellOptions } from './modules/rnn.js';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './modules/attention.js';
+export { TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, type TransformerLayerOptions, type TransformerActivation } from './modules/transformer.js';

@@ -25,3 +25,4 @@ export {
 } from './loss.js';
 export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './classification.js';
 export type { Reduction } from './util.js';
+export { scaledDotProductAttention, multiHeadAttentionForward, type ScaledDotProductAttentionOptions, type MultiHeadAttentionOptions } from './attention.js';
