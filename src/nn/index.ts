@@ -16,3 +16,4 @@ export { Embedding, type EmbeddingModuleOptions } from './modules/embedding.js';
 export { Flatten } from './modules/flatten.js';
 export { ReLU, Sigmoid, Tanh, GELU, SiLU, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax } from './modules/activation.js';
 export { MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, type ClassLossOptions } from './modules/loss.js';
+export * as utils from './utils/index.js';
