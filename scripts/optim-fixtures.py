@@ -1,7 +1,8 @@
 """Expected values for test/optim: optimizer steps and learning-rate schedules as PyTorch 1.13 computes them.
 
 Run with a Python that has PyTorch 1.13: /usr/bin/python3 scripts/optim-fixtures.py
-Writes test/optim/fixtures/optimizers.json and test/optim/fixtures/schedulers.json (committed; CI has no PyTorch).
+Writes test/optim/fixtures/optimizers.json, test/optim/fixtures/schedulers.json and test/nn/fixtures/utils.json
+(torch.nn.utils) (committed; CI has no PyTorch).
 Options are written with graft's camelCase names; the tests pass them to graft as they are.
 """
 import json
@@ -241,8 +242,41 @@ def schedulers():
     return {'lambdas': list(LAMBDAS), 'cases': cases, 'plateau': {'metrics': PLATEAU_METRICS, 'cases': plateau}, 'errors': errors}
 
 
-def write(name, obj):
-    with open(os.path.join(OUT, name), 'w') as f:
+# ---- torch.nn.utils ----------------------------------------------------------------------------------------
+
+CLIP_GRADS = [[[3.0, -4.0], [1.0, 0.5]], [0.25, -2.0, 1.5], [[[0.1]], [[-0.7]]]]
+
+
+def nn_utils():
+    from torch.nn.utils import clip_grad_norm_, clip_grad_value_
+    from torch.nn.utils.rnn import pad_sequence
+    clip = []
+    for max_norm, norm_type in [(1.0, 2.0), (100.0, 2.0), (2.0, 1.0), (0.5, math.inf), (1.5, 3.0), (1.0, 0.5)]:
+        for dtype in ['float32', 'float64']:
+            ps = [torch.zeros(torch.tensor(g).shape, dtype=getattr(torch, dtype), requires_grad=True) for g in CLIP_GRADS]
+            for p, g in zip(ps, CLIP_GRADS):
+                p.grad = torch.tensor(g, dtype=getattr(torch, dtype))
+            total = clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+            clip.append({'maxNorm': max_norm, 'normType': 'inf' if norm_type == math.inf else norm_type, 'dtype': dtype,
+                         'total': total.item(), 'grads': [p.grad.tolist() for p in ps]})
+    ps = [torch.zeros(torch.tensor(g).shape, requires_grad=True) for g in CLIP_GRADS]
+    for p, g in zip(ps, CLIP_GRADS):
+        p.grad = torch.tensor(g)
+    clip_grad_value_(ps, 0.6)
+    seqs = [[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[7.0, 8.0]], [[9.0, 10.0], [11.0, 12.0]]]
+    pads = []
+    for batch_first, padding_value in [(False, 0.0), (True, -1.5)]:
+        xs = [torch.tensor(s, requires_grad=True) for s in seqs]
+        out = pad_sequence(xs, batch_first=batch_first, padding_value=padding_value)
+        w = torch.arange(out.numel(), dtype=out.dtype).reshape(out.shape) / 10
+        (out * w).sum().backward()
+        pads.append({'batchFirst': batch_first, 'paddingValue': padding_value, 'out': out.tolist(), 'w': w.tolist(), 'grads': [x.grad.tolist() for x in xs]})
+    return {'clipGrads': CLIP_GRADS, 'clipGradNorm': clip, 'clipGradValue': {'clipValue': 0.6, 'grads': [p.grad.tolist() for p in ps]},
+            'padSequence': {'sequences': seqs, 'cases': pads}}
+
+
+def write(name, obj, out=OUT):
+    with open(os.path.join(out, name), 'w') as f:
         json.dump(obj, f, indent=1)
         f.write('\n')
 
@@ -250,3 +284,4 @@ def write(name, obj):
 assert torch.__version__.startswith('1.13'), torch.__version__
 write('optimizers.json', optimizers())
 write('schedulers.json', schedulers())
+write('utils.json', nn_utils(), os.path.join(os.path.dirname(__file__), '..', 'test', 'nn', 'fixtures'))
