@@ -1,6 +1,6 @@
 /** torch.optim.lr_scheduler: the schedulers of lr-scheduler.ts and those of this folder. */
 export * from '../lr-scheduler.js';
-export { ChainableLR, type SchedulerStateDict } from './base.js';
+export type { SchedulerStateDict } from './base.js';
 export * from './linear.js';
 export * from './exponential.js';
 export * from './multistep.js';
