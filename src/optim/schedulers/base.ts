@@ -54,16 +54,16 @@ export abstract class ChainableLR extends LRScheduler {
       this.lastEpoch--;
       throw e;
     }
-    this.apply(lrs);
+    this.setLrs(lrs);
   }
 
   /** PyTorch's `step(epoch)`: jump to `epoch`, using the closed form where there is one. */
   stepTo(epoch: number): void {
-    this.apply(this.lrAt(epoch));
+    this.setLrs(this.lrAt(epoch));
     this.lastEpoch = epoch;
   }
 
-  protected apply(lrs: number[]): void {
+  protected setLrs(lrs: number[]): void {
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]!));
     this.lrs = [...lrs];
   }

@@ -45,7 +45,7 @@ export class SequentialLR extends ChainableLR {
     for (const s of this.schedulers) s.lastEpoch -= 1;
     this.schedulers[0]!.step();
     this.lastEpoch = 0;
-    this.apply(this.schedulers[0]!.getLastLr());
+    this.setLrs(this.schedulers[0]!.getLastLr());
   }
   protected getLr(): number[] {
     return this.schedulers[0]!.getLastLr();
@@ -58,7 +58,7 @@ export class SequentialLR extends ChainableLR {
     if (idx > 0 && this.milestones[idx - 1] === epoch) stepTo(s, 0);
     else s.step();
     this.lastEpoch = epoch;
-    this.apply(s.getLastLr());
+    this.setLrs(s.getLastLr());
   }
   override stepTo(epoch: number): void {
     throw new ArgumentError(`SequentialLR.stepTo(${describeValue(epoch)}): SequentialLR steps one epoch at a time (step())`);

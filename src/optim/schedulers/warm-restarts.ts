@@ -56,7 +56,7 @@ export class CosineAnnealingWarmRestarts extends ChainableLR {
       }
     }
     this.lastEpoch = Math.floor(epoch);
-    this.apply(this.getLr());
+    this.setLrs(this.getLr());
   }
   override stepTo(epoch: number): void {
     this.step(epoch);

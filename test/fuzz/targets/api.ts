@@ -203,6 +203,8 @@ const SKIP = new Set([
   'cpu',
   // Protected methods (TypeScript's `protected`: for subclasses, not callers).
   'updateGroup', 'stateOf', 'lrAt', 'checkInputDim',
+  // (those of the schedulers in src/optim/schedulers; Optimizer's private `update`)
+  'getLr', 'closedFormLr', 'stateFields', 'initialStep', 'setLrs', 'update',
 ]);
 
 function specKeys(name: string): readonly string[] {
