@@ -164,6 +164,21 @@ describe('bad scheduler options give PyTorch\'s ValueError', () => {
     expect(caught(() => new S.SequentialLR(opt, { schedulers: [a], milestones: [2] })).message).toMatch(/number of schedulers 1 and the number of milestones to be equal to 1$/);
     expect(caught(() => new S.SequentialLR(opt, { schedulers: [a, 1 as never], milestones: [2] }))).toBeInstanceOf(torch.ArgumentError);
   });
+  it('stepTo(epoch) jumps with the closed form (PyTorch\'s step(epoch)); a non-integer epoch is refused', () => {
+    const opt = makeOptimizer(undefined, 1);
+    const s = new S.MultiStepLR(opt, { milestones: [2, 4], gamma: 0.5 });
+    s.stepTo(5);
+    expect(opt.paramGroups[0]!.lr).toBeCloseTo(0.025, 15);
+    expect(s.lastEpoch).toBe(5);
+    s.step();
+    expect(opt.paramGroups[0]!.lr).toBeCloseTo(0.025, 15);
+    expect(caught(() => s.stepTo('a' as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => s.stepTo(1.5))).toBeInstanceOf(torch.ArgumentError);
+    expect(s.lastEpoch).toBe(6);
+    const w = new S.CosineAnnealingWarmRestarts(opt, { T0: 2 });
+    expect(caught(() => w.step('a' as never))).toBeInstanceOf(torch.ArgumentError);
+    expect(caught(() => w.step(-1))).toBeInstanceOf(torch.ValueError);
+  });
   it('schedulers need an optimizer; LambdaLR functions must return numbers', () => {
     expect(caught(() => new S.LinearLR({} as never))).toBeInstanceOf(torch.ArgumentError);
     expect(caught(() => new S.ReduceLROnPlateau(null as never))).toBeInstanceOf(torch.ArgumentError);

@@ -6,9 +6,9 @@
  * where the scheduler has one.
  */
 import { z } from 'zod';
-import { defineOptions, int, real } from '../../tensor/options.js';
+import { ArgumentError } from '../../ir/index.js';
+import { defineOptions, describeValue, int, real } from '../../tensor/options.js';
 import { LRScheduler } from '../lr-scheduler.js';
-import type { Optimizer } from '../optimizer.js';
 
 export type SchedulerStateDict = { lastEpoch: number; baseLrs: number[]; lastLr: number[] } & Record<string, unknown>;
 
@@ -59,6 +59,7 @@ export abstract class ChainableLR extends LRScheduler {
 
   /** PyTorch's `step(epoch)`: jump to `epoch`, using the closed form where there is one. */
   stepTo(epoch: number): void {
+    if (!Number.isSafeInteger(epoch)) throw new ArgumentError(`${this.constructor.name}.stepTo(): epoch must be an integer, not ${describeValue(epoch)}`);
     this.setLrs(this.lrAt(epoch));
     this.lastEpoch = epoch;
   }

@@ -1,5 +1,5 @@
-import { ValueError } from '../../ir/index.js';
-import { defineOptions, real } from '../../tensor/options.js';
+import { ArgumentError, ValueError } from '../../ir/index.js';
+import { defineOptions, describeValue, real } from '../../tensor/options.js';
 import type { Optimizer } from '../optimizer.js';
 import { ChainableLR } from './base.js';
 
@@ -32,7 +32,9 @@ export class CosineAnnealingWarmRestarts extends ChainableLR {
   }
   /** One epoch on, or to `epoch` (>= 0, may be fractional). */
   override step(epoch?: number): void {
-    if (epoch !== undefined && (typeof epoch !== 'number' || Number.isNaN(epoch))) throw new ValueError(`Expected non-negative epoch, but got ${String(epoch)}`);
+    if (epoch !== undefined && (typeof epoch !== 'number' || Number.isNaN(epoch))) {
+      throw new ArgumentError(`CosineAnnealingWarmRestarts.step(): epoch must be a number, not ${describeValue(epoch)}`);
+    }
     if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
     if (epoch === undefined) {
       epoch = this.lastEpoch + 1;
