@@ -2,7 +2,7 @@
  * RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam (and SGD with maximize) against PyTorch 1.13: the parameters
  * after each of seven steps with fixed gradients, in float64 (fixtures: scripts/optim-fixtures.py).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { optim } from '../../src/index.js';
@@ -66,6 +66,7 @@ describe('state dicts round-trip: a restored optimizer continues identically', (
     const path = `${process.env.TMPDIR ?? '/tmp'}/graft-optim-${process.pid}-${c.name}.safetensors`;
     torch.save({ optim: a.opt.stateDict(), params: a.ps }, path);
     const saved = torch.load<{ optim: optim.OptimizerStateDict; params: torch.Tensor[] }>(path);
+    rmSync(path);
     const b = make(c);
     b.ps.forEach((p, i) => torch.noGrad(() => p.copy_(saved.params[i]!)));
     // a different learning rate, overwritten by the loaded param groups

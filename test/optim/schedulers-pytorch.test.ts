@@ -3,7 +3,7 @@
  * after construction and after every step, ReduceLROnPlateau's rates for a metric sequence, PyTorch's errors,
  * and state dicts that round-trip (fixtures: scripts/optim-fixtures.py).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { optim } from '../../src/index.js';
@@ -95,6 +95,7 @@ describe('ReduceLROnPlateau reduces rates as PyTorch 1.13 does', () => {
     const path = `${process.env.TMPDIR ?? '/tmp'}/graft-plateau-${process.pid}.safetensors`;
     torch.save({ optim: opt.stateDict(), sched: s.stateDict() }, path);
     const saved = torch.load<{ optim: optim.OptimizerStateDict; sched: optim.lr_scheduler.ReduceLROnPlateauState }>(path);
+    rmSync(path);
     expect(saved.sched.best).toBe(s.best);
     const opt2 = makeOptimizer(undefined, 2);
     const s2 = new S.ReduceLROnPlateau(opt2, c.opts);
@@ -116,6 +117,7 @@ describe('state dicts round-trip: a restored scheduler continues identically', (
     const path = `${process.env.TMPDIR ?? '/tmp'}/graft-sched-${process.pid}-${c.name}.safetensors`;
     torch.save({ optim: opt.stateDict(), sched: s.stateDict() }, path);
     const saved = torch.load<{ optim: optim.OptimizerStateDict; sched: { lastEpoch: number } }>(path);
+    rmSync(path);
     const opt2 = makeOptimizer(c.optimizer, c.groups ?? 1);
     const s2 = makeScheduler(opt2, c);
     s2.step(); // elsewhere in its schedule: loading puts it back
