@@ -1,5 +1,11 @@
 export * from './optimizer.js';
 export * from './sgd.js';
 export * from './adam.js';
-export * as lr_scheduler from './lr-scheduler.js';
-export * as lrScheduler from './lr-scheduler.js';
+export * as lr_scheduler from './schedulers/index.js';
+export * as lrScheduler from './schedulers/index.js';
+export * from './rmsprop.js';
+export * from './adagrad.js';
+export * from './adadelta.js';
+export * from './adamax.js';
+export * from './nadam.js';
+export * from './radam.js';

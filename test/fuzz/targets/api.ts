@@ -203,6 +203,8 @@ const SKIP = new Set([
   'cpu',
   // Protected methods (TypeScript's `protected`: for subclasses, not callers).
   'updateGroup', 'stateOf', 'lrAt', 'checkInputDim',
+  // (those of the schedulers in src/optim/schedulers; Optimizer's private `update`)
+  'getLr', 'closedFormLr', 'stateFields', 'initialStep', 'setLrs', 'update',
 ]);
 
 function specKeys(name: string): readonly string[] {
@@ -239,6 +241,8 @@ export function libraryCallables(): Callable[] {
     ...callablesOf('nn.', nn as unknown as Record<string, unknown>),
     ...callablesOf('nn.functional.', nn.functional as unknown as Record<string, unknown>),
     ...callablesOf('nn.init.', nn.init as unknown as Record<string, unknown>),
+    ...callablesOf('nn.utils.', nn.utils as unknown as Record<string, unknown>),
+    ...callablesOf('nn.utils.rnn.', nn.utils.rnn as unknown as Record<string, unknown>),
     ...callablesOf('optim.', optim as unknown as Record<string, unknown>).filter((c) => c.name !== 'optim.scalarLike'),
     ...callablesOf('optim.lrScheduler.', optim.lrScheduler as unknown as Record<string, unknown>),
     ...callablesOf('io.', io as unknown as Record<string, unknown>),
@@ -277,6 +281,7 @@ const unchanged = (s: Snapshot): boolean =>
 const GRAFT_CLASSES: (abstract new (...a: never[]) => unknown)[] = [
   torch.nn.Module, torch.optim.Optimizer, torch.optim.lrScheduler.LRScheduler, torch.utils.data.DataLoader, torch.utils.data.Dataset,
   torch.Generator, torch.NDArray, torch.ValuesIndices, torch.GradFn, torch.GraftError,
+  torch.optim.lrScheduler.ReduceLROnPlateau,
 ];
 
 /** Methods of a graft object returned by a call (its class's, up the prototype chain, not Object's). */

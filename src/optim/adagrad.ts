@@ -1,0 +1,57 @@
+import { ValueError } from '../ir/index.js';
+import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
+import type { Tensor } from '../tensor/index.js';
+import { bool, defineOptions, real } from '../tensor/options.js';
+
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+  maximize?: boolean;
+}
+
+const ADAGRAD_OPTIONS = defineOptions('Adagrad', {
+  lr: real.default(1e-2),
+  lrDecay: real.default(0),
+  weightDecay: real.default(0),
+  initialAccumulatorValue: real.default(0),
+  eps: real.default(1e-10),
+  maximize: bool.default(false),
+});
+
+/**
+ * Adagrad as PyTorch 1.13 computes it: the sum of squared gradients (starting at
+ * `initialAccumulatorValue`) scales each step; the rate decays as lr / (1 + (step - 1) * lrDecay).
+ */
+export class Adagrad extends Optimizer {
+  constructor(params: ParamsArg, opts?: AdagradOptions) {
+    const o = ADAGRAD_OPTIONS.parse(opts);
+    if (!(o.lr >= 0)) throw new ValueError(`Invalid learning rate: ${o.lr}`);
+    if (!(o.lrDecay >= 0)) throw new ValueError(`Invalid lr_decay value: ${o.lrDecay}`);
+    if (!(o.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
+    if (!(o.initialAccumulatorValue >= 0)) throw new ValueError(`Invalid initial_accumulator_value value: ${o.initialAccumulatorValue}`);
+    if (!(o.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
+    super(params, o, ADAGRAD_OPTIONS);
+  }
+
+  protected updateGroup(g: ParamGroup): void {
+    const wd = g.weightDecay as number;
+    for (const p of g.params) {
+      if (!p.grad) continue;
+      let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      const st = this.stateOf(p);
+      const step = ((st.step as number | undefined) ?? 0) + 1;
+      st.step = step;
+      if (wd !== 0) grad = grad.add(p, { alpha: wd });
+      const clr = g.lr / (1 + (step - 1) * (g.lrDecay as number));
+      const s0 = st.sum as Tensor | undefined;
+      const init = g.initialAccumulatorValue as number;
+      const sum = s0 ? s0.add(grad.mul(grad)) : init !== 0 ? grad.mul(grad).add(init) : grad.mul(grad);
+      st.sum = sum;
+      const std = sum.sqrt().add(g.eps as number);
+      p.sub_(grad.div(std).mul(scalarLike(p, clr)));
+    }
+  }
+}
