@@ -1,5 +1,5 @@
 /**
- * Convolution (conv1d, conv2d) as views + one canonical contraction:
+ * Convolution (conv1d, conv2d, conv3d; the shapes below for 2-D) as views + one canonical contraction:
  *
  *   xp   = pad(x, zeros)                                   [N, C, H+ph, W+pw]
  *   win  = windows(xp)  (unfold per spatial axis,

@@ -115,6 +115,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   if (alignCorners !== null && !interpolating) {
     throw new ValueError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`);
   }
+  if ((mode as string) === 'bicubic') throw new ValueError(`${op}: mode 'bicubic' is not implemented in graft (nearest, nearest-exact, linear, bilinear, trilinear and area are)`);
   const known = mode in GRAD || mode === 'area';
   if (n < 1 || n > 3 || !known) {
     throw new ValueError(
