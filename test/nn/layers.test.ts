@@ -137,6 +137,9 @@ describe('ModuleDict, ParameterList, ParameterDict', () => {
     net.loadStateDict({ ...net.stateDict(), 'scales.1': torch.tensor([7, 8, 9]), 'extra.gamma': torch.tensor([2]) });
     expect(flat(net.scales.at(-1))).toEqual([7, 8, 9]);
     expect(flat(net.extra.get('gamma'))).toEqual([2]);
+    expect(net.scales.toString()).toBe('ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2]\n    (1): Parameter containing: [torch.float32 of size 3]\n)');
+    expect(new nn.ParameterList().toString()).toBe('ParameterList()');
+    expect(net.extra.toString()).toBe('ParameterDict(  (gamma): Parameter containing: [torch.FloatTensor of size 1])');
     net.heads.pop('b');
     expect(Object.keys(net.stateDict()).slice(0, 2)).toEqual(['heads.a.weight', 'heads.a.bias']);
     expect(net.heads.length).toBe(1);

@@ -121,6 +121,12 @@ export class ParameterDict extends Keyed<Parameter> {
   protected isEntry(v: unknown): boolean {
     return v instanceof Parameter;
   }
+  /** As PyTorch 1.13 prints it: `ParameterDict(  (a): Parameter containing: [torch.FloatTensor of size 2])`. */
+  override toString(): string {
+    const legacy: Record<string, string> = { float32: 'FloatTensor', float64: 'DoubleTensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor' };
+    const lines = this.items().map(([k, p]) => `  (${k}): Parameter containing: [torch.${legacy[p.dtype] ?? p.dtype} of size ${p.shape.join('x')}]`);
+    return `ParameterDict(${lines.join('\n')})`;
+  }
 }
 
 /** A list of parameters, registered as '0', '1', ...; plain tensors become Parameters. */
@@ -162,5 +168,10 @@ export class ParameterList extends Module {
   }
   [Symbol.iterator](): Iterator<Parameter> {
     return Array.from({ length: this.length }, (_, i) => this.at(i))[Symbol.iterator]();
+  }
+  /** As PyTorch prints it: one `(i): Parameter containing: [torch.float32 of size 3x2]` line per entry. */
+  override toString(): string {
+    const lines = [...this].map((p, i) => `    (${i}): Parameter containing: [torch.${p.dtype} of size ${p.shape.join('x')}]`);
+    return lines.length ? `ParameterList(\n${lines.join('\n')}\n)` : 'ParameterList()';
   }
 }
