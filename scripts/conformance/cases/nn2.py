@@ -173,6 +173,8 @@ def build():
     mod('conv-transpose1d', 'ConvTranspose1d', [2, 3, 3], {'stride': 2}, {'weight': RN(2, 3, 3), 'bias': RN(3)}, RN(2, 2, 4), **tol)
     mod('conv-transpose3d', 'ConvTranspose3d', [2, 2, 2], {'stride': 2}, {'weight': RN(2, 2, 2, 2, 2), 'bias': RN(2)}, RN(1, 2, 2, 2, 2), **tol)
     mod('conv3d', 'Conv3d', [2, 3, (2, 3, 2)], {'padding': 1, 'stride': (1, 2, 1)}, {'weight': RN(3, 2, 2, 3, 2), 'bias': RN(3)}, RN(2, 2, 3, 4, 3), **tol)
+    for pm in ('reflect', 'replicate', 'circular'):
+        mod(f'conv3d-{pm}', 'Conv3d', [2, 2, 3], {'padding': 1, 'padding_mode': pm}, {'weight': RN(2, 2, 3, 3, 3), 'bias': RN(2)}, RN(1, 2, 3, 4, 3), **tol)
     mod('upsample-nearest', 'Upsample', [], {'scale_factor': 2}, {}, RN(1, 2, 2, 3))
     mod('upsample-bilinear', 'Upsample', [], {'size': (3, 5), 'mode': 'bilinear', 'align_corners': True}, {}, RN(1, 2, 2, 3), **tol)
     mod('upsampling-nearest2d', 'UpsamplingNearest2d', [], {'scale_factor': 3}, {}, RN(1, 1, 2, 2))
