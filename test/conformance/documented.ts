@@ -107,10 +107,10 @@ export const DOCUMENTED: readonly Documented[] = [
   },
   {
     category: 'nn2',
-    ids: ['interpolate/nearest-1d-double', 'interpolate/nearest-2d-same-size'],
+    ids: ['interpolate/nearest-1d-double', 'interpolate/nearest-2d-same-size', 'interpolate/bicubic-same-sizes'],
     aspects: ['grads'],
     reason:
-      "PyTorch's nearest backward special-cases out = 2·in (dst >> 1) and out = in where its (contiguous) forward computes floor(dst / scale); graft's gradient is the gradient of the forward both share (design: nn layers of issue 14)",
+      "PyTorch's nearest backward special-cases out = 2·in (dst >> 1) and out = in, and its bicubic backward out = in (a copy), where its forward computes the general formula with the scale factor; graft's gradient is the gradient of the forward both share (design: nn layers of issue 14)",
   },
 ];
 

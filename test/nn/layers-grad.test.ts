@@ -32,13 +32,15 @@ describe('gradients vs finite differences (float64, interp): issue 14 layers', (
     checkGrads((x, w) => F.instanceNorm(x, rm, rv, { weight: w, useInputStats: false }), [{ shape: [2, 2, 3] }, { shape: [2] }]);
   });
 
-  it('interpolate: nearest, nearest-exact, bilinear (alignCorners both ways), linear, trilinear', () => {
+  it('interpolate: nearest, nearest-exact, bilinear (alignCorners both ways), linear, trilinear, bicubic', () => {
     checkGrads((x) => F.interpolate(x, { size: [5, 3] }), [{ shape: [1, 2, 3, 4] }]);
     checkGrads((x) => F.interpolate(x, { scaleFactor: 1.7, mode: 'nearest-exact' }), [{ shape: [1, 1, 3, 3] }]);
     checkGrads((x) => F.interpolate(x, { size: [5, 2], mode: 'bilinear' }), [{ shape: [1, 2, 3, 4] }]);
     checkGrads((x) => F.interpolate(x, { scaleFactor: [1.5, 2], mode: 'bilinear', alignCorners: true }), [{ shape: [1, 1, 3, 3] }]);
     checkGrads((x) => F.interpolate(x, { size: 7, mode: 'linear' }), [{ shape: [2, 1, 4] }]);
     checkGrads((x) => F.interpolate(x, { size: [3, 2, 3], mode: 'trilinear' }), [{ shape: [1, 1, 2, 3, 2] }]);
+    checkGrads((x) => F.interpolate(x, { size: [5, 2], mode: 'bicubic' }), [{ shape: [1, 2, 3, 4] }]);
+    checkGrads((x) => F.interpolate(x, { scaleFactor: 1.5, mode: 'bicubic', alignCorners: true }), [{ shape: [1, 1, 3, 3] }]);
   });
 
   it('pixelShuffle and pixelUnshuffle', () => {

@@ -12,8 +12,10 @@
  *                  y = x[i0] * (1 - l) + x[i0 + (i0 < in - 1)] * l with i0 = floor(src), l = src - i0;
  *                  an axis whose size does not change is copied, whatever the scale (as PyTorch's kernels)
  *
+ *   bicubic        4 taps with the cubic convolution weights (A = -0.75), indices clamped (cubicAxis)
+ *
  * scale is 1 / scaleFactor when a scale factor is given (and not recomputed), else in / out. 'area' is
- * adaptive average pooling, as in PyTorch.
+ * adaptive average pooling, as in PyTorch. antialias is not implemented.
  */
 import { build, DTypeError, isFloat, ShapeError, ValueError, type DType, type Node } from '../../ir/index.js';
 import { applyOp, type Tensor } from '../../tensor/index.js';
@@ -21,7 +23,7 @@ import { bool, custom, defineOptions, str } from '../../tensor/options.js';
 import { adaptiveAvgPoolNd } from './adaptive-pool.js';
 import { checkTensorArg, scalarName } from './util.js';
 
-export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear' | 'area';
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
 
 export interface InterpolateOptions {
   size?: number | readonly number[] | null;
@@ -42,8 +44,8 @@ export const INTERPOLATE_SHAPE = {
 };
 const INTERPOLATE_OPTIONS = defineOptions('interpolate', INTERPOLATE_SHAPE);
 
-const LINEAR: Record<string, number> = { linear: 1, bilinear: 2, trilinear: 3 };
-const GRAD: Record<string, string> = { nearest: 'Nearest', 'nearest-exact': 'NearestExact', linear: 'Linear', bilinear: 'Bilinear', trilinear: 'Trilinear' };
+const LINEAR: Record<string, number> = { linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
+const GRAD: Record<string, string> = { nearest: 'Nearest', 'nearest-exact': 'NearestExact', linear: 'Linear', bilinear: 'Bilinear', bicubic: 'Bicubic', trilinear: 'Trilinear' };
 const AXIS_NAMES = [['W'], ['H', 'W'], ['D', 'H', 'W']];
 
 const fconst = (v: number, dtype: DType, shape: readonly number[]): Node => build.constant(v, dtype, shape);
@@ -67,6 +69,7 @@ function resampleAxis(x: Node, axis: number, M: number, mode: string, alignCorne
     const idx = build.binary('min', build.cast(build.unary('floor', pos), 'int64'), fconst(L - 1, 'int64', [M]));
     return take(x, axis, idx);
   }
+  if (mode === 'bicubic') return cubicAxis(x, axis, M, alignCorners, scale);
   if (M === L) return x;
   const dt = x.dtype;
   const sc = alignCorners ? (M > 1 ? (L - 1) / (M - 1) : 0) : scale !== null ? 1 / scale : L / M;
@@ -86,6 +89,40 @@ function resampleAxis(x: Node, axis: number, M: number, mode: string, alignCorne
   const shape = x.shape.map((v, i) => (i === axis ? M : v));
   const w = (l: Node): Node => build.expand(build.reshape(l, view), shape);
   return build.binary('add', build.binary('mul', take(x, axis, i0), w(l0)), build.binary('mul', take(x, axis, i1), w(l1)));
+}
+
+/**
+ * Bicubic along one axis (PyTorch's upsample_bicubic2d, A = -0.75): src as the linear modes but not clamped at
+ * 0, i = floor(src), t = src - i, y = sum_j x[clamp(i - 1 + j)] * c_j(t) with the cubic convolution weights
+ * c = [w2(t + 1), w1(t), w1(1 - t), w2(2 - t)].
+ */
+function cubicAxis(x: Node, axis: number, M: number, alignCorners: boolean, scale: number | null): Node {
+  const L = x.shape[axis]!;
+  const dt = x.dtype;
+  const c = (v: number): Node => fconst(v, dt, [M]);
+  const sc = alignCorners ? (M > 1 ? (L - 1) / (M - 1) : 0) : scale !== null ? 1 / scale : L / M;
+  const d = build.cast(build.iota(M, 'int64'), dt);
+  const src = alignCorners ? build.binary('mul', d, c(sc)) : build.binary('sub', build.binary('mul', build.binary('add', d, c(0.5)), c(sc)), c(0.5));
+  const fl = build.unary('floor', src);
+  const t = build.binary('sub', src, fl);
+  const i0 = build.cast(fl, 'int64');
+  const A = -0.75;
+  const mul = (a: Node, b: Node): Node => build.binary('mul', a, b);
+  const add = (a: Node, b: Node): Node => build.binary('add', a, b);
+  const sub = (a: Node, b: Node): Node => build.binary('sub', a, b);
+  // w1(u) = ((A + 2) u - (A + 3)) u² + 1 for |u| <= 1; w2(u) = ((A u - 5A) u + 8A) u - 4A for 1 < |u| < 2
+  const w1 = (u: Node): Node => add(mul(mul(sub(mul(c(A + 2), u), c(A + 3)), u), u), c(1));
+  const w2 = (u: Node): Node => sub(mul(add(mul(sub(mul(c(A), u), c(5 * A)), u), c(8 * A)), u), c(4 * A));
+  const weights = [w2(add(t, c(1))), w1(t), w1(sub(c(1), t)), w2(sub(c(2), t))];
+  const view = x.shape.map((_, i) => (i === axis ? M : 1));
+  const shape = x.shape.map((v, i) => (i === axis ? M : v));
+  let y: Node | null = null;
+  weights.forEach((w, j) => {
+    const idx = build.binary('max', build.binary('min', build.binary('add', i0, fconst(j - 1, 'int64', [M])), fconst(L - 1, 'int64', [M])), fconst(0, 'int64', [M]));
+    const term = mul(take(x, axis, idx), build.expand(build.reshape(w, view), shape));
+    y = y === null ? term : add(y, term);
+  });
+  return y!;
 }
 
 /** F.interpolate: x [N, C, d1..dk] (k = 1..3) resized to `size` or by `scaleFactor`. */
@@ -115,7 +152,6 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   if (alignCorners !== null && !interpolating) {
     throw new ValueError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`);
   }
-  if ((mode as string) === 'bicubic') throw new ValueError(`${op}: mode 'bicubic' is not implemented in graft (nearest, nearest-exact, linear, bilinear, trilinear and area are)`);
   const known = mode in GRAD || mode === 'area';
   if (n < 1 || n > 3 || !known) {
     throw new ValueError(
