@@ -105,6 +105,13 @@ export const DOCUMENTED: readonly Documented[] = [
     reason:
       "gradients built with createGraph are IR expressions (autodiff is a graph transform): their gradFn names the last op of the expression, not PyTorch's TanhBackwardBackward0",
   },
+  {
+    category: 'nn2',
+    ids: ['interpolate/nearest-1d-double', 'interpolate/nearest-2d-same-size', 'interpolate/bicubic-same-sizes'],
+    aspects: ['grads'],
+    reason:
+      "PyTorch's nearest backward special-cases out = 2·in (dst >> 1) and out = in, and its bicubic backward out = in (a copy), where its forward computes the general formula with the scale factor; graft's gradient is the gradient of the forward both share (design: nn layers of issue 14)",
+  },
 ];
 
 export function documentedFor(category: string, id: string): Documented | undefined {

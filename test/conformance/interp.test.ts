@@ -5,6 +5,6 @@
  */
 import { conformanceSuite } from './suite.js';
 
-for (const category of ['creation', 'elementwise', 'reduction', 'movement', 'indexing', 'linalg', 'autograd', 'nn', 'loss', 'printing']) {
+for (const category of ['creation', 'elementwise', 'reduction', 'movement', 'indexing', 'linalg', 'autograd', 'nn', 'loss', 'printing', 'nn2']) {
   conformanceSuite(category, { device: 'interp' });
 }

@@ -8,6 +8,7 @@ import * as torch from '../../src/index.js';
 import { camel } from './fixture.js';
 import { LARGE } from './large.js';
 import { SCENARIOS } from './scenarios.js';
+import { NN2 } from './nn2-ops.js';
 
 type Tensor = torch.Tensor;
 export type Kw = Record<string, unknown>;
@@ -94,5 +95,5 @@ const TABLE: Record<string, OpFn> = {
 };
 
 export function opOf(key: string): OpFn {
-  return TABLE[key] ?? SCENARIOS[key] ?? LARGE[key] ?? byConvention(key);
+  return TABLE[key] ?? SCENARIOS[key] ?? LARGE[key] ?? NN2[key] ?? byConvention(key);
 }

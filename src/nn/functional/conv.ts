@@ -1,5 +1,5 @@
 /**
- * Convolution (conv1d, conv2d) as views + one canonical contraction:
+ * Convolution (conv1d, conv2d, conv3d; the shapes below for 2-D) as views + one canonical contraction:
  *
  *   xp   = pad(x, zeros)                                   [N, C, H+ph, W+pw]
  *   win  = windows(xp)  (unfold per spatial axis,
@@ -48,7 +48,7 @@ function resolvePadding(op: string, padding: Padding, k: number[], s: number[], 
   return p.map((v) => [v, v]);
 }
 
-/** Convolution over the trailing `n` spatial axes (n = 1 or 2), with PyTorch's checks and messages. */
+/** Convolution over the trailing `n` spatial axes (n = 1, 2 or 3), with PyTorch's checks and messages. */
 export function convNd(op: string, n: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions): Tensor {
   checkTensorArg(op, x);
   checkTensorArg(op, weight, 'weight');
@@ -95,26 +95,38 @@ export function convNd(op: string, n: number, x: Tensor, weight: Tensor, bias: T
     );
   }
   const outSpatial = padded.map((v, i) => windowCount(v, k[i]!, s[i]!, d[i]!));
-  const P = numel(outSpatial);
-  const K = Cg * numel(k);
-  const Og = O / groups;
   const outShape = batched ? [N, O, ...outSpatial] : [O, ...outSpatial];
   const inputs = bias ? [x, weight, bias] : [x, weight];
   // PyTorch convolves an unbatched input as a batch of one and squeezes the batch dim away.
   return applyOp(batched ? 'ConvolutionBackward0' : 'SqueezeBackward1', inputs, ([nx, nw, nb]) => {
-    const x4 = build.reshape(nx!, xs);
-    const xp = build.pad(x4, [[0, 0], [0, 0], ...pads]);
-    const win = windows(xp, k, s, d); // [N, C, ...O, ...k]
-    // [N, C, ...k, ...O]: the reduced axes (C, k) together, the output pixels last.
-    const perm = [0, 1, ...k.map((_, i) => 2 + n + i), ...k.map((_, i) => 2 + i)];
-    const colsShape = groups === 1 ? [N, K, P] : [N, groups, K, P];
-    const cols = build.reshape(build.permute(win, perm), colsShape);
-    const wm = build.reshape(nw!, groups === 1 ? [O, K] : [groups, Og, K]);
-    let y: Node = contract(wm, cols, groups === 1 ? [N] : [N, groups]);
-    y = build.reshape(y, [N, O, ...outSpatial]);
-    if (nb) y = build.binary('add', y, build.expand(build.reshape(nb, [1, O, ...outSpatial.map(() => 1)]), y.shape));
-    return build.reshape(y, outShape);
+    const xp = build.pad(build.reshape(nx!, xs), [[0, 0], [0, 0], ...pads]);
+    return build.reshape(convNode(xp, nw!, nb, s, d, groups), outShape);
   });
+}
+
+/**
+ * The convolution of an already padded input xp [N, C, ...S] with weight w [O, C/groups, ...k] (bias b [O]):
+ * [N, O, ...out]. Shared by convNd and the transposed convolutions (which build their own xp and w).
+ */
+export function convNode(xp: Node, w: Node, b: Node | undefined, s: readonly number[], d: readonly number[], groups: number): Node {
+  const n = s.length;
+  const N = xp.shape[0]!;
+  const [O, Cg] = w.shape as [number, number];
+  const k = w.shape.slice(2);
+  const outSpatial = xp.shape.slice(2).map((v, i) => windowCount(v, k[i]!, s[i]!, d[i]!));
+  const P = numel(outSpatial);
+  const K = Cg * numel(k);
+  const Og = O / groups;
+    const win = windows(xp, k, s, d); // [N, C, ...O, ...k]
+  // [N, C, ...k, ...O]: the reduced axes (C, k) together, the output pixels last.
+  const perm = [0, 1, ...k.map((_, i) => 2 + n + i), ...k.map((_, i) => 2 + i)];
+  const colsShape = groups === 1 ? [N, K, P] : [N, groups, K, P];
+  const cols = build.reshape(build.permute(win, perm), colsShape);
+  const wm = build.reshape(w, groups === 1 ? [O, K] : [groups, Og, K]);
+  let y: Node = contract(wm, cols, groups === 1 ? [N] : [N, groups]);
+  y = build.reshape(y, [N, O, ...outSpatial]);
+  if (b) y = build.binary('add', y, build.expand(build.reshape(b, [1, O, ...outSpatial.map(() => 1)]), y.shape));
+  return y;
 }
 
 const convShape = {
@@ -123,10 +135,10 @@ const convShape = {
   dilation: sizeArg.optional(),
   groups: int.optional(),
 };
-const CONV_OPTIONS = { conv1d: defineOptions('conv1d', convShape), conv2d: defineOptions('conv2d', convShape) };
+const CONV_OPTIONS = { conv1d: defineOptions('conv1d', convShape), conv2d: defineOptions('conv2d', convShape), conv3d: defineOptions('conv3d', convShape) };
 
 /** Split `(bias?, opts?)` / `(opts)` arguments (bias may also be an option). */
-function convArgs(op: 'conv1d' | 'conv2d', b?: Tensor | null | ConvOptions, opts?: ConvOptions): [Tensor | null, ConvOptions] {
+export function convArgs(op: keyof typeof CONV_OPTIONS, b?: Tensor | null | ConvOptions, opts?: ConvOptions): [Tensor | null, ConvOptions] {
   if (b instanceof Tensor || b === null || b === undefined) return [b ?? null, checked(CONV_OPTIONS[op], opts)];
   if (typeof b !== 'object' || Array.isArray(b) || opts !== undefined) throw new ArgumentError(`${op}(): argument 'bias' must be a Tensor or null, not ${describeValue(b)}`);
   const { bias, ...rest } = b as ConvOptions & { bias?: Tensor | null };
@@ -144,4 +156,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null | ConvOpt
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null | ConvOptions, opts?: ConvOptions): Tensor {
   const [b, o] = convArgs('conv1d', bias, opts);
   return convNd('conv1d', 1, x, weight, b, o);
+}
+
+/** F.conv3d: input [N, C, D, H, W] or [C, D, H, W], weight [O, C/groups, kd, kh, kw], bias [O]. */
+export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null | ConvOptions, opts?: ConvOptions): Tensor {
+  const [b, o] = convArgs('conv3d', bias, opts);
+  return convNd('conv3d', 3, x, weight, b, o);
 }

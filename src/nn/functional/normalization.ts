@@ -14,7 +14,7 @@ import { checkTensorArg, constLike, scalarName, sizeArg, tensorOrNull } from './
 import { bool, custom, defineOptions, describeValue, real } from '../../tensor/options.js';
 
 /** mean and biased variance of x over `axes` (kept as size 1), and the normalized x. */
-function normalize(x: Node, axes: readonly number[], eps: number): { mean: Node; variance: Node; y: Node } {
+export function normalize(x: Node, axes: readonly number[], eps: number): { mean: Node; variance: Node; y: Node } {
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const total = build.reduce(x, 'sum', axes);
   const mean = build.binary('div', total, constLike(total, count));
@@ -26,7 +26,7 @@ function normalize(x: Node, axes: readonly number[], eps: number): { mean: Node;
 }
 
 /** y * weight + bias with weight/bias broadcast along `shape` (their shape is `paramShape` inside it). */
-function affine(y: Node, w: Node | undefined, b: Node | undefined, paramShape: readonly number[]): Node {
+export function affine(y: Node, w: Node | undefined, b: Node | undefined, paramShape: readonly number[]): Node {
   let out = y;
   if (w) out = build.binary('mul', out, build.expand(build.reshape(build.cast(w, y.dtype), paramShape), y.shape));
   if (b) out = build.binary('add', out, build.expand(build.reshape(build.cast(b, y.dtype), paramShape), y.shape));
@@ -105,7 +105,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 }
 
 /** running <- (1 - m) * running + m * stat, in place, outside autograd; computed with the next realization. */
-function updateRunning(running: Tensor, stat: Node, momentum: number | Tensor): void {
+export function updateRunning(running: Tensor, stat: Node, momentum: number | Tensor): void {
   noGrad(() => {
     const s = build.cast(build.reshape(build.detach(stat), running.shape), running.dtype);
     const m = momentum instanceof Tensor ? build.broadcastTo(build.cast(build.detach(momentum.node), running.dtype), s.shape) : constLike(s, momentum);

@@ -21,6 +21,18 @@ export interface ConvModuleOptions extends FactoryOptions {
   paddingMode?: PaddingMode;
 }
 
+export interface ConvTransposeModuleOptions extends FactoryOptions {
+  stride?: number | readonly number[];
+  padding?: number | readonly number[];
+  /** Extra size on one side of each output axis (smaller than the stride or the dilation). */
+  outputPadding?: number | readonly number[];
+  groups?: number;
+  bias?: boolean;
+  dilation?: number | readonly number[];
+  /** Only 'zeros', as in PyTorch. */
+  paddingMode?: 'zeros';
+}
+
 const convShape = {
   ...factoryShape,
   stride: sizeArg.optional(),
@@ -30,10 +42,21 @@ const convShape = {
   bias: bool.optional(),
   paddingMode: str.optional(),
 };
-const CONV_OPTIONS = { Conv1d: defineOptions('Conv1d', convShape), Conv2d: defineOptions('Conv2d', convShape) };
+const convTransposeShape = { ...factoryShape, stride: sizeArg.optional(), padding: sizeArg.optional(), outputPadding: sizeArg.optional(), groups: int.optional(), bias: bool.optional(), dilation: sizeArg.optional(), paddingMode: str.optional() };
+const CONV_OPTIONS = {
+  Conv1d: defineOptions('Conv1d', convShape),
+  Conv2d: defineOptions('Conv2d', convShape),
+  Conv3d: defineOptions('Conv3d', convShape),
+  ConvTranspose1d: defineOptions('ConvTranspose1d', convTransposeShape),
+  ConvTranspose2d: defineOptions('ConvTranspose2d', convTransposeShape),
+  ConvTranspose3d: defineOptions('ConvTranspose3d', convTransposeShape),
+};
 
-/** What Conv1d and Conv2d share: n-tuples of hyperparameters, the weight [out, in/groups, ...k], PyTorch's init and repr. */
-abstract class ConvNd extends Module {
+/**
+ * What the convolutions share (PyTorch's _ConvNd): n-tuples of hyperparameters, the weight [out, in/groups, ...k]
+ * ([in, out/groups, ...k] when transposed), PyTorch's init and repr.
+ */
+export abstract class ConvNd extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
   readonly kernelSize: number[];
@@ -42,13 +65,15 @@ abstract class ConvNd extends Module {
   readonly dilation: number[];
   readonly groups: number;
   readonly paddingMode: PaddingMode;
+  readonly outputPadding: number[];
 
   constructor(
-    private readonly _n: number,
+    protected readonly _n: number,
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: number | readonly number[],
-    opts: ConvModuleOptions,
+    opts: ConvModuleOptions | ConvTransposeModuleOptions,
+    readonly transposed = false,
   ) {
     super();
     const op = this.constructor.name;
@@ -63,6 +88,7 @@ abstract class ConvNd extends Module {
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(mode)) {
       throw new ValueError(`${op}: padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], but got padding_mode='${String(mode)}'`);
     }
+    if (transposed && mode !== 'zeros') throw new ValueError(`Only "zeros" padding mode is supported for ${op}`);
     this.paddingMode = mode;
     this.kernelSize = tupleArg(op, 'kernel_size', kernelSize, _n);
     this.stride = tupleArg(op, 'stride', opts.stride ?? 1, _n);
@@ -73,8 +99,10 @@ abstract class ConvNd extends Module {
       if (padding === 'same' && this.stride.some((s) => s !== 1)) throw new ValueError(`${op}: padding='same' is not supported for strided convolutions`);
       this.padding = padding;
     } else this.padding = tupleArg(op, 'padding', padding, _n);
+    this.outputPadding = tupleArg(op, 'output_padding', (opts as ConvTransposeModuleOptions).outputPadding ?? 0, _n);
     this.groups = groups;
-    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], { dtype: opts.dtype, device: opts.device }));
+    const wShape = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    this.weight = new Parameter(empty([...wShape, ...this.kernelSize], { dtype: opts.dtype, device: opts.device }));
     this.bias = (opts.bias ?? true) ? new Parameter(empty([outChannels], { dtype: opts.dtype, device: opts.device })) : null;
     this.resetParameters();
   }
@@ -84,7 +112,7 @@ abstract class ConvNd extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const op = this._n === 2 ? 'conv2d' : 'conv1d';
+    const op = `conv${this._n}d`;
     const o = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') return convNd(op, this._n, x, this.weight, this.bias, { ...o, padding: this.padding });
     // As PyTorch: pad with the mode first (F.pad), then convolve without padding.
@@ -110,6 +138,7 @@ abstract class ConvNd extends Module {
     if (typeof p === 'string') s += `, padding=${p}`;
     else if (p.some((v) => v !== 0)) s += `, padding=${pyInts(p)}`;
     if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyInts(this.dilation)}`;
+    if (this.outputPadding.some((v) => v !== 0)) s += `, output_padding=${pyInts(this.outputPadding)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
@@ -128,5 +157,12 @@ export class Conv2d extends ConvNd {
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvModuleOptions = {}) {
     super(1, inChannels, outChannels, kernelSize, opts);
+  }
+}
+
+/** 3-D convolution: input [N, C, D, H, W] or [C, D, H, W]; weight [out, in/groups, kd, kh, kw]. */
+export class Conv3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvModuleOptions = {}) {
+    super(3, inChannels, outChannels, kernelSize, opts);
   }
 }
