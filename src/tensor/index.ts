@@ -24,3 +24,4 @@ export * from './numpy.js';
 export * from './ir-tools.js';
 export * from './cuda.js';
 export * from './memory.js';
+export * from './sort.js';
