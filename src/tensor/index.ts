@@ -25,3 +25,4 @@ export * from './ir-tools.js';
 export * from './cuda.js';
 export * from './memory.js';
 export * from './sort.js';
+export * from './einsum.js';

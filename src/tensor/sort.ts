@@ -35,10 +35,10 @@ export function gatherNode(x: Node, positions: Node, axis: number): Node {
   return build.gather(x, positions, axis);
 }
 
-function sortWith(op: 'sort' | 'argsort', x: Tensor, args: unknown[]): { axis: number; descending: boolean } {
+function sortWith(op: 'sort' | 'argsort', x: Tensor, args: unknown[]): { axis: number; descending: boolean; stable: boolean } {
   checkTensor(op, x);
   const o = argsOf<SortOptions>(op === 'sort' ? SORT_OPTIONS : ARGSORT_OPTIONS, ['dim', 'descending'], args);
-  return { axis: normDim(o.dim ?? -1, x.dim(), op), descending: o.descending ?? false };
+  return { axis: normDim(o.dim ?? -1, x.dim(), op), descending: o.descending ?? false, stable: o.stable !== undefined };
 }
 
 /**
@@ -46,9 +46,10 @@ function sortWith(op: 'sort' | 'argsort', x: Tensor, args: unknown[]): { axis: n
  * (`[values, indices]`). Always stable: equal values keep their order, as `stable: true` asks.
  */
 export function sort(x: Tensor, ...args: [dim?: number | SortOptions, descending?: boolean | SortOptions, opts?: SortOptions]): ValuesIndices {
-  const { axis, descending } = sortWith('sort', x, args);
+  const { axis, descending, stable } = sortWith('sort', x, args);
   const indices = untrackedOp([x], ([n]) => argsortNode(n!, axis, descending));
-  const values = applyOp('SortBackward0', [x], ([n]) => gatherNode(n!, argsortNode(n!, axis, descending), axis));
+  // PyTorch's overload with `stable` is sort.stable (SortBackward1).
+  const values = applyOp(stable ? 'SortBackward1' : 'SortBackward0', [x], ([n]) => gatherNode(n!, argsortNode(n!, axis, descending), axis));
   return new ValuesIndices(values, indices);
 }
 
