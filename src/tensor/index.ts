@@ -26,3 +26,4 @@ export * from './cuda.js';
 export * from './memory.js';
 export * from './sort.js';
 export * from './einsum.js';
+export * from './special.js';
