@@ -27,3 +27,4 @@ export * from './memory.js';
 export * from './sort.js';
 export * from './einsum.js';
 export * from './special.js';
+export * from './cumulative.js';

@@ -11,6 +11,8 @@ OPS = {
     'topk': lambda x, *a, **k: tuple(torch.topk(x, *a, **k)),
     'unique': lambda x, **k: torch.unique(x, **k),
     'einsum': lambda eq, *ops: torch.einsum(eq, *ops),
+    'cummax': lambda x, *a, **k: tuple(torch.cummax(x, *a, **k)),
+    'cummin': lambda x, *a, **k: tuple(torch.cummin(x, *a, **k)),
 }
 
 
@@ -142,4 +144,33 @@ def build():
     c('erfinv/edges', 'erfinv', T([1.0, -1.0, 1.5, -2.0, NAN]), grad=False)
     c('erfinv/float64', 'erfinv', F64([[0.1, -0.7, 0.999999, -0.25]]))
     c('erfinv/int', 'erfinv', I([0, 1, -1]))
+
+    # cumprod / cummax / cummin / diff
+    c('cumprod/dim1', 'cumprod', x, 1)
+    c('cumprod/dim0', 'cumprod', x3, 0)
+    c('cumprod/one-zero', 'cumprod', T([[2.0, 0.0, 3.0, 1.5], [1.5, 2.0, -1.0, 0.0]]), 1)
+    c('cumprod/two-zeros', 'cumprod', T([[0.0, 2.0, 0.0, 3.0], [0.5, 0.0, 0.0, -1.0]]), 1)
+    c('cumprod/int', 'cumprod', xi, 1)
+    c('cumprod/kw-dtype', 'cumprod', xi, kw={'dim': 0, 'dtype': _f64()})
+    c('cumprod/0d', 'cumprod', T(1.5), 0)
+    c('cummax/basic', 'cummax', x, 1)
+    c('cummax/ties', 'cummax', ties, 1)
+    c('cummax/nan', 'cummax', T([[1.0, NAN, 3.0, NAN, 0.0]], grad=False), 1)
+    c('cummax/dim0', 'cummax', x3, 0)
+    c('cummax/int', 'cummax', xi, 1)
+    c('cummin/basic', 'cummin', x, 1)
+    c('cummin/ties', 'cummin', ties, 1)
+    c('diff/default', 'diff', x)
+    c('diff/n2-dim0', 'diff', x3, 2, 0)
+    c('diff/prepend-append', 'diff', x, kw={'dim': 1, 'prepend': R(3, 1), 'append': R(3, 2)})
+    c('diff/int', 'diff', xi)
+    c('diff/bool', 'diff', B([True, False, False, True]))
+    c('diff/n-large', 'diff', R(4), 5)
+    c('diff/0d', 'diff', T(1.5), err=('ShapeError', 'diff expects input to be at least one-dimensional'))
+    c('diff/prepend-rank', 'diff', x, kw={'prepend': R(3)}, err=('ShapeError', 'diff expects prepend or append to be the same dimension as input'))
     return c
+
+
+def _f64():
+    from casekit import Dtype
+    return Dtype('float64')
