@@ -24,13 +24,13 @@ const SORT_OPTIONS = defineOptions('sort', SORT_SHAPE);
 const ARGSORT_OPTIONS = defineOptions('argsort', SORT_SHAPE);
 
 /** @internal The positions of a stable sort of `x` along `axis` (a 0-d tensor sorts as one element). */
-export function argsortNode(x: Node, axis: number, descending: boolean): Node {
+function argsortNode(x: Node, axis: number, descending: boolean): Node {
   if (x.shape.length === 0) return build.constant(0, 'int64', []);
   return build.argsort(x, axis, descending);
 }
 
 /** @internal The values of `x` at `positions` along `axis`. */
-export function gatherNode(x: Node, positions: Node, axis: number): Node {
+function gatherNode(x: Node, positions: Node, axis: number): Node {
   if (x.shape.length === 0) return x;
   return build.gather(x, positions, axis);
 }
