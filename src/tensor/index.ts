@@ -28,3 +28,6 @@ export * from './sort.js';
 export * from './einsum.js';
 export * from './special.js';
 export * from './cumulative.js';
+export * from './products.js';
+export * from './search.js';
+export * as linalg from './linalg-namespace.js';

@@ -105,6 +105,12 @@ export const DOCUMENTED: readonly Documented[] = [
     reason:
       "gradients built with createGraph are IR expressions (autodiff is a graph transform): their gradFn names the last op of the expression, not PyTorch's TanhBackwardBackward0",
   },
+  {
+    category: 'ops2',
+    ids: ['baddbmm/beta-zero'],
+    aspects: ['grads'],
+    reason: 'as addmm: with beta = 0 the input is not read (NaN in it does not propagate, as in PyTorch), so its gradient is null; PyTorch gives zeros',
+  },
 ];
 
 export function documentedFor(category: string, id: string): Documented | undefined {

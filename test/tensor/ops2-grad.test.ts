@@ -67,6 +67,24 @@ describe('gradients vs finite differences (float64, interp)', () => {
   });
 });
 
+describe('products, search and repeats', () => {
+  it('baddbmm, kron, cdist (p = 2, 1, 3, inf), repeatInterleave, linalg.vectorNorm', () => {
+    checkGrads((i, a, b) => torch.baddbmm(i, a, b, { beta: 0.5, alpha: 2 }), [{ shape: [3] }, { shape: [2, 2, 4] }, { shape: [2, 4, 3] }]);
+    checkGrads((a, b) => torch.kron(a, b), [{ shape: [2, 3] }, { shape: [2] }]);
+    for (const p of [2, 1, 3, Infinity]) checkGrads((a, b) => torch.cdist(a, b, p), [{ shape: [3, 2] }, { shape: [4, 2] }]);
+    checkGrads((a) => torch.repeatInterleave(a, torch.tensor([2n, 0n, 1n]), 1), [{ shape: [2, 3] }]);
+    checkGrads((a) => torch.repeatInterleave(a, 2), [{ shape: [2, 2] }]);
+    checkGrads((a) => torch.linalg.vectorNorm(a, 3, 1), [{ shape: [2, 3] }]);
+  });
+  it('bucketize and searchsorted count boundaries (hand-computed)', () => {
+    const b = torch.tensor([1, 3, 5]);
+    expect(torch.bucketize(torch.tensor([0, 1, 2, 5, 6]), b).tolist()).toEqual([0, 0, 1, 2, 3]);
+    expect(torch.bucketize(torch.tensor([0, 1, 2, 5, 6]), b, { right: true }).tolist()).toEqual([0, 1, 1, 3, 3]);
+    expect(torch.searchsorted(b, 3).tolist()).toEqual(1);
+    expect(torch.searchsorted(b, torch.tensor([3]), { side: 'right' }).tolist()).toEqual([2]);
+  });
+});
+
 describe('boolean answers and unique', () => {
   it('allclose and equal', () => {
     const a = torch.tensor([1, 2, Number.NaN]);

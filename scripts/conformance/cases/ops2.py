@@ -13,6 +13,7 @@ OPS = {
     'einsum': lambda eq, *ops: torch.einsum(eq, *ops),
     'cummax': lambda x, *a, **k: tuple(torch.cummax(x, *a, **k)),
     'cummin': lambda x, *a, **k: tuple(torch.cummin(x, *a, **k)),
+    'linalg.vector_norm': lambda x, *a, **k: torch.linalg.vector_norm(x, *a, **k),
 }
 
 
@@ -168,6 +169,56 @@ def build():
     c('diff/n-large', 'diff', R(4), 5)
     c('diff/0d', 'diff', T(1.5), err=('ShapeError', 'diff expects input to be at least one-dimensional'))
     c('diff/prepend-rank', 'diff', x, kw={'prepend': R(3)}, err=('ShapeError', 'diff expects prepend or append to be the same dimension as input'))
+
+    # products
+    c('baddbmm/basic', 'baddbmm', R(2, 3, 5), R(2, 3, 4), R(2, 4, 5))
+    c('baddbmm/broadcast-alpha-beta', 'baddbmm', R(5), R(2, 3, 4), R(2, 4, 5), kw={'beta': 0.5, 'alpha': -1.5})
+    c('baddbmm/beta-zero', 'baddbmm', R(2, 3, 5), R(2, 3, 4), R(2, 4, 5), kw={'beta': 0})
+    c('baddbmm/mismatch', 'baddbmm', R(2, 3, 5), R(2, 3, 4), R(3, 4, 5), err=('ShapeError', 'Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [3, 4].'))
+    c('Tensor.baddbmm/method', 'Tensor.baddbmm', R(2, 3, 5), R(2, 3, 4), R(2, 4, 5))
+    c('kron/2d', 'kron', R(2, 3), R(3, 2))
+    c('kron/1d', 'kron', R(3), R(2))
+    c('kron/ranks', 'kron', R(2), R(2, 3))
+    c('kron/int', 'kron', I([[1, 2], [3, 4]]), I([[0, 5], [6, 7]]))
+    for p in (2.0, 1.0, 0.0, 3.0, INF):
+        c(f'cdist/p={p}', 'cdist', R(4, 3), R(5, 3), p, grad=p != 0.0)
+    c('cdist/default', 'cdist', R(2, 4, 3), R(2, 5, 3))
+    c('cdist/batch-broadcast', 'cdist', R(2, 1, 4, 3), R(3, 2, 3))
+    c('cdist/same-point', 'cdist', T([[1.0, 2.0], [0.5, 0.5]]), T([[1.0, 2.0]]))
+    c('cdist/1d', 'cdist', R(3), R(3), err=('ShapeError', 'cdist only supports at least 2D tensors, X1 got: 1D'))
+    c('cdist/columns', 'cdist', R(2, 3), R(2, 4), err=('ShapeError', 'X1 and X2 must have the same number of columns. X1: 3 X2: 4'))
+    c('cdist/negative-p', 'cdist', R(2, 3), R(2, 3), -1.0, err=('ValueError', 'cdist only supports non-negative p values'))
+
+    # bucketize / searchsorted / repeat_interleave
+    bounds = T([-1.0, 0.0, 0.5, 2.0], grad=False)
+    vals = T([[-2.0, -1.0, 0.25, 0.5], [2.0, 3.0, 0.0, 1.0]], grad=False)
+    c('bucketize/left', 'bucketize', vals, bounds)
+    c('bucketize/right', 'bucketize', vals, bounds, kw={'right': True})
+    c('bucketize/int32', 'bucketize', vals, bounds, kw={'out_int32': True})
+    c('bucketize/int', 'bucketize', I([[0, 3, 7]]), I([1, 3, 5]))
+    c('bucketize/2d-boundaries', 'bucketize', vals, T([[0.0, 1.0]], grad=False), err=('ShapeError', 'boundaries tensor must be 1 dimension'))
+    seq = T([[1.0, 3.0, 5.0, 7.0], [2.0, 4.0, 6.0, 8.0]], grad=False)
+    c('searchsorted/1d', 'searchsorted', bounds, vals)
+    c('searchsorted/right', 'searchsorted', bounds, vals, kw={'right': True})
+    c('searchsorted/side', 'searchsorted', bounds, vals, kw={'side': 'right'})
+    c('searchsorted/nd', 'searchsorted', seq, T([[3.0, 6.0, 9.0], [1.0, 4.0, 4.5]], grad=False))
+    c('searchsorted/sorter', 'searchsorted', T([5.0, 1.0, 3.0], grad=False), T([2.0, 4.0, 6.0], grad=False), kw={'sorter': I([1, 2, 0])})
+    c('searchsorted/opposites', 'searchsorted', bounds, vals, kw={'side': 'left', 'right': True}, err=('ValueError', "side and right can't be set to opposites"))
+    c('searchsorted/mismatch', 'searchsorted', seq, T([[1.0], [2.0], [3.0]], grad=False), err=('ShapeError', 'boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match'))
+    c('repeat_interleave/int', 'repeat_interleave', x, 2)
+    c('repeat_interleave/dim', 'repeat_interleave', x, 3, 1)
+    c('repeat_interleave/tensor', 'repeat_interleave', R(3, 2), I([1, 0, 2]), kw={'dim': 0})
+    c('repeat_interleave/int-input', 'repeat_interleave', xi, 2, kw={'dim': 0})
+    c('repeat_interleave/bad-size', 'repeat_interleave', R(3, 2), I([1, 2]), kw={'dim': 0}, err=('ShapeError', 'repeats must have the same size as input along dim'))
+    c('Tensor.repeat_interleave/method', 'Tensor.repeat_interleave', R(2, 2), 2, 0)
+
+    # linalg.vector_norm
+    for o in (2.0, 1.0, INF, -INF, 0.0, 3.5):
+        c(f'linalg.vector_norm/ord={o}', 'linalg.vector_norm', x, o, grad=o != 0.0)
+    c('linalg.vector_norm/dim', 'linalg.vector_norm', x3, 2.0, [0, 2])
+    c('linalg.vector_norm/keepdim', 'linalg.vector_norm', x3, kw={'ord': 1.0, 'dim': 1, 'keepdim': True})
+    c('linalg.vector_norm/zeros', 'linalg.vector_norm', T([[0.0, 0.0], [3.0, 4.0]]), kw={'dim': 1})
+    c('linalg.vector_norm/int', 'linalg.vector_norm', xi, err=('DTypeError', 'Expected a floating point or complex tensor as input'))
     return c
 
 
