@@ -4,14 +4,14 @@
  * exact gradient with zeros and gather's scatter for cummax, where a scan primitive per op would need its own
  * VJP; rows of a few thousand elements stay cheap, very long scans are the weak case).
  */
-import { build, checkDType, DTypeError, isFloat, normDim, ShapeError, type DType, type Node } from '../ir/index.js';
+import { ArgumentError, build, checkDType, DTypeError, isFloat, normDim, ShapeError, type DType, type Node } from '../ir/index.js';
 import { withOut, type OutOptions } from './elementwise.js';
 import { catNodes } from './join.js';
 import { defineOptions, dtypeArg, int, tensorArg } from './options.js';
 import { argsOf } from './positional.js';
 import { ValuesIndices } from './reduce.js';
 import { checkTensor, untrackedOp } from './reduce-args.js';
-import { applyOp, Tensor } from './tensor.js';
+import { applyOp, commitInPlace, Tensor } from './tensor.js';
 
 /** Move `axis` last, apply `f` to the [..., n] node, move it back. */
 function alongLast(x: Node, axis: number, f: (y: Node) => Node): Node {
@@ -133,6 +133,7 @@ export function diff(x: Tensor, ...args: [n?: number | DiffOptions, dim?: number
 declare module './tensor.js' {
   interface Tensor {
     cumprod(dim?: number | CumprodOptions, opts?: CumprodOptions): Tensor;
+    cumprod_(dim?: number | CumprodOptions, opts?: CumprodOptions): this;
     cummax(dim?: number | { dim?: number }): ValuesIndices;
     cummin(dim?: number | { dim?: number }): ValuesIndices;
     diff(n?: number | DiffOptions, dim?: number | DiffOptions, prepend?: Tensor | null | DiffOptions, append?: Tensor | null | DiffOptions, opts?: DiffOptions): Tensor;
@@ -141,6 +142,10 @@ declare module './tensor.js' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = { cumprod, cummax, cummin, diff };
+P.cumprod_ = function (this: Tensor, ...args: [dim?: number | CumprodOptions, opts?: CumprodOptions]) {
+  for (const a of args as unknown[]) if (a !== null && typeof a === 'object' && 'out' in a) throw new ArgumentError('cumprod_(): out= is not an option of an in-place op');
+  return commitInPlace('cumprod_', this, cumprod(this, ...args));
+};
 for (const [name, fn] of Object.entries(methods)) {
   P[name] = function (this: Tensor, ...args: never[]) {
     return fn(this, ...args);

@@ -1,5 +1,6 @@
 """Tensor ops of issue 14 (part 2): sorting (sort, argsort, msort, topk, unique), einsum, and the others listed
 in docs/design.md's "Sorting, einsum and other ops" section."""
+import numpy as np
 import torch
 
 from casekit import B, Catalog, F64, I, R, T
@@ -142,6 +143,12 @@ def build():
     # near 1 PyTorch's float32 erfinv is off by ~2 ulp and its gradient, exp(erfinv(x)^2), carries that 10x
     # (3e-5 at 0.99999); graft computes in float64: its gradient is the exact one (checked against float64).
     c('erfinv/near-one', 'erfinv', T([0.999, -0.9999, 0.99999, 0.5, 0.0, -0.3]), gtol=(1e-4, 1e-6))
+    # a dense sweep of (-1, 1), closer and closer to +-1 (values only: see near-one for the gradient)
+    sweep = [round(v, 6) for v in np.linspace(-0.999, 0.999, 181)] + [s * (1 - 10.0 ** -k) for k in range(1, 7) for s in (1, -1)]
+    c('erfinv/sweep', 'erfinv', T(sweep), grad=False)
+    # float32 is computed in float64 and rounded once, so the float64 path's accuracy bounds float32's. At 1 - 1e-6
+    # PyTorch's float64 erfinv is 2.2e-12 off the true value (mpmath: 3.45891073727549878), graft 1.8e-13: 1e-11.
+    c('erfinv/sweep-float64', 'erfinv', F64(sweep), grad=False, tol=(1e-11, 1e-300))
     c('erfinv/edges', 'erfinv', T([1.0, -1.0, 1.5, -2.0, NAN]), grad=False)
     c('erfinv/float64', 'erfinv', F64([[0.1, -0.7, 0.999999, -0.25]]))
     c('erfinv/int', 'erfinv', I([0, 1, -1]))
@@ -154,6 +161,7 @@ def build():
     c('cumprod/int', 'cumprod', xi, 1)
     c('cumprod/kw-dtype', 'cumprod', xi, kw={'dim': 0, 'dtype': _f64()})
     c('cumprod/0d', 'cumprod', T(1.5), 0)
+    c('Tensor.cumprod_/inplace', 'Tensor.cumprod_', R(2, 3, grad=False), 1, mutates=True)
     c('cummax/basic', 'cummax', x, 1)
     c('cummax/ties', 'cummax', ties, 1)
     c('cummax/nan', 'cummax', T([[1.0, NAN, 3.0, NAN, 0.0]], grad=False), 1)
