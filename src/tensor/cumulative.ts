@@ -107,8 +107,8 @@ export function diff(x: Tensor, ...args: [n?: number | DiffOptions, dim?: number
   checkTensor('diff', x);
   const o = argsOf<DiffOptions>(DIFF_OPTIONS, ['n', 'dim', 'prepend', 'append'], args);
   if (x.dim() === 0) throw new ShapeError('diff: diff expects input to be at least one-dimensional');
-  const n = o.n ?? 1;
-  if (n < 0) throw new ShapeError(`diff: order must be non-negative but got ${n}`);
+  // PyTorch 1.13 returns the input unchanged for a negative order (later versions refuse it).
+  const n = Math.max(0, o.n ?? 1);
   const axis = normDim(o.dim ?? -1, x.dim(), 'diff');
   const extra = [o.prepend, o.append].filter((t): t is Tensor => t !== undefined && t !== null);
   for (const t of extra) {
@@ -117,6 +117,7 @@ export function diff(x: Tensor, ...args: [n?: number | DiffOptions, dim?: number
     if (t.dtype !== x.dtype) throw new DTypeError(`diff: expected prepend and append to have dtype ${x.dtype}, got ${t.dtype}`);
     if (t.shape.some((d, i) => i !== axis && d !== x.shape[i])) throw new ShapeError('diff: diff expects the shape of tensor to prepend or append to match that of input except along the differencing dimension');
   }
+  if (n === 0 && extra.length === 0) return x;
   return applyOp('SubBackward0', [x, ...extra], (ns) => {
     let k = 1;
     const parts = [...(o.prepend ? [ns[k++]!] : []), ns[0]!, ...(o.append ? [ns[k++]!] : [])];

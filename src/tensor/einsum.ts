@@ -10,7 +10,7 @@
  * - a final permute into the output's order. Size-1 dims broadcast as PyTorch's do.
  */
 import { ArgumentError, build, DTypeError, fmtShape, ShapeError, ValueError, type Node } from '../ir/index.js';
-import { checkTensor } from './reduce-args.js';
+import { checkTensor, scalarTypeName } from './reduce-args.js';
 import { contract } from './contract.js';
 import { applyOp, Tensor } from './tensor.js';
 
@@ -79,7 +79,7 @@ export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[
   if (p.inputs.length > ops.length) throw new ValueError('einsum(): fewer operands were provided than specified in the equation');
   if (p.inputs.length < ops.length) throw new ValueError('einsum(): more operands were provided than specified in the equation');
   const dtype = ops[0]!.dtype;
-  for (const t of ops) if (t.dtype !== dtype) throw new DTypeError(`einsum(): expected scalar type ${dtype} but found ${t.dtype} (all operands must have one dtype)`);
+  for (const t of ops) if (t.dtype !== dtype) throw new DTypeError(`einsum(): expected scalar type ${scalarTypeName(dtype)} but found ${scalarTypeName(t.dtype)} (all operands must have one dtype)`);
 
   // Ellipsis dims: as many as the widest operand covers, right-aligned, labels 52.. .
   let ellDims = 0;

@@ -89,7 +89,7 @@ export function cdist(x1: Tensor, x2: Tensor, ...args: [p?: number | CdistOption
   const M = x1.shape[x1.dim() - 1]!;
   if (x2.shape[x2.dim() - 1] !== M) throw new ShapeError(`cdist: X1 and X2 must have the same number of columns. X1: ${M} X2: ${x2.shape[x2.dim() - 1]}`);
   if (!isFloat(x1.dtype) || !isFloat(x2.dtype)) throw new DTypeError(`cdist: cdist only supports floating-point dtypes, X1 got: ${scalarTypeName(x1.dtype)}`);
-  if (x1.dtype !== x2.dtype) throw new DTypeError(`cdist: X1 and X2 must have the same dtype, X1 got: ${scalarTypeName(x1.dtype)} X2 got: ${scalarTypeName(x2.dtype)}`);
+  if (x1.dtype !== x2.dtype) throw new DTypeError(`cdist: expected scalar type ${scalarTypeName(x1.dtype)} but found ${scalarTypeName(x2.dtype)}`);
   if (!(p >= 0)) throw new ValueError('cdist: cdist only supports non-negative p values');
   const P = x1.shape[x1.dim() - 2]!;
   const R = x2.shape[x2.dim() - 2]!;

@@ -9,7 +9,7 @@ import { hostValues } from './convert.js';
 import { fromValues } from './creation.js';
 import { bool, defineOptions, int, str, tensorArg } from './options.js';
 import { argsOf } from './positional.js';
-import { checkTensor, untrackedOp } from './reduce-args.js';
+import { checkTensor, scalarTypeName, untrackedOp } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
 
 /** count over the last axis of `seq` [..., S] of seq < v (right: <=) for each v of `vals` [..., V]. */
@@ -65,7 +65,7 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   const sorter = o.sorter ?? null;
   if (sorter !== null) {
     checkTensor('searchsorted', sorter, 'sorter');
-    if (!isInt(sorter.dtype) || sorter.dtype !== 'int64') throw new DTypeError(`searchsorted(): sorter must be a tensor of long dtype but got ${sorter.dtype}`);
+    if (!isInt(sorter.dtype) || sorter.dtype !== 'int64') throw new DTypeError(`searchsorted(): sorter must be a tensor of long dtype but got dtype ${scalarTypeName(sorter.dtype)}`);
     if (sorter.shape.length !== seqShape.length || sorter.shape.some((d, i) => d !== seqShape[i])) throw new ShapeError('searchsorted(): boundary and sorter must have the same size');
   }
   const vt = values instanceof Tensor ? values : null;

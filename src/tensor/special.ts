@@ -4,7 +4,7 @@
  * autodiff of that expression (written so that the branch a `where` drops never makes the gradient NaN).
  * Accuracy: atan2, hypot and erfinv of float32 inputs are computed in float64 and rounded once.
  */
-import { ArgumentError, broadcastShapes, build, DEFAULT_FLOAT, DTypeError, isFloat, resultType, shapeEq, type DType, type Node, type Shape } from '../ir/index.js';
+import { ArgumentError, broadcastShapes, build, DEFAULT_FLOAT, ValueError, DTypeError, isFloat, resultType, shapeEq, type DType, type Node, type Shape } from '../ir/index.js';
 import { checkOperand, withOut, type OutOptions } from './elementwise.js';
 import { bool, defineOptions, real, tensorArg } from './options.js';
 import { argsOf } from './positional.js';
@@ -113,8 +113,8 @@ function closeNode(name: string, a: Tensor, b: Tensor, o: IscloseOptions): { ten
   }
   const rtol = o.rtol ?? 1e-5;
   const atol = o.atol ?? 1e-8;
-  if (rtol < 0) throw new ArgumentError(`${name}(): rtol must be greater than or equal to zero, but got ${rtol}`);
-  if (atol < 0) throw new ArgumentError(`${name}(): atol must be greater than or equal to zero, but got ${atol}`);
+  if (rtol < 0) throw new ValueError(`${name}(): rtol must be greater than or equal to zero, but got ${rtol}`);
+  if (atol < 0) throw new ValueError(`${name}(): atol must be greater than or equal to zero, but got ${atol}`);
   const shape = broadcastShapes(a.shape, b.shape, name);
   return {
     tensors: [a, b],
@@ -166,7 +166,8 @@ export function equal(a: Tensor, b: Tensor): boolean {
 
 /** torch.logaddexp: log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)), exact for infinities of one sign. */
 export function logaddexp(a: TensorLike, b: TensorLike, opts?: OutOptions): Tensor {
-  const p = operands('logaddexp', a, b, true);
+  const p = operands('logaddexp', a, b, false);
+  if (!isFloat(p.dtype)) throw new DTypeError(`logaddexp(): "logaddexp_cpu" not implemented for '${scalarTypeName(p.dtype)}'`);
   const r = applyOp('LogaddexpBackward0', p.tensors, (ns) => {
     const [x, y] = p.nodes(ns);
     const bothInf = and(build.binary('eq', x, y), isInfNode(x));

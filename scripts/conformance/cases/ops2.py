@@ -227,6 +227,24 @@ def build():
     c('linalg.vector_norm/keepdim', 'linalg.vector_norm', x3, kw={'ord': 1.0, 'dim': 1, 'keepdim': True})
     c('linalg.vector_norm/zeros', 'linalg.vector_norm', T([[0.0, 0.0], [3.0, 4.0]]), kw={'dim': 1})
     c('linalg.vector_norm/int', 'linalg.vector_norm', xi, err=('DTypeError', 'Expected a floating point or complex tensor as input'))
+
+    # more bad calls
+    c('logaddexp/int', 'logaddexp', xi, xi, err=('DTypeError', '"logaddexp_cpu" not implemented for \'Long\''))
+    c('hypot/int', 'hypot', xi, xi, err=('DTypeError', '"hypot_cpu" not implemented for \'Long\''))
+    c('lerp/int', 'lerp', I([1, 2]), I([3, 4]), 0.5, err=('DTypeError', '"lerp_kernel_scalar" not implemented for \'Long\''))
+    c('isclose/negative-rtol', 'isclose', R(2), R(2), kw={'rtol': -1.0}, err=('ValueError', 'rtol must be greater than or equal to zero, but got -1'))
+    c('einsum/dtype', 'einsum', 'ij,jk', R(2, 2), F64([[1.0, 2.0], [3.0, 4.0]]), err=('DTypeError', 'expected scalar type Float but found Double'))
+    c('cummax/dim-out-of-range', 'cummax', x, 2, err=('IndexError', 'Dimension out of range (expected to be in range of [-2, 1], but got 2)'))
+    c('cumprod/dim-out-of-range', 'cumprod', x, 3, err=('IndexError', 'Dimension out of range (expected to be in range of [-2, 1], but got 3)'))
+    c('argsort/dim-out-of-range', 'argsort', x, -3, err=('IndexError', 'Dimension out of range'))
+    c('topk/dim-out-of-range', 'topk', R(3), 1, 2, err=('IndexError', 'Dimension out of range (expected to be in range of [-1, 0], but got 2)'))
+    c('searchsorted/sorter-int32', 'searchsorted', T([1.0, 2.0], grad=False), T([1.0], grad=False), kw={'sorter': T([0, 1], dtype='int32')}, err=('DTypeError', 'sorter must be a tensor of long dtype but got dtype Int'))
+    c('cdist/dtype', 'cdist', R(2, 3), F64([[1.0, 2.0, 3.0]]), err=('DTypeError', 'expected scalar type Float but found Double'))
+    c('diff/negative-n', 'diff', R(3), -1)
+    c('repeat_interleave/negative', 'repeat_interleave', R(3), -1, err=('ValueError', 'repeats can not be negative'))
+    c('bucketize/mixed-dtype', 'bucketize', vals, F64([-1.0, 0.0, 0.5]))
+    c('exp2/bool', 'exp2', B([True, False]))
+    c('erfinv/bool', 'erfinv', B([True, False]))
     return c
 
 
