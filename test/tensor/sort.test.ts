@@ -33,6 +33,14 @@ describe('argsort primitive', () => {
     }
   });
 
+  test('rows in parallel (per-thread scratch) agree with the interp device', () => {
+    const vals = Float32Array.from({ length: 32 * 1024 }, (_, i) => (i % 7 === 0 ? Number.NaN : Math.sin(i * 12.9898) * 43758.5453 % 10));
+    const x = torch.tensor(vals).reshape(32, 1024);
+    const cpu = torch.argsort(x, 1, true).tolist();
+    const ref = torch.argsort(x.to('interp'), 1, true).tolist();
+    expect(cpu).toEqual(ref);
+  });
+
   test('sorting along a non-last dim of a fused input is one kernel', () => {
     const dev = getDevice('cpu');
     const x = build.buffer(dev.fromHost('float32', Float32Array.from({ length: 24 }, (_, i) => Math.sin(i))), [4, 6]);
