@@ -130,7 +130,7 @@ P.baddbmm = function (this: Tensor, b1: Tensor, b2: Tensor, opts?: BaddbmmOption
   return baddbmm(this, b1, b2, opts);
 };
 P.baddbmm_ = function (this: Tensor, b1: Tensor, b2: Tensor, opts?: { beta?: number; alpha?: number }) {
-  if (opts && 'out' in opts) throw new ArgumentError('baddbmm_(): out= is not an option of an in-place op');
+  if (opts !== null && typeof opts === 'object' && 'out' in opts) throw new ArgumentError('baddbmm_(): out= is not an option of an in-place op');
   return commitInPlace('baddbmm_', this, baddbmm(this, b1, b2, opts));
 };
 P.kron = function (this: Tensor, other: Tensor) {
