@@ -103,3 +103,12 @@ describe('boolean answers and unique', () => {
     expectClose(flat(back), flat(x), { rtol: 3e-7, atol: 3e-7 });
   });
 });
+
+describe('bad arguments (fuzz findings)', () => {
+  it('in-place variants given a non-object where options go raise graft errors, changing nothing', () => {
+    const x = torch.ones(2, 3, 3);
+    const before = x.tolist();
+    expect(() => (x.baddbmm_ as (...a: unknown[]) => unknown)(torch.ones(2, 3, 3), torch.ones(2, 3, 3), 'x')).toThrow(torch.GraftError);
+    expect(x.tolist()).toEqual(before);
+  });
+});
