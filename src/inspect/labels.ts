@@ -43,6 +43,8 @@ export function opText(n: Node): string {
       return `permute ${tuple((a as { perm: number[] }).perm)}`;
     case 'flip':
       return `flip ${tuple((a as { axes: number[] }).axes)}`;
+    case 'argsort':
+      return `argsort axis=${(a as { axis: number }).axis}${(a as { descending: boolean }).descending ? ' descending' : ''}`;
     case 'cumsum':
     case 'gather':
     case 'scatterAdd':

@@ -83,6 +83,12 @@ export function cumsum(x: Node, axis: number): Node {
   return makeNode('cumsum', x.dtype, x.shape, [x], { axis });
 }
 
+/** Stable argsort along `axis`: int64 positions (see the op table). */
+export function argsort(x: Node, axis: number, descending: boolean): Node {
+  if (!(axis >= 0 && axis < x.shape.length)) fail(() => `argsort axis ${axis}`);
+  return makeNode('argsort', 'int64', x.shape, [x], { axis, descending });
+}
+
 export function reshape(x: Node, shape: Shape): Node {
   if (!(numel(shape) === x.numel)) fail(() => `reshape ${sh(x.shape)} to ${sh(shape)}`);
   if (shapeEq(x.shape, shape)) return x;

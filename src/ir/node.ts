@@ -24,6 +24,7 @@ export type Arg =
   | { readonly salt: number }
   | { readonly op: string; readonly axes: readonly number[] }
   | { readonly axis: number }
+  | { readonly axis: number; readonly descending: boolean }
   | { readonly axis: number; readonly size: number; readonly step: number }
   | { readonly perm: readonly number[] }
   | { readonly pads: readonly (readonly [number, number])[]; readonly value: Scalar }

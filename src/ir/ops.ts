@@ -82,6 +82,10 @@ export const OPS = {
   reduce: { cat: 'reduce', arity: 1, ints: true },
   // scans: arg { axis }: inclusive prefix sum
   cumsum: { cat: 'scan', arity: 1, ints: true },
+  // stable sort along an axis: arg { axis, descending }; result int64, the source position of each sorted
+  // element (NaN sorts above every number, as in PyTorch: last ascending, first descending). Integer-valued:
+  // no gradient (values come from gather).
+  argsort: { cat: 'scan', arity: 1, ints: true },
   // movement (views)
   reshape: { cat: 'movement', arity: 1 }, // to node.shape
   permute: { cat: 'movement', arity: 1 }, // arg: perm

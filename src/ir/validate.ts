@@ -30,6 +30,7 @@ const ARGS: Partial<Record<Op, z.ZodType>> = {
   rand: z.object({ salt: z.number().int() }),
   reduce: z.object({ op: z.enum(['sum', 'max', 'min', 'prod']), axes: ints }),
   cumsum: z.object({ axis: z.number().int() }),
+  argsort: z.object({ axis: z.number().int(), descending: z.boolean() }),
   permute: z.object({ perm: ints }),
   pad: z.object({ pads: z.array(z.tuple([dim, dim])), value: z.unknown() }),
   slice: z.object({ start: z.array(dim), step: z.array(z.number().int().positive()) }),
@@ -103,8 +104,8 @@ export function nodeProblem(spec: NodeSpec): Problem | null {
     }
     case 'scan': {
       const axis = arg.axis as number;
-      if (!axesOk([axis], a.shape.length)) return { field: 'arg.axis', message: `cumsum axis ${axis} does not fit rank ${a.shape.length}` };
-      return expect(spec, a.dtype, a.shape, 'of its input');
+      if (!axesOk([axis], a.shape.length)) return { field: 'arg.axis', message: `${spec.op} axis ${axis} does not fit rank ${a.shape.length}` };
+      return expect(spec, spec.op === 'argsort' ? 'int64' : a.dtype, a.shape, 'of its input');
     }
     case 'movement':
       return movementProblem(spec, a, arg);

@@ -218,6 +218,28 @@ function evalNode(n: Node, ins: Arr[], f64: boolean): Arr {
       }
       return out;
     }
+    case 'argsort': {
+      const { axis, descending } = a as { axis: number; descending: boolean };
+      const x = el(ins[0]!);
+      const o = el(out) as BigInt64Array;
+      const st = contiguousStrides(n.shape);
+      const len = n.shape[axis]!;
+      const s = st[axis]!;
+      const nan = (v: number | bigint): boolean => typeof v === 'number' && Number.isNaN(v);
+      // NaN above every number; Array.prototype.sort is stable.
+      const cmp = (p: number | bigint, q: number | bigint): number => {
+        if (nan(p) || nan(q)) return nan(p) ? (nan(q) ? 0 : 1) : -1;
+        return p < q ? -1 : p > q ? 1 : 0;
+      };
+      const pos = Array.from({ length: len }, (_, k) => k);
+      for (let i = 0; i < o.length; i++) {
+        if (Math.floor(i / s) % len !== 0) continue;
+        const keys = pos.map((k) => x[i + k * s]!);
+        const order = [...pos].sort((p, q) => (descending ? -cmp(keys[p]!, keys[q]!) : cmp(keys[p]!, keys[q]!)));
+        order.forEach((k, r) => (o[i + r * s] = BigInt(k)));
+      }
+      return out;
+    }
     case 'gather': {
       const axis = (a as { axis: number }).axis;
       const [x, index] = [el(ins[0]!), el(ins[1]!)];

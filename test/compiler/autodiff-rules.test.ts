@@ -62,7 +62,7 @@ const binaryCases: Partial<Record<Op, [() => number, () => number]>> = {
 };
 
 /** Ops tested for "no gradient" rather than by finite differences. */
-const NO_GRAD: Op[] = ['const', 'buffer', 'iota', 'rand', 'not', 'and', 'or', 'xor', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'detach'];
+const NO_GRAD: Op[] = ['const', 'buffer', 'iota', 'rand', 'not', 'and', 'or', 'xor', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'detach', 'argsort'];
 /** Ops checked by finite differences below outside the unary/binary tables. */
 const OTHER_FD: Op[] = ['cast', 'where', 'reduce', 'cumsum', 'reshape', 'permute', 'expand', 'pad', 'slice', 'flip', 'unfold', 'gather', 'scatterAdd', 'contiguous', 'assign'];
 

@@ -112,6 +112,12 @@ export const DOCUMENTED: readonly Documented[] = [
     reason:
       "PyTorch's nearest backward special-cases out = 2·in (dst >> 1) and out = in, and its bicubic backward out = in (a copy), where its forward computes the general formula with the scale factor; graft's gradient is the gradient of the forward both share (design: nn layers of issue 14)",
   },
+  {
+    category: 'ops2',
+    ids: ['baddbmm/beta-zero'],
+    aspects: ['grads'],
+    reason: 'as addmm: with beta = 0 the input is not read (NaN in it does not propagate, as in PyTorch), so its gradient is null; PyTorch gives zeros',
+  },
 ];
 
 export function documentedFor(category: string, id: string): Documented | undefined {

@@ -97,3 +97,9 @@ const TABLE: Record<string, OpFn> = {
 export function opOf(key: string): OpFn {
   return TABLE[key] ?? SCENARIOS[key] ?? LARGE[key] ?? NN2[key] ?? byConvention(key);
 }
+
+// torch.linalg.* keys (ops2): the namespace's functions.
+const LINALG_NS: Record<string, OpFn> = {
+  'linalg.vector_norm': ([x, ...rest], kw) => (torch.linalg.vectorNorm as (...a: unknown[]) => unknown)(x, ...withKw(rest, kw)),
+};
+Object.assign(TABLE, LINALG_NS);

@@ -215,6 +215,8 @@ export const VJP_RULES = {
       return build.flip(build.cumsum(build.flip(c.g, [axis]), axis), [axis]);
     },
   ],
+  // integer positions: no gradient
+  argsort: none(1),
   // movement: each view's transpose
   reshape: (c) => [() => build.reshape(c.g, x0(c).shape)],
   permute: (c) => [() => build.permute(c.g, invertPerm((c.node.arg as { perm: number[] }).perm))],

@@ -65,13 +65,18 @@ export interface LoopKernel extends KernelBase {
   readonly outs: readonly KOut[];
 }
 
-/** Inclusive prefix sum along one axis: outer loops over the other axes, a sequential loop along it. */
+/**
+ * Inclusive prefix sum along one axis: outer loops over the other axes, a sequential loop along it. With
+ * `sort`, the same loops run a stable argsort of each row instead (the row's keys are copied into per-thread
+ * scratch, merge-sorted by position, and the positions written as int64).
+ */
 export interface ScanKernel extends KernelBase {
   readonly kind: 'scan';
   readonly outer: readonly LoopVar[];
   readonly axis: LoopVar;
   readonly value: Val;
   readonly out: { readonly param: number; readonly index: Sym };
+  readonly sort?: { readonly descending: boolean };
 }
 
 /**

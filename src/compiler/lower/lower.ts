@@ -371,9 +371,9 @@ export function lowerKernel(req: LowerRequest): Kernel {
   const L = new Lowerer(req);
   if (outs.length === 1) {
     const v = outs[0]!.node;
-    if (v.op === 'cumsum') return lowerScan(L, v, outs[0]!.slot!);
+    if (v.op === 'cumsum' || v.op === 'argsort') return lowerScan(L, v, outs[0]!.slot!);
     if (v.op === 'scatterAdd') return lowerScatter(L, v, outs[0]!.slot!);
-  } else if (outs.some((o) => o.node.op === 'cumsum' || o.node.op === 'scatterAdd')) throw new MergeError('internal: scans and scatters are kernels of their own');
+  } else if (outs.some((o) => o.node.op === 'cumsum' || o.node.op === 'argsort' || o.node.op === 'scatterAdd')) throw new MergeError('internal: scans and scatters are kernels of their own');
 
   const reds: Node[] = [];
   for (const o of outs) for (const r of regionReductions(o.node, req.read)) if (!reds.includes(r)) reds.push(r);
@@ -503,6 +503,7 @@ function lowerScan(L: Lowerer, v: Node, slot: number): ScanKernel {
     axis: { name: `i${axis}`, extent: v.shape[axis]! },
     value,
     out: { param: outParam, index: S.linearize(v.shape, iv) },
+    ...(v.op === 'argsort' ? { sort: { descending: (v.arg as { descending: boolean }).descending } } : {}),
   };
 }
 

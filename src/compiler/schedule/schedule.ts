@@ -28,7 +28,7 @@ import { toposort } from '../../ir/graph.js';
 import { isMovement, OPS } from '../../ir/ops.js';
 import { CHEAP, inputsToCut, MAX_FUSED, opCost, shouldMaterialize } from './cost.js';
 
-const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'scatterAdd']);
+const ALWAYS_OWN_KERNEL = new Set(['contiguous', 'cumsum', 'argsort', 'scatterAdd']);
 
 /**
  * The nodes written to buffers by kernels (the roots' values and the materialized intermediates), in an

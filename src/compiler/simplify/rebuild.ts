@@ -23,6 +23,10 @@ export function rebuild(n: Node, srcs: readonly Node[]): Node {
     }
     case 'cumsum':
       return build.cumsum(a, (arg as { axis: number }).axis);
+    case 'argsort': {
+      const s = arg as { axis: number; descending: boolean };
+      return build.argsort(a, s.axis, s.descending);
+    }
     case 'reshape':
       return build.reshape(a, n.shape);
     case 'permute':
