@@ -6,7 +6,7 @@
 //  2. float32 matmul GFLOP/s at 512, 1024, 2048 against NumPy (OpenBLAS).
 //  3. What a program-cache hit costs (a tiny graph realized again and again).
 //  4. Training steps (MLP 784-1024-1024-10 batch 512 SGD, LeNet-5 batch 64 Adam) next to PyTorch on the same threads.
-// Then bench/api.js (per-op cost, torch.matmul as a user calls it), bench/rows.js (softmax and other row
+// Then bench/steps.js (compiled training steps, replay overhead), bench/api.js (per-op cost, torch.matmul as a user calls it), bench/rows.js (softmax and other row
 // reductions), bench/compile.js (compile time) and a short bench/soak.js (memory over long runs).
 import * as torch from '../dist/index.js';
 import { build } from '../dist/ir/index.js';
@@ -168,6 +168,7 @@ table(
   ['model', 'batch', 'graft ms', 'graft samples/s', 'PyTorch ms', 'PyTorch samples/s', 'graft speed / PyTorch'],
   [trainRow('MLP 784-1024-1024-10, SGD momentum', 512, tMlp, pt?.mlp), trainRow('LeNet-5, Adam', 64, tLenet, pt?.lenet)],
 );
+await import('./steps.js');
 await import('./api.js');
 await import('./rows.js');
 await import('./compile.js');

@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { zerosLike, type Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface AdadeltaOptions {
@@ -30,6 +30,13 @@ export class Adadelta extends Optimizer {
     super(params, o, ADADELTA_OPTIONS);
   }
 
+  protected override initState(_g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    st.squareAvg ??= zerosLike(p);
+    st.accDelta ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
     const rho = g.rho as number;
     const eps = g.eps as number;
@@ -38,17 +45,17 @@ export class Adadelta extends Optimizer {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
+      // State in place, the step count a tensor: the same program at every step (see Optimizer.hyper).
+      this.initState(g, p);
       const st = this.stateOf(p);
-      st.step = ((st.step as number | undefined) ?? 0) + 1;
-      const sq0 = st.squareAvg as Tensor | undefined;
-      const sq = sq0 ? sq0.mul(rho).add(grad.mul(grad), { alpha: 1 - rho }) : grad.mul(grad).mul(1 - rho);
-      st.squareAvg = sq;
+      (st.step as Tensor).add_(1);
+      const sq = st.squareAvg as Tensor;
+      sq.mul_(rho).add_(grad.mul(grad), { alpha: 1 - rho });
       const std = sq.add(eps).sqrt();
-      const acc0 = st.accDelta as Tensor | undefined;
-      // acc_delta starts at zero: sqrt(0 + eps).
-      const delta = (acc0 ? acc0.add(eps).sqrt().div(std) : std.reciprocal().mul(Math.sqrt(eps))).mul(grad);
-      st.accDelta = acc0 ? acc0.mul(rho).add(delta.mul(delta), { alpha: 1 - rho }) : delta.mul(delta).mul(1 - rho);
-      p.sub_(delta.mul(scalarLike(p, g.lr)));
+      const acc = st.accDelta as Tensor;
+      const delta = acc.add(eps).sqrt().div(std).mul(grad);
+      acc.mul_(rho).add_(delta.mul(delta), { alpha: 1 - rho });
+      p.sub_(delta.mul(this.lrFor(g, p)));
     }
   }
 }

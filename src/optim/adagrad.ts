@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { fullLike, type Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface AdagradOptions {
@@ -36,22 +36,31 @@ export class Adagrad extends Optimizer {
     super(params, o, ADAGRAD_OPTIONS);
   }
 
+  /** The sum starts at `initialAccumulatorValue`, as PyTorch makes it. */
+  protected override initState(g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    st.sum ??= fullLike(p, g.initialAccumulatorValue as number);
+  }
+
   protected updateGroup(g: ParamGroup): void {
     const wd = g.weightDecay as number;
+    const lr = this.hyper(g, 'lr');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      // State in place, the step count a tensor: the same program at every step (see Optimizer.hyper).
+      this.initState(g, p);
       const st = this.stateOf(p);
-      const step = ((st.step as number | undefined) ?? 0) + 1;
-      st.step = step;
+      const step = st.step as Tensor;
+      step.add_(1);
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
-      const clr = g.lr / (1 + (step - 1) * (g.lrDecay as number));
-      const s0 = st.sum as Tensor | undefined;
-      const init = g.initialAccumulatorValue as number;
-      const sum = s0 ? s0.add(grad.mul(grad)) : init !== 0 ? grad.mul(grad).add(init) : grad.mul(grad);
-      st.sum = sum;
+      // clr = lr / (1 + (step - 1) * lrDecay), in float64 as PyTorch's Python floats
+      const clr = lr.div(step.sub(1).mul(g.lrDecay as number).add(1));
+      const sum = st.sum as Tensor;
+      sum.add_(grad.mul(grad));
       const std = sum.sqrt().add(g.eps as number);
-      p.sub_(grad.div(std).mul(scalarLike(p, clr)));
+      p.sub_(grad.div(std).mul(clr.to(p.dtype)));
     }
   }
 }

@@ -56,10 +56,12 @@ export class Adam extends Optimizer {
   }
 
   protected updateGroup(g: ParamGroup): void {
-    const [beta1, beta2] = g.betas as [number, number];
+    const [, beta2] = g.betas as [number, number];
     const eps = g.eps as number;
     const wd = g.weightDecay as number;
     const lr = this.hyper(g, 'lr');
+    // beta1 as a tensor too: OneCycleLR cycles it every step.
+    const beta1 = this.hyper(g, 'betas.0');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
@@ -76,7 +78,7 @@ export class Adam extends Optimizer {
       }
       const m = st.expAvg as Tensor;
       const v = st.expAvgSq as Tensor;
-      m.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+      m.mul_(beta1.to(p.dtype)).add_(grad.mul(beta1.neg().add(1).to(p.dtype)));
       v.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
       // Bias corrections 1 - beta^step in float64 (from the step tensor), rounded once, as before in JS.
       const bc1 = pow(beta1, step).neg().add(1);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { pow, zerosLike, type Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 import { checkBetas } from './checks.js';
 
@@ -32,28 +32,36 @@ export class Adamax extends Optimizer {
     super(params, o, ADAMAX_OPTIONS);
   }
 
+  protected override initState(_g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    st.expAvg ??= zerosLike(p);
+    st.expInf ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
-    const [beta1, beta2] = g.betas as [number, number];
+    const [, beta2] = g.betas as [number, number];
     const eps = g.eps as number;
     const wd = g.weightDecay as number;
+    const lr = this.hyper(g, 'lr');
+    // beta1 as a tensor: OneCycleLR may cycle it every step.
+    const beta1 = this.hyper(g, 'betas.0');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      // State in place, the step count a tensor: the same program at every step (see Optimizer.hyper).
+      this.initState(g, p);
       const st = this.stateOf(p);
-      const step = ((st.step as number | undefined) ?? 0) + 1;
-      st.step = step;
+      const step = st.step as Tensor;
+      step.add_(1);
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
-      // beta1 as a buffer: OneCycleLR may cycle it every step.
-      const b1 = scalarLike(p, beta1);
-      const m0 = st.expAvg as Tensor | undefined;
-      const m = m0 ? m0.mul(b1).add(grad.mul(scalarLike(p, 1 - beta1))) : grad.mul(scalarLike(p, 1 - beta1));
-      st.expAvg = m;
-      const u0 = st.expInf as Tensor | undefined;
-      const gAbs = grad.abs().add(eps);
-      // exp_inf starts at zero: max(0 * beta2, |g| + eps) = |g| + eps.
-      const u = u0 ? u0.mul(beta2).maximum(gAbs) : gAbs;
-      st.expInf = u;
-      p.sub_(m.div(u).mul(scalarLike(p, g.lr / (1 - Math.pow(beta1, step)))));
+      const b1 = beta1.to(p.dtype);
+      const m = st.expAvg as Tensor;
+      m.mul_(b1).add_(grad.mul(beta1.neg().add(1).to(p.dtype)));
+      const u = st.expInf as Tensor;
+      u.copy_(u.mul(beta2).maximum(grad.abs().add(eps)));
+      // lr / (1 - beta1^step) in float64, as PyTorch's Python floats
+      p.sub_(m.div(u).mul(lr.div(pow(beta1, step).neg().add(1)).to(p.dtype)));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { fromValues, pow, Tensor, zerosLike } from '../tensor/index.js';
 import { defineOptions, real } from '../tensor/options.js';
 import { checkBetas } from './checks.js';
 
@@ -36,34 +36,45 @@ export class NAdam extends Optimizer {
     super(params, o, NADAM_OPTIONS);
   }
 
+  protected override initState(_g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    if (!(st.muProduct instanceof Tensor)) st.muProduct = fromValues(Float64Array.of(typeof st.muProduct === 'number' ? st.muProduct : 1), [], 'float64', p.device);
+    st.expAvg ??= zerosLike(p);
+    st.expAvgSq ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
-    const [beta1, beta2] = g.betas as [number, number];
+    const [, beta2] = g.betas as [number, number];
     const wd = g.weightDecay as number;
     const md = g.momentumDecay as number;
+    const lr = this.hyper(g, 'lr');
+    // beta1 as a tensor: OneCycleLR may cycle it every step.
+    const beta1 = this.hyper(g, 'betas.0');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = p.grad;
+      // State in place, the step count and mu product tensors: the same program at every step. The scalars
+      // below are computed in float64 in the graph, in the order PyTorch computes them in Python floats.
+      this.initState(g, p);
       const st = this.stateOf(p);
-      const step = ((st.step as number | undefined) ?? 0) + 1;
-      st.step = step;
-      const bc2 = 1 - Math.pow(beta2, step);
+      const step = st.step as Tensor;
+      step.add_(1);
+      const bc2 = pow(beta2, step).neg().add(1);
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
-      const mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * md));
-      const muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * md));
-      const muProduct = ((st.muProduct as number | undefined) ?? 1) * mu;
-      st.muProduct = muProduct;
+      const mu = beta1.mul(pow(0.96, step.mul(md)).mul(0.5).neg().add(1));
+      const muNext = beta1.mul(pow(0.96, step.add(1).mul(md)).mul(0.5).neg().add(1));
+      const muProduct = st.muProduct as Tensor;
+      muProduct.mul_(mu);
       // PyTorch 1.13 multiplies by mu once more here (later versions do not); its values are the ones kept.
-      const muProductNext = muProduct * mu * muNext;
-      const b1 = scalarLike(p, beta1);
-      const m0 = st.expAvg as Tensor | undefined;
-      const m = m0 ? m0.mul(b1).add(grad.mul(scalarLike(p, 1 - beta1))) : grad.mul(scalarLike(p, 1 - beta1));
-      const v0 = st.expAvgSq as Tensor | undefined;
-      const v = v0 ? v0.mul(beta2).add(grad.mul(grad), { alpha: 1 - beta2 }) : grad.mul(grad).mul(1 - beta2);
-      st.expAvg = m;
-      st.expAvgSq = v;
-      const denom = v.div(scalarLike(p, bc2)).sqrt().add(g.eps as number);
-      const c1 = scalarLike(p, (g.lr * (1 - mu)) / (1 - muProduct));
-      const c2 = scalarLike(p, (g.lr * muNext) / (1 - muProductNext));
+      const muProductNext = muProduct.mul(mu).mul(muNext);
+      const m = st.expAvg as Tensor;
+      m.mul_(beta1.to(p.dtype)).add_(grad.mul(beta1.neg().add(1).to(p.dtype)));
+      const v = st.expAvgSq as Tensor;
+      v.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
+      const denom = v.div(bc2.to(p.dtype)).sqrt().add(g.eps as number);
+      const c1 = lr.mul(mu.neg().add(1)).div(muProduct.neg().add(1)).to(p.dtype);
+      const c2 = lr.mul(muNext).div(muProductNext.neg().add(1)).to(p.dtype);
       p.sub_(grad.div(denom).mul(c1).add(m.div(denom).mul(c2)));
     }
   }

@@ -48,6 +48,13 @@ const STATE_DICT = defineOptions('Optimizer.loadStateDict', {
   paramGroups: z.array(z.looseObject({ params: z.array(int) })),
 });
 
+/** `group[key]`, or an element of an array option (`betas.0`). */
+function hyperValue(g: ParamGroup, key: string): number {
+  const dot = key.indexOf('.');
+  if (dot < 0) return g[key] as number;
+  return (g[key.slice(0, dot)] as number[])[Number(key.slice(dot + 1))]!;
+}
+
 /** A group's value held in a 0-d float64 tensor, and the value its buffer holds. */
 interface Hyper {
   value: number;
@@ -120,7 +127,7 @@ export abstract class Optimizer implements CapturedState {
   protected hyper(g: ParamGroup, key: string): Tensor {
     let m = this.hypers.get(g);
     if (m === undefined) this.hypers.set(g, (m = new Map()));
-    const value = g[key] as number;
+    const value = hyperValue(g, key);
     const h = m.get(key);
     const device = g.params[0]?.device ?? 'cpu';
     if (h === undefined) {
@@ -136,10 +143,25 @@ export abstract class Optimizer implements CapturedState {
     return h.t;
   }
 
+  /** @internal `hyper(g, key)` in `p`'s dtype. */
+  protected hyperFor(g: ParamGroup, key: string, p: Tensor): Tensor {
+    const t = this.hyper(g, key);
+    return p.dtype === 'float64' ? t : t.to(p.dtype);
+  }
+
+  /**
+   * @internal A step count as a 0-d float64 tensor in `p`'s state (made at 0, or from a number a state dict
+   * held), counted up in place: the same tensor, and so the same program, at every step.
+   */
+  protected stepCount(p: Tensor): Tensor {
+    const st = this.stateOf(p);
+    if (!(st.step instanceof Tensor)) st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
+    return st.step;
+  }
+
   /** @internal The group's learning rate as a tensor of `p`'s dtype (see `hyper`). */
   protected lrFor(g: ParamGroup, p: Tensor): Tensor {
-    const lr = this.hyper(g, 'lr');
-    return p.dtype === 'float64' ? lr : lr.to(p.dtype);
+    return this.hyperFor(g, 'lr', p);
   }
 
   /** @internal The learning-rate tensors by name (`group0.lr`): named state of an ahead-of-time artifact. */
@@ -160,9 +182,12 @@ export abstract class Optimizer implements CapturedState {
       for (const k of Object.keys(g).sort()) {
         if (k === 'params' || k === 'initialLr' || hyper?.has(k)) continue;
         const v = g[k];
-        sig.push(k, ...(Array.isArray(v) ? v : [v]));
+        // Elements of an array value held by a hyper tensor (`betas.0`, cycled by OneCycleLR) are not guards.
+        if (Array.isArray(v)) sig.push(k, ...v.map((e, i) => (hyper?.has(`${k}.${i}`) ? null : e)));
+        else sig.push(k, v);
       }
-      if (hyper) for (const [k, h] of hyper) sig.push(k, h.t);
+      // A hyper value is data, except whether it is zero (an update skips what a zero rate multiplies).
+      if (hyper) for (const [k, h] of hyper) sig.push(k, h.t, hyperValue(g, k) === 0);
     }
     for (const [p, s] of this.state) {
       sig.push(p);

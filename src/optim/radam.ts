@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { pow, where as torchWhere, zerosLike, type Tensor } from '../tensor/index.js';
 import { defineOptions, real } from '../tensor/options.js';
 import { checkBetas } from './checks.js';
 
@@ -34,32 +34,44 @@ export class RAdam extends Optimizer {
     super(params, o, RADAM_OPTIONS);
   }
 
+  protected override initState(_g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    st.expAvg ??= zerosLike(p);
+    st.expAvgSq ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
-    const [beta1, beta2] = g.betas as [number, number];
+    const [, beta2] = g.betas as [number, number];
     const wd = g.weightDecay as number;
+    const lr = this.hyper(g, 'lr');
+    // beta1 as a tensor: OneCycleLR may cycle it every step.
+    const beta1 = this.hyper(g, 'betas.0');
     for (const p of g.params) {
       if (!p.grad) continue;
       let grad: Tensor = p.grad;
+      // State in place, the step count a tensor: the same program at every step. The scalars are computed in
+      // float64 in the graph, in the order PyTorch computes them in Python floats.
+      this.initState(g, p);
       const st = this.stateOf(p);
-      const step = ((st.step as number | undefined) ?? 0) + 1;
-      st.step = step;
-      const bc1 = 1 - Math.pow(beta1, step);
-      const bc2 = 1 - Math.pow(beta2, step);
+      const step = st.step as Tensor;
+      step.add_(1);
+      const bc1 = pow(beta1, step).neg().add(1);
+      const b2t = pow(beta2, step);
+      const bc2 = b2t.neg().add(1);
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
-      const b1 = scalarLike(p, beta1);
-      const m0 = st.expAvg as Tensor | undefined;
-      const m = m0 ? m0.mul(b1).add(grad.mul(scalarLike(p, 1 - beta1))) : grad.mul(scalarLike(p, 1 - beta1));
-      const v0 = st.expAvgSq as Tensor | undefined;
-      const v = v0 ? v0.mul(beta2).add(grad.mul(grad), { alpha: 1 - beta2 }) : grad.mul(grad).mul(1 - beta2);
-      st.expAvg = m;
-      st.expAvgSq = v;
+      const m = st.expAvg as Tensor;
+      m.mul_(beta1.to(p.dtype)).add_(grad.mul(beta1.neg().add(1).to(p.dtype)));
+      const v = st.expAvgSq as Tensor;
+      v.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
       const rhoInf = 2 / (1 - beta2) - 1;
-      const rhoT = rhoInf - (2 * step * Math.pow(beta2, step)) / bc2;
-      const tractable = rhoT > 5;
-      const rect = tractable ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-      const corrected = m.mul(scalarLike(p, g.lr / bc1));
-      const adaptive = v.sqrt().add(g.eps as number).reciprocal().mul(scalarLike(p, Math.sqrt(bc2) * rect));
-      p.sub_(corrected.mul(adaptive.add(scalarLike(p, tractable ? 0 : 1))));
+      const rhoT = step.mul(2).mul(b2t).div(bc2).neg().add(rhoInf);
+      const tractable = rhoT.gt(5);
+      // rect where tractable (the square root of a negative number elsewhere is not selected), else 0
+      const rect = torchWhere(tractable, rhoT.sub(4).mul(rhoT.sub(2)).mul(rhoInf).div(rhoT.mul((rhoInf - 4) * (rhoInf - 2))).sqrt(), 0);
+      const corrected = m.mul(lr.div(bc1).to(p.dtype));
+      const adaptive = v.sqrt().add(g.eps as number).reciprocal().mul(bc2.sqrt().mul(rect).to(p.dtype));
+      p.sub_(corrected.mul(adaptive.add(tractable.logicalNot().to(p.dtype))));
     }
   }
 }

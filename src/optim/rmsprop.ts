@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
-import { Optimizer, scalarLike, type ParamGroup, type ParamsArg } from './optimizer.js';
-import type { Tensor } from '../tensor/index.js';
+import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { zerosLike, type Tensor } from '../tensor/index.js';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
 export interface RMSpropOptions {
@@ -38,6 +38,14 @@ export class RMSprop extends Optimizer {
     super(params, o, RMSPROP_OPTIONS);
   }
 
+  protected override initState(g: ParamGroup, p: Tensor): void {
+    const st = this.stateOf(p);
+    this.stepCount(p);
+    st.squareAvg ??= zerosLike(p);
+    if ((g.momentum as number) > 0) st.momentumBuffer ??= zerosLike(p);
+    if (g.centered) st.gradAvg ??= zerosLike(p);
+  }
+
   protected updateGroup(g: ParamGroup): void {
     const alpha = g.alpha as number;
     const wd = g.weightDecay as number;
@@ -46,28 +54,26 @@ export class RMSprop extends Optimizer {
       if (!p.grad) continue;
       let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
       if (wd !== 0) grad = grad.add(p, { alpha: wd });
+      // State in place, the step count a tensor: the same program at every step (see Optimizer.hyper).
+      this.initState(g, p);
       const st = this.stateOf(p);
-      st.step = ((st.step as number | undefined) ?? 0) + 1;
-      // State starts at zero: the first update of each running mean is its second term alone.
-      const sq0 = st.squareAvg as Tensor | undefined;
-      const sq = sq0 ? sq0.mul(alpha).add(grad.mul(grad), { alpha: 1 - alpha }) : grad.mul(grad).mul(1 - alpha);
-      st.squareAvg = sq;
+      (st.step as Tensor).add_(1);
+      const sq = st.squareAvg as Tensor;
+      sq.mul_(alpha).add_(grad.mul(grad), { alpha: 1 - alpha });
       let avg: Tensor;
       if (g.centered) {
-        const ga0 = st.gradAvg as Tensor | undefined;
-        const ga = ga0 ? ga0.mul(alpha).add(grad, { alpha: 1 - alpha }) : grad.mul(1 - alpha);
-        st.gradAvg = ga;
+        const ga = st.gradAvg as Tensor;
+        ga.mul_(alpha).add_(grad, { alpha: 1 - alpha });
         avg = sq.sub(ga.mul(ga)).sqrt();
       } else {
         avg = sq.sqrt();
       }
       avg = avg.add(g.eps as number);
-      const lr = scalarLike(p, g.lr);
+      const lr = this.lrFor(g, p);
       if (momentum > 0) {
-        const b0 = st.momentumBuffer as Tensor | undefined;
-        // momentum is a buffer: OneCycleLR may change it every step.
-        const buf = b0 ? b0.mul(scalarLike(p, momentum)).add(grad.div(avg)) : grad.div(avg);
-        st.momentumBuffer = buf;
+        // momentum as a tensor: OneCycleLR may change it every step.
+        const buf = st.momentumBuffer as Tensor;
+        buf.mul_(this.hyperFor(g, 'momentum', p)).add_(grad.div(avg));
         p.sub_(buf.mul(lr));
       } else {
         p.sub_(grad.div(avg).mul(lr));

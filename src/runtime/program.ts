@@ -3,11 +3,14 @@
  * shared object its C source compiles to. Running it binds the input buffers to the first slots, allocates
  * intermediates and outputs, calls the kernels, and drops each intermediate after its last use.
  *
+ * Intermediates live in one arena per program, placed by liveness (runtime/arena.ts), kept between runs.
+ *
  * Writes into `assign` targets (memory shared with JS) go straight into the target when nothing read later
  * shares its memory, else into a temporary copied in after every kernel has run; kernels that can fail run
  * before any such write, so a failing program leaves every tensor unchanged.
  */
-import { GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
+import { DTYPE_INFO, GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
+import { arenaLayout, type ArenaLayout } from './arena.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
 import { loadKernelLibraries } from './kernel-cache.js';
 import { ccStats } from '../compiler/cc.js';
@@ -49,8 +52,10 @@ function notePooled(p: Program): void {
 
 export class Program {
   private kernels: NativeKernel[] | null = null;
-  /** Kept memory of temp, scratch and assign-temporary slots, by slot. */
-  private pool: (TypedArray | undefined)[] = [];
+  /** Kept working memory: one arena for temp, scratch and assign-temporary slots (runtime/arena.ts), and its views. */
+  private arena: Uint8Array | null = null;
+  private views: (TypedArray | undefined)[] = [];
+  private layout: ArenaLayout | null = null;
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
   loadMs = 0;
   /** When the device last used it (its program cache drops the least recently used). */
@@ -115,15 +120,36 @@ export class Program {
 
   /** Drop the memory kept between runs. */
   releaseMemory(): void {
-    this.pool = [];
+    this.arena = null;
+    this.views = [];
+  }
+
+  /** Where each working slot lives in the arena, and the arena's size (computed once). */
+  get memoryLayout(): ArenaLayout {
+    return (this.layout ??= arenaLayout(this.plan));
+  }
+
+  /**
+   * Bytes a run holds at its peak: its inputs, its outputs and its working arena (inputs that are views of
+   * other inputs are not counted twice).
+   */
+  get peakBytes(): { inputs: number; outputs: number; arena: number; total: number } {
+    const bytes = (s: number): number => this.plan.slots[s]!.numel * DTYPE_INFO[this.plan.slots[s]!.dtype].bytes;
+    let inputs = 0;
+    for (let s = 0; s < this.plan.nInputs; s++) inputs += bytes(s);
+    const outputs = [...new Set(this.plan.outputs)].filter((s) => s >= this.plan.nInputs).reduce((a, s) => a + bytes(s), 0);
+    const arena = this.memoryLayout.bytes;
+    return { inputs, outputs, arena, total: inputs + outputs + arena };
   }
 
   private pooledArray(slot: number): TypedArray {
-    const info = this.plan.slots[slot]!;
-    let a = this.pool[slot];
+    let a = this.views[slot];
     if (!a) {
-      a = hostArray(info.dtype, info.numel);
-      this.pool[slot] = a;
+      const layout = this.memoryLayout;
+      if (this.arena === null) this.arena = hostArray('bool', Math.max(layout.bytes, 1)) as Uint8Array;
+      const info = this.plan.slots[slot]!;
+      a = new DTYPE_INFO[info.dtype].array(this.arena.buffer, this.arena.byteOffset + layout.offsets[slot]!, info.numel);
+      this.views[slot] = a;
     }
     return a;
   }

@@ -214,3 +214,33 @@ describe('torch.compile: define-then-run', () => {
     expect(String(torch.spec([2, 3]))).toBe('TensorSpec([2, 3], float32, cpu)');
   });
 });
+
+describe('torch.compile: every optimizer replays (state in place, step counts and rates as tensors)', () => {
+  const cases: [string, (ps: Tensor[]) => optim.Optimizer, ((o: optim.Optimizer) => { step(): void }) | null][] = [
+    ['RMSprop centered momentum', (ps) => new optim.RMSprop(ps, { lr: 0.01, momentum: 0.5, centered: true }), null],
+    ['Adagrad', (ps) => new optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }), null],
+    ['Adadelta', (ps) => new optim.Adadelta(ps, { lr: 1, weightDecay: 0.01 }), null],
+    ['Adamax', (ps) => new optim.Adamax(ps, { lr: 0.01 }), null],
+    ['NAdam', (ps) => new optim.NAdam(ps, { lr: 0.01 }), null],
+    ['RAdam', (ps) => new optim.RAdam(ps, { lr: 0.01 }), null],
+    ['Adam + OneCycleLR (cycles lr and beta1)', (ps) => new optim.Adam(ps, { lr: 0.01 }), (o) => new optim.lr_scheduler.OneCycleLR(o, { maxLr: 0.05, totalSteps: 20 })],
+    ['RMSprop momentum + OneCycleLR', (ps) => new optim.RMSprop(ps, { lr: 0.01, momentum: 0.9 }), (o) => new optim.lr_scheduler.OneCycleLR(o, { maxLr: 0.05, totalSteps: 20 })],
+  ];
+  for (const [name, make, sched] of cases) {
+    it(name, () => {
+      const [a, b] = [mlp(9), mlp(9)];
+      const [oa, ob] = [make(a.parameters()), make(b.parameters())];
+      const scheds = sched ? [sched(oa), sched(ob)] : [];
+      const step = torch.compile((x: Tensor, y: Tensor) => trainStep(b, ob, x, y));
+      for (let i = 0; i < 8; i++) {
+        const [x, y] = data(i);
+        expect(bits(step(x, y))).toEqual(bits(trainStep(a, oa, x, y)));
+        for (const s of scheds) s.step();
+      }
+      const pa = a.parameters();
+      b.parameters().forEach((p, i) => expect(bits(p)).toEqual(bits(pa[i]!)));
+      expect(step.stats.captures).toBeLessThanOrEqual(2);
+      expect(step.stats.replays).toBeGreaterThanOrEqual(6);
+    });
+  }
+});
