@@ -106,6 +106,12 @@ export interface CompileStats {
 
 export type Compiled<F extends (...args: never[]) => unknown> = F & {
   readonly stats: CompileStats;
+  /**
+   * Memory of the most recently captured program, in bytes: its inputs (arguments and state), its outputs,
+   * its working arena (intermediates and GEMM scratch sharing memory by liveness) and their total, the
+   * peak a replay holds; null before the first capture.
+   */
+  memory(): { inputs: number; outputs: number; arena: number; total: number } | null;
 };
 
 /** @internal Where a program's input comes from at each replay. */
@@ -746,6 +752,7 @@ export function compile<F extends (...args: never[]) => unknown>(fn: F, opts?: C
     else variants.push(done.variant);
   }
   Object.defineProperty(compiled, 'stats', { value: stats, enumerable: true });
+  Object.defineProperty(compiled, 'memory', { value: () => variants[0]?.program.peakBytes ?? null });
   capturedVariants.set(compiled, variants);
   originals.set(compiled, fn);
   Object.defineProperty(compiled, 'name', { value: fn.name });

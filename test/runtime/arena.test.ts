@@ -80,6 +80,7 @@ describe('the arena of a program: working memory shared by liveness', () => {
 
   it("a LeNet step's peak is within 1.2x of its live tensors and the largest set of intermediates alive at once", () => {
     const peak = program.peakBytes;
+    expect(step.memory()).toEqual(peak);
     expect(layout.bytes).toBeLessThan(layout.separate);
     const bound = peak.inputs + peak.outputs + layout.peakLive;
     expect(peak.total).toBeLessThanOrEqual(1.2 * bound);
