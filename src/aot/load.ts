@@ -18,7 +18,8 @@ import { ArgumentError, DTypeError, DeviceError, FileError, FormatError, GraftEr
 import { compileShared, compilerIdentity } from '../compiler/cc.js';
 import type { ProgramPlan } from '../compiler/plan.js';
 import { Buffer, openLibrary, Program } from '../runtime/index.js';
-import { flattenArgs, Tensor, Variant, type Ref, type Source, type Target, type Template } from '../tensor/index.js';
+import { Tensor } from '../tensor/index.js';
+import { flattenArgs, Variant, type Ref, type Source, type Target, type Template } from '../tensor/compile.js';
 import { loadFile } from '../io/save.js';
 import { debugLevel, logLine } from '../runtime/debug.js';
 import { missingFeatures } from './cpu.js';

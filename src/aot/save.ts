@@ -12,18 +12,20 @@
  * parameter name and their learning rates), else `state<k>`. Steps saved together share state by identity:
  * a training and an evaluation step over one model read the same parameters when loaded.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ArgumentError, build, CompileError, type Node } from '../ir/index.js';
 import { compileShared, compilerIdentity, DEFAULT_CFLAGS } from '../compiler/cc.js';
 import { renderFile } from '../compiler/render/c/index.js';
 import type { Buffer } from '../runtime/index.js';
-import { fromNode, originalOf, Tensor, variantsOf, type Ref, type Source, type Template, type Variant } from '../tensor/index.js';
+import { fromNode, Tensor } from '../tensor/index.js';
+import { originalOf, variantsOf, type Ref, type Source, type Template, type Variant } from '../tensor/compile.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { saveFile } from '../io/save.js';
 import { writeFileAtomic } from '../io/files.js';
+import { custom, defineOptions } from '../tensor/options.js';
 import { cpuInfo } from './cpu.js';
 import { AOT_FORMAT, AOT_VERSION, manifestChecksum, type Manifest, type RefJSON, type SourceJSON, type StepJSON } from './manifest.js';
 
@@ -86,8 +88,14 @@ function parameterNames(f: unknown, count: number): string[] {
   return Array.from({ length: count }, (_, i) => names[i] ?? `arg${i}`);
 }
 
+const SAVE_OPTIONS = defineOptions('aot.save', {
+  names: custom<Record<string, Module | Optimizer>>('an object of modules and optimizers', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)).optional(),
+});
+
 export function save(steps: ((...args: never[]) => unknown) | Record<string, (...args: never[]) => unknown>, dir: string, opts: AotSaveOptions = {}): void {
   if (typeof dir !== 'string' || dir === '') throw new ArgumentError(`aot.save(): dir must be a directory path, not ${typeof dir}`);
+  SAVE_OPTIONS.check(opts);
+  opts ??= {};
   const named: Record<string, unknown> = typeof steps === 'function' ? { [steps.name || 'step']: steps } : steps;
   if (typeof named !== 'object' || named === null || Object.keys(named).length === 0) {
     throw new ArgumentError('aot.save(): give a compiled function or an object of them ({ train, evaluate })');
@@ -194,7 +202,7 @@ export function save(steps: ((...args: never[]) => unknown) | Record<string, (..
   const so = compileShared(source);
   const encoder = new TextEncoder();
   writeFileAtomic('aot.save', join(dir, 'kernels.c'), [encoder.encode(source)]);
-  copyFileSync(so, join(dir, 'kernels.so'));
+  writeFileAtomic('aot.save', join(dir, 'kernels.so'), [readFileSync(so)]);
   const tensors: Record<string, Tensor> = {};
   const stateList: Manifest['state'] = [];
   for (const [t, n] of state) {

@@ -8,7 +8,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { load, save } from '../aot/index.js';
-import { variantsOf } from '../tensor/index.js';
+import { variantsOf } from '../tensor/compile.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { splitArgs } from './capture.js';

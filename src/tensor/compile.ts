@@ -26,7 +26,7 @@ import { debugLevel, logLine } from '../runtime/debug.js';
 import { currentSite, resolveSite } from '../inspect/sites.js';
 import { capture, type CapturedState, type CaptureHooks } from './capture-hooks.js';
 import { realizeAlone, takeImplicit } from './realization.js';
-import { nextSeedWords, seedCounter } from './creation.js';
+import { nextSeedWords, seedCounter } from './seeds.js';
 import { isGradEnabled } from './grad-mode.js';
 import { fromNode, realizeTensors, Tensor, tensorIdWatermark } from './tensor.js';
 import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, int } from './options.js';

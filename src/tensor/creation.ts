@@ -3,6 +3,7 @@
  * Fills and ranges are lazy IR nodes (no memory until realized); data is copied into a buffer at once.
  */
 import { capture } from './capture-hooks.js';
+import { nextSeedWords, seeds } from './seeds.js';
 import {
   allocArray,
   ArgumentError,
@@ -341,8 +342,6 @@ export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions)
 // pair from the global generator and passes it to the kernel as a tiny int32 buffer, so a training loop's
 // program does not change from step to step.
 
-let seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
-let counter = 0;
 
 /**
  * torch.manual_seed: make rand/randn/randint/dropout reproducible, and the host generator behind randperm
@@ -350,33 +349,22 @@ let counter = 0;
  */
 export function manualSeed(s: number): void {
   if (!Number.isFinite(s)) throw new ValueError(`manualSeed: seed must be a finite number, got ${s}`);
-  seed = Number(BigInt.asIntN(32, BigInt(Math.trunc(s))));
-  counter = 0;
+  seeds.seed = Number(BigInt.asIntN(32, BigInt(Math.trunc(s))));
+  seeds.counter = 0;
   defaultGenerator.manualSeed(Math.trunc(s));
 }
 
 /** torch.initial_seed */
 export function initialSeed(): number {
-  return seed;
+  return seeds.seed;
 }
 
 /** @internal A fresh seed node for a random op on `device`. */
 export function nextSeedNode(device: string): Node {
-  const buf = getDevice(device).fromHost('int32', Int32Array.of(seed, counter++));
+  const buf = getDevice(device).fromHost('int32', nextSeedWords());
   const n = build.buffer(buf, [2]);
   if (capture.hooks !== null) capture.hooks.seed(n);
   return n;
-}
-
-/** @internal The next seed's words (a compiled step's replay draws its seeds here, as the ops would). */
-export function nextSeedWords(): Int32Array {
-  return Int32Array.of(seed, counter++);
-}
-
-/** @internal The generator's counter, and setting it back (a checked replay runs the step again eagerly). */
-export function seedCounter(set?: number): number {
-  if (set !== undefined) counter = set;
-  return counter;
 }
 
 /** @internal Uniform [0, 1) node. */

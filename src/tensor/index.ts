@@ -24,7 +24,7 @@ export * from './numpy.js';
 export * from './ir-tools.js';
 export * from './cuda.js';
 export * from './memory.js';
-export * from './compile.js';
+export { compile, spec, type TensorSpec, type CompileOptions, type Compiled, type CompileStats } from './compile.js';
 export * from './sort.js';
 export * from './einsum.js';
 export * from './special.js';

@@ -205,6 +205,8 @@ const SKIP = new Set([
   'updateGroup', 'stateOf', 'lrAt', 'checkInputDim',
   // (those of the schedulers in src/optim/schedulers; Optimizer's private `update`)
   'getLr', 'closedFormLr', 'stateFields', 'initialStep', 'setLrs', 'update',
+  // Optimizer's protected helpers and the methods torch.compile calls on stateful objects (capture-hooks.ts)
+  'hyper', 'hyperFor', 'lrFor', 'stepCount', 'initState', 'captureSignature', 'captureSnapshot', 'prepareCapture', 'beforeReplay', 'namedHypers',
 ]);
 
 function specKeys(name: string): readonly string[] {
