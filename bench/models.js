@@ -19,3 +19,16 @@ export class LeNet extends nn.Module {
     return this.fc3.call(x);
   }
 }
+
+/** PyTorch's side: imports, threads, seed and the same LeNet-5, as Python source for bench/util.js's python(). */
+export const pyLeNet = (threads) => `import torch, torch.nn as nn, torch.nn.functional as F
+torch.set_num_threads(${threads})
+torch.manual_seed(0)
+class LeNet(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.conv1 = nn.Conv2d(1, 6, 5, padding=2); s.conv2 = nn.Conv2d(6, 16, 5); s.pool = nn.MaxPool2d(2)
+        s.fc1 = nn.Linear(400, 120); s.fc2 = nn.Linear(120, 84); s.fc3 = nn.Linear(84, 10)
+    def forward(s, x):
+        x = s.pool(F.relu(s.conv1(x))); x = s.pool(F.relu(s.conv2(x)))
+        x = F.relu(s.fc1(x.flatten(1))); x = F.relu(s.fc2(x)); return s.fc3(x)`;

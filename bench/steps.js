@@ -5,7 +5,7 @@
 // cannot memoize), a new result each call.
 import * as torch from '../dist/index.js';
 import { getDevice } from '../dist/runtime/index.js';
-import { LeNet } from './models.js';
+import { LeNet, pyLeNet } from './models.js';
 import { fmt, median, PY_TIME, python, table, time } from './util.js';
 
 const { nn, optim } = torch;
@@ -42,17 +42,7 @@ const rows = [
 ];
 
 const pt = python(`${PY_TIME}
-import torch, torch.nn as nn, torch.nn.functional as F
-torch.set_num_threads(${cpu.threads})
-torch.manual_seed(0)
-class LeNet(nn.Module):
-    def __init__(s):
-        super().__init__()
-        s.conv1 = nn.Conv2d(1, 6, 5, padding=2); s.conv2 = nn.Conv2d(6, 16, 5); s.pool = nn.MaxPool2d(2)
-        s.fc1 = nn.Linear(400, 120); s.fc2 = nn.Linear(120, 84); s.fc3 = nn.Linear(84, 10)
-    def forward(s, x):
-        x = s.pool(F.relu(s.conv1(x))); x = s.pool(F.relu(s.conv2(x)))
-        x = F.relu(s.fc1(x.flatten(1))); x = F.relu(s.fc2(x)); return s.fc3(x)
+${pyLeNet(cpu.threads)}
 def row(net, opt, shape, batch, reps):
     data = [(torch.rand(batch, *shape), torch.randint(0, 10, (batch,))) for _ in range(4)]
     i = [0]
