@@ -3,8 +3,8 @@
  * built on one machine may execute instructions another lacks (an illegal instruction, a crash): an artifact
  * records the build machine's instruction-set features and a loader refuses it on a machine missing any.
  */
-import { readFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus } from 'node:os';
+import { cpuFlags } from '../compiler/cpu-flags.js';
 
 /** Instruction-set extensions `-march=native` code may use (x86 and Arm names as /proc/cpuinfo lists them). */
 const ISA = new Set([
@@ -21,16 +21,7 @@ export interface CpuInfo {
 }
 
 export function cpuInfo(): CpuInfo {
-  let flags: string[] = [];
-  if (platform() === 'linux') {
-    try {
-      const text = readFileSync('/proc/cpuinfo', 'utf8');
-      flags = (/^(?:flags|Features)\s*:(.*)$/m.exec(text)?.[1] ?? '').trim().split(/\s+/);
-    } catch {
-      // without /proc the architecture check still applies
-    }
-  }
-  return { arch: arch(), model: cpus()[0]?.model ?? '', features: [...new Set(flags.filter((f) => ISA.has(f)))].sort() };
+  return { arch: arch(), model: cpus()[0]?.model ?? '', features: [...new Set(cpuFlags().filter((f) => ISA.has(f)))].sort() };
 }
 
 /** What this machine lacks of what the code was built for (empty: it can run it). */

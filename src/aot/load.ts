@@ -11,10 +11,10 @@
  * refused: DeviceError); it opens and defines every function. Nothing is half-loaded: the returned object
  * exists only when all of it passed.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArgumentError, DTypeError, DeviceError, FileError, FormatError, GraftError, ShapeError, type DType, type Shape } from '../ir/index.js';
+import { ArgumentError, DTYPE_INFO, DTypeError, DeviceError, FileError, FormatError, GraftError, ShapeError, type Shape } from '../ir/index.js';
+import { sha256Hex } from '../compiler/cache/disk-cache.js';
 import { compileShared, compilerIdentity } from '../compiler/cc.js';
 import type { ProgramPlan } from '../compiler/plan.js';
 import { Buffer, openLibrary, Program } from '../runtime/index.js';
@@ -34,7 +34,6 @@ export interface AotArtifact {
   readonly manifest: Manifest;
 }
 
-const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
 
 function readBytes(path: string, what: string): Uint8Array {
   try {
@@ -45,7 +44,6 @@ function readBytes(path: string, what: string): Uint8Array {
   }
 }
 
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** The manifest, parsed, checksummed and checked against the schema. */
 function readManifest(dir: string): Manifest {
@@ -105,7 +103,7 @@ function checkStep(name: string, s: StepJSON, stateNames: ReadonlyMap<string, Ma
     f.args.forEach((slot, k) => {
       if (slot >= nSlots) bad(`kernel ${f.name} reads slot ${slot} of ${nSlots}`);
       const info = p.slots[slot]!;
-      if (f.minBytes[k]! > info.numel * DTYPE_BYTES[info.dtype]) bad(`kernel ${f.name} needs ${f.minBytes[k]} bytes of slot ${slot}, which holds ${info.numel * DTYPE_BYTES[info.dtype]}`);
+      if (f.minBytes[k]! > info.numel * DTYPE_INFO[info.dtype].bytes) bad(`kernel ${f.name} needs ${f.minBytes[k]} bytes of slot ${slot}, which holds ${info.numel * DTYPE_INFO[info.dtype].bytes}`);
     });
   }
   for (const st of p.steps) {
@@ -172,7 +170,7 @@ export function load(dir: string): AotArtifact {
   for (const [name, s] of Object.entries(m.steps)) checkStep(name, s, stateInfo);
   for (const f of [m.source, m.library, m.stateFile]) {
     const path = join(dir, f.file);
-    if (sha256(readBytes(path, f.file)) !== f.sha256) throw new FormatError(`aot.load: ${path} does not match the hash in the manifest: the file is corrupt, truncated or was changed`);
+    if (sha256Hex(readBytes(path, f.file)) !== f.sha256) throw new FormatError(`aot.load: ${path} does not match the hash in the manifest: the file is corrupt, truncated or was changed`);
   }
   let loaded: Record<string, Tensor>;
   try {

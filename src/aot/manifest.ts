@@ -5,8 +5,8 @@
  * beside it with their hashes: the C source, the shared object built from it (and the compiler flags and
  * CPU features it was built for), and the state.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Hex } from '../compiler/cache/disk-cache.js';
 
 export const AOT_FORMAT = 'graft-aot';
 export const AOT_VERSION = 1;
@@ -120,5 +120,5 @@ export type RefJSON = z.infer<typeof ref>;
 
 /** The manifest's checksum: sha256 of its JSON with the checksum field empty (any corruption shows). */
 export function manifestChecksum(m: Omit<Manifest, 'checksum'> & { checksum?: string }): string {
-  return createHash('sha256').update(JSON.stringify({ ...m, checksum: '' })).digest('hex');
+  return sha256Hex(JSON.stringify({ ...m, checksum: '' }));
 }

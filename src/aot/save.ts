@@ -13,11 +13,11 @@
  * a training and an evaluation step over one model read the same parameters when loaded.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ArgumentError, build, CompileError, type Node } from '../ir/index.js';
 import { compileShared, compilerIdentity, DEFAULT_CFLAGS } from '../compiler/cc.js';
 import { renderFile } from '../compiler/render/c/index.js';
+import { sha256Hex } from '../compiler/cache/disk-cache.js';
 import type { Buffer } from '../runtime/index.js';
 import { fromNode, Tensor } from '../tensor/index.js';
 import { originalOf, variantsOf, type Ref, type Source, type Template, type Variant } from '../tensor/compile.js';
@@ -37,7 +37,6 @@ export interface AotSaveOptions {
 const graftVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Names for state tensors from the modules and optimizers given. */
 function stateNames(names: Record<string, Module | Optimizer>): Map<Tensor, string> {
@@ -220,9 +219,9 @@ export function save(steps: ((...args: never[]) => unknown) | Record<string, (..
     version: AOT_VERSION,
     graft: graftVersion(),
     build: { compiler: compilerIdentity().split('\n')[0]!, flags: [...DEFAULT_CFLAGS], arch: cpu.arch, cpuModel: cpu.model, cpuFeatures: cpu.features },
-    source: { file: 'kernels.c', sha256: sha256(source) },
-    library: { file: 'kernels.so', sha256: sha256(readFileSync(join(dir, 'kernels.so'))) },
-    stateFile: { file: 'state.safetensors', sha256: sha256(readFileSync(join(dir, 'state.safetensors'))) },
+    source: { file: 'kernels.c', sha256: sha256Hex(source) },
+    library: { file: 'kernels.so', sha256: sha256Hex(readFileSync(join(dir, 'kernels.so'))) },
+    stateFile: { file: 'state.safetensors', sha256: sha256Hex(readFileSync(join(dir, 'state.safetensors'))) },
     state: stateList,
     steps: stepsJSON,
   };

@@ -12,8 +12,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { arch, availableParallelism, cpus, platform } from 'node:os';
+import { linkSync, renameSync, writeFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { CompileError } from '../ir/index.js';
 import {
@@ -29,6 +29,7 @@ import {
   tempPath,
 } from './cache/disk-cache.js';
 import { driverPath, runJobs, type Job, type JobResult } from './cc-driver.js';
+import { cpuFlags } from './cpu-flags.js';
 
 /**
  * Default code-generation flags.
@@ -123,16 +124,8 @@ let cpuId: string | undefined;
 /** What `-march=native` depends on: architecture, CPU model and (on Linux) its feature flags. */
 function cpuIdentity(): string {
   if (cpuId !== undefined) return cpuId;
-  let flags = '';
-  if (platform() === 'linux') {
-    try {
-      const info = readFileSync('/proc/cpuinfo', 'utf8');
-      flags = /^(?:flags|Features)\s*:(.*)$/m.exec(info)?.[1]?.trim() ?? '';
-    } catch {
-      // no /proc: the model name below still tells machines apart
-    }
-  }
-  cpuId = `${arch()} ${cpus()[0]?.model ?? ''} ${flags}`;
+  // without /proc the model name still tells machines apart
+  cpuId = `${arch()} ${cpus()[0]?.model ?? ''} ${cpuFlags().join(' ')}`;
   return cpuId;
 }
 

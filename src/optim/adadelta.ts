@@ -32,7 +32,7 @@ export class Adadelta extends Optimizer {
 
   protected override initState(_g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
+    this.stateScalar(p, 'step');
     st.squareAvg ??= zerosLike(p);
     st.accDelta ??= zerosLike(p);
   }

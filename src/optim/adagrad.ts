@@ -39,7 +39,7 @@ export class Adagrad extends Optimizer {
   /** The sum starts at `initialAccumulatorValue`, as PyTorch makes it. */
   protected override initState(g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
+    this.stateScalar(p, 'step');
     st.sum ??= fullLike(p, g.initialAccumulatorValue as number);
   }
 

@@ -1,6 +1,6 @@
 import { ValueError } from '../ir/index.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
-import { fromValues, pow, Tensor, zerosLike } from '../tensor/index.js';
+import { pow, zerosLike, type Tensor } from '../tensor/index.js';
 import { z } from 'zod';
 import { bool, defineOptions, real } from '../tensor/options.js';
 
@@ -47,11 +47,9 @@ export class Adam extends Optimizer {
 
   protected override initState(g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    if (!(st.step instanceof Tensor)) {
-      st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
-      st.expAvg ??= zerosLike(p);
-      st.expAvgSq ??= zerosLike(p);
-    }
+    this.stateScalar(p, 'step');
+    st.expAvg ??= zerosLike(p);
+    st.expAvgSq ??= zerosLike(p);
     if (g.amsgrad) st.maxExpAvgSq ??= zerosLike(p);
   }
 

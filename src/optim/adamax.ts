@@ -34,7 +34,7 @@ export class Adamax extends Optimizer {
 
   protected override initState(_g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
+    this.stateScalar(p, 'step');
     st.expAvg ??= zerosLike(p);
     st.expInf ??= zerosLike(p);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValueError } from '../ir/index.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
-import { fromValues, pow, Tensor, zerosLike } from '../tensor/index.js';
+import { pow, zerosLike, type Tensor } from '../tensor/index.js';
 import { defineOptions, real } from '../tensor/options.js';
 import { checkBetas } from './checks.js';
 
@@ -38,8 +38,8 @@ export class NAdam extends Optimizer {
 
   protected override initState(_g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
-    if (!(st.muProduct instanceof Tensor)) st.muProduct = fromValues(Float64Array.of(typeof st.muProduct === 'number' ? st.muProduct : 1), [], 'float64', p.device);
+    this.stateScalar(p, 'step');
+    this.stateScalar(p, 'muProduct', 1);
     st.expAvg ??= zerosLike(p);
     st.expAvgSq ??= zerosLike(p);
   }

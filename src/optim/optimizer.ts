@@ -4,11 +4,12 @@
  * forward pass, the backward pass and the update compile and run as one program, and parameters are
  * realized (graphs do not grow from step to step).
  *
- * Hyperparameters that change between steps (scheduled learning rates, Adam's bias corrections) enter the
- * graph as one-element buffers, not constants, so the compiled program stays the same from step to step.
+ * State is tensors updated in place; values that change between steps (scheduled learning rates, step
+ * counts and what is computed from them) are tensors too (`hyper`, `stateScalar`), not constants, so the
+ * compiled program stays the same from step to step.
  */
 import { z } from 'zod';
-import { ArgumentError, ValueError, type DType } from '../ir/index.js';
+import { ArgumentError, ValueError } from '../ir/index.js';
 import { fromValues, noGrad, realizeTensors, Tensor } from '../tensor/index.js';
 import { deferringDepth } from '../tensor/realization.js';
 import { capture, type CapturedState } from '../tensor/capture-hooks.js';
@@ -20,13 +21,6 @@ export type ParamsArg = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Recor
 export interface OptimizerStateDict {
   state: Record<number, Record<string, Tensor | number>>;
   paramGroups: (Record<string, unknown> & { params: number[] })[];
-}
-
-/** A one-element tensor holding a step-dependent scalar (a buffer, so programs do not change with it). */
-export function scalarLike(p: Tensor, value: number): Tensor {
-  const dtype: DType = p.dtype === 'float64' ? 'float64' : 'float32';
-  const arr = dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value);
-  return fromValues(arr, [], dtype, p.device);
 }
 
 const isIterable = (x: unknown): x is Iterable<unknown> =>
@@ -150,13 +144,15 @@ export abstract class Optimizer implements CapturedState {
   }
 
   /**
-   * @internal A step count as a 0-d float64 tensor in `p`'s state (made at 0, or from a number a state dict
-   * held), counted up in place: the same tensor, and so the same program, at every step.
+   * @internal A 0-d float64 tensor in `p`'s state under `key` (a step count, NAdam's mu product), made at
+   * `initial` or from the number a state dict held, and then updated in place: the same tensor, and so the
+   * same program, at every step.
    */
-  protected stepCount(p: Tensor): Tensor {
+  protected stateScalar(p: Tensor, key: string, initial = 0): Tensor {
     const st = this.stateOf(p);
-    if (!(st.step instanceof Tensor)) st.step = fromValues(Float64Array.of(typeof st.step === 'number' ? st.step : 0), [], 'float64', p.device);
-    return st.step;
+    const v = st[key];
+    if (!(v instanceof Tensor)) st[key] = fromValues(Float64Array.of(typeof v === 'number' ? v : initial), [], 'float64', p.device);
+    return st[key] as Tensor;
   }
 
   /** @internal The group's learning rate as a tensor of `p`'s dtype (see `hyper`). */
@@ -196,14 +192,22 @@ export abstract class Optimizer implements CapturedState {
     return sig;
   }
 
-  /** @internal Put the state back as it is now (a compiled step whose capture fails changes nothing). */
+  /**
+   * @internal A function that puts the state back as it is now: which tensor holds each entry, and (state
+   * tensors are updated in place) their values. A step that fails, or a compiled step whose capture fails,
+   * leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
+   */
   captureSnapshot(): () => void {
     const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
-    // State tensors are updated in place: their values before the step, for the same reason.
     const values = saved.flatMap(([, s]) => Object.values(s).filter((v): v is Tensor => v instanceof Tensor).map((t) => [t, t._value, t._history] as const));
     return () => {
       this.state.clear();
       for (const [p, s] of saved) this.state.set(p, s);
+      for (const [t, value, history] of values) {
+        t._value = value;
+        t._history = history;
+        t._version++;
+      }
     };
   }
 
@@ -237,22 +241,14 @@ export abstract class Optimizer implements CapturedState {
     if (closure !== undefined && typeof closure !== 'function') throw new ArgumentError(`step(): closure must be a function, not ${describeValue(closure)}`);
     const loss = closure ? closure() : undefined;
     if (loss !== undefined && !(loss instanceof Tensor)) throw new ArgumentError(`step(): the closure must return the loss Tensor, not ${describeValue(loss)}`);
-    // The state as it was (step counts, which tensor holds each moment): a step whose computation fails
-    // leaves the optimizer as it found it, as the parameters are (src/tensor/realization.ts).
-    const saved = [...this.state].map(([p, s]) => [p, { ...s }] as const);
-    // State tensors are updated in place: their values before the step, for the same reason.
-    const values = saved.flatMap(([, s]) => Object.values(s).filter((v): v is Tensor => v instanceof Tensor).map((t) => [t, t._value, t._history] as const));
+    const restore = this.captureSnapshot();
     // Updates over a deep graph are computed together below, not one by one as they pass the depth bound
     // (src/tensor/realization.ts, rule 2): the realization of `touched` covers them.
-    deferringDepth(() => this.update(saved, values, loss), false);
+    deferringDepth(() => this.update(restore, loss), false);
     return loss;
   }
 
-  private update(
-    saved: (readonly [Tensor, Record<string, Tensor | number>])[],
-    values: readonly (readonly [Tensor, Tensor['_value'], Tensor['_history']])[],
-    loss: Tensor | undefined,
-  ): void {
+  private update(restore: () => void, loss: Tensor | undefined): void {
     noGrad(() => {
       for (const g of this.paramGroups) this.updateGroup(g);
     });
@@ -271,13 +267,7 @@ export abstract class Optimizer implements CapturedState {
     try {
       realizeTensors(touched);
     } catch (e) {
-      this.state.clear();
-      for (const [p, s] of saved) this.state.set(p, s);
-      for (const [t, value, history] of values) {
-        t._value = value;
-        t._history = history;
-        t._version++;
-      }
+      restore();
       throw e;
     }
   }

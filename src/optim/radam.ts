@@ -36,7 +36,7 @@ export class RAdam extends Optimizer {
 
   protected override initState(_g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
+    this.stateScalar(p, 'step');
     st.expAvg ??= zerosLike(p);
     st.expAvgSq ??= zerosLike(p);
   }

@@ -40,7 +40,7 @@ export class RMSprop extends Optimizer {
 
   protected override initState(g: ParamGroup, p: Tensor): void {
     const st = this.stateOf(p);
-    this.stepCount(p);
+    this.stateScalar(p, 'step');
     st.squareAvg ??= zerosLike(p);
     if ((g.momentum as number) > 0) st.momentumBuffer ??= zerosLike(p);
     if (g.centered) st.gradAvg ??= zerosLike(p);

@@ -6,7 +6,8 @@ import { forgetReaders, nextBuildEpoch, walkNodes, type Node } from '../ir/index
 import type { Buffer } from './buffer.js';
 import type { Device, ExecuteInfo } from './device.js';
 
-function knownBuffer(n: Node): Buffer | null {
+/** The buffer holding a node's value when it is known (a buffer node, or a realized one), else null. */
+export function knownBuffer(n: Node): Buffer | null {
   return n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
 }
 

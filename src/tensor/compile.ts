@@ -20,8 +20,8 @@
  * CompileError naming the line; outputs are returned without autograd history. `{ check: true }` runs `fn`
  * eagerly after each replay and compares every output and written tensor, bit for bit.
  */
-import { build, checkDType, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
-import { Buffer, CpuDevice, getDevice, realizeNodes, type Program } from '../runtime/index.js';
+import { build, checkDType, shapeEq, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
+import { Buffer, CpuDevice, getDevice, knownBuffer, realizeNodes, type Program } from '../runtime/index.js';
 import { debugLevel, logLine } from '../runtime/debug.js';
 import { currentSite, resolveSite } from '../inspect/sites.js';
 import { capture, type CapturedState, type CaptureHooks } from './capture-hooks.js';
@@ -169,12 +169,19 @@ export function flattenArgs(args: readonly unknown[]): FlatArgs {
 export type Template = { readonly t: Ref } | { readonly array: Template[] } | { readonly object: [string, Template][] } | { readonly value: unknown };
 
 function bufferOfNode(n: Node): Buffer {
-  const b = n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer | null);
+  const b = knownBuffer(n);
   if (b === null) throw new Error(`internal: node %${n.id} has no buffer`);
   return b;
 }
 
-const isPending = (n: Node): boolean => n.op !== 'buffer' && n.realized === null;
+/** A buffer of its own holding `n`'s values (for an owner that must not share memory with another). */
+function privateCopy(n: Node, device: string): Node {
+  const buf = bufferOfNode(n);
+  const dev = getDevice(device);
+  return build.buffer(dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray), n.shape);
+}
+
+const isPending = (n: Node): boolean => knownBuffer(n) === null;
 
 /** @internal A tensor argument's guard: what the program was built for. */
 export interface TensorGuard {
@@ -184,7 +191,6 @@ export interface TensorGuard {
   readonly requiresGrad: boolean;
 }
 
-const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
@@ -225,7 +231,7 @@ export class Variant {
         continue;
       }
       const t = a as Tensor;
-      if (!sameShape(t._shape, g.shape)) return `argument ${i} has shape [${t.shape.join(', ')}], was [${g.shape.join(', ')}]`;
+      if (!shapeEq(t._shape, g.shape)) return `argument ${i} has shape [${t.shape.join(', ')}], was [${g.shape.join(', ')}]`;
       if (t.dtype !== g.dtype) return `argument ${i} is ${t.dtype}, was ${g.dtype}`;
       if (t.device !== g.device) return `argument ${i} is on ${t.device}, was on ${g.device}`;
       if (t.requiresGrad !== g.requiresGrad) return `argument ${i} ${t.requiresGrad ? 'requires' : 'does not require'} grad now`;
@@ -249,7 +255,7 @@ export class Variant {
         const t = src.tensor;
         if (isPending(t._value!)) realizeTensors([t]);
         const n = t._value!;
-        if (n.dtype !== src.dtype || !sameShape(n.shape, src.shape)) return null;
+        if (n.dtype !== src.dtype || !shapeEq(n.shape, src.shape)) return null;
         return bufferOfNode(n);
       }
       case 'const':
@@ -368,10 +374,7 @@ class Capture implements CaptureHooks {
     }
     if (known === owner || typeof owner === 'number') return;
     // Another tensor (or an argument) holds this very buffer now; at a replay they may not: separate slots.
-    const buf = bufferOfNode(n);
-    const dev = getDevice(owner.device);
-    const copy = dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray);
-    owner._value = build.buffer(copy, n.shape);
+    owner._value = privateCopy(n, owner.device);
     owner._version++;
     this.owners.set(owner._value, owner);
   }
@@ -494,9 +497,7 @@ function captureCall(
   // Arguments sharing one buffer get separate slots (a replay may pass different tensors).
   flat.leaves.forEach((t, i) => {
     if (t instanceof Tensor && cap.owners.get(t._value!) !== i) {
-      const buf = bufferOfNode(t._value!);
-      const dev = getDevice(t.device);
-      t._value = build.buffer(dev.fromHost(buf.dtype, dev.toHost(buf).slice() as TypedArray), t._shape);
+      t._value = privateCopy(t._value!, t.device);
       cap.owners.set(t._value, i);
     }
   });
@@ -629,7 +630,8 @@ function captureCall(
       return { result: out, variant: null, states };
     }
   }
-  if (planned === null && roots.length > 0) return { result: out, variant: null, states };
+  // Not a cpu program, or nothing computed (a step returning what it was given): nothing to replay.
+  if (planned === null) return { result: out, variant: null, states };
 
   // Each input slot's source.
   const sourceOf = (n: Node): Source => {
@@ -644,8 +646,8 @@ function captureCall(
     const i = rootIndex.get(n);
     return i !== undefined ? { out: i } : { src: sourceOf(n) };
   };
-  const sources = planned ? planned.inputs.map(sourceOf) : [];
-  const consts = planned && planned.consts.length ? Float64Array.from(planned.consts, (c) => c.arg as number) : null;
+  const sources = planned.inputs.map(sourceOf);
+  const consts = planned.consts.length ? Float64Array.from(planned.consts, (c) => c.arg as number) : null;
   const guards = flat.leaves.map((x) =>
     x instanceof Tensor ? { shape: x._shape, dtype: x.dtype, device: x.device, requiresGrad: x.requiresGrad } : { value: x },
   );
@@ -656,7 +658,7 @@ function captureCall(
     gradMode,
     [...cap.flags],
     [...cap.states.keys()].map((s) => [s, s.captureSignature()] as const),
-    planned?.program ?? emptyProgram(),
+    planned.program,
     device.name,
     sources,
     consts,
@@ -674,10 +676,6 @@ function captureCall(
     );
   }
   return { result: out, variant, states };
-}
-
-function emptyProgram(): Program {
-  throw new Error('internal: a captured step without a program');
 }
 
 /** The result's structure; tensors are collected in `out` and stand as `{ tensor }` until they are placed. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { nn, optim, Tensor } from '../../src/index.js';
 import { manifestChecksum } from '../../src/aot/manifest.js';
+import { runNode } from '../cli/graft.js';
 import { missingFeatures } from '../../src/aot/cpu.js';
 
 const DIST = pathToFileURL(fileURLToPath(new URL('../../dist/index.js', import.meta.url))).href;
@@ -57,17 +57,7 @@ function rewriteManifest(d: string, change: (m: Record<string, unknown>) => void
   writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
 }
 
-function runNode(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const runScript = (script: string, env: Record<string, string>): ReturnType<typeof runNode> => runNode(['--input-type=module', '-e', script], { env });
 
 describe('torch.aot: save, load, run', () => {
   it('writes the manifest, C source, shared object and state; names state from modules and optimizers', () => {
@@ -98,7 +88,7 @@ describe('torch.aot: save, load, run', () => {
       const out = data.map(([x, y]) => art.steps.train(torch.tensor(Float32Array.from(x)).reshape(6, 8), torch.tensor(y.map(BigInt))).item());
       console.log(JSON.stringify(out));`;
     const env = { PATH: '', CC: '/nonexistent/cc', HOME: process.env.HOME ?? '/tmp', GRAFT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'graft-empty-cache-')) };
-    const [a, b] = await Promise.all([runNode(script, env), runNode(script, env)]);
+    const [a, b] = await Promise.all([runScript(script, env), runScript(script, env)]);
     for (const r of [a, b]) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -182,7 +172,7 @@ describe('torch.aot.load: a damaged artifact is a typed error before anything ru
       const script = `
         import * as torch from ${JSON.stringify(DIST)};
         try { torch.aot.load(${JSON.stringify(d)}); console.log('loaded'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
-      const none = await runNode(script, { PATH: '', CC: '/nonexistent/cc', HOME: process.env.HOME ?? '/tmp' });
+      const none = await runScript(script, { PATH: '', CC: '/nonexistent/cc', HOME: process.env.HOME ?? '/tmp' });
       expect(none.stdout).toMatch(/DeviceError: .*CPU features this machine lacks: imaginary_isa.*no C compiler/);
       const art = torch.aot.load(d);
       expect(art.steps.train).toBeTypeOf('function');

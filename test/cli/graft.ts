@@ -12,8 +12,13 @@ export interface GraftRun {
 
 /** Run `node bin/graft.js ...args` in `cwd` (asynchronously, so tests run side by side). */
 export function runGraft(cwd: string, args: readonly string[], opts: { timeout?: number; env?: Record<string, string> } = {}): Promise<GraftRun> {
+  return runNode([BIN, ...args], { cwd, timeout: opts.timeout, env: { ...process.env, ...opts.env } });
+}
+
+/** Run `node ...args` with exactly the environment `env` (asynchronously). */
+export function runNode(args: readonly string[], opts: { cwd?: string; timeout?: number; env: NodeJS.ProcessEnv }): Promise<GraftRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, timeout: opts.timeout ?? 60_000, env: { ...process.env, ...opts.env } });
+    const child = spawn(process.execPath, args, { cwd: opts.cwd, timeout: opts.timeout ?? 60_000, env: opts.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

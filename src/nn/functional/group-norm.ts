@@ -11,7 +11,7 @@
 import { ArgumentError, build, DTypeError, fmtShape, isFloat, numel, ShapeError, ValueError, type Node } from '../../ir/index.js';
 import { applyOp, Tensor } from '../../tensor/index.js';
 import { bool, checked, custom, defineOptions, describeValue, real } from '../../tensor/options.js';
-import { affine, normalize, updateRunning } from './normalization.js';
+import { affine, channelNorm, normalize, updateRunning } from './normalization.js';
 import { checkTensorArg, constLike, scalarName, tensorOrNull } from './util.js';
 
 export interface GroupNormOptions {
@@ -111,25 +111,9 @@ export function instanceNorm(x: Tensor, runningMean?: Tensor | null | InstanceNo
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
   const axes = x.shape.map((_, i) => i).filter((i) => i >= 2);
-  const paramShape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  const params = [weight, bias].filter((t): t is Tensor => t !== null);
-  const stored = useInput ? [] : [rMean!, rVar!];
-  let stats: { mean: Node; variance: Node } | null = null;
-  const out = applyOp('ViewBackward0', [x, ...params, ...stored], (nodes) => {
-    const nx = nodes[0]!;
-    const nw = weight ? nodes[1] : undefined;
-    const nb = bias ? nodes[weight ? 2 : 1] : undefined;
-    if (useInput) {
-      const { mean, variance, y } = normalize(nx, axes, eps);
-      stats = { mean, variance };
-      return affine(y, nw, nb, paramShape);
-    }
-    const [rm, rv] = nodes.slice(1 + params.length).map((n) => build.expand(build.reshape(build.cast(n, nx.dtype), paramShape), nx.shape)) as [Node, Node];
-    const invstd = build.unary('recip', build.unary('sqrt', build.binary('add', rv, constLike(rv, eps))));
-    return affine(build.binary('mul', build.binary('sub', nx, rm), invstd), nw, nb, paramShape);
-  });
-  if (useInput && stats !== null) {
-    const { mean, variance } = stats as { mean: Node; variance: Node };
+  const { out, stats } = channelNorm('ViewBackward0', x, weight, bias, useInput ? null : [rMean!, rVar!], axes, eps);
+  if (stats !== null) {
+    const { mean, variance } = stats;
     // per-(n, c) statistics [N, C, 1...] -> their average over the batch [C]
     const overBatch = (v: Node): Node => build.binary('div', build.reduce(build.reshape(v, [N, C]), 'sum', [0]), build.constant(N, v.dtype, [1, C]));
     const unbiased = build.binary('mul', variance, constLike(variance, spatialCount / (spatialCount - 1)));

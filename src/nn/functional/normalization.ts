@@ -78,15 +78,37 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (training && count <= 1) {
     throw new ValueError(`${op}: Expected more than 1 value per channel when training, got input size torch.Size([${x.shape.join(', ')}])`);
   }
+  const { out, stats } = channelNorm('NativeBatchNormBackward0', x, weight, bias, training ? null : [runningMean!, runningVar!], axes, eps);
+  if (stats !== null) {
+    const { mean, variance } = stats;
+    const unbiased = build.binary('mul', variance, constLike(variance, count / (count - 1)));
+    if (runningMean) updateRunning(runningMean, mean, momentum);
+    if (runningVar) updateRunning(runningVar, unbiased, momentum);
+  }
+  return out;
+}
+
+/**
+ * Normalization over `axes` with per-channel (axis 1) weight and bias, as batch and instance norm compute it:
+ * with the statistics of the input (returned, for the running update), or with `running` [mean, var] ([C]).
+ */
+export function channelNorm(
+  name: string,
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  running: readonly [Tensor, Tensor] | null,
+  axes: readonly number[],
+  eps: number,
+): { out: Tensor; stats: { mean: Node; variance: Node } | null } {
   const paramShape = x.shape.map((d, i) => (i === 1 ? d : 1));
   const params = [weight, bias].filter((t): t is Tensor => t !== null);
   let stats: { mean: Node; variance: Node } | null = null;
-  const stored = training ? [] : [runningMean!, runningVar!];
-  const out = applyOp('NativeBatchNormBackward0', [x, ...params, ...stored], (nodes) => {
+  const out = applyOp(name, [x, ...params, ...(running ?? [])], (nodes) => {
     const nx = nodes[0]!;
     const nw = weight ? nodes[1] : undefined;
     const nb = bias ? nodes[weight ? 2 : 1] : undefined;
-    if (training) {
+    if (running === null) {
       const { mean, variance, y } = normalize(nx, axes, eps);
       stats = { mean, variance };
       return affine(y, nw, nb, paramShape);
@@ -95,13 +117,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     const invstd = build.unary('recip', build.unary('sqrt', build.binary('add', rv, constLike(rv, eps))));
     return affine(build.binary('mul', build.binary('sub', nx, rm), invstd), nw, nb, paramShape);
   });
-  if (training && stats !== null) {
-    const { mean, variance } = stats as { mean: Node; variance: Node };
-    const unbiased = build.binary('mul', variance, constLike(variance, count / (count - 1)));
-    if (runningMean) updateRunning(runningMean, mean, momentum);
-    if (runningVar) updateRunning(runningVar, unbiased, momentum);
-  }
-  return out;
+  return { out, stats };
 }
 
 /** running <- (1 - m) * running + m * stat, in place, outside autograd; computed with the next realization. */

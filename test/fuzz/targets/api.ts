@@ -206,7 +206,7 @@ const SKIP = new Set([
   // (those of the schedulers in src/optim/schedulers; Optimizer's private `update`)
   'getLr', 'closedFormLr', 'stateFields', 'initialStep', 'setLrs', 'update',
   // Optimizer's protected helpers and the methods torch.compile calls on stateful objects (capture-hooks.ts)
-  'hyper', 'hyperFor', 'lrFor', 'stepCount', 'initState', 'captureSignature', 'captureSnapshot', 'prepareCapture', 'beforeReplay', 'namedHypers',
+  'hyper', 'hyperFor', 'lrFor', 'stateScalar', 'initState', 'captureSignature', 'captureSnapshot', 'prepareCapture', 'beforeReplay', 'namedHypers',
 ]);
 
 function specKeys(name: string): readonly string[] {
@@ -245,7 +245,7 @@ export function libraryCallables(): Callable[] {
     ...callablesOf('nn.init.', nn.init as unknown as Record<string, unknown>),
     ...callablesOf('nn.utils.', nn.utils as unknown as Record<string, unknown>),
     ...callablesOf('nn.utils.rnn.', nn.utils.rnn as unknown as Record<string, unknown>),
-    ...callablesOf('optim.', optim as unknown as Record<string, unknown>).filter((c) => c.name !== 'optim.scalarLike'),
+    ...callablesOf('optim.', optim as unknown as Record<string, unknown>),
     ...callablesOf('optim.lrScheduler.', optim.lrScheduler as unknown as Record<string, unknown>),
     ...callablesOf('io.', io as unknown as Record<string, unknown>),
     ...callablesOf('utils.data.', utils.data as unknown as Record<string, unknown>),
