@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArgumentError, DTYPE_INFO, DTypeError, DeviceError, FileError, FormatError, GraftError, ShapeError, type Shape } from '../ir/index.js';
+import { ArgumentError, castScalar, isLiftedConstantValue, DTYPE_INFO, DTypeError, DeviceError, FileError, FormatError, GraftError, ShapeError, type Shape } from '../ir/index.js';
 import { sha256Hex } from '../compiler/cache/disk-cache.js';
 import { compileShared, compilerIdentity } from '../compiler/cc.js';
 import type { ProgramPlan } from '../compiler/plan.js';
@@ -91,6 +91,12 @@ function checkStep(name: string, s: StepJSON, stateNames: ReadonlyMap<string, Ma
       if (r.out >= p.outputs.length || r.out >= s.rootShapes.length) bad(`a result refers to output ${r.out} of ${p.outputs.length}`);
     } else checkSource(r.src);
   };
+  if (s.constDtypes !== undefined && s.constDtypes.length !== s.consts.length) bad(`has ${s.constDtypes.length} constant dtypes for ${s.consts.length} constants`);
+  for (const a of s.args) {
+    if (a.kind !== 'number') continue;
+    if (s.constDtypes === undefined) bad(`argument '${a.name}' is a number slot but the step lists no constant dtypes`);
+    for (const q of a.positions) if (q >= s.consts.length) bad(`argument '${a.name}' writes constant ${q} of ${s.consts.length}`);
+  }
   s.slots.forEach((slot, i) => {
     checkSource(slot.source);
     const info = p.slots[i]!;
@@ -216,7 +222,14 @@ export function load(dir: string): AotArtifact {
     };
     const ref = (r: RefJSON): Ref => ('out' in r ? { out: r.out } : { src: source(r.src) });
     const target = (t: { arg: number } | { state: string }): Target => ('arg' in t ? { arg: t.arg } : { tensor: state[t.state]! });
-    const guards = s.args.map((a) => (a.kind === 'tensor' ? { shape: a.shape as Shape, dtype: a.dtype, device: 'cpu', requiresGrad: a.requiresGrad } : { value: a.value }));
+    const guards = s.args.map((a) =>
+      a.kind === 'tensor'
+        ? { shape: a.shape as Shape, dtype: a.dtype, device: 'cpu', requiresGrad: a.requiresGrad }
+        : a.kind === 'number'
+          ? { number: { integral: a.integral } }
+          : { value: a.value },
+    );
+    const numberSlots = s.args.flatMap((a, leaf) => (a.kind === 'number' ? [{ leaf, positions: a.positions }] : []));
     const variant = new Variant(
       s.structure,
       guards,
@@ -233,6 +246,8 @@ export function load(dir: string): AotArtifact {
       s.values.map(([t, r]) => [target(t), ref(r)] as const),
       s.grads.map(([t, r]) => [{ tensor: state[t]! }, r === null ? null : ref(r)] as const),
       templateOf(s.result, ref),
+      s.constDtypes ?? [],
+      numberSlots,
     );
     steps[name] = (...args: unknown[]): unknown => {
       const flat = flattenArgs(args);
@@ -252,6 +267,12 @@ function checkArgs(name: string, s: StepJSON, leaves: readonly unknown[], struct
   }
   s.args.forEach((a, i) => {
     const v = leaves[i];
+    if (a.kind === 'number') {
+      if (typeof v !== 'number' || Number.isInteger(v) !== a.integral) throw new ArgumentError(`aot: step '${name}': argument '${a.name}' must be a${a.integral ? 'n integer' : ' fractional'} number, got ${String(v)}`);
+      const bad = a.positions.find((p) => !isLiftedConstantValue(castScalar(v, s.constDtypes?.[p] ?? 'float64') as number));
+      if (bad !== undefined) throw new ArgumentError(`aot: step '${name}': argument '${a.name}' = ${v} is a value the saved program has in its structure (0, ±1, ±2, ±0.5 or not finite)`);
+      return;
+    }
     if (a.kind === 'value') {
       if (!Object.is(v, a.value)) throw new ArgumentError(`aot: step '${name}': argument '${a.name}' was compiled for ${JSON.stringify(a.value)}, got ${String(v)}`);
       return;

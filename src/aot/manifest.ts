@@ -77,6 +77,8 @@ const plan = z.object({
 const guard = z.union([
   z.object({ kind: z.literal('tensor'), name: z.string(), shape, dtype, requiresGrad: z.boolean() }),
   z.object({ kind: z.literal('value'), name: z.string(), value: z.union([z.number(), z.string(), z.boolean(), z.null()]) }),
+  // A number the program takes as a value: written into the lifted constants at `positions` (rounded to their dtypes).
+  z.object({ kind: z.literal('number'), name: z.string(), integral: z.boolean(), positions: z.array(nat) }),
 ]);
 
 const step = z.object({
@@ -84,6 +86,8 @@ const step = z.object({
   args: z.array(guard),
   slots: z.array(z.object({ name: z.string(), role: z.enum(['argument', 'state', 'constant', 'seed']), shape, dtype, source })),
   consts: z.array(z.number()),
+  /** The dtype of each lifted constant (absent in artifacts written before number arguments were values). */
+  constDtypes: z.array(z.enum(['float32', 'float64'])).optional(),
   seedDraws: nat,
   rootShapes: z.array(shape),
   plan,

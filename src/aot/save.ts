@@ -30,8 +30,8 @@ import { cpuInfo } from './cpu.js';
 import { AOT_FORMAT, AOT_VERSION, manifestChecksum, type Manifest, type RefJSON, type SourceJSON, type StepJSON } from './manifest.js';
 
 export interface AotSaveOptions {
-  /** Objects whose tensors get names in the artifact: modules (parameters, buffers) and optimizers (state). */
-  names?: Record<string, Module | Optimizer>;
+  /** Objects whose tensors get names in the artifact: modules (parameters, buffers), optimizers (state) and tensors. */
+  names?: Record<string, Module | Optimizer | Tensor>;
 }
 
 const graftVersion = (): string =>
@@ -39,11 +39,12 @@ const graftVersion = (): string =>
 
 
 /** Names for state tensors from the modules and optimizers given. */
-function stateNames(names: Record<string, Module | Optimizer>): Map<Tensor, string> {
+function stateNames(names: Record<string, Module | Optimizer | Tensor>): Map<Tensor, string> {
   const out = new Map<Tensor, string>();
   const give = (t: Tensor, name: string): void => {
     if (!out.has(t)) out.set(t, name);
   };
+  for (const [name, obj] of Object.entries(names)) if (obj instanceof Tensor) give(obj, name);
   for (const [prefix, obj] of Object.entries(names)) {
     if (obj instanceof Module) {
       for (const [n, p] of obj.namedParameters()) give(p, `${prefix}.${n}`);
@@ -88,7 +89,10 @@ function parameterNames(f: unknown, count: number): string[] {
 }
 
 const SAVE_OPTIONS = defineOptions('aot.save', {
-  names: custom<Record<string, Module | Optimizer>>('an object of modules and optimizers', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)).optional(),
+  names: custom<Record<string, Module | Optimizer | Tensor>>(
+    'an object of modules, optimizers and tensors',
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((o) => o instanceof Module || o instanceof Optimizer || o instanceof Tensor),
+  ).optional(),
 });
 
 export function save(steps: ((...args: never[]) => unknown) | Record<string, (...args: never[]) => unknown>, dir: string, opts: AotSaveOptions = {}): void {
@@ -154,6 +158,10 @@ export function save(steps: ((...args: never[]) => unknown) | Record<string, (..
     for (const fn of plan.functions) functions.set(fn.name, { source: fn.source, gemm: fn.gemm });
     const argNames = parameterNames(originalOf(f), v.guards.length);
     const args = v.guards.map((g, i) => {
+      if ('number' in g) {
+        const positions = v.numberSlots.find((n) => n.leaf === i)!.positions;
+        return { kind: 'number' as const, name: argNames[i]!, integral: g.number.integral, positions: [...positions] };
+      }
       if ('value' in g) {
         const val = g.value;
         if (!(val === null || typeof val === 'number' || typeof val === 'string' || typeof val === 'boolean')) {
@@ -175,6 +183,7 @@ export function save(steps: ((...args: never[]) => unknown) | Record<string, (..
       args,
       slots,
       consts: v.consts ? [...v.consts] : [],
+      constDtypes: v.constDtypes.map((d) => d as 'float32' | 'float64'),
       seedDraws: v.seedDraws,
       rootShapes: v.rootShapes.map((s) => [...s]),
       plan: { ...plan, functions: plan.functions.map((fn) => ({ name: fn.name, gemm: fn.gemm })) } as unknown as StepJSON['plan'],

@@ -48,7 +48,7 @@ const isIdentifier = (s: string): boolean => /^[A-Za-z_$][\w$]*$/.test(s);
 
 function stepSignature(name: string, step: StepJSON): TS.MethodSignature {
   const params = step.args.map((a, i) =>
-    f.createParameterDeclaration(undefined, undefined, isIdentifier(a.name) ? a.name : `arg${i}`, undefined, a.kind === 'tensor' ? tensorType() : valueType(a.value)),
+    f.createParameterDeclaration(undefined, undefined, isIdentifier(a.name) ? a.name : `arg${i}`, undefined, a.kind === 'tensor' ? tensorType() : a.kind === 'number' ? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword) : valueType(a.value)),
   );
   const sig = f.createMethodSignature(undefined, name, undefined, undefined, params, resultType(step.result));
   const shapes: string[] = [];
@@ -56,7 +56,13 @@ function stepSignature(name: string, step: StepJSON): TS.MethodSignature {
   const doc = [
     `*`,
     ` * The saved step '${name}'.`,
-    ...step.args.map((a) => (a.kind === 'tensor' ? ` * @param ${a.name} ${a.dtype} [${a.shape.join(', ')}]` : ` * @param ${a.name} must be ${JSON.stringify(a.value)}`)),
+    ...step.args.map((a) =>
+      a.kind === 'tensor'
+        ? ` * @param ${a.name} ${a.dtype} [${a.shape.join(', ')}]`
+        : a.kind === 'number'
+          ? ` * @param ${a.name} any ${a.integral ? 'integer' : 'fractional'} number (a value of the program)`
+          : ` * @param ${a.name} must be ${JSON.stringify(a.value)}`,
+    ),
     ` * @returns ${shapes.join('; ') || 'nothing'}`,
     ' ',
   ].join('\n');

@@ -14,7 +14,11 @@ const LIFTED = -3;
  */
 export function isLiftedConstant(n: Node): boolean {
   if (n.op !== 'const' || (n.dtype !== 'float32' && n.dtype !== 'float64')) return false;
-  const v = n.arg as number;
+  return isLiftedConstantValue(n.arg as number);
+}
+
+/** Whether a float constant of this value is lifted (data, not structure). */
+export function isLiftedConstantValue(v: number): boolean {
   return Number.isFinite(v) && v !== 0 && v !== 1 && v !== -1 && v !== 2 && v !== -2 && v !== 0.5 && v !== -0.5;
 }
 

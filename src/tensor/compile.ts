@@ -20,7 +20,7 @@
  * CompileError naming the line; outputs are returned without autograd history. `{ check: true }` runs `fn`
  * eagerly after each replay and compares every output and written tensor, bit for bit.
  */
-import { build, checkDType, shapeEq, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
+import { build, castScalar, checkDType, isLiftedConstantValue as liftable, shapeEq, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
 import { Buffer, CpuDevice, getDevice, knownBuffer, realizeNodes, type Program } from '../runtime/index.js';
 import { debugLevel, logLine } from '../runtime/debug.js';
 import { currentSite, resolveSite } from '../inspect/sites.js';
@@ -32,6 +32,7 @@ import { fromNode, realizeTensors, Tensor, tensorIdWatermark } from './tensor.js
 import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, int } from './options.js';
 import { sizesOf } from './movement.js';
 import { checkCreateSize, resolveDevice, zeros } from './creation.js';
+import { generalizeNumbers } from './compile-numbers.js';
 
 export interface CompileOptions {
   /** After each replay, run `fn` eagerly too and compare every output and written tensor (a debugging aid). */
@@ -198,11 +199,23 @@ function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
+/**
+ * @internal A JS number argument that the program takes as a value: the lifted constants at `positions`
+ * are that number, rounded to their dtypes (src/tensor/compile-numbers.ts).
+ */
+export interface NumberSlot {
+  readonly leaf: number;
+  readonly positions: readonly number[];
+}
+
+/** @internal What a leaf of the arguments must be: a tensor like this, this very value, or (a number slot) any number of this kind. */
+export type LeafGuard = TensorGuard | { readonly value: unknown } | { readonly number: { readonly integral: boolean } };
+
 /** @internal One captured program and what a call must match to replay it. */
 export class Variant {
   constructor(
     readonly structure: string,
-    readonly guards: (TensorGuard | { readonly value: unknown })[],
+    readonly guards: readonly LeafGuard[],
     readonly thisArg: unknown,
     /** null: any grad mode (an ahead-of-time artifact). */
     readonly gradMode: boolean | null,
@@ -217,7 +230,20 @@ export class Variant {
     readonly values: readonly (readonly [Target, Ref])[],
     readonly grads: readonly (readonly [Target, Ref | null])[],
     readonly result: Template,
+    /** The dtype of each lifted constant (parallel to `consts`). */
+    readonly constDtypes: readonly DType[] = [],
+    readonly numberSlots: readonly NumberSlot[] = [],
   ) {}
+
+  /** This variant taking the given number arguments as values (their guards accept any number of their kind). */
+  withNumberSlots(slots: readonly NumberSlot[]): Variant {
+    const guards = this.guards.slice();
+    for (const s of slots) guards[s.leaf] = { number: { integral: Number.isInteger((this.guards[s.leaf] as { value: number }).value) } };
+    return new Variant(
+      this.structure, guards, this.thisArg, this.gradMode, this.training, this.states, this.program, this.device, this.sources,
+      this.consts, this.seedDraws, this.rootShapes, this.values, this.grads, this.result, this.constDtypes, slots,
+    );
+  }
 
   /** Why this variant cannot replay the call, or null when it can. */
   mismatch(flat: FlatArgs, thisArg: unknown): string | null {
@@ -230,6 +256,10 @@ export class Variant {
         if (!Object.is(a, g.value)) return `argument ${i} is ${describeValue(a)}, was ${describeValue(g.value)}`;
         continue;
       }
+      if ('number' in g) {
+        if (typeof a !== 'number' || Number.isInteger(a) !== g.number.integral) return `argument ${i} is ${describeValue(a)}, was a${g.number.integral ? 'n integer' : ' fractional'} number`;
+        continue;
+      }
       const t = a as Tensor;
       if (!shapeEq(t._shape, g.shape)) return `argument ${i} has shape [${t.shape.join(', ')}], was [${g.shape.join(', ')}]`;
       if (t.dtype !== g.dtype) return `argument ${i} is ${t.dtype}, was ${g.dtype}`;
@@ -239,7 +269,19 @@ export class Variant {
     if (this.gradMode !== null && isGradEnabled() !== this.gradMode) return `grad mode is ${isGradEnabled() ? 'on' : 'off'}, was ${this.gradMode ? 'on' : 'off'}`;
     for (const [m, flag] of this.training) if (m.training !== flag) return `a module is in ${m.training ? 'training' : 'eval'} mode, was in ${flag ? 'training' : 'eval'} mode`;
     for (const [s, sig] of this.states) if (!sameSignature(s.captureSignature(), sig)) return `the settings or state of ${s.constructor.name} changed`;
+    for (const s of this.numberSlots) {
+      const a = flat.leaves[s.leaf] as number;
+      for (const p of s.positions) if (!liftable(castScalar(a, this.constDtypes[p]!) as number)) return `argument ${s.leaf} is ${a}, a value the program has in its structure`;
+    }
     return null;
+  }
+
+  /** The lifted constants of a call: the captured ones with the number arguments written in. */
+  private constsFor(leaves: readonly unknown[]): Float64Array | null {
+    if (this.consts === null || this.numberSlots.length === 0) return this.consts;
+    const c = this.consts.slice();
+    for (const s of this.numberSlots) for (const p of s.positions) c[p] = castScalar(leaves[s.leaf] as number, this.constDtypes[p]!) as number;
+    return c;
   }
 
   target(target: Target, flat: FlatArgs): Tensor {
@@ -276,7 +318,8 @@ export class Variant {
       if (b === null) return null;
       inputs.push(b.host!);
     }
-    if (this.consts !== null) inputs.push(this.consts);
+    const consts = this.constsFor(flat.leaves);
+    if (consts !== null) inputs.push(consts);
     const outs = this.program.run(inputs);
     const device = this.device;
     const resolve = (ref: Ref): Node => {
@@ -648,6 +691,7 @@ function captureCall(
   };
   const sources = planned.inputs.map(sourceOf);
   const consts = planned.consts.length ? Float64Array.from(planned.consts, (c) => c.arg as number) : null;
+  const constDtypes = planned.consts.map((c) => c.dtype);
   const guards = flat.leaves.map((x) =>
     x instanceof Tensor ? { shape: x._shape, dtype: x.dtype, device: x.device, requiresGrad: x.requiresGrad } : { value: x },
   );
@@ -667,6 +711,7 @@ function captureCall(
     written.map(([target, n]) => [target, refOf(n)] as const),
     grads.map(([, target, n]) => [target, n === null ? null : refOf(n)] as const),
     mapTemplate(template, (ref) => refOf(outNodes.get((ref as unknown as { tensor: Tensor }).tensor)!)),
+    constDtypes,
   );
   if (debugLevel() >= 1) {
     const count = (k: Source['kind']): number => sources.filter((s) => s.kind === k).length;
@@ -732,7 +777,14 @@ export function compile<F extends (...args: never[]) => unknown>(fn: F, opts?: C
     if (reasons.length && debugLevel() >= 1) logLine(`graft compile: ${fn.name || 'function'}: capturing again (${reasons.join('; ')})`);
     const { result, variant } = captureCall(run, this, args, flat, stats);
     if (variant !== null) {
-      variants.unshift(variant);
+      // A capture that differs from a kept one only in the values of number arguments that the program takes
+      // as values replaces it by one variant taking any such number.
+      const general = generalizeNumbers(variants, variant);
+      if (general !== null) {
+        variants.splice(variants.indexOf(general.replaces), 1);
+        if (debugLevel() >= 1) logLine(`graft compile: ${fn.name || 'function'}: number argument${general.variant.numberSlots.length > 1 ? 's' : ''} ${general.variant.numberSlots.map((s) => s.leaf).join(', ')} taken as values from now on`);
+      }
+      variants.unshift(general?.variant ?? variant);
       if (variants.length > maxVariants) variants.pop();
     }
     return result;

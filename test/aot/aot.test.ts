@@ -107,6 +107,34 @@ describe('torch.aot: save, load, run', () => {
   });
 });
 
+describe('torch.aot: number arguments taken as values', () => {
+  it('a saved step with a learning rate argument runs with any rate; a structural or integer value is refused', () => {
+    const d = mkdtempSync(join(tmpdir(), 'graft-aot-num-'));
+    try {
+      const p = torch.tensor([1, -2, 3, 0.5]);
+      const g = torch.tensor([0.3, 0.1, -0.2, 0.7]);
+      const sgd = torch.compile((lr: number) => {
+        p.sub_(g.mul(lr));
+      });
+      sgd(0.1);
+      sgd(0.2);
+      expect(sgd.stats.captures).toBe(2);
+      torch.aot.save({ sgd }, d, { names: { p, g } });
+      const m = torch.aot.load(d).manifest;
+      expect(m.steps.sgd!.args[0]).toMatchObject({ kind: 'number', name: 'lr', integral: false });
+      const art = torch.aot.load(d);
+      const start = art.state.p!.tolist() as number[];
+      art.steps.sgd!(0.375);
+      const gs = [0.3, 0.1, -0.2, 0.7];
+      expect(art.state.p!.tolist()).toEqual(start.map((v, i) => Math.fround(v - Math.fround(Math.fround(gs[i]!) * 0.375))));
+      expect(() => art.steps.sgd!(1)).toThrow(torch.ArgumentError);
+      expect(() => art.steps.sgd!(0.5)).toThrow(/structure/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('torch.aot.load: a damaged artifact is a typed error before anything runs', () => {
   const cases: [string, (d: string) => void, RegExp, new (...args: never[]) => Error][] = [
     ['a truncated manifest', (d) => writeFileSync(join(d, 'manifest.json'), readFileSync(join(d, 'manifest.json')).subarray(0, 300)), /not JSON/, torch.FormatError],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import { nn, optim, Tensor } from '../../src/index.js';
+import { variantsOf } from '../../src/tensor/compile.js';
 
 /** A small MLP with fixed weights (same values for every copy). */
 function mlp(seed: number): nn.Module {
@@ -111,13 +112,49 @@ describe('torch.compile: guards, capture again, randomness', () => {
     expect(f.stats.captures).toBe(3);
   });
 
-  it('JS numbers passed as arguments are guarded by value (a new value captures again, no new C compile)', () => {
+  it('a JS number that reaches the graph as an operand is a value of the program: the second value generalizes, later ones replay', () => {
     const f = torch.compile((x: Tensor, s: number) => x.mul(s).add(1));
     const x = torch.tensor([1, 2, 3]);
     expect(f(x, 2.5).tolist()).toEqual([3.5, 6, 8.5]);
     expect(f(x, 2.5).tolist()).toEqual([3.5, 6, 8.5]);
     expect(f(x, 0.25).tolist()).toEqual([1.25, 1.5, 1.75]);
     expect(f.stats).toMatchObject({ captures: 2, replays: 1 });
+    // From here on any fractional number replays (values by hand: x*s+1, in float32).
+    for (const s of [0.125, 3.75, -1.5, 1e-3]) expect(f(x, s).tolist()).toEqual([1, 2, 3].map((v) => Math.fround(Math.fround(v * Math.fround(s)) + 1)));
+    expect(f.stats).toMatchObject({ captures: 2, replays: 5 });
+    expect(variantsOf(f)).toHaveLength(1);
+    // A value simplify treats as structure (x*1 = x, x*0.5 kept exact) and an integer capture again.
+    expect(f(x, 1).tolist()).toEqual([2, 3, 4]);
+    expect(f(x, 3).tolist()).toEqual([4, 7, 10]);
+    expect(f.stats.captures).toBe(4);
+  });
+
+  it('a learning rate passed as a number updates parameters as eager does, without capturing per value', () => {
+    const run = (p: Tensor, g: Tensor, lr: number, wd: number): void => {
+      p.sub_(g.add(p.mul(wd)).mul(lr));
+    };
+    const f = torch.compile(run);
+    const pc = torch.tensor([1, -2, 3, 0.5]);
+    const pe = torch.tensor([1, -2, 3, 0.5]);
+    const g = torch.tensor([0.3, 0.1, -0.2, 0.7]);
+    for (let i = 0; i < 12; i++) {
+      const lr = 0.1 / (1 + i);
+      const wd = i < 6 ? 0.01 : 0.03;
+      f(pc, g, lr, wd);
+      run(pe, g, lr, wd);
+      expect(pc.tolist()).toEqual(pe.tolist());
+    }
+    // lr generalizes at the second call; wd's change at call 7 generalizes it too.
+    expect(f.stats.captures).toBe(3);
+  });
+
+  it('a number used in JS arithmetic stays guarded by value (each value captures, the program is reused)', () => {
+    const f = torch.compile((x: Tensor, s: number) => x.mul(1 - s));
+    const x = torch.tensor([2, 4]);
+    for (const s of [0.25, 0.75, 0.125]) expect(f(x, s).tolist()).toEqual([2 * (1 - s), 4 * (1 - s)]);
+    expect(f.stats).toMatchObject({ captures: 3, replays: 0 });
+    expect(f(x, 0.75).tolist()).toEqual([0.5, 1]);
+    expect(f.stats.replays).toBe(1);
   });
 
   it('arguments that share memory and arguments written in place', () => {
