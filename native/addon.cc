@@ -28,6 +28,9 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
                              InstanceMethod("close", &GraftAddon::Close, napi_enumerable),
                              InstanceMethod("call", &GraftAddon::Call, napi_enumerable),
                              InstanceMethod("callMany", &GraftAddon::CallMany, napi_enumerable),
+                             InstanceMethod("runTable", &GraftAddon::RunTable, napi_enumerable),
+                             InstanceMethod("addressOf", &GraftAddon::AddressOf, napi_enumerable),
+                             InstanceMethod("hostAddressMailbox", &GraftAddon::HostAddressMailboxM, napi_enumerable),
                              InstanceMethod("addressMod", &GraftAddon::AddressModM, napi_enumerable),
                              InstanceMethod("nowNs", &GraftAddon::NowNsM, napi_enumerable),
                              InstanceMethod("allocHost", &GraftAddon::AllocHostM, napi_enumerable),
@@ -43,6 +46,9 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
   Napi::Value Close(const Napi::CallbackInfo &info) { return kernels_.Close(info); }
   Napi::Value Call(const Napi::CallbackInfo &info) { return kernels_.Call(info); }
   Napi::Value CallMany(const Napi::CallbackInfo &info) { return kernels_.CallMany(info); }
+  Napi::Value RunTable(const Napi::CallbackInfo &info) { return kernels_.RunTable(info); }
+  Napi::Value AddressOf(const Napi::CallbackInfo &info) { return kernels_.AddressOf(info); }
+  Napi::Value HostAddressMailboxM(const Napi::CallbackInfo &info) { return HostAddressMailbox(info); }
   Napi::Value AddressModM(const Napi::CallbackInfo &info) { return AddressMod(info); }
   Napi::Value NowNsM(const Napi::CallbackInfo &info) { return NowNs(info); }
   Napi::Value AllocHostM(const Napi::CallbackInfo &info) { return AllocHost(info); }

@@ -134,6 +134,24 @@ bool NumberArg(const Napi::CallbackInfo &info, size_t i, double lo, double hi, d
 
 }  // namespace
 
+// Where allocHost reports addresses (per thread: each worker has its own isolate and JS memory).
+thread_local double *tMailbox = nullptr;
+
+Napi::Value HostAddressMailbox(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void *data = nullptr;
+  napi_value ab;
+  if (info.Length() < 1 || napi_is_typedarray(env, info[0], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, info[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_float64_array || length < 1) {
+    throw Napi::TypeError::New(env, "graft native: hostAddressMailbox(box: Float64Array of at least one element)");
+  }
+  tMailbox = static_cast<double *>(data);
+  return env.Undefined();
+}
+
 Napi::Value AllocHost(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   double bytes = 0, tag = 0;
@@ -143,6 +161,7 @@ Napi::Value AllocHost(const Napi::CallbackInfo &info) {
   }
   Block *b = TakeBlock(static_cast<size_t>(bytes), static_cast<int>(tag));
   if (b == nullptr) return env.Null();  // out of memory: the caller raises a typed error
+  if (tMailbox != nullptr) *tMailbox = static_cast<double>(reinterpret_cast<uintptr_t>(b->data));
   v8::Isolate *isolate = v8::Isolate::GetCurrent();
   // A SharedArrayBuffer, because V8 does not count shared backing stores as external memory of the isolate:
   // a plain ArrayBuffer's bytes count, and every 64 MiB of them allocated since the last full GC triggers

@@ -31,5 +31,9 @@ Napi::Value HostMemoryStats(const Napi::CallbackInfo &info);
 Napi::Value EmptyHostCache(const Napi::CallbackInfo &info);
 // setHostCacheLimit(bytes: number): undefined — the most freed memory the pool keeps.
 Napi::Value SetHostCacheLimit(const Napi::CallbackInfo &info);
+// hostAddressMailbox(box: Float64Array): undefined — from now on allocHost writes the address of each block
+// it hands out into box[0] (on this thread), so JS knows it without asking (runTable takes addresses). `box`
+// must be memory that never moves and stays alive: a Float64Array over a block of this pool, kept forever.
+Napi::Value HostAddressMailbox(const Napi::CallbackInfo &info);
 
 }  // namespace graft

@@ -242,4 +242,95 @@ Napi::Value KernelTable::CallMany(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, 0);
 }
 
+// A run of kernels whose buffers are given as addresses and sizes per slot rather than as views: a view costs
+// four N-API calls to resolve (~0.45 us each argument), the kernels of a small program do almost nothing, and
+// a tiny training step spent most of its time here. `table` is
+//   [count, then per kernel: id, nArgs, then per argument: slot, minBytes]
+// and `addresses[slot]` / `bytes[slot]` say where each slot's memory is and how much of it there is. JS takes
+// them from memory it holds alive during this call (src/runtime/program.ts). Everything is checked before the
+// first kernel runs: ids, slots in range, every buffer at least as large as its kernel touches, a non-null
+// address wherever bytes are touched. Returns 0, or index * 256 + code for the first kernel that failed.
+Napi::Value KernelTable::RunTable(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  double *tab = nullptr, *addr = nullptr, *bytes = nullptr;
+  size_t nTab = 0, nAddr = 0, nBytes = 0;
+  auto f64 = [&](size_t i, double **data, size_t *n) {
+    bool is = false;
+    if (info.Length() <= i || napi_is_typedarray(env, info[i], &is) != napi_ok || !is) return false;
+    napi_typedarray_type type;
+    napi_value ab;
+    size_t offset;
+    void *d = nullptr;
+    if (napi_get_typedarray_info(env, info[i], &type, n, &d, &ab, &offset) != napi_ok || type != napi_float64_array) return false;
+    *data = static_cast<double *>(d);
+    return true;
+  };
+  if (!f64(0, &tab, &nTab) || !f64(1, &addr, &nAddr) || !f64(2, &bytes, &nBytes) || nAddr != nBytes) {
+    throw Napi::TypeError::New(env, "graft native: runTable(table: Float64Array, addresses: Float64Array, bytes: Float64Array of the same length)");
+  }
+  auto bad = [&](const std::string &what) { return Napi::RangeError::New(env, "graft native: runTable: " + what); };
+  auto index = [](double d, size_t limit, size_t *out) {
+    if (!(d >= 0) || d != std::floor(d) || d >= static_cast<double>(limit)) return false;
+    *out = static_cast<size_t>(d);
+    return true;
+  };
+  size_t count = 0;
+  if (nTab < 1 || !index(tab[0], nTab, &count)) throw bad("bad kernel count");
+  // Check everything first.
+  std::vector<KernelFn> fns;
+  fns.reserve(count);
+  size_t pos = 1, totalArgs = 0;
+  for (size_t k = 0; k < count; k++) {
+    size_t id = 0, nArgs = 0;
+    if (pos + 2 > nTab || !index(tab[pos], kernels_.size(), &id) || !index(tab[pos + 1], nTab, &nArgs) || pos + 2 + 2 * nArgs > nTab) {
+      throw bad("kernel " + std::to_string(k) + ": bad id or argument count");
+    }
+    const Kernel &kern = kernels_[id];
+    if (libs_[kern.lib].handle == nullptr) throw Napi::Error::New(env, "graft native: kernel " + kern.name + " called after its library " + libs_[kern.lib].path + " was closed");
+    fns.push_back(kern.fn);
+    pos += 2;
+    for (size_t a = 0; a < nArgs; a++, pos += 2) {
+      size_t slot = 0;
+      double need = tab[pos + 1];
+      if (!index(tab[pos], nAddr, &slot)) throw bad("kernel " + kern.name + ": slot out of range");
+      if (!(need >= 0) || need > bytes[slot]) {
+        throw bad("kernel " + kern.name + ": buffer " + std::to_string(a) + " has " + std::to_string(static_cast<size_t>(bytes[slot] >= 0 ? bytes[slot] : 0)) + " bytes, fewer than the kernel touches");
+      }
+      double ad = addr[slot];
+      if (!(ad >= 0) || ad != std::floor(ad) || ad > 9007199254740991.0 || (need > 0 && ad == 0)) throw bad("kernel " + kern.name + ": buffer " + std::to_string(a) + " has no valid address");
+    }
+    totalArgs += nArgs;
+  }
+  // No JS runs from here on.
+  scratch_.clear();
+  scratch_.reserve(totalArgs + 1);
+  std::vector<size_t> starts;
+  starts.reserve(count);
+  pos = 1;
+  for (size_t k = 0; k < count; k++) {
+    size_t nArgs = static_cast<size_t>(tab[pos + 1]);
+    pos += 2;
+    starts.push_back(scratch_.size());
+    for (size_t a = 0; a < nArgs; a++, pos += 2) scratch_.push_back(reinterpret_cast<void *>(static_cast<uintptr_t>(addr[static_cast<size_t>(tab[pos])])));
+  }
+  scratch_.push_back(nullptr);
+  for (size_t k = 0; k < count; k++) {
+    int status = fns[k](scratch_.data() + starts[k]);
+    if (status != 0) {
+      int code = status >= 1 && status <= 255 ? status : 255;
+      return Napi::Number::New(env, static_cast<double>(k) * 256.0 + code);
+    }
+  }
+  return Napi::Number::New(env, 0);
+}
+
+Napi::Value KernelTable::AddressOf(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  void *data = nullptr;
+  size_t bytes = 0;
+  if (info.Length() < 1 || !ViewData(env, info[0], &data, &bytes)) throw Napi::TypeError::New(env, "graft native: addressOf(view: ArrayBufferView)");
+  return Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(data)));
+}
+
 }  // namespace graft
+

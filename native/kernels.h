@@ -34,6 +34,11 @@ class KernelTable {
   Napi::Value Call(const Napi::CallbackInfo &info);
   // callMany(kernels: number[], bufferLists: ArrayBufferView[][], minBytesLists: number[][]): number
   Napi::Value CallMany(const Napi::CallbackInfo &info);
+  // runTable(table: Float64Array, addresses: Float64Array, bytes: Float64Array): number
+  // A program's kernels in one call, from addresses JS already knows (see RunTable in kernels.cc).
+  Napi::Value RunTable(const Napi::CallbackInfo &info);
+  // addressOf(view: ArrayBufferView): number — the data address of a view (byteOffset included).
+  Napi::Value AddressOf(const Napi::CallbackInfo &info);
 
  private:
   struct Library {

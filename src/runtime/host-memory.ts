@@ -69,12 +69,37 @@ function maybeCollect(bytes: number): void {
 }
 
 /** An uninitialized typed array of n elements of `dtype`, counted under `device` while it lives. */
+/**
+ * The address of each pool block, kept on its SharedArrayBuffer: Program.run hands kernels addresses, not
+ * views (a view costs the addon four N-API calls to resolve). The addon writes each block's address into
+ * `mailbox` as it hands the block out.
+ */
+const ADDRESS = Symbol('graft.address');
+let mailbox: Float64Array | null = null;
+
+function setupMailbox(): Float64Array {
+  const addon = nativeAddon();
+  const mem = addon.allocHost(8, 0);
+  if (mem === null) throw new OutOfMemoryError('cpu: out of memory allocating 8 bytes');
+  const box = new Float64Array(mem, 0, 1);
+  addon.hostAddressMailbox(box);
+  (mem as unknown as Record<symbol, number>)[ADDRESS] = addon.addressOf(box);
+  return box;
+}
+
+/** The data address of a view: pool memory from what the allocator reported, other memory from the addon. */
+export function addressOf(view: ArrayBufferView): number {
+  const base = (view.buffer as unknown as Record<symbol, number | undefined>)[ADDRESS];
+  return base !== undefined ? base + view.byteOffset : nativeAddon().addressOf(view);
+}
+
 export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
   checkBufferSize(dtype, n, `${device}: a buffer of ${n} ${dtype} elements`);
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
   maybeCollect(bytes);
   const addon = nativeAddon();
+  const box = (mailbox ??= setupMailbox());
   let mem = addon.allocHost(bytes, tagOf(device));
   if (mem === null) {
     // Out of memory: collect everything dead (its blocks come back) and try once more.
@@ -83,6 +108,7 @@ export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
     mem = addon.allocHost(bytes, tagOf(device));
     if (mem === null) throw new OutOfMemoryError(`${device}: out of memory allocating ${bytes} bytes (${n} elements of ${dtype})`);
   }
+  (mem as unknown as Record<symbol, number>)[ADDRESS] = box[0]!;
   return new info.array(mem, 0, n);
 }
 

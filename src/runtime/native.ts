@@ -29,6 +29,12 @@ export interface NativeAddon {
     minBytesLists: readonly (readonly number[])[],
   ): number;
   /** Address of the view's first byte modulo `modulus`. */
+  /** A program's kernels in one call: `table` = [count, per kernel: id, nArgs, per argument: slot, minBytes]. Returns 0 or index * 256 + status. */
+  runTable(table: Float64Array, addresses: Float64Array, bytes: Float64Array): number;
+  /** The data address of a view (byteOffset included). */
+  addressOf(view: ArrayBufferView): number;
+  /** allocHost writes each block's address into box[0] from now on (box: pool memory kept forever). */
+  hostAddressMailbox(box: Float64Array): void;
   addressMod(view: ArrayBufferView, modulus: number): number;
   nowNs(): number;
   /** Uninitialized memory of the caching allocator (native/host_pool.h); null when out of memory. */
@@ -87,6 +93,8 @@ export interface Kernel {
    * the kernel touch memory outside them; only the error for a wrong call is less descriptive.
    */
   callTrusted(buffers: ArrayBufferView[], minBytes: number[]): void;
+  /** The addon's id of the function (for `runTable`), after checking its library is open. */
+  nativeId(): number;
 }
 
 /** A compiled shared object, opened with dlopen. */
@@ -117,6 +125,11 @@ class NativeKernel implements Kernel {
     const args = checkCall(this, buffers, minBytes);
     const status = nativeAddon().call(this.id, args.buffers, args.minBytes);
     if (status !== 0) throw statusError(this.name, status);
+  }
+
+  nativeId(): number {
+    if (this.library.closed) throw new ValueError(`kernel ${this.name}: its library ${this.library.path} was closed`);
+    return this.id;
   }
 
   callTrusted(buffers: ArrayBufferView[], minBytes: number[]): void {
@@ -220,7 +233,7 @@ function checkCall(
   return { buffers: bufs, minBytes: mins };
 }
 
-function statusError(kernelName: string, code: number): GraftError {
+export function statusError(kernelName: string, code: number): GraftError {
   const s = kernelStatus(code);
   if (s) return new s.error(`${s.message} (kernel ${kernelName})`);
   return new DeviceError(`cpu: kernel ${kernelName} failed with unknown status ${code}`);

@@ -18,8 +18,11 @@ import { renderFile } from '../compiler/render/c/index.js';
 import { describePlan } from '../compiler/assemble.js';
 import type { PlanningReport } from '../compiler/compile.js';
 import { debugLevel, logLine } from './debug.js';
-import { hostArray } from './host-memory.js';
-import { nowNs, type Kernel as NativeKernel } from './native.js';
+import { addressOf, hostArray } from './host-memory.js';
+import { nativeAddon, nowNs, statusError, type Kernel as NativeKernel } from './native.js';
+
+/** Kernels run in one native call (`table` for the addon; `idAt[i]`: where kernel i's id goes), or a copy. */
+type Segment = { readonly table: Float64Array; readonly idAt: readonly number[]; readonly kernels: readonly number[] } | { readonly copy: readonly [number, number] };
 
 function overlaps(a: TypedArray, b: TypedArray): boolean {
   if (a.buffer !== b.buffer) return false;
@@ -56,6 +59,9 @@ export class Program {
   private arena: Uint8Array | null = null;
   private views: (TypedArray | undefined)[] = [];
   private layout: ArenaLayout | null = null;
+  private segments: Segment[] | null = null;
+  private addrs: Float64Array | null = null;
+  private bytes: Float64Array | null = null;
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
   loadMs = 0;
   /** When the device last used it (its program cache drops the least recently used). */
@@ -161,7 +167,6 @@ export class Program {
   run(inputs: readonly TypedArray[], timings?: KernelTiming[]): TypedArray[] {
     this.load();
     const plan = this.plan;
-    const kernels = this.kernels!;
     const bufs: (TypedArray | null)[] = new Array(plan.slots.length).fill(null);
     for (let i = 0; i < plan.nInputs; i++) bufs[i] = inputs[i]!;
     notePooled(this);
@@ -170,46 +175,107 @@ export class Program {
       if (role.kind === 'scratch') bufs[s] = this.pooledArray(s);
       else if (role.kind === 'view') bufs[s] = bufs[role.of]!.subarray(role.offset, role.offset + info.numel);
     });
+    // Every slot gets its memory first (an output from the allocator, a working slot its fixed place in the
+    // arena, an assign its target where nothing read later shares it): the order of allocations changes no
+    // address, and the kernels then run in as few native calls as there are copies between them.
     const deferred: [number, number][] = [];
     for (const st of plan.steps) {
-      switch (st.op) {
-        case 'alloc': {
-          const info = plan.slots[st.slot]!;
-          const role = info.role;
-          if (role.kind === 'assign') {
-            const target = bufs[role.target]!;
-            const shared = role.viaTemp || role.readLater.some((s) => s !== role.target && overlaps(bufs[s]!, target));
-            if (!shared) {
-              bufs[st.slot] = target;
-              break;
-            }
-            deferred.push([st.slot, role.target]);
-          }
-          bufs[st.slot] = role.kind === 'output' ? hostArray(info.dtype, info.numel) : this.pooledArray(st.slot);
-          break;
+      if (st.op !== 'alloc') continue;
+      const info = plan.slots[st.slot]!;
+      const role = info.role;
+      if (role.kind === 'assign') {
+        const target = bufs[role.target]!;
+        const shared = role.viaTemp || role.readLater.some((s) => s !== role.target && overlaps(bufs[s]!, target));
+        if (!shared) {
+          bufs[st.slot] = target;
+          continue;
         }
-        case 'run': {
-          const k = plan.kernels[st.kernel]!;
-          const args = k.args.map((s) => bufs[s]!);
-          const t0 = timings ? nowNs() : 0;
-          try {
-            kernels[st.kernel]!.callTrusted(args, k.minBytes as number[]);
-          } catch (e) {
-            throw namedError(e, k);
-          }
-          if (timings) timings.push({ kernel: k, ns: nowNs() - t0 });
-          break;
-        }
-        case 'copy':
-          setElements(bufs[st.to]!, bufs[st.from]!);
-          break;
-        case 'free':
-          bufs[st.slot] = null;
-          break;
+        deferred.push([st.slot, role.target]);
       }
+      bufs[st.slot] = role.kind === 'output' ? hostArray(info.dtype, info.numel) : this.pooledArray(st.slot);
     }
+    if (timings) this.runEach(bufs, timings);
+    else this.runBatched(bufs);
     for (const [from, to] of deferred) setElements(bufs[to]!, bufs[from]!);
     return plan.outputs.map((s) => bufs[s]!);
+  }
+
+  /** The steps one kernel call at a time (timed). */
+  private runEach(bufs: (TypedArray | null)[], timings: KernelTiming[]): void {
+    const plan = this.plan;
+    const kernels = this.kernels!;
+    for (const st of plan.steps) {
+      if (st.op === 'run') {
+        const k = plan.kernels[st.kernel]!;
+        const args = k.args.map((s) => bufs[s]!);
+        const t0 = nowNs();
+        try {
+          kernels[st.kernel]!.callTrusted(args, k.minBytes as number[]);
+        } catch (e) {
+          throw namedError(e, k);
+        }
+        timings.push({ kernel: k, ns: nowNs() - t0 });
+      } else if (st.op === 'copy') setElements(bufs[st.to]!, bufs[st.from]!);
+    }
+  }
+
+  /** The steps with each run of kernels between copies in one native call, buffers passed as addresses. */
+  private runBatched(bufs: (TypedArray | null)[]): void {
+    const segments = (this.segments ??= this.batches());
+    const n = bufs.length;
+    const addrs = (this.addrs ??= new Float64Array(n));
+    const bytes = (this.bytes ??= new Float64Array(n));
+    for (let s = 0; s < n; s++) {
+      const b = bufs[s];
+      if (b === null || b === undefined) {
+        addrs[s] = 0;
+        bytes[s] = 0;
+      } else {
+        addrs[s] = addressOf(b);
+        bytes[s] = b.byteLength;
+      }
+    }
+    const addon = nativeAddon();
+    for (const seg of segments) {
+      if ('copy' in seg) {
+        setElements(bufs[seg.copy[1]]!, bufs[seg.copy[0]]!);
+        continue;
+      }
+      for (let i = 0; i < seg.kernels.length; i++) seg.table[seg.idAt[i]!] = this.kernels![seg.kernels[i]!]!.nativeId();
+      const status = addon.runTable(seg.table, addrs, bytes);
+      if (status !== 0) {
+        const k = this.plan.kernels[seg.kernels[Math.floor(status / 256)]!]!;
+        throw namedError(statusError(k.name, status % 256), k);
+      }
+    }
+  }
+
+  /** The steps as runs of kernels (a table each for the addon) and the copies between them. */
+  private batches(): Segment[] {
+    const out: Segment[] = [];
+    let run: number[] = [];
+    const flush = (): void => {
+      if (run.length === 0) return;
+      const table: number[] = [run.length];
+      const idAt: number[] = [];
+      for (const ki of run) {
+        const k = this.plan.kernels[ki]!;
+        idAt.push(table.length);
+        table.push(-1, k.args.length);
+        k.args.forEach((slot, a) => table.push(slot, k.minBytes[a]!));
+      }
+      out.push({ table: Float64Array.from(table), idAt, kernels: run });
+      run = [];
+    };
+    for (const st of this.plan.steps) {
+      if (st.op === 'run') run.push(st.kernel);
+      else if (st.op === 'copy') {
+        flush();
+        out.push({ copy: [st.from, st.to] });
+      }
+    }
+    flush();
+    return out;
   }
 
   /** The plan as JSON (for ahead-of-time compilation and inspection). */

@@ -9,8 +9,10 @@ import { DeviceError, IndexError, ValueError, ZeroDivisionError } from '../../sr
 import { ccStats, compileShared, resetCcStats } from '../../src/compiler/cc.js';
 import { KERNEL_STATUS, kernelStatusDefines } from '../../src/compiler/kernel-status.js';
 import {
+  addressOf,
   alignedArray,
   callKernels,
+  hostArray,
   clearKernelLibraries,
   libraryCacheStats,
   loadKernelLibrary,
@@ -232,6 +234,46 @@ describe('calling kernels', () => {
     expect(() => raw.callMany([axpy], [[new Float32Array(1), new Float32Array(5), y]], [[4, 20, 21]])).toThrow(RangeError);
     expect([...y]).toEqual([0, 0, 0, 0, 0]);
     raw.close(lib2);
+  });
+
+  test('runTable: kernels in one call from addresses and sizes per slot; everything checked before the first runs', () => {
+    const raw = nativeAddon();
+    const lib = raw.open(compileShared(SOURCE));
+    const axpy = raw.symbol(lib, 'axpy5');
+    const weird = raw.symbol(lib, 'weird');
+    // Slots: 0 = a, 1 = x, 2 = y. Two axpy calls: y += 2x, twice.
+    const a = hostArray('float32', 1) as Float32Array;
+    const x = hostArray('float32', 5) as Float32Array;
+    const y = hostArray('float32', 5) as Float32Array;
+    a[0] = 2;
+    x.set([1, 2, 3, 4, 5]);
+    y.fill(0);
+    const views = [a, x, y];
+    const addrs = Float64Array.from(views, (v) => addressOf(v));
+    const bytes = Float64Array.from(views, (v) => v.byteLength);
+    expect(addrs.every((d, i) => d === raw.addressOf(views[i]!))).toBe(true);
+    const one = [axpy, 3, 0, 4, 1, 20, 2, 20];
+    expect(raw.runTable(Float64Array.from([2, ...one, ...one]), addrs, bytes)).toBe(0);
+    expect([...y]).toEqual([4, 8, 12, 16, 20]);
+    // A failing kernel: its position and status.
+    expect(raw.runTable(Float64Array.from([2, ...one, weird, 0]), addrs, bytes)).toBe(1 * 256 + 77);
+    expect([...y]).toEqual([6, 12, 18, 24, 30]);
+    const before = [...y];
+    // Nonsense refused before any kernel runs: a slot too small, out of range, a null address, bad ids and counts.
+    const small = Float64Array.from([4, 20, 19]);
+    expect(() => raw.runTable(Float64Array.from([2, ...one, ...one]), addrs, small)).toThrow(RangeError);
+    expect(() => raw.runTable(Float64Array.from([1, axpy, 3, 0, 4, 1, 20, 7, 20]), addrs, bytes)).toThrow(/slot out of range/);
+    expect(() => raw.runTable(Float64Array.from([1, ...one]), Float64Array.from([addrs[0]!, 0, addrs[2]!]), bytes)).toThrow(/no valid address/);
+    expect(() => raw.runTable(Float64Array.from([1, 1e9, 0]), addrs, bytes)).toThrow(RangeError);
+    expect(() => raw.runTable(Float64Array.from([5, ...one]), addrs, bytes)).toThrow(RangeError);
+    expect(() => raw.runTable(Float64Array.from([1, axpy, 99]), addrs, bytes)).toThrow(RangeError);
+    expect(() => raw.runTable(Float64Array.from([1, ...one]), addrs, Float64Array.from([4, 20]))).toThrow(TypeError);
+    expect(() => raw.runTable([1] as unknown as Float64Array, addrs, bytes)).toThrow(TypeError);
+    expect(() => raw.runTable(new Float32Array(3) as unknown as Float64Array, addrs, bytes)).toThrow(TypeError);
+    expect([...y]).toEqual(before);
+    raw.close(lib);
+    expect(() => raw.runTable(Float64Array.from([1, ...one]), addrs, bytes)).toThrow(/was closed/);
+    expect(() => raw.addressOf({} as ArrayBufferView)).toThrow(TypeError);
   });
 
   test('JS run while arguments are read (getters) cannot close the library or free a buffer under the call', () => {
