@@ -147,7 +147,11 @@ export class CpuDevice extends HostDevice {
     let outs: TypedArray[];
     try {
       const arrays = inputs.map((n) => bufferOf(n).host!);
-      if (consts.length) arrays.push(Float64Array.from(consts, (c) => c.arg as number));
+      if (consts.length) {
+        const values = program.constsArray(consts.length);
+        for (let i = 0; i < consts.length; i++) values[i] = consts[i]!.arg as number;
+        arrays.push(values);
+      }
       outs = program.run(arrays, timings);
     } catch (e) {
       throw preciseError(e, roots);

@@ -87,10 +87,19 @@ function setupMailbox(): Float64Array {
   return box;
 }
 
-/** The data address of a view: pool memory from what the allocator reported, other memory from the addon. */
+/**
+ * The data address of a view: pool memory from what the allocator reported; other memory (arrays made in JS)
+ * from the addon once, then kept on its ArrayBuffer. An ArrayBuffer's memory does not move while it lives
+ * (an array V8 allocated on its heap is moved out by the addon's first look, for good); one that is detached
+ * reads as 0 bytes long, which Program.run passes along and the addon refuses.
+ */
 export function addressOf(view: ArrayBufferView): number {
-  const base = (view.buffer as unknown as Record<symbol, number | undefined>)[ADDRESS];
-  return base !== undefined ? base + view.byteOffset : nativeAddon().addressOf(view);
+  const buffer = view.buffer as unknown as Record<symbol, number | undefined>;
+  const base = buffer[ADDRESS];
+  if (base !== undefined) return base + view.byteOffset;
+  const address = nativeAddon().addressOf(view);
+  if (view.byteLength > 0) Object.defineProperty(buffer, ADDRESS, { value: address - view.byteOffset, writable: true });
+  return address;
 }
 
 export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {

@@ -9,7 +9,7 @@
  * shares its memory, else into a temporary copied in after every kernel has run; kernels that can fail run
  * before any such write, so a failing program leaves every tensor unchanged.
  */
-import { DTYPE_INFO, GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
+import { DeviceError, DTYPE_INFO, GraftError, IndexError, setElements, type TypedArray } from '../ir/index.js';
 import { arenaLayout, type ArenaLayout } from './arena.js';
 import type { PlanKernel, ProgramPlan } from '../compiler/plan.js';
 import { loadKernelLibraries } from './kernel-cache.js';
@@ -60,6 +60,7 @@ export class Program {
   private views: (TypedArray | undefined)[] = [];
   private layout: ArenaLayout | null = null;
   private segments: Segment[] | null = null;
+  private consts: Float64Array | null = null;
   private addrs: Float64Array | null = null;
   private bytes: Float64Array | null = null;
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
@@ -122,6 +123,16 @@ export class Program {
 
   get loaded(): boolean {
     return this.kernels !== null;
+  }
+
+  /**
+   * An array of n float64s this program keeps for the values of its lifted constants, filled by the caller
+   * before each run (pool memory: its address is known, so passing it to the kernels costs no N-API call).
+   */
+  constsArray(n: number): Float64Array {
+    let a = this.consts;
+    if (a === null || a.length !== n) a = this.consts = hostArray('float64', n) as Float64Array;
+    return a;
   }
 
   /** Drop the memory kept between runs. */
@@ -233,6 +244,11 @@ export class Program {
       } else {
         addrs[s] = addressOf(b);
         bytes[s] = b.byteLength;
+        if (s < this.plan.nInputs && b.length < this.plan.slots[s]!.numel) {
+          throw new DeviceError(
+            `cpu: input ${s} of a program holds ${b.length} elements, fewer than the ${this.plan.slots[s]!.numel} it was built for: memory shared with JS was detached (transferred) or shrunk`,
+          );
+        }
       }
     }
     const addon = nativeAddon();

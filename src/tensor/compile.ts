@@ -279,7 +279,8 @@ export class Variant {
   /** The lifted constants of a call: the captured ones with the number arguments written in. */
   private constsFor(leaves: readonly unknown[]): Float64Array | null {
     if (this.consts === null || this.numberSlots.length === 0) return this.consts;
-    const c = this.consts.slice();
+    const c = this.program.constsArray(this.consts.length);
+    c.set(this.consts);
     for (const s of this.numberSlots) for (const p of s.positions) c[p] = castScalar(leaves[s.leaf] as number, this.constDtypes[p]!) as number;
     return c;
   }

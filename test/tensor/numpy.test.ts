@@ -192,3 +192,16 @@ describe('torch.fromNumpy', () => {
     expect(nd.tolist()).toEqual([0.5, 1.5]);
   });
 });
+
+describe('memory shared with JS that JS takes away', () => {
+  it('a transferred (detached) array is a DeviceError at the next computation, never a crash; before, values are right', () => {
+    const arr = new Float32Array([1, 2, 3, 4]);
+    const t = torch.fromNumpy(arr);
+    expect(t.add(1).tolist()).toEqual([2, 3, 4, 5]);
+    arr[0] = 10;
+    expect(t.add(1).tolist()).toEqual([11, 3, 4, 5]);
+    structuredClone(arr.buffer, { transfer: [arr.buffer] });
+    expect(() => t.add(1).tolist()).toThrow(torch.DeviceError);
+    expect(() => t.mul(2).sum().item()).toThrow(/detached/);
+  });
+});
