@@ -106,6 +106,7 @@ function checkStep(name: string, s: StepJSON, stateNames: ReadonlyMap<string, Ma
   for (const f of p.kernels) {
     if (f.fn >= p.functions.length) bad(`kernel ${f.name} calls function ${f.fn} of ${p.functions.length}`);
     if (f.args.length !== f.minBytes.length) bad(`kernel ${f.name} has ${f.args.length} arguments and ${f.minBytes.length} sizes`);
+    for (const [w, r] of f.inPlace ?? []) if (w >= f.args.length || r >= f.args.length || w === r) bad(`kernel ${f.name} lists arguments ${w} and ${r} of ${f.args.length} as in-place`);
     f.args.forEach((slot, k) => {
       if (slot >= nSlots) bad(`kernel ${f.name} reads slot ${slot} of ${nSlots}`);
       const info = p.slots[slot]!;

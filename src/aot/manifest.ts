@@ -60,6 +60,7 @@ const plan = z.object({
       bytes: z.number(),
       errors: z.object({ index: z.array(z.string()), zerodiv: z.boolean(), negpow: z.boolean() }),
       ops: z.array(z.string()),
+      inPlace: z.array(z.tuple([nat, nat])).optional(),
     }),
   ),
   steps: z.array(

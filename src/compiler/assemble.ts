@@ -8,6 +8,7 @@ import type { Node } from '../ir/node.js';
 import type { Group } from './group.js';
 import { renderBound } from './kernel-cache.js';
 import { scratchElements, type Kernel } from './lower/kernel.js';
+import { inPlacePairs } from './lower/in-place.js';
 import type { PlanFunction, PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
 import type { InputView } from './views.js';
 
@@ -187,6 +188,7 @@ export function assemble(
       bytes: k.bytes,
       errors: k.errors,
       ops: b.ops,
+      ...inPlaceOf(k),
     });
   }
 
@@ -274,4 +276,10 @@ export function describePlan(p: ProgramPlan): string {
     `program: ${n} kernel${n === 1 ? '' : 's'} (${distinct} distinct), ${p.slots.length - p.nInputs} buffers`,
     ...lines.map((l) => '  ' + l),
   ].join('\n');
+}
+
+/** A kernel's `inPlace` pairs (argument positions), when it has any. */
+function inPlaceOf(k: Kernel): { inPlace?: readonly (readonly [number, number])[] } {
+  const pairs = inPlacePairs(k);
+  return pairs.length ? { inPlace: pairs } : {};
 }

@@ -59,6 +59,11 @@ export interface PlanKernel {
   readonly errors: KernelErrors;
   /** The ops fused into the kernel (for inspection). */
   readonly ops: readonly string[];
+  /**
+   * Pairs of argument positions (written, read) that may be bound to the same memory: the kernel reads each
+   * element of the second only where it writes the same element of the first (compiler/lower/in-place.ts).
+   */
+  readonly inPlace?: readonly (readonly [number, number])[];
 }
 
 export type Step =

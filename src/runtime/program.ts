@@ -61,6 +61,7 @@ export class Program {
   private layout: ArenaLayout | null = null;
   private segments: Segment[] | null = null;
   private consts: Float64Array | null = null;
+  private readonly intoCache = new Map<number, boolean>();
   private addrs: Float64Array | null = null;
   private bytes: Float64Array | null = null;
   /** Milliseconds spent compiling (or loading from the disk cache) when the program was first run. */
@@ -126,6 +127,56 @@ export class Program {
   }
 
   /**
+   * Whether root `out` may be computed into the memory of input slot `input` (the input's old values are then
+   * gone): that root is an output written by one kernel that reads the input (directly or through a view
+   * of all of it) only at the elements it writes (`PlanKernel.inPlace`); no step after it reads the input,
+   * nothing else writes the input, and no kernel of the program can fail (a failed run must change nothing).
+   */
+  canWriteInto(out: number, input: number): boolean {
+    const key = out * 65536 + input;
+    let ok = this.intoCache.get(key);
+    if (ok === undefined) this.intoCache.set(key, (ok = this.checkWriteInto(out, input)));
+    return ok;
+  }
+
+  private checkWriteInto(out: number, input: number): boolean {
+    const plan = this.plan;
+    const slot = plan.outputs[out];
+    if (slot === undefined || input >= plan.nInputs || plan.slots[slot]!.role.kind !== 'output') return false;
+    if (plan.outputs.filter((s) => s === slot).length !== 1) return false;
+    if (plan.kernels.some((k) => k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow)) return false;
+    // The input's memory: the slot itself and views of all of it; a view of part of it disqualifies.
+    const same = new Set([input]);
+    for (let s = 0; s < plan.slots.length; s++) {
+      const r = plan.slots[s]!.role;
+      if (r.kind === 'view' && r.of === input) {
+        if (r.offset !== 0 || plan.slots[s]!.numel !== plan.slots[input]!.numel) return false;
+        same.add(s);
+      }
+      if (r.kind === 'assign' && r.target === input) return false;
+    }
+    let writer = -1;
+    for (let i = 0; i < plan.steps.length; i++) {
+      const st = plan.steps[i]!;
+      if (st.op === 'copy') {
+        if (st.to === slot) return false;
+        if (writer >= 0 && same.has(st.from)) return false;
+      } else if (st.op === 'run') {
+        const k = plan.kernels[st.kernel]!;
+        const w = k.args.indexOf(slot);
+        if (w >= 0 && (k.inPlace ?? []).some(([a]) => a === w) && writer < 0) {
+          // Every argument bound to the input must be one this output may overwrite.
+          const ok = k.args.every((s, a) => !same.has(s) || (k.inPlace ?? []).some(([x, y]) => x === w && y === a));
+          if (!ok) return false;
+          writer = i;
+        } else if (w >= 0) return false;
+        else if (writer >= 0 && k.args.some((s) => same.has(s))) return false;
+      }
+    }
+    return writer >= 0;
+  }
+
+  /**
    * An array of n float64s this program keeps for the values of its lifted constants, filled by the caller
    * before each run (pool memory: its address is known, so passing it to the kernels costs no N-API call).
    */
@@ -175,7 +226,7 @@ export class Program {
    * Run on the input arrays (one per input slot, of the slot's dtype and size); returns the array holding
    * each root's value. `timings`, when given, receives one entry per kernel call.
    */
-  run(inputs: readonly TypedArray[], timings?: KernelTiming[]): TypedArray[] {
+  run(inputs: readonly TypedArray[], timings?: KernelTiming[], into?: ReadonlyMap<number, number>): TypedArray[] {
     this.load();
     const plan = this.plan;
     const bufs: (TypedArray | null)[] = new Array(plan.slots.length).fill(null);
@@ -189,6 +240,17 @@ export class Program {
     // Every slot gets its memory first (an output from the allocator, a working slot its fixed place in the
     // arena, an assign its target where nothing read later shares it): the order of allocations changes no
     // address, and the kernels then run in as few native calls as there are copies between them.
+    // Roots computed into the memory of an input (the caller checked `canWriteInto`).
+    const intoSlot = new Map<number, TypedArray>();
+    if (into) {
+      for (const [out, input] of into) {
+        const target = inputs[input]!;
+        // Not when another input shares that memory (a tensor passed twice, an argument that is also state).
+        let alone = true;
+        for (let s = 0; s < plan.nInputs && alone; s++) if (s !== input && overlaps(inputs[s]!, target)) alone = false;
+        if (alone) intoSlot.set(plan.outputs[out]!, target);
+      }
+    }
     const deferred: [number, number][] = [];
     for (const st of plan.steps) {
       if (st.op !== 'alloc') continue;
@@ -203,7 +265,7 @@ export class Program {
         }
         deferred.push([st.slot, role.target]);
       }
-      bufs[st.slot] = role.kind === 'output' ? hostArray(info.dtype, info.numel) : this.pooledArray(st.slot);
+      bufs[st.slot] = role.kind === 'output' ? (intoSlot.get(st.slot) ?? hostArray(info.dtype, info.numel)) : this.pooledArray(st.slot);
     }
     if (timings) this.runEach(bufs, timings);
     else this.runBatched(bufs);

@@ -20,7 +20,7 @@
  * CompileError naming the line; outputs are returned without autograd history. `{ check: true }` runs `fn`
  * eagerly after each replay and compares every output and written tensor, bit for bit.
  */
-import { build, castScalar, checkDType, isLiftedConstantValue as liftable, shapeEq, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
+import { build, castScalar, checkDType, setElements, isLiftedConstantValue as liftable, shapeEq, CompileError, ValueError, DeviceError, type DType, type Node, type Shape, type TypedArray } from '../ir/index.js';
 import { Buffer, CpuDevice, getDevice, knownBuffer, realizeNodes, type Program } from '../runtime/index.js';
 import { debugLevel, logLine } from '../runtime/debug.js';
 import { currentSite, resolveSite } from '../inspect/sites.js';
@@ -308,20 +308,62 @@ export class Variant {
     }
   }
 
-  /** Run the program on the current buffers and write its results; null when state changed shape (capture again). */
-  replay(flat: FlatArgs): { result: unknown } | null {
+  /**
+   * Written state whose new value the program may compute into its current buffer: [index in `values`,
+   * output, input slot]. Only a value that is one output used nowhere else (not returned, not a gradient).
+   */
+  private get donations(): readonly (readonly [number, number, number])[] {
+    if (this.donationList !== null) return this.donationList;
+    const uses = new Map<number, number>();
+    const use = (r: Ref | null): void => {
+      if (r !== null && 'out' in r) uses.set(r.out, (uses.get(r.out) ?? 0) + 1);
+    };
+    for (const [, r] of this.values) use(r);
+    for (const [, r] of this.grads) use(r);
+    const walk = (t: Template): void => {
+      if ('t' in t) use(t.t);
+      else if ('array' in t) t.array.forEach(walk);
+      else if ('object' in t) t.object.forEach(([, e]) => walk(e));
+    };
+    walk(this.result);
+    const list: [number, number, number][] = [];
+    this.values.forEach(([target, ref], v) => {
+      if (!('tensor' in target) || !('out' in ref) || uses.get(ref.out) !== 1) return;
+      const slot = this.sources.findIndex((s) => s.kind === 'state' && s.tensor === target.tensor);
+      if (slot >= 0 && this.program.canWriteInto(ref.out, slot)) list.push([v, ref.out, slot]);
+    });
+    return (this.donationList = list);
+  }
+  private donationList: (readonly [number, number, number])[] | null = null;
+
+  /**
+   * Run the program on the current buffers and write its results; null when state changed shape (capture
+   * again). With `donate`, state that nothing read since the last replay gets its new value in its old
+   * buffer (no fresh memory, and the parameters stay where they are).
+   */
+  replay(flat: FlatArgs, donate = true): { result: unknown } | null {
     for (const [s] of this.states) s.beforeReplay();
     const seeds: Int32Array[] = [];
     for (let i = 0; i < this.seedDraws; i++) seeds.push(nextSeedWords());
     const inputs: TypedArray[] = [];
+    const bound: Buffer[] = [];
     for (const src of this.sources) {
       const b = this.bind(src, flat.leaves, seeds);
       if (b === null) return null;
       inputs.push(b.host!);
+      bound.push(b);
     }
     const consts = this.constsFor(flat.leaves);
     if (consts !== null) inputs.push(consts);
-    const outs = this.program.run(inputs);
+    let into: Map<number, number> | undefined;
+    if (donate) {
+      for (const [v, out, slot] of this.donations) {
+        const t = (this.values[v]![0] as { tensor: Tensor }).tensor;
+        // Memory shared with JS receives the new values too (as an in-place update outside a step does).
+        if (t._private === bound[slot] || (t._shared !== null && t._shared === bound[slot])) (into ??= new Map()).set(out, slot);
+      }
+    }
+    const outs = this.program.run(inputs, undefined, into);
     const device = this.device;
     const resolve = (ref: Ref): Node => {
       if ('src' in ref) {
@@ -334,9 +376,22 @@ export class Variant {
     };
     for (const [target, ref] of this.values) {
       const t = this.target(target, flat);
-      t._value = resolve(ref);
+      const shared = t._shared;
+      if (shared !== null && t._value!.op === 'buffer' && bufferOfNode(t._value!) === shared) {
+        // A tensor whose memory JS holds keeps it: the new values go there (computed there when donated).
+        const n = resolve(ref);
+        const b = bufferOfNode(n);
+        if (b.host !== shared.host) setElements(shared.host!, b.host!);
+      } else t._value = resolve(ref);
       t._history = null;
       t._version++;
+    }
+    // The buffers just made are read by nothing else yet: the next replay may write into them.
+    if (donate) {
+      for (const [v] of this.donations) {
+        const t = (this.values[v]![0] as { tensor: Tensor }).tensor;
+        if (t._shared === null) t._private = bufferOfNode(t._value!);
+      }
     }
     for (const [target, ref] of this.grads) {
       const t = this.target(target, flat);
@@ -830,7 +885,7 @@ function checkedReplay(v: Variant, fn: (...args: unknown[]) => unknown, thisArg:
   const before = targets.map((t) => t._value!);
   const gradsBefore = gradOwners.map((t) => t.grad);
   const counter = seedCounter();
-  const replayed = v.replay(flat);
+  const replayed = v.replay(flat, false);
   if (replayed === null) return null;
   const afterReplay = targets.map((t) => t._value!);
   const gradsReplay = gradOwners.map((t) => t.grad);

@@ -235,6 +235,11 @@ export class Tensor {
    * the value is computed): a failed computation puts back the newest one it can (src/tensor/realization.ts).
    */
   _history: Node[] | null = null;
+  /**
+   * @internal The buffer a compiled step's replay made this tensor's value, while nothing else has read it
+   * (the node getter clears it): the next replay may write the tensor's new value into it (src/tensor/compile.ts).
+   */
+  _private: Buffer | null = null;
   /** @internal Undoes the creation of this tensor where a failed computation leaves it without a value (a new .grad). */
   _undoCreation: (() => void) | null = null;
 
@@ -282,6 +287,8 @@ export class Tensor {
   get node(): Node {
     if (this._base === null) {
       if (capture.hooks !== null) capture.hooks.read(this);
+      // Read: a graph may now hold this buffer, so a compiled step must not write its next value into it.
+      this._private = null;
       return this._value!;
     }
     const base = this._base;

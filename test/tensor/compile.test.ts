@@ -172,6 +172,83 @@ describe('torch.compile: guards, capture again, randomness', () => {
   });
 });
 
+describe('torch.compile: state updated in its own memory (donation)', () => {
+  const memoryOf = (t: Tensor): ArrayBufferLike => (t._value!.arg as { ref: { host: ArrayBufferView } }).ref.host.buffer;
+
+  for (const [name, make] of [
+    ['SGD momentum', (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ['Adam', (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01 })],
+  ] as const) {
+    it(`${name}: parameters and state keep their memory from replay to replay, values as eager`, () => {
+      const eagerNet = mlp(3);
+      const net = mlp(3);
+      const eagerOpt = make(eagerNet.parameters());
+      const opt = make(net.parameters());
+      const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y));
+      const mems: ArrayBufferLike[][] = [];
+      for (let i = 0; i < 8; i++) {
+        const [x, y] = data(i);
+        expect(bits(step(x, y))).toEqual(bits(trainStep(eagerNet, eagerOpt, x, y)));
+        mems.push(net.parameters().map(memoryOf));
+      }
+      // From the second replay on the weights are computed into the buffers the previous replay made. (A
+      // value a kernel still reads after the update — the last bias, read by the loss's kernel, which the
+      // schedule placed later — gets fresh memory: the program's order decides, `Program.canWriteInto`.)
+      const weights = net.parameters().flatMap((p, j) => (p.dim() === 2 ? [j] : []));
+      for (let i = 4; i < 8; i++) for (const j of weights) expect(mems[i]![j]).toBe(mems[3]![j]);
+      const pe = eagerNet.parameters();
+      net.parameters().forEach((p, i) => expect(bits(p)).toEqual(bits(pe[i]!)));
+    });
+  }
+
+  it('a tensor read between replays keeps the values it read; the next replay writes elsewhere', () => {
+    const net = mlp(4);
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+    const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y));
+    for (let i = 0; i < 4; i++) step(...data(i));
+    const w = net.parameters()[0]!;
+    const seen = bits(w);
+    const lazy = w.mul(1); // pending: reads w's buffer when computed
+    const detached = w.detach();
+    const mem = memoryOf(w);
+    step(...data(4));
+    expect(memoryOf(w)).not.toBe(mem);
+    expect(bits(lazy)).toEqual(seen);
+    expect(bits(w)).not.toEqual(seen);
+    // detach() shares storage, as in PyTorch: it sees the update.
+    expect(bits(detached)).toEqual(bits(w));
+    // Those reads make the next replay write elsewhere too; with nothing read since, the one after writes in place.
+    step(...data(5));
+    const mem2 = memoryOf(w);
+    step(...data(6));
+    expect(memoryOf(w)).toBe(mem2);
+  });
+
+  it('state handed to JS (numpy()) between replays: its memory receives every later update', () => {
+    const net = mlp(5);
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.5 });
+    const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y));
+    for (let i = 0; i < 3; i++) step(...data(i));
+    const buf = opt.state.get(net.parameters()[2]!)!.momentumBuffer as Tensor;
+    const view = buf.numpy().data as Float32Array;
+    for (let i = 3; i < 6; i++) {
+      const before = Array.from(view);
+      step(...data(i));
+      expect(Array.from(view)).toEqual(bits(buf));
+      expect(Array.from(view)).not.toEqual(before);
+    }
+    expect(step.stats.replays).toBeGreaterThanOrEqual(4);
+  });
+
+  it('{ check: true } still compares against an eager run from the same state', () => {
+    const net = mlp(6);
+    const opt = new optim.Adam(net.parameters(), { lr: 0.01 });
+    const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y), { check: true });
+    for (let i = 0; i < 5; i++) step(...data(i));
+    expect(step.stats.replays).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('torch.compile: what cannot be replayed', () => {
   it('reading a value into JS inside the function is a CompileError naming the line; nothing changes', () => {
     const net = mlp(5);
