@@ -27,6 +27,8 @@ constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
+constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
+constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 constexpr nvrtcResult NVRTC_SUCCESS = 0;
 // The oldest driver accepted: CUDA 11.0 (primary contexts, cuLaunchKernel, the _v2 memory API all older).
 constexpr int kMinDriverVersion = 11000;
@@ -121,6 +123,7 @@ struct CudaDriverNative::Api {
   // optional
   CUresult (*cuFuncGetParamInfo)(CUfunction, size_t, size_t *, size_t *);  // CUDA 12.4
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int);                     // CUDA 9.0
+  CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *, void **);
 
   nvrtcResult (*nvrtcVersion)(int *, int *);
   const char *(*nvrtcGetErrorString)(nvrtcResult);
@@ -186,7 +189,7 @@ int CudaDriverNative::Ordinal(Napi::Env env, const Napi::Value &v) const {
   return static_cast<int>(d);
 }
 
-void CudaDriverNative::Check(Napi::Env env, int result, const char *call) const {
+void CudaDriverNative::Check(Napi::Env env, int result, const char *call, const std::string &log) const {
   if (result == CUDA_SUCCESS) return;
   const char *name = nullptr;
   const char *desc = nullptr;
@@ -196,6 +199,7 @@ void CudaDriverNative::Check(Napi::Env env, int result, const char *call) const 
   if (api_->cuGetErrorString == nullptr || api_->cuGetErrorString(result, &desc) != CUDA_SUCCESS) desc = nullptr;
   std::string msg = std::string(call) + " failed: " + name + " (" + std::to_string(result) +
                     (desc != nullptr ? std::string(": ") + desc : std::string()) + ")";
+  if (!log.empty()) msg += "\n" + log;
   Napi::Error e = Napi::Error::New(env, msg);
   e.Set("cudaError", Napi::String::New(env, name));
   e.Set("call", Napi::String::New(env, call));
@@ -334,6 +338,7 @@ Napi::Value CudaDriverNative::Init(const Napi::CallbackInfo &info) {
 #undef GRAFT_CU
   a.cuFuncGetParamInfo = reinterpret_cast<decltype(a.cuFuncGetParamInfo)>(sym(lib, "cuFuncGetParamInfo", false));
   a.cuFuncSetAttribute = reinterpret_cast<decltype(a.cuFuncSetAttribute)>(sym(lib, "cuFuncSetAttribute", false));
+  a.cuModuleLoadDataEx = reinterpret_cast<decltype(a.cuModuleLoadDataEx)>(sym(lib, "cuModuleLoadDataEx", false));
   if (!missing.empty()) return fail("driver too old: " + libName + " lacks " + missing);
 
   // Errors of the probe are reported with the driver's names (through `a`, not yet installed).
@@ -700,7 +705,17 @@ Napi::Value CudaDriverNative::LoadModule(const Napi::CallbackInfo &info) {
   }
   Open(env, ordinal);
   CUmodule m = nullptr;
-  Check(env, api_->cuModuleLoadData(&m, data), "cuModuleLoadData");
+  if (ptx && api_->cuModuleLoadDataEx != nullptr) {
+    // PTX is compiled by the driver now: its error log says why when it cannot be.
+    std::vector<char> jitLog(16384, '\0');
+    int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {jitLog.data(), reinterpret_cast<void *>(static_cast<uintptr_t>(jitLog.size() - 1))};
+    CUresult r = api_->cuModuleLoadDataEx(&m, data, 2, options, values);
+    jitLog.back() = '\0';
+    Check(env, r, "cuModuleLoadDataEx", std::string(jitLog.data()));
+  } else {
+    Check(env, api_->cuModuleLoadData(&m, data), "cuModuleLoadData");
+  }
   modules_.push_back({ordinal, m});
   return Napi::Number::New(env, static_cast<double>(modules_.size() - 1));
 }

@@ -88,7 +88,8 @@ class CudaDriverNative {
   void RequireInit(Napi::Env env) const;
   int Ordinal(Napi::Env env, const Napi::Value &v) const;
   Device &Open(Napi::Env env, int ordinal);  // retains the context, makes the stream, makes it current
-  void Check(Napi::Env env, int result, const char *call) const;
+  // Throws unless result is CUDA_SUCCESS; `log` (a JIT log) is appended to the message.
+  void Check(Napi::Env env, int result, const char *call, const std::string &log = std::string()) const;
   // Throws unless [ptr, ptr + bytes) lies in one live allocation of the device.
   void CheckRange(Napi::Env env, const Device &d, uint64_t ptr, uint64_t bytes, const char *what) const;
 

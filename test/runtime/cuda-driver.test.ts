@@ -309,6 +309,9 @@ describe('modules and launches over the fake driver', () => {
     expect(saxpyRun(d, fns, 1, 4)).toEqual([10.5, 21, 31.5, 42]);
     const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0'));
     expect(readFileSync(path, 'latin1').startsWith('// FAKEPTX compute_80\n')).toBe(true);
+    // PTX the driver cannot compile: the JIT's log is in the error.
+    const ptx = new TextEncoder().encode(`// FAKEPTX compute_100\n${KERNELS}\0`);
+    expect(() => rawCuda().loadModule(0, ptx)).toThrow(/cuModuleLoadDataEx failed: CUDA_ERROR_NO_BINARY_FOR_GPU[^]*fake ptxas: PTX for a newer architecture than sm_90/);
     process.env.FAKE_NVRTC_ARCHS = '100,120';
     expect(() => openFake().loadModule(0, `// none\n${KERNELS}`, ['saxpy'])).toThrow(/supports no architecture at or below the device's sm_90/);
   });

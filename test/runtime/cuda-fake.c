@@ -119,6 +119,17 @@ EXPORT int cuModuleLoadData(void **m, const void *image) {
   *m = mod;
   return 0;
 }
+EXPORT int cuModuleLoadDataEx(void **m, const void *image, unsigned n, int *options, void **values) {
+  int r = cuModuleLoadData(m, image);
+  char *buf = NULL;
+  size_t size = 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (options[i] == 5) buf = values[i];                         /* CU_JIT_ERROR_LOG_BUFFER */
+    if (options[i] == 6) size = (size_t)(unsigned long)values[i]; /* its size */
+  }
+  if (r != 0 && buf && size > 0) snprintf(buf, size, "fake ptxas: PTX for a newer architecture than sm_%ld", env_int("FAKE_CUDA_CC", 90));
+  return r;
+}
 EXPORT int cuModuleGetFunction(void **f, void *m, const char *name) {
   struct module *mod = m;
   for (int i = 0; i < 3; i++) {
