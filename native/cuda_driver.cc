@@ -87,6 +87,47 @@ bool ViewBytes(napi_env env, napi_value v, uint8_t **data, size_t *bytes) {
   return false;
 }
 
+uint64_t ReadLE(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+// Whether an image is a 64-bit little-endian ELF object whose headers, program headers and sections all lie
+// within its `bytes` (so the driver, which is not told the length, reads nothing past it).
+bool BoundedElf(const uint8_t *d, size_t bytes) {
+  if (bytes < 64 || d[0] != 0x7f || d[1] != 'E' || d[2] != 'L' || d[3] != 'F' || d[4] != 2 || d[5] != 1) return false;
+  const uint64_t phoff = ReadLE(d + 0x20, 8), shoff = ReadLE(d + 0x28, 8);
+  const uint64_t phentsize = ReadLE(d + 0x36, 2), phnum = ReadLE(d + 0x38, 2);
+  const uint64_t shentsize = ReadLE(d + 0x3a, 2), shnum = ReadLE(d + 0x3c, 2);
+  auto within = [bytes](uint64_t off, uint64_t len) { return off <= bytes && len <= bytes - off; };
+  if (phnum > 0 && (phentsize < 56 || !within(phoff, phentsize * phnum))) return false;
+  if (shnum > 0 && (shentsize < 64 || !within(shoff, shentsize * shnum))) return false;
+  for (uint64_t i = 0; i < phnum; i++) {
+    const uint8_t *ph = d + phoff + i * phentsize;
+    const uint64_t size = ReadLE(ph + 0x20, 8);  // p_filesz: a segment with no bytes in the file is not read
+    if (size > 0 && !within(ReadLE(ph + 0x08, 8), size)) return false;
+  }
+  for (uint64_t i = 0; i < shnum; i++) {
+    const uint8_t *sh = d + shoff + i * shentsize;
+    if (ReadLE(sh + 0x04, 4) == 8) continue;  // SHT_NOBITS: no bytes in the file
+    const uint64_t size = ReadLE(sh + 0x20, 8);  // sh_size
+    if (size > 0 && !within(ReadLE(sh + 0x18, 8), size)) return false;
+  }
+  return true;
+}
+
+// Whether an image is PTX text: one NUL, at the end, and not another format's magic number.
+bool PtxText(const uint8_t *d, size_t bytes) {
+  if (bytes < 2 || d[bytes - 1] != 0) return false;
+  if (bytes >= 4 && ReadLE(d, 4) == 0xBA55ED50u) return false;  // a fatbin
+  if (d[0] == 0x7f) return false;                                // an ELF object
+  for (size_t i = 0; i + 1 < bytes; i++) {
+    if (d[i] == 0) return false;
+  }
+  return true;
+}
+
 std::string DlError() {
   const char *e = dlerror();
   return e != nullptr ? e : "unknown error";
@@ -696,12 +737,12 @@ Napi::Value CudaDriverNative::LoadModule(const Napi::CallbackInfo &info) {
   if (info.Length() < 2 || !ViewBytes(env, info[1], &data, &bytes)) {
     throw Napi::TypeError::New(env, "graft cuda: loadModule image must be an ArrayBufferView");
   }
-  // The driver reads an image without being told its length: accept only an ELF object (a cubin, whose
-  // header the driver bounds) or NUL-terminated PTX text, so it cannot read past the view.
-  bool elf = bytes >= 64 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F';
-  bool ptx = !elf && bytes > 0 && data[bytes - 1] == 0;
+  // The driver reads an image without being told its length: accept only an ELF object (a cubin) whose
+  // parts all lie within the view, or NUL-terminated PTX text, so it cannot read past the view.
+  bool elf = BoundedElf(data, bytes);
+  bool ptx = !elf && PtxText(data, bytes);
   if (!elf && !ptx) {
-    throw Napi::RangeError::New(env, "graft cuda: a module image must be a cubin (ELF) or NUL-terminated PTX");
+    throw Napi::RangeError::New(env, "graft cuda: a module image must be a cubin (ELF within its bytes) or NUL-terminated PTX");
   }
   Open(env, ordinal);
   CUmodule m = nullptr;
@@ -801,8 +842,13 @@ Napi::Value CudaDriverNative::Launch(const Napi::CallbackInfo &info) {
     throw Napi::RangeError::New(env, "graft cuda: kernel " + f.name + " takes " + std::to_string(f.paramCount) +
                                          " arguments, " + std::to_string(nKinds) + " given");
   }
+  // When the driver cannot list the kernel's parameters, the pointer array is padded with pointers to zeros:
+  // a kernel given too few arguments then reads zeros (null pointers fault on the device), never host memory
+  // past the array.
+  static const uint64_t kZeros[32] = {0};
+  const size_t pad = f.paramCount >= 0 ? 0 : 64;
   argSlots_.assign(nKinds, 0);
-  argPtrs_.assign(nKinds, nullptr);
+  argPtrs_.assign(nKinds + pad, const_cast<uint64_t *>(kZeros));
   for (size_t i = 0; i < nKinds; i++) {
     uint32_t size;
     switch (kinds[i]) {
@@ -847,7 +893,7 @@ Napi::Value CudaDriverNative::Launch(const Napi::CallbackInfo &info) {
   }
   Check(env,
         api_->cuLaunchKernel(f.fn, grid[0], grid[1], grid[2], block[0], block[1], block[2],
-                             static_cast<unsigned>(shared), dev.stream, nKinds > 0 ? argPtrs_.data() : nullptr, nullptr),
+                             static_cast<unsigned>(shared), dev.stream, argPtrs_.empty() ? nullptr : argPtrs_.data(), nullptr),
         "cuLaunchKernel");
   return env.Undefined();
 }

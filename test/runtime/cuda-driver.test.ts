@@ -327,7 +327,9 @@ describe('modules and launches over the fake driver', () => {
     expect(cudaModuleCacheStats.hits - s0.hits).toBe(0);
     const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0'));
     expect(existsSync(path)).toBe(true);
-    expect(readFileSync(path).subarray(0, 20).toString('latin1')).toBe('\x7fELFFAKECUBIN sm_90\n');
+    const image = readFileSync(path);
+    expect(image.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(image.subarray(64, 80).toString('latin1')).toBe('FAKECUBIN sm_90\n');
 
     // A fresh driver (as a new process has) reads the image from disk, and it works.
     const d2 = openFake();
@@ -363,6 +365,51 @@ describe('modules and launches over the fake driver', () => {
     expect(openFake().kind).toBe('driver'); // the one in use still probes fine
   });
 });
+
+describe('module images from nvcc pass the native image checks', () => {
+  const nvcc = process.env.NVCC ?? '/usr/local/cuda/bin/nvcc';
+  test.skipIf(!existsSync(nvcc))('a real cubin and real PTX reach the driver; a truncated cubin does not', () => {
+    openFake();
+    const cu = join(dir, 'k.cu');
+    writeFileSync(cu, KERNELS);
+    for (const [flag, out] of [['-cubin', 'k.cubin'], ['-ptx', 'k.ptx']] as const) {
+      const r = spawnSync(nvcc, [flag, '-arch=sm_90', '-o', join(dir, out), cu], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const cubin = new Uint8Array(readFileSync(join(dir, 'k.cubin')));
+    const ptx = new Uint8Array([...readFileSync(join(dir, 'k.ptx')), 0]);
+    // Accepted by the addon's checks, so the (fake) driver sees them and refuses: not a fake image.
+    for (const image of [cubin, ptx]) {
+      let err: (Error & { cudaError?: string }) | undefined;
+      try {
+        rawCuda().loadModule(0, image);
+      } catch (e) {
+        err = e as Error & { cudaError?: string };
+      }
+      expect(err?.cudaError).toBe('CUDA_ERROR_INVALID_IMAGE');
+    }
+    expect(() => rawCuda().loadModule(0, cubin.subarray(0, cubin.length - 1))).toThrow(RangeError);
+    expect(() => rawCuda().loadModule(0, ptx.subarray(0, ptx.length - 1))).toThrow(RangeError);
+  });
+});
+
+/** A 128-byte ELF64 header with the given little-endian fields set (offset, value, ...), section count 1. */
+function elfWith(...fields: (number | bigint)[]): Uint8Array {
+  const b = new Uint8Array(128);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  const v = new DataView(b.buffer);
+  v.setUint16(0x36, 56, true);
+  v.setUint16(0x3a, 64, true);
+  v.setUint16(0x3c, 1, true);
+  v.setBigUint64(0x28, 64n, true);
+  for (let i = 0; i < fields.length; i += 2) {
+    const at = Number(fields[i]);
+    const val = fields[i + 1]!;
+    if (at === 0x38) v.setUint16(at, Number(val), true);
+    else v.setBigUint64(at, BigInt(val), true);
+  }
+  return b;
+}
 
 describe('raw native functions refuse junk without crashing', () => {
   test('every function, bad types and sizes', () => {
@@ -407,6 +454,11 @@ describe('raw native functions refuse junk without crashing', () => {
       ['loadModule', [0, new Uint8Array([1, 2, 3])]],
       ['loadModule', [0, new Uint8Array([0x7f, 0x45, 0x4c, 0x46])]], // ELF magic, shorter than a header
       ['loadModule', [0, new Uint8Array([65, 66, 0])]], // NUL-terminated, not an image: the driver says so
+      ['loadModule', [0, new Uint8Array([65, 0, 66, 0])]], // a NUL inside "PTX"
+      ['loadModule', [0, new Uint8Array([0x50, 0xed, 0x55, 0xba, 65, 0])]], // a fatbin's magic
+      ['loadModule', [0, elfWith(0x28, 1000)]], // section headers past the end
+      ['loadModule', [0, elfWith(0x20, 1n << 63n, 0x38, 1)]], // program headers past the end
+      ['loadModule', [0, new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 0])]], // "ELF" ending in NUL: not PTX either
       ['getFunction', [mod + 1, 'saxpy']],
       ['getFunction', [mod, 7]],
       ['getFunction', [mod, '']],

@@ -5,7 +5,7 @@
  * module cache run in CI, where there is no GPU. It is never shipped and never used outside tests.
  *
  * Device memory is host memory (malloc); copies are memcpy. "Compiling" wraps the source in a fake image
- * (an ELF-looking cubin for sm_XY, or PTX text for compute_XY); loading checks the image's architecture
+ * (a bare ELF64 header and the text for sm_XY, or PTX text for compute_XY); loading checks the image's architecture
  * against the device's as the driver does. Three kernels exist, run on the host when launched:
  *   saxpy(float a, const float *x, float *y, int n)            y[i] = a * x[i] + y[i]
  *   axpy_f64(double a, const double *x, double *y, long long n)  the same in float64
@@ -105,8 +105,9 @@ EXPORT int cuModuleLoadData(void **m, const void *image) {
   int arch = 0;
   const char *body;
   if (memcmp(s, "\x7f" "ELF", 4) == 0) {
-    if (sscanf(s + 4, "FAKECUBIN sm_%d", &arch) != 1) return 200; /* INVALID_IMAGE */
-    if (arch != cc) return 209;                                      /* NO_BINARY_FOR_GPU */
+    s += 64; /* the text after the ELF header */
+    if (sscanf(s, "FAKECUBIN sm_%d", &arch) != 1) return 200; /* INVALID_IMAGE */
+    if (arch != cc) return 209;                                  /* NO_BINARY_FOR_GPU */
   } else if (strncmp(s, "// FAKEPTX compute_", 19) == 0) {
     arch = atoi(s + 19);
     if (arch > cc) return 209;
@@ -256,14 +257,17 @@ EXPORT int nvrtcCompileProgram(void *p, int n, const char *const *options) {
     snprintf(prog->log, len + 64, "fake.cu(%d): error: %.*s\n", line, len, err);
     return 6;
   }
-  size_t size = strlen(prog->source) + 128;
+  size_t size = strlen(prog->source) + 192;
   prog->image = calloc(1, size);
-  if (strncmp(arch, "sm_", 3) == 0)
-    snprintf(prog->image, size, "\x7f" "ELFFAKECUBIN %s\n%s", arch, prog->source);
-  else
+  if (strncmp(arch, "sm_", 3) == 0) {
+    /* A 64-byte ELF64 little-endian header with no program or section headers, then the text. */
+    memcpy(prog->image, "\x7f" "ELF\x02\x01\x01", 7);
+    snprintf(prog->image + 64, size - 64, "FAKECUBIN %s\n%s", arch, prog->source);
+    prog->image_size = 64 + strlen(prog->image + 64) + 1;
+  } else {
     snprintf(prog->image, size, "// FAKEPTX %s\n%s", arch, prog->source);
-  prog->image_size = strlen(prog->image) + 1;
-  if (prog->image_size < 64) prog->image_size = 64; /* a cubin is at least an ELF header */
+    prog->image_size = strlen(prog->image) + 1;
+  }
   prog->log = strdup("");
   return 0;
 }
