@@ -1,5 +1,6 @@
 // The check to run when a GPU machine is lent (see /work/shared/device/README.md for carrying node and the
-// build): plain Node over the built package (`npm run build`, addon built), no test runner.
+// build; bench/gpu-pack.sh packs it all into .device/): plain Node over the built package (`npm run build`,
+// addon built), no test runner.
 //
 //   node bench/gpu-check.mjs
 //
@@ -197,8 +198,15 @@ step('copies', () => {
 });
 
 // ---- 4. graft's cuda device, when registered, against PyTorch
-const torch = await import('../dist/index.js');
-if (!torch.cuda.isAvailable()) {
+let torch;
+try {
+  torch = await import('../dist/index.js');
+} catch (e) {
+  log(`graft package: not importable (${e.message.split('\n')[0]}); carry its dependencies (bench/gpu-pack.sh)`);
+}
+if (torch === undefined) {
+  // reported above
+} else if (!torch.cuda.isAvailable()) {
   log('graft cuda device: not registered (torch.cuda.isAvailable() is false): skipped');
 } else {
   const g = (report.graft = {});

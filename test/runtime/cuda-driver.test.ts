@@ -23,6 +23,7 @@ import {
   type NativeCuda,
 } from '../../src/runtime/cuda/driver-native.js';
 import { cudaModuleCacheStats, cudaModuleKey, cudaModulePath } from '../../src/runtime/cuda/module-cache.js';
+import { seal } from '../../src/compiler/cache/disk-cache.js';
 
 const FAKE_SOURCE = fileURLToPath(new URL('./cuda-fake.c', import.meta.url));
 const KERNELS = `
@@ -354,6 +355,20 @@ describe('modules and launches over the fake driver', () => {
     expect(cudaModuleCacheStats.compiles - s0.compiles).toBe(3);
     openFake().loadModule(0, src, ['saxpy']);
     expect(cudaModuleCacheStats.hits - s0.hits).toBe(2);
+
+    // A sealed entry whose image the driver refuses (here: a PTX for another architecture put in its place)
+    // is dropped and compiled again once.
+    const foreign = Buffer.from(`// FAKEPTX compute_120\n${src}\0`, 'latin1');
+    const sealed = join(dir, 'sealed.cumod');
+    writeFileSync(sealed, foreign);
+    seal(sealed);
+    writeFileSync(path, readFileSync(sealed));
+    const fns2 = openFake().loadModule(0, src, ['saxpy']);
+    expect(cudaModuleCacheStats.hits - s0.hits).toBe(3);
+    expect(cudaModuleCacheStats.dropped - s0.dropped).toBe(1);
+    expect(cudaModuleCacheStats.compiles - s0.compiles).toBe(4);
+    expect(readFileSync(path).subarray(64, 80).toString('latin1')).toBe('FAKECUBIN sm_90\n');
+    expect(fns2.has('saxpy')).toBe(true);
   });
 
   test('the driver in use cannot be switched to another library', () => {

@@ -15,7 +15,7 @@ import { CompileError, GraftError, ValueError } from '../../ir/index.js';
 import { nativeAddon } from '../native.js';
 import type { CudaDeviceInfo, CudaDriver, CudaFunction, DevicePtr, DriverOrReason, KernelArg } from './driver.js';
 import { CudaDriverError } from './driver-error.js';
-import { cachedModuleImage, cudaModuleKey } from './module-cache.js';
+import { cachedModuleImage, cudaModuleKey, dropModuleImage } from './module-cache.js';
 
 /** The addon's raw `cuda` object. Every function checks its arguments and throws rather than crash. */
 export interface NativeCuda {
@@ -208,12 +208,24 @@ export class NativeCudaDriver implements CudaDriver {
 
   loadModule(ordinal: number, source: string, functionNames: readonly string[]): Map<string, CudaFunction> {
     if (typeof source !== 'string') throw new ValueError('cuda driver: loadModule needs CUDA source as a string');
+    if (!Array.isArray(functionNames)) throw new ValueError('cuda driver: loadModule needs an array of function names');
     const key = cudaModuleKey(source, this.arch(ordinal), this.nvrtcVersion.join('.'));
     const memoKey = `${ordinal}:${key}`;
     let mod = this.modules.get(memoKey);
     if (mod === undefined) {
-      const image = cachedModuleImage(key, () => this.call(ordinal, () => this.cuda.compile(ordinal, source, `graft_${key.slice(0, 12)}.cu`).image));
-      const id = this.call(ordinal, () => this.cuda.loadModule(ordinal, image));
+      const compile = () => this.call(ordinal, () => this.cuda.compile(ordinal, source, `graft_${key.slice(0, 12)}.cu`).image);
+      const { image, fromCache } = cachedModuleImage(key, compile);
+      let id: number;
+      try {
+        id = this.call(ordinal, () => this.cuda.loadModule(ordinal, image));
+      } catch (e) {
+        // A cached image the driver refuses (written by another build, damaged in a way the seal cannot
+        // see): dropped, compiled again once.
+        if (!fromCache) throw e;
+        dropModuleImage(key);
+        const fresh = cachedModuleImage(key, compile).image;
+        id = this.call(ordinal, () => this.cuda.loadModule(ordinal, fresh));
+      }
       mod = { id, functions: new Map() };
       this.modules.set(memoKey, mod);
     }

@@ -26,7 +26,7 @@ import {
 const MODULE_FORMAT = 1;
 
 /** Counters for tests and GRAFT_DEBUG. */
-export const cudaModuleCacheStats = { hits: 0, compiles: 0, writes: 0, corrupt: 0 };
+export const cudaModuleCacheStats = { hits: 0, compiles: 0, writes: 0, corrupt: 0, dropped: 0 };
 
 export function cudaModuleCacheDir(): string {
   return join(cacheDir(), 'cuda');
@@ -41,15 +41,18 @@ export function cudaModulePath(key: string): string {
   return join(cudaModuleCacheDir(), `${key}.cumod`);
 }
 
-/** The image for `key`: from the cache, else from `compile` (then stored). */
-export function cachedModuleImage(key: string, compile: () => Uint8Array): Uint8Array {
+/**
+ * The image for `key`: from the cache, else from `compile` (then stored). `fromCache` says which: a cached
+ * image that the driver refuses is dropped (`dropModuleImage`) and compiled again by the caller.
+ */
+export function cachedModuleImage(key: string, compile: () => Uint8Array): { image: Uint8Array; fromCache: boolean } {
   const path = cudaModulePath(key);
   const state = checkEntry(path);
   if (state === 'valid') {
     try {
       const all = readFileSync(path);
       cudaModuleCacheStats.hits++;
-      return all.subarray(0, all.length - SEAL_BYTES);
+      return { image: all.subarray(0, all.length - SEAL_BYTES), fromCache: true };
     } catch {
       // removed meanwhile: compile it again
     }
@@ -72,5 +75,11 @@ export function cachedModuleImage(key: string, compile: () => Uint8Array): Uint8
       `cannot write to the CUDA module cache ${dir}: ${(e as Error).message}; set GRAFT_CACHE_DIR to a writable directory with free space`,
     );
   }
-  return image;
+  return { image, fromCache: false };
+}
+
+/** Removes the entry for `key` (an image the driver refused), so that the next load compiles it again. */
+export function dropModuleImage(key: string): void {
+  cudaModuleCacheStats.dropped++;
+  removeQuietly(cudaModulePath(key));
 }
