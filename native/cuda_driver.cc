@@ -639,8 +639,23 @@ Napi::Value CudaDriverNative::Compile(const Napi::CallbackInfo &info) {
   }
   std::string source = info[1].As<Napi::String>().Utf8Value();
   std::string progName = info[2].As<Napi::String>().Utf8Value();
-  if (source.find('\0') != std::string::npos) {
-    throw Napi::RangeError::New(env, "graft cuda: CUDA source must not contain NUL characters");
+  if (source.find('\0') != std::string::npos || progName.find('\0') != std::string::npos) {
+    throw Napi::RangeError::New(env, "graft cuda: CUDA source and program name must not contain NUL characters");
+  }
+  // Extra NVRTC options (e.g. --include-path=...); the architecture is this function's choice.
+  std::vector<std::string> extra;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    if (!info[3].IsArray()) throw Napi::TypeError::New(env, "graft cuda: compile options must be an array of strings");
+    Napi::Array a = info[3].As<Napi::Array>();
+    for (uint32_t k = 0; k < a.Length(); k++) {
+      Napi::Value v = a.Get(k);
+      if (!v.IsString()) throw Napi::TypeError::New(env, "graft cuda: compile options must be strings");
+      std::string o = v.As<Napi::String>().Utf8Value();
+      if (o.empty() || o.find('\0') != std::string::npos || o.rfind("--gpu-architecture", 0) == 0 || o.rfind("-arch", 0) == 0) {
+        throw Napi::RangeError::New(env, "graft cuda: bad compile option '" + o + "' (the architecture is chosen here)");
+      }
+      extra.push_back(o);
+    }
   }
   CUdevice dev;
   Check(env, api_->cuDeviceGet(&dev, ordinal), "cuDeviceGet");
@@ -705,8 +720,9 @@ Napi::Value CudaDriverNative::Compile(const Napi::CallbackInfo &info) {
     nvrtcProgram *p;
     ~Guard() { api->nvrtcDestroyProgram(p); }
   } guard{api_, &prog};
-  const char *options[] = {archOption.c_str()};
-  r = api_->nvrtcCompileProgram(prog, 1, options);
+  std::vector<const char *> options{archOption.c_str()};
+  for (const std::string &o : extra) options.push_back(o.c_str());
+  r = api_->nvrtcCompileProgram(prog, static_cast<int>(options.size()), options.data());
   std::string log;
   size_t logSize = 0;
   if (api_->nvrtcGetProgramLogSize(prog, &logSize) == NVRTC_SUCCESS && logSize > 1 && logSize < (64u << 20)) {

@@ -72,7 +72,7 @@ class CudaDriverNative {
   Napi::Value CopyDtoD(const Napi::CallbackInfo &info);
   // memsetD8(ordinal, dst: bigint, value 0..255, bytes)
   Napi::Value MemsetD8(const Napi::CallbackInfo &info);
-  // compile(ordinal, source, programName) -> { image: Uint8Array, kind: 'cubin' | 'ptx', arch, log }
+  // compile(ordinal, source, programName, options?: string[]) -> { image: Uint8Array, kind: 'cubin' | 'ptx', arch, log }
   Napi::Value Compile(const Napi::CallbackInfo &info);
   // loadModule(ordinal, image: ArrayBufferView) -> module id
   Napi::Value LoadModule(const Napi::CallbackInfo &info);

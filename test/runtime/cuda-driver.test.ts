@@ -50,6 +50,7 @@ const FAKE_ENV = [
   'FAKE_CUDA_LAUNCH_ERROR',
   'GRAFT_CUDA_LIBRARY',
   'GRAFT_NVRTC_LIBRARY',
+  'GRAFT_CUDA_INCLUDE',
 ];
 
 beforeAll(() => {
@@ -308,7 +309,7 @@ describe('modules and launches over the fake driver', () => {
     const src = `// ptx fallback\n${KERNELS}`;
     const fns = d.loadModule(0, src, ['saxpy']);
     expect(saxpyRun(d, fns, 1, 4)).toEqual([10.5, 21, 31.5, 42]);
-    const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0'));
+    const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0', (d as NativeCudaDriver).compileOptions));
     expect(readFileSync(path, 'latin1').startsWith('// FAKEPTX compute_80\n')).toBe(true);
     // PTX the driver cannot compile: the JIT's log is in the error.
     const ptx = new TextEncoder().encode(`// FAKEPTX compute_100\n${KERNELS}\0`);
@@ -326,7 +327,7 @@ describe('modules and launches over the fake driver', () => {
     expect(cudaModuleCacheStats.compiles - s0.compiles).toBe(1);
     expect(cudaModuleCacheStats.writes - s0.writes).toBe(1);
     expect(cudaModuleCacheStats.hits - s0.hits).toBe(0);
-    const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0'));
+    const path = cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0', (d as NativeCudaDriver).compileOptions));
     expect(existsSync(path)).toBe(true);
     const image = readFileSync(path);
     expect(image.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
@@ -343,7 +344,7 @@ describe('modules and launches over the fake driver', () => {
     process.env.FAKE_NVRTC_VERSION = '12.8';
     openFake().loadModule(0, src, ['saxpy']);
     expect(cudaModuleCacheStats.compiles - s0.compiles).toBe(2);
-    expect(existsSync(cudaModulePath(cudaModuleKey(src, 'sm_90', '12.8')))).toBe(true);
+    expect(existsSync(cudaModulePath(cudaModuleKey(src, 'sm_90', '12.8', (d as NativeCudaDriver).compileOptions)))).toBe(true);
     delete process.env.FAKE_NVRTC_VERSION;
 
     // A corrupted entry is detected, compiled again and replaced.
@@ -369,6 +370,24 @@ describe('modules and launches over the fake driver', () => {
     expect(cudaModuleCacheStats.compiles - s0.compiles).toBe(4);
     expect(readFileSync(path).subarray(64, 80).toString('latin1')).toBe('FAKECUBIN sm_90\n');
     expect(fns2.has('saxpy')).toBe(true);
+  });
+
+  test('NVRTC options: the toolkit include path, part of the key; bad options refused', () => {
+    process.env.GRAFT_CUDA_INCLUDE = join(dir, 'include');
+    const d = openFake() as NativeCudaDriver;
+    expect(d.compileOptions).toEqual([`--include-path=${join(dir, 'include')}`]);
+    const src = `// options ${Date.now()}\n${KERNELS}`;
+    d.loadModule(0, src, ['saxpy']);
+    expect(existsSync(cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0', d.compileOptions)))).toBe(true);
+    expect(existsSync(cudaModulePath(cudaModuleKey(src, 'sm_90', '13.0')))).toBe(false);
+    process.env.GRAFT_CUDA_INCLUDE = '';
+    expect((openFake() as NativeCudaDriver).compileOptions).toEqual([]);
+    const raw = rawCuda();
+    expect(() => raw.compile(0, KERNELS, 'k.cu', ['--bogus'])).toThrow(/NVRTC_ERROR_INVALID_OPTION/);
+    for (const bad of [['--gpu-architecture=sm_80'], ['-arch=sm_80'], [''], [3], 'x']) {
+      expect(() => raw.compile(0, KERNELS, 'k.cu', bad as never)).toThrow();
+    }
+    expect(raw.compile(0, KERNELS, 'k.cu', ['--include-path=/nowhere']).kind).toBe('cubin');
   });
 
   test('the driver in use cannot be switched to another library', () => {

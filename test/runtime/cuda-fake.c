@@ -244,8 +244,10 @@ EXPORT int nvrtcCreateProgram(void **p, const char *src, const char *name, int n
 EXPORT int nvrtcCompileProgram(void *p, int n, const char *const *options) {
   struct program *prog = p;
   const char *arch = NULL;
-  for (int i = 0; i < n; i++)
+  for (int i = 0; i < n; i++) {
     if (strncmp(options[i], "--gpu-architecture=", 19) == 0) arch = options[i] + 19;
+    else if (strncmp(options[i], "--include-path=", 15) != 0) return 5; /* INVALID_OPTION */
+  }
   if (!arch) return 5;
   const char *err = strstr(prog->source, "#error");
   if (err) {

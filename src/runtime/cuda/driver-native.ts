@@ -11,6 +11,8 @@
  *   `CompileError` with NVRTC's log. Bad arguments (the native side checks them all) become `ValueError`.
  * - Modules are cached on disk (module-cache.ts) and, within the process, per device and source.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompileError, GraftError, ValueError } from '../../ir/index.js';
 import { nativeAddon } from '../native.js';
 import type { CudaDeviceInfo, CudaDriver, CudaFunction, DevicePtr, DriverOrReason, KernelArg } from './driver.js';
@@ -40,10 +42,12 @@ export interface NativeCuda {
   copyDtoH(ordinal: number, dst: ArrayBufferView, src: bigint): void;
   copyDtoD(ordinal: number, dst: bigint, src: bigint, bytes: number): void;
   memsetD8(ordinal: number, dst: bigint, value: number, bytes: number): void;
+  /** options: NVRTC options besides the architecture (which compile chooses). */
   compile(
     ordinal: number,
     source: string,
     programName: string,
+    options?: readonly string[],
   ): { image: Uint8Array; kind: 'cubin' | 'ptx'; arch: string; log: string };
   loadModule(ordinal: number, image: ArrayBufferView): number;
   getFunction(module: number, name: string): number;
@@ -118,6 +122,20 @@ class NativeFunction implements CudaFunction {
   ) {}
 }
 
+/**
+ * NVRTC options besides the architecture: the CUDA toolkit's headers (cuda_fp16.h, ...) on the include path
+ * when a toolkit is found — GRAFT_CUDA_INCLUDE (empty: none), else $CUDA_HOME/include, $CUDA_PATH/include,
+ * /usr/local/cuda/include.
+ */
+export function nvrtcOptions(): string[] {
+  const env = process.env.GRAFT_CUDA_INCLUDE;
+  if (env !== undefined) return env === '' ? [] : [`--include-path=${env}`];
+  for (const root of [process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda']) {
+    if (root && existsSync(join(root, 'include', 'cuda_fp16.h'))) return [`--include-path=${join(root, 'include')}`];
+  }
+  return [];
+}
+
 /** `CudaDriver` over the addon. Also says which libraries and versions it runs on. */
 export class NativeCudaDriver implements CudaDriver {
   readonly kind = 'driver' as const;
@@ -127,6 +145,8 @@ export class NativeCudaDriver implements CudaDriver {
   private kinds = new Uint8Array(16);
   private slots = new Uint8Array(16 * 8);
   private slotView = new DataView(this.slots.buffer);
+  /** NVRTC options of every compile (part of the module cache's key). */
+  readonly compileOptions: readonly string[] = nvrtcOptions();
 
   constructor(
     private readonly cuda: NativeCuda,
@@ -209,11 +229,12 @@ export class NativeCudaDriver implements CudaDriver {
   loadModule(ordinal: number, source: string, functionNames: readonly string[]): Map<string, CudaFunction> {
     if (typeof source !== 'string') throw new ValueError('cuda driver: loadModule needs CUDA source as a string');
     if (!Array.isArray(functionNames)) throw new ValueError('cuda driver: loadModule needs an array of function names');
-    const key = cudaModuleKey(source, this.arch(ordinal), this.nvrtcVersion.join('.'));
+    const key = cudaModuleKey(source, this.arch(ordinal), this.nvrtcVersion.join('.'), this.compileOptions);
     const memoKey = `${ordinal}:${key}`;
     let mod = this.modules.get(memoKey);
     if (mod === undefined) {
-      const compile = () => this.call(ordinal, () => this.cuda.compile(ordinal, source, `graft_${key.slice(0, 12)}.cu`).image);
+      const compile = () =>
+        this.call(ordinal, () => this.cuda.compile(ordinal, source, `graft_${key.slice(0, 12)}.cu`, this.compileOptions).image);
       const { image, fromCache } = cachedModuleImage(key, compile);
       let id: number;
       try {

@@ -3,8 +3,8 @@
  * image NVRTC made (a cubin, or PTX when NVRTC is older than the device) sealed as the C objects are
  * (src/compiler/cache/disk-cache.ts: a trailer with the length and sha256 of the image), written under a
  * temporary name and renamed into place, so a reader sees a whole entry or none. The key is a sha256 over
- * the source, the device's architecture and NVRTC's version: another GPU or another NVRTC never reuses an
- * image. A corrupt entry is compiled again and replaced.
+ * the source, the device's architecture, NVRTC's version and options: another GPU or another NVRTC never
+ * reuses an image. A corrupt entry is compiled again and replaced.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,9 +32,9 @@ export function cudaModuleCacheDir(): string {
   return join(cacheDir(), 'cuda');
 }
 
-/** The entry's key: source, architecture (e.g. `sm_90`) and NVRTC version (e.g. `13.0`). */
-export function cudaModuleKey(source: string, arch: string, nvrtcVersion: string): string {
-  return sha256Hex(`graft-cuda-module-${MODULE_FORMAT}\0${arch}\0nvrtc ${nvrtcVersion}\0${source}`);
+/** The entry's key: source, architecture (e.g. `sm_90`), NVRTC version (e.g. `13.0`) and NVRTC options. */
+export function cudaModuleKey(source: string, arch: string, nvrtcVersion: string, options: readonly string[] = []): string {
+  return sha256Hex(`graft-cuda-module-${MODULE_FORMAT}\0${arch}\0nvrtc ${nvrtcVersion}\0${options.join('\n')}\0${source}`);
 }
 
 export function cudaModulePath(key: string): string {
