@@ -105,6 +105,19 @@ describe('without a driver (this machine)', () => {
     expect(CUDA_LIBRARY_NAMES).toEqual(['libcuda.so.1']);
   });
 
+  test('bench/gpu-check.mjs says there is no driver and why, and exits 0', () => {
+    if ('driver' in openNativeDriver()) return; // a GPU machine: the script runs its checks there
+    const env: NodeJS.ProcessEnv = { ...process.env, OUT: join(dir, 'gpu-out') };
+    for (const k of FAKE_ENV) delete env[k];
+    const script = fileURLToPath(new URL('../../bench/gpu-check.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^no CUDA driver: CUDA driver library not found \(tried libcuda\.so\.1/m);
+    const report = JSON.parse(readFileSync(join(dir, 'gpu-out', 'gpu-check.json'), 'utf8'));
+    expect(report.driver.ok).toBe(false);
+    expect(readFileSync(join(dir, 'gpu-out', 'gpu-check.log'), 'utf8')).toContain('no CUDA driver:');
+  });
+
   test('a missing library is named with the loader’s message', () => {
     const r = probeNativeDriver({ cudaLibraries: [join(dir, 'nope', 'libcuda.so.1'), 'libgraft-no-such-cuda.so'], nvrtcLibraries: [] });
     expect(reasonOf(r)).toMatch(/^CUDA driver library not found \(tried .*nope\/libcuda\.so\.1.*; libgraft-no-such-cuda\.so/);
