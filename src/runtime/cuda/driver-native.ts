@@ -97,14 +97,15 @@ export function openNativeDriver(): DriverOrReason {
 export function probeNativeDriver(options: NativeDriverOptions = {}): DriverOrReason {
   const cudaNames = options.cudaLibraries ?? fromEnv('GRAFT_CUDA_LIBRARY', CUDA_LIBRARY_NAMES);
   const nvrtcNames = options.nvrtcLibraries ?? fromEnv('GRAFT_NVRTC_LIBRARY', NVRTC_LIBRARY_NAMES);
-  let cuda: NativeCuda;
+  let cuda: NativeCuda | undefined;
+  let r: ReturnType<NativeCuda['init']>;
   try {
-    cuda = (nativeAddon() as unknown as { cuda?: NativeCuda }).cuda!;
+    cuda = (nativeAddon() as unknown as { cuda?: NativeCuda }).cuda;
     if (cuda === undefined) return { reason: 'the graft native addon was built without CUDA support (rebuild it)' };
+    r = cuda.init(cudaNames, nvrtcNames);
   } catch (e) {
     return { reason: (e as Error).message };
   }
-  const r = cuda.init(cudaNames, nvrtcNames);
   if (!r.ok) return { reason: r.reason };
   return {
     driver: new NativeCudaDriver(cuda, r.driverVersion, r.deviceCount, r.cudaLibrary, r.nvrtcLibrary, r.nvrtcVersion),
