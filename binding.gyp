@@ -10,7 +10,8 @@
         "native/addon.cc",
         "native/kernels.cc",
         "native/host_memory.cc",
-        "native/host_pool.cc"
+        "native/host_pool.cc",
+        "native/cuda_driver.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -4,15 +4,15 @@
 //   kernels.{h,cc}      dlopen/dlsym of compiled C kernels and calls into them without copying
 //   host_memory.{h,cc}  addresses of JS memory (for 64-byte aligned typed arrays), monotonic clock
 //   host_pool.{h,cc}    the caching allocator of cpu tensor memory (ArrayBuffers recycled when V8 frees them)
-//   (cuda.{h,cc})       the CUDA place, not written yet: the driver API (libcuda.so.1) and NVRTC
-//                       (libnvrtc.so) are to be loaded with dlopen at run time and exported here as a
-//                       `cuda` object, so that this addon keeps building and loading on machines without
-//                       CUDA. Nothing in this addon links against CUDA.
+//   cuda_driver.{h,cc} the CUDA driver API (libcuda.so.1) and NVRTC (libnvrtc.so.*), loaded with dlopen at
+//                       run time and exported as the `cuda` object, so that this addon keeps building and
+//                       loading on machines without CUDA. Nothing in this addon links against CUDA.
 //
 // State lives in the addon instance (Napi::Addon), so each worker thread that loads the addon has its own
 // tables of libraries and kernels.
 #include <napi.h>
 
+#include "cuda_driver.h"
 #include "host_memory.h"
 #include "host_pool.h"
 #include "kernels.h"
@@ -37,6 +37,7 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
                              InstanceMethod("hostMemoryStats", &GraftAddon::HostMemoryStatsM, napi_enumerable),
                              InstanceMethod("emptyHostCache", &GraftAddon::EmptyHostCacheM, napi_enumerable),
                              InstanceMethod("setHostCacheLimit", &GraftAddon::SetHostCacheLimitM, napi_enumerable),
+                             InstanceValue("cuda", cuda_.Exports(env), napi_enumerable),
                          });
   }
 
@@ -57,6 +58,7 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
   Napi::Value SetHostCacheLimitM(const Napi::CallbackInfo &info) { return SetHostCacheLimit(info); }
 
   KernelTable kernels_;
+  CudaDriverNative cuda_;
 };
 
 }  // namespace graft
