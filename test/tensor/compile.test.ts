@@ -173,7 +173,7 @@ describe('torch.compile: guards, capture again, randomness', () => {
 });
 
 describe('torch.compile: state updated in its own memory (donation)', () => {
-  const memoryOf = (t: Tensor): ArrayBufferLike => (t._value!.arg as { ref: { host: ArrayBufferView } }).ref.host.buffer;
+  const memoryOf = (t: Tensor): ArrayBufferLike => (t._value!.arg as unknown as { ref: { host: ArrayBufferView } }).ref.host.buffer;
 
   for (const [name, make] of [
     ['SGD momentum', (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 })],
