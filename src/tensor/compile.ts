@@ -33,6 +33,8 @@ import { bool, custom, defineOptions, describeValue, deviceArg, dtypeArg, int } 
 import { sizesOf } from './movement.js';
 import { checkCreateSize, resolveDevice, zeros } from './creation.js';
 import { generalizeNumbers } from './compile-numbers.js';
+import { substitute } from '../compiler/autodiff/index.js';
+import { GradFn } from './grad-fn.js';
 
 export interface CompileOptions {
   /** After each replay, run `fn` eagerly too and compare every output and written tensor (a debugging aid). */
@@ -233,6 +235,8 @@ export class Variant {
     /** The dtype of each lifted constant (parallel to `consts`). */
     readonly constDtypes: readonly DType[] = [],
     readonly numberSlots: readonly NumberSlot[] = [],
+    /** The captured graphs of outputs that stay differentiable, and the program's input and constant nodes. */
+    readonly diff: DiffGraph | null = null,
   ) {}
 
   /** This variant taking the given number arguments as values (their guards accept any number of their kind). */
@@ -241,7 +245,7 @@ export class Variant {
     for (const s of slots) guards[s.leaf] = { number: { integral: Number.isInteger((this.guards[s.leaf] as { value: number }).value) } };
     return new Variant(
       this.structure, guards, this.thisArg, this.gradMode, this.training, this.states, this.program, this.device, this.sources,
-      this.consts, this.seedDraws, this.rootShapes, this.values, this.grads, this.result, this.constDtypes, slots,
+      this.consts, this.seedDraws, this.rootShapes, this.values, this.grads, this.result, this.constDtypes, slots, this.diff,
     );
   }
 
@@ -397,8 +401,62 @@ export class Variant {
       const t = this.target(target, flat);
       t.grad = ref === null ? null : fromNode(resolve(ref), t.device);
     }
-    return { result: rebuild(this.result, (ref) => fromNode(resolve(ref), device)) };
+    let k = 0;
+    let map: Map<Node, Node> | null = null;
+    let leaves: Tensor[] = [];
+    return {
+      result: rebuild(this.result, (ref) => {
+        const graph = this.diff?.outputs[k++] ?? null;
+        if (graph === null) return fromNode(resolve(ref), device);
+        if (map === null) [map, leaves] = this.rebinding(flat, bound, consts);
+        return differentiableOutput(graph, map, leaves, bufferOfNode(resolve(ref)), device);
+      }),
+    };
   }
+
+  /**
+   * The captured graph's inputs and constants mapped to this call's: leaves that require grad to their own
+   * nodes (a backward then reaches their .grad), the rest to the buffers bound now.
+   */
+  private rebinding(flat: FlatArgs, bound: readonly Buffer[], consts: Float64Array | null): [Map<Node, Node>, Tensor[]] {
+    const diff = this.diff!;
+    const map = new Map<Node, Node>();
+    const leaves: Tensor[] = [];
+    diff.inputs.forEach((n, i) => {
+      const src = this.sources[i]!;
+      const t = src.kind === 'arg' ? (flat.leaves[src.index] as Tensor) : src.kind === 'state' ? src.tensor : null;
+      if (t !== null && t.requiresGrad) {
+        const node = t._trackedNode();
+        if (t.gradFn === null) t._accumulateGrad();
+        leaves.push(t);
+        map.set(n, node);
+      } else map.set(n, build.buffer(bound[i]!, n.shape));
+    });
+    diff.consts.forEach((c, p) => {
+      if (consts !== null && !Object.is(consts[p], c.arg)) map.set(c, build.constant(consts[p]!, c.dtype, c.shape));
+    });
+    return [map, leaves];
+  }
+}
+
+/** @internal What a variant keeps to give its outputs autograd history (see Variant.diff). */
+export interface DiffGraph {
+  readonly outputs: readonly (Node | null)[];
+  readonly inputs: readonly Node[];
+  readonly consts: readonly Node[];
+}
+
+/**
+ * An output with autograd history: the captured graph over this call's inputs, marked computed with the
+ * replay's buffer (a backward differentiates it; nothing recomputes the forward value).
+ */
+function differentiableOutput(graph: Node, map: ReadonlyMap<Node, Node>, leaves: readonly Tensor[], buf: Buffer, device: string): Tensor {
+  const [node] = substitute([graph], map);
+  node!.realized = buf;
+  const t = fromNode(node!, device);
+  t.requiresGrad = true;
+  t.gradFn = new GradFn('CompiledFunctionBackward', leaves.map((l) => [l.gradFn ?? l._accumulateGrad(), 0] as const));
+  return t;
 }
 
 /**
@@ -715,8 +773,16 @@ function captureCall(
     } else t.grad = fromNode(valueOf(n, rootIndex.get(n)), t.device);
   }
   // The result: new tensors holding the values (without autograd history, as replays return them).
+  // Outputs that stay differentiable (a compiled forward whose loss is differentiated outside): tracked, and
+  // no backward inside `fn` released their graph. Arguments that are views are copies here: not then.
+  const differentiable =
+    gradMode && !dry && planned !== null && views.size === 0
+      ? outTensors.map((t) => t.requiresGrad && t.gradFn !== null && !t.gradFn.released && isPending(outNodes.get(t)!) === false && rootIndex.has(outNodes.get(t)!))
+      : [];
   const out = dry ? undefined : rebuild(template, (ref) => {
-    const n = outNodes.get((ref as unknown as { tensor: Tensor }).tensor)!;
+    const t = (ref as unknown as { tensor: Tensor }).tensor;
+    const n = outNodes.get(t)!;
+    if (differentiable[outTensors.indexOf(t)]) return t;
     const i = rootIndex.get(n);
     return fromNode(i === undefined ? build.buffer(bufferOfNode(n), n.shape) : build.buffer(bufs[i]!, n.shape), device.name);
   });
@@ -768,6 +834,10 @@ function captureCall(
     grads.map(([, target, n]) => [target, n === null ? null : refOf(n)] as const),
     mapTemplate(template, (ref) => refOf(outNodes.get((ref as unknown as { tensor: Tensor }).tensor)!)),
     constDtypes,
+    [],
+    differentiable.some(Boolean)
+      ? { outputs: outTensors.map((t, k) => (differentiable[k] ? outNodes.get(t)! : null)), inputs: planned.inputs, consts: planned.consts }
+      : null,
   );
   if (debugLevel() >= 1) {
     const count = (k: Source['kind']): number => sources.filter((s) => s.kind === k).length;

@@ -249,6 +249,66 @@ describe('torch.compile: state updated in its own memory (donation)', () => {
   });
 });
 
+describe('torch.compile: a compiled forward differentiated outside', () => {
+  it('outputs carry autograd history: backward reaches parameters and inputs as eager does, bit for bit', () => {
+    const net = mlp(7);
+    const ref = mlp(7);
+    const fwd = torch.compile((x: Tensor) => net.call(x) as Tensor);
+    for (let i = 0; i < 4; i++) {
+      const [x0] = data(i);
+      const xc = x0.clone().requiresGrad_();
+      const xe = x0.clone().requiresGrad_();
+      net.zeroGrad();
+      ref.zeroGrad();
+      const yc = fwd(xc);
+      const ye = ref.call(xe) as Tensor;
+      expect(yc.requiresGrad).toBe(true);
+      // The capturing call returns what `fn` built; replays, a function of the captured graph.
+      if (i > 0) expect(yc.gradFn?.name).toBe('CompiledFunctionBackward');
+      expect(bits(yc)).toEqual(bits(ye));
+      yc.pow(2).sum().backward();
+      ye.pow(2).sum().backward();
+      expect(bits(xc.grad!)).toEqual(bits(xe.grad!));
+      const pr = ref.parameters();
+      net.parameters().forEach((p, j) => expect(bits(p.grad!)).toEqual(bits(pr[j]!.grad!)));
+    }
+    expect(fwd.stats).toMatchObject({ captures: 1, replays: 3 });
+  });
+
+  it('a training loop around a compiled forward trains as eager; a step that runs backward inside returns plain outputs', () => {
+    const net = mlp(8);
+    const ref = mlp(8);
+    const fwd = torch.compile((x: Tensor) => net.call(x) as Tensor);
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+    const optRef = new optim.SGD(ref.parameters(), { lr: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 6; i++) {
+      const [x, y] = data(i);
+      opt.zeroGrad();
+      optRef.zeroGrad();
+      nn.functional.crossEntropy(fwd(x), y).backward();
+      nn.functional.crossEntropy(ref.call(x) as Tensor, y).backward();
+      opt.step();
+      optRef.step();
+    }
+    const pr = ref.parameters();
+    net.parameters().forEach((p, j) => expect(bits(p)).toEqual(bits(pr[j]!)));
+    const step = torch.compile((x: Tensor, y: Tensor) => trainStep(net, opt, x, y));
+    for (let i = 0; i < 3; i++) expect(step(...data(i)).gradFn).toBeNull();
+  });
+
+  it('with a number argument taken as a value, the gradient follows the value of each call', () => {
+    const w = torch.tensor([1, 2, 3]).float().requiresGrad_();
+    const f = torch.compile((x: Tensor, s: number) => x.mul(w).mul(s));
+    const x = torch.tensor([0.5, 0.25, 2]);
+    for (const s of [1.5, 2.5, 0.75, 3.25]) {
+      w.grad = null;
+      f(x, s).sum().backward();
+      expect(w.grad!.tolist()).toEqual([0.5, 0.25, 2].map((v) => Math.fround(v * s)));
+    }
+    expect(f.stats.captures).toBe(2);
+  });
+});
+
 describe('torch.compile: what cannot be replayed', () => {
   it('reading a value into JS inside the function is a CompileError naming the line; nothing changes', () => {
     const net = mlp(5);
