@@ -17,3 +17,8 @@ registerDevice('interp', () => new InterpDevice('interp'));
 registerDevice('cpu', () => new CpuDevice('cpu'));
 export * from './host-memory.js';
 export * from './heap.js';
+export { CudaDevice } from './cuda/device.js';
+export { probeCuda, resetCudaProbe, nativeDriverHook } from './cuda/register.js';
+import { setDeviceProbe } from './device.js';
+import { probeCuda } from './cuda/register.js';
+setDeviceProbe(() => probeCuda().reason);
