@@ -18,7 +18,6 @@ export const EMULATOR_HEADER = String.raw`/* graft CUDA emulator: see src/runtim
 #include <stdlib.h>
 #include <math.h>
 #include <ucontext.h>
-#include <utility>
 #define GRAFT_CUDA_EMU 1
 #define __global__
 #define __device__
@@ -179,12 +178,16 @@ static int emu_block(void) {
   }
 }
 
+/* Index sequences without <utility> (its parsing is most of a small module's compile time). */
+template <size_t... I> struct emu_seq {};
+template <size_t N, size_t... I> struct emu_make : emu_make<N - 1, N - 1, I...> {};
+template <size_t... I> struct emu_make<0, I...> { typedef emu_seq<I...> type; };
 static void *emu_fn = 0;
 static void **emu_argv = 0;
-template <class... A, size_t... I> static void emu_invoke(std::index_sequence<I...>) {
-  ((void (*)(A...))emu_fn)(*(typename std::remove_reference<A>::type *)emu_argv[I]...);
+template <class... A, size_t... I> static void emu_invoke(emu_seq<I...>) {
+  ((void (*)(A...))emu_fn)(*(A *)emu_argv[I]...);
 }
-template <class... A> static void emu_thread(void) { emu_invoke<A...>(std::index_sequence_for<A...>()); }
+template <class... A> static void emu_thread(void) { emu_invoke<A...>(typename emu_make<sizeof...(A)>::type()); }
 
 union EmuSlot { void *p; int32_t i; int64_t l; float f; double d; };
 
