@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CUDA_PRELUDE } from '../../src/compiler/render/cuda/index.js';
 
 export const NVCC = process.env.NVCC ?? '/usr/local/cuda/bin/nvcc';
 export const hasNvcc = (): boolean => existsSync(NVCC);
@@ -28,7 +29,18 @@ export class NvccGate {
     if (this.sources.size === 0) return '';
     const dir = mkdtempSync(join(tmpdir(), 'graft-nvcc-'));
     try {
-      const files = [...this.sources.values()].map((s, i) => {
+      // Generated modules share one translation unit (nvcc's start costs about a second per file): the
+      // prelude once, each module's functions in a namespace of their own (equal kernels of two modules
+      // would otherwise be defined twice). Other sources are files of their own.
+      const all = [...this.sources.values()];
+      const generated = all.filter((s) => s.startsWith(CUDA_PRELUDE));
+      const own = all.filter((s) => !s.startsWith(CUDA_PRELUDE));
+      const units = own.slice();
+      if (generated.length) {
+        const unguarded = (s: string): string => s.replace(/^#ifndef GRAFT_SORT_HELPERS\n#define GRAFT_SORT_HELPERS\n([^]*?)^#endif\n/gm, '$1');
+        units.push([CUDA_PRELUDE, ...generated.map((s, i) => `namespace m${i} {\n${unguarded(s.slice(CUDA_PRELUDE.length))}\n}`)].join('\n'));
+      }
+      const files = units.map((s, i) => {
         const f = join(dir, `k${i}.cu`);
         writeFileSync(f, s);
         return f;

@@ -82,6 +82,9 @@ describe('ops on cuda (emulated) agree with the cpu', () => {
     agree([x, w], (a, b) => a.matmul(b), { rtol: 1e-4, atol: 1e-5 });
     agree([torch.randn(3, 4, 6), torch.randn(3, 6, 2)], (a, b) => torch.bmm(a, b), { rtol: 1e-4, atol: 1e-5 });
     agree([x, torch.randn(3, 7), torch.randn(3)], (a, w2, bias) => torch.nn.functional.linear(a, w2, bias).relu(), { rtol: 1e-4, atol: 1e-5 });
+    // Big enough to be tiled through shared memory (edges not multiples of the tile), with an epilogue.
+    agree([torch.randn(70, 90), torch.randn(90, 50), torch.randn(50)], (a, b, c) => a.matmul(b).add(c).relu(), { rtol: 1e-4, atol: 1e-4 });
+    agree([torch.randn(2, 33, 40, { dtype: 'float64' }), torch.randn(2, 40, 65, { dtype: 'float64' })], (a, b) => a.matmul(b).mul(0.5), { rtol: 1e-10, atol: 1e-10 });
     const m = torch.tensor([[1, 2], [3, 4]], { device: 'cuda' });
     expect(values(m.matmul(m))).toEqual([7, 10, 15, 22]);
   });
@@ -91,6 +94,7 @@ describe('ops on cuda (emulated) agree with the cpu', () => {
     const k = torch.randn(4, 3, 3, 3);
     const b = torch.randn(4);
     agree([img, k, b], (i, w, bb) => torch.nn.functional.conv2d(i, w, bb, { padding: 1, stride: 2 }), { rtol: 1e-4, atol: 1e-4 });
+    agree([torch.randn(2, 3, 16, 16), torch.randn(8, 3, 3, 3)], (i, w) => torch.nn.functional.conv2d(i, w, null, { padding: 1 }), { rtol: 1e-4, atol: 1e-4 });
   });
 
   it('prefix sums, sorting, gathers and scatter-adds', () => {
