@@ -7,7 +7,8 @@
  * the end of a program that can fail and before any write into a tensor's memory: the same typed error the
  * cpu raises, and no tensor changed.
  */
-import { DeviceError, DTYPE_INFO, IndexError, OutOfMemoryError, sameCode, structuralKey, ZeroDivisionError, type DType, type Node, type TypedArray } from '../../ir/index.js';
+import { DeviceError, DTYPE_INFO, IndexError, OutOfMemoryError, sameCode, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../../ir/index.js';
+import { interpret } from '../interp.js';
 import { planProgram } from '../../compiler/compile.js';
 import { liftConstants } from '../../compiler/lift-constants.js';
 import type { ProgramPlan } from '../../compiler/plan.js';
@@ -17,6 +18,9 @@ import type { Device, ExecuteInfo } from '../device.js';
 import { CachingAllocator } from './allocator.js';
 import type { CudaDriver, DevicePtr } from './driver.js';
 import { CudaProgram, type ProgramHost } from './program.js';
+
+/** Graphs up to this many elements computed in all are re-run on the interpreter to explain a kernel error. */
+const EXPLAIN_LIMIT = 1 << 22;
 
 /** Programs kept per device (least recently used dropped beyond this). */
 const PROGRAM_CACHE_SIZE = 1024;
@@ -155,7 +159,12 @@ export class CudaDevice implements Device, ProgramHost {
       constBuf = this.fromHost('float64', Float64Array.from(consts, (c) => c.arg as number));
       ptrs.push(constBuf.handle!);
     }
-    const outs = program.run(this, ptrs);
+    let outs: { ptr: DevicePtr; owned: number }[];
+    try {
+      outs = program.run(this, ptrs);
+    } catch (e) {
+      throw this.preciseError(e, roots, inputs);
+    }
     this.stats.realizations++;
     this.stats.kernelsRun += program.plan.kernels.length;
     return roots.map((r, i) => {
@@ -163,6 +172,26 @@ export class CudaDevice implements Device, ProgramHost {
       const o = outs[i]!;
       return this.wrap(r.dtype, r.numel, o.ptr, o.owned);
     });
+  }
+
+  /**
+   * A kernel reports only an error bit. Where the graph is small, the interpreter re-runs it on host copies
+   * of its inputs to name the op, value and size in PyTorch's words (and the failing node, as on the cpu);
+   * the error's type is the same either way.
+   */
+  private preciseError(e: unknown, roots: readonly Node[], inputs: readonly Node[]): unknown {
+    if (!(e instanceof IndexError || e instanceof ZeroDivisionError)) return e;
+    if (toposort(roots, true).reduce((acc, n) => acc + n.numel, 0) > EXPLAIN_LIMIT) return e;
+    const bufs = inputs.map((n) => (n.op === 'buffer' ? (n.arg as { ref: Buffer }).ref : (n.realized as Buffer)));
+    try {
+      for (const b of bufs) b.host = this.toHost(b);
+      interpret(roots);
+    } catch (precise) {
+      if (precise instanceof (e.constructor as typeof Error)) return precise;
+    } finally {
+      for (const b of bufs) b.host = null;
+    }
+    return e;
   }
 
   private evictLeastRecent(): void {
