@@ -25,7 +25,7 @@ afterAll(() => {
  * knownValues: no synchronization for a check). On cuda they are not made, as on PyTorch's CUDA, where these
  * cases are device-side asserts rather than the cpu's errors: a loss is NaN; an embedding's index out of range
  * is caught by the kernel (IndexError, the interpreter's message rather than "index out of range in self");
- * one_hot's classes beyond num_classes give zero rows.
+ * one_hot's classes are not checked against num_classes.
  */
 const HOST_ONLY_CHECKS = new Set([
   'cross_entropy/target-out-of-range',
