@@ -2,9 +2,11 @@
  * What is the device's choice, in one place the renderers and the assembler read: the target language, how
  * work is spread (OpenMP threads for C; threads per block and a cap on blocks for CUDA) and where a kernel's
  * working memory lives (a scratch slot of the program for C's GEMM packing; none on CUDA, whose kernels keep
- * their tiles in shared memory and registers).
+ * their tiles in shared memory and registers, except a split reduction's per-slice states and counters).
  */
+import { DTYPE_INFO } from '../ir/dtype.js';
 import { scratchElements, type Kernel } from './lower/kernel.js';
+import { splitScratchBytes } from './render/cuda/rows.js';
 
 export interface CTarget {
   readonly kind: 'c';
@@ -28,7 +30,9 @@ export const CUDA_TARGET: CudaTarget = { kind: 'cuda', blockThreads: 256, maxBlo
 
 /** Elements of working memory a kernel needs as an extra program slot on this target (0: none). */
 export function scratchFor(k: Kernel, t: Target): number {
-  return t.kind === 'c' ? scratchElements(k, t.threads) : 0;
+  if (t.kind === 'c') return scratchElements(k, t.threads);
+  if (k.kind !== 'loops') return 0;
+  return Math.ceil(splitScratchBytes(k) / DTYPE_INFO[k.dtype].bytes);
 }
 
 /** A memo key of a target (rendering is cached per kernel structure and target). */

@@ -47,6 +47,15 @@ describe('render/cuda', () => {
     expect(short.launch).toEqual({ grid: [2, 1, 1], block: [256, 1, 1] });
   });
 
+  it('few very long rows are split over blocks, with scratch for the slices', () => {
+    const p = plan(torch.rand(1 << 17).sum());
+    const f = p.functions[0]!;
+    expect(f.source).toContain('void *__restrict__ scratch_');
+    expect(f.launch).toEqual({ grid: [8, 1, 1], block: [256, 1, 1] });
+    expect(p.slots.some((s) => s.role.kind === 'scratch')).toBe(true);
+    expect(plan(torch.rand(4, 1 << 17).softmax(1)).functions.every((g) => !g.source.includes('scratch_'))).toBe(true);
+  });
+
   it('float contractions tile through shared memory; tiny ones are one thread per output', () => {
     const big = plan(torch.rand(100, 64).matmul(torch.rand(64, 70))).functions[0]!;
     expect(big.source).toContain('__shared__ float As_[16][64];');

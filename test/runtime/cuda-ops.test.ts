@@ -68,6 +68,14 @@ describe('ops on cuda (emulated) agree with the cpu', () => {
     agree([big], (a) => a.sum(), { rtol: 1e-6 });
     agree([big], (a) => a.sum(1), { rtol: 1e-6 });
     expectClose(values(torch.ones(1000, { device: 'cuda' }).sum()), [1000]);
+    // Rows long enough to be split over blocks (slices combined in order by the last block).
+    const long = torch.rand(2, 140000);
+    agree([long], (a) => a.mul(2).exp().mul(a).sum(1), { rtol: 1e-6 });
+    agree([long], (a) => a.amax(1));
+    const withNaN = torch.rand(150000, { dtype: 'float64' });
+    agree([withNaN.where(withNaN.lt(0.99999), NaN)], (a) => a.amin());
+    agree([torch.randint(-1000, 1000, [200000])], (a) => a.sum());
+    expect(values(torch.ones(300000, { device: 'cuda', dtype: 'int32' }).sum())).toEqual([300000]);
   });
 
   it('softmax and log-softmax', () => {

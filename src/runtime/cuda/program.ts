@@ -82,7 +82,11 @@ export class CudaProgram {
     plan.slots.forEach((info, s) => {
       const role = info.role;
       if (role.kind === 'view') slots[s] = { ptr: slots[role.of]!.ptr + BigInt(bytesOf(info.dtype, role.offset)), owned: 0 };
-      else if (role.kind === 'scratch') slots[s] = own(s);
+      else if (role.kind === 'scratch') {
+        // Zeroed: a split reduction's counters start at 0 (its last block resets them).
+        slots[s] = own(s);
+        host.driver.memsetD8(host.ordinal, slots[s]!.ptr, 0, slots[s]!.owned);
+      }
     });
     const canFail = plan.kernels.map((k) => k.errors.index.length > 0 || k.errors.zerodiv || k.errors.negpow);
     let unchecked = false;

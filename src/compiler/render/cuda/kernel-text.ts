@@ -18,10 +18,10 @@ export interface CudaFunctionText {
 
 export const indent = (lines: readonly string[], n = 1): string[] => lines.map((l) => '  '.repeat(n) + l);
 
-/** The parameter list: the kernel's buffers, then the error word. */
-export function signature(name: string, params: readonly KParam[]): string {
+/** The parameter list: the kernel's buffers, its scratch (split reductions), then the error word. */
+export function signature(name: string, params: readonly KParam[], scratch = false): string {
   const ps = params.map((p, i) => `${p.write ? '' : 'const '}${CTYPE[p.dtype]} *__restrict__ p${i}`);
-  return `__global__ void ${name}(${[...ps, 'int *__restrict__ graft_err'].join(', ')})`;
+  return `__global__ void ${name}(${[...ps, ...(scratch ? ['void *__restrict__ scratch_'] : []), 'int *__restrict__ graft_err'].join(', ')})`;
 }
 
 /** Declarations of loop variables from linear row number `r` (the first loop outermost). */
