@@ -54,6 +54,10 @@ export function getDevice(name: string): Device {
   const why = key.startsWith('cuda') && probe ? probe() : null;
   const make = devices.get(key);
   if (!make) {
+    const cudas = [...devices.keys()].filter((n) => n.startsWith('cuda:'));
+    if (key.startsWith('cuda') && cudas.length) {
+      throw new DeviceError(`${name}: CUDA error: invalid device ordinal (the CUDA devices are ${cudas.join(', ')})`);
+    }
     if (key.startsWith('cuda')) {
       throw new DeviceError(
         `${name}: CUDA is not available (no CUDA device or driver was found on this machine${why ? `: ${why}` : ''}); use 'cpu', or check torch.cuda.isAvailable() first`,

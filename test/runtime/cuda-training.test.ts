@@ -108,6 +108,7 @@ describe('training on cuda (emulated)', () => {
     torch.cuda.emptyCache();
     expect(torch.cuda.memoryReserved()).toBe(torch.cuda.memoryAllocated());
     expect(() => torch.cuda.getDeviceName('cpu')).toThrow(DeviceError);
+    expect(() => torch.ones(2).to('cuda:1')).toThrow('cuda:1: CUDA error: invalid device ordinal (the CUDA devices are cuda:0)');
   });
 
   it("PyTorch's errors for mixed devices and numpy()", () => {
