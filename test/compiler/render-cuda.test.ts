@@ -37,6 +37,15 @@ describe('render/cuda', () => {
     expect(f.launch).toEqual({ grid: [4, 1, 1], block: [256, 1, 1] });
   });
 
+  it('contiguous float32 elementwise kernels read and write float4s', () => {
+    const f = plan(torch.rand(1 << 14).realize().mul(2).add(torch.rand(1 << 14).realize())).functions[0]!;
+    expect(f.source).toContain('*reinterpret_cast<const float4 *>(');
+    expect(f.source).toContain('if (aligned_) {');
+    expect(f.launch).toEqual({ grid: [16, 1, 1], block: [256, 1, 1] });
+    // Broadcast reads are not unit-stride: one thread per element.
+    expect(plan(torch.rand(64, 256).realize().add(torch.rand(256).realize())).functions[0]!.source).not.toContain('float4');
+  });
+
   it('long rows reduce as block trees with warp shuffles; short rows one thread each', () => {
     const long = plan(torch.softmax(torch.rand(8, 3000), 1)).functions[0]!;
     expect(long.source).toContain('__shfl_down_sync(0xffffffffu');

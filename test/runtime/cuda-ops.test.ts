@@ -47,6 +47,11 @@ describe('ops on cuda (emulated) agree with the cpu', () => {
     agree([x, y], (a, b) => a.mul(2).add(b).exp().mul(b));
     agree([x, y], (a, b) => torch.where(a.gt(b), a.sin(), b.tanh().sub(a)));
     agree([x], (a) => a.abs().sqrt().log().neg().sigmoid().erf());
+    // Contiguous and long: float4 loads and stores (aligned), or the same elements one by one (a view at an odd offset).
+    const long = torch.randn(3, 8192);
+    agree([long], (a) => a.index(0).mul(2).add(a.index(2)).exp().mul(a.index(1)));
+    agree([torch.randn(8193)], (a) => a.index('1:').tanh().add(1));
+    agree([torch.randn(8196)], (a) => a.index('4:').sub(a.index(':8192')));
     expect(values(torch.tensor([1, 2, 3], { device: 'cuda' }).add(torch.tensor([[10], [20]], { device: 'cuda' })))).toEqual([11, 12, 13, 21, 22, 23]);
   });
 

@@ -15,7 +15,7 @@ import type { CudaDeviceInfo, CudaDriver, CudaFunction, DevicePtr, DriverOrReaso
 import { EMULATOR_HEADER } from './emulator-header.js';
 
 /** C++ flags of emulated modules: no OpenMP (one host thread runs a grid), moderate optimization (compile time). */
-export const EMULATOR_FLAGS: readonly string[] = ['-x', 'c++', '-std=c++17', '-O1', '-fno-exceptions', '-fno-rtti', '-ffp-contract=off', '-fno-math-errno', '-w'];
+export const EMULATOR_FLAGS: readonly string[] = ['-x', 'c++', '-std=c++17', '-O1', '-fno-exceptions', '-fno-rtti', '-ffp-contract=off', '-fno-math-errno', '-fno-strict-aliasing', '-w'];
 
 /** Device memory of the emulated device: GRAFT_CUDA_EMULATE_MB, else 4 GiB. */
 function emulatedBytes(): number {

@@ -29,6 +29,7 @@ export const EMULATOR_HEADER = String.raw`/* graft CUDA emulator: see src/runtim
 #define __launch_bounds__(...)
 struct dim3 { unsigned x, y, z; };
 typedef dim3 uint3;
+struct __attribute__((aligned(16))) float4 { float x, y, z, w; };
 static dim3 threadIdx, blockIdx, blockDim, gridDim;
 static const int warpSize = 32;
 

@@ -5,7 +5,8 @@
  * one thread per row; what a row computes is the C renderer's own serial code for a kernel without outer
  * loops (render/c at one thread, OpenMP left out), so every kind of kernel the lowering makes runs on cuda
  * with the C path's semantics (index checks, integer wrapping, float32 sums accumulated as on the cpu):
- * - elementwise: a row is one element (one thread per output element);
+ * - elementwise: a row is one element (one thread per output element); contiguous float32 ones read and
+ *   write float4s, four elements per thread (elementwise.ts);
  * - reductions: a row is one output row reduced serially by its thread; rows reduced by a block tree with
  *   warp shuffles where a row is long and few rows share the grid (rows.ts);
  * - contractions: tiled through shared memory with a register block per thread (gemm.ts);
@@ -18,6 +19,7 @@ import { prod } from '../../lower/kernel.js';
 import type { CudaTarget } from '../../target.js';
 import { renderKernel as renderC } from '../c/index.js';
 import { paramDecls } from '../c/nest.js';
+import { renderVector, vectorFit } from './elementwise.js';
 import { renderGemm } from './gemm.js';
 import { decode, gridStride, indent, signature, type CudaFunctionText } from './kernel-text.js';
 import { CUDA_PRELUDE } from './prelude.js';
@@ -79,6 +81,7 @@ function renderSingle(k: Kernel): CudaFunctionText {
 export function renderCudaKernel(k: Kernel, t: CudaTarget): CudaFunctionText {
   switch (k.kind) {
     case 'loops':
+      if (vectorFit(k)) return renderVector(k, t);
       return blockRowsFit(k) ? renderBlockRows(k as LoopKernel, t) : renderRowsGeneric(k, t);
     case 'scan':
       return renderRowsGeneric(k, t);
