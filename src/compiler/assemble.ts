@@ -7,8 +7,9 @@ import { DTYPE_INFO } from '../ir/dtype.js';
 import type { Node } from '../ir/node.js';
 import type { Group } from './group.js';
 import { renderBound } from './kernel-cache.js';
-import { scratchElements, type Kernel } from './lower/kernel.js';
+import type { Kernel } from './lower/kernel.js';
 import { inPlacePairs } from './lower/in-place.js';
+import { scratchFor, type Target } from './target.js';
 import type { PlanFunction, PlanKernel, ProgramPlan, SlotInfo, SlotRole, Step } from './plan.js';
 import type { InputView } from './views.js';
 
@@ -86,7 +87,7 @@ function orderGroups(groups: readonly Group[], groupOfSlot: (slot: number) => Gr
 export function assemble(
   inputs: readonly Node[],
   views: readonly InputView[],
-  threads: number,
+  target: Target,
   entries: readonly Entry[],
   K: readonly Node[],
   groups: readonly Group[],
@@ -164,16 +165,16 @@ export function assemble(
     planIndex.set(g, planKernels.length);
     const args = k.params.map((p) => b.slots[p.slot]!);
     const minBytes = k.params.map((p) => bytes(p.dtype, p.numel));
-    const scratch = scratchElements(k, threads);
+    const scratch = scratchFor(k, target);
     if (scratch > 0) {
       const dtype = k.kind === 'gemm' ? k.accType : k.dtype;
       args.push(newSlot({ dtype, numel: scratch, role: { kind: 'scratch' } }));
       minBytes.push(bytes(dtype, scratch));
     }
-    const fn = renderBound(b, threads);
+    const fn = renderBound(b, target);
     let f = fnIndex.get(fn.name);
     if (f === undefined) {
-      f = functions.push({ name: fn.name, source: fn.text, gemm: fn.gemm }) - 1;
+      f = functions.push({ name: fn.name, source: fn.text, gemm: fn.gemm, ...(fn.launch ? { launch: fn.launch } : {}) }) - 1;
       fnIndex.set(fn.name, f);
     }
     planKernels.push({
@@ -188,7 +189,7 @@ export function assemble(
       bytes: k.bytes,
       errors: k.errors,
       ops: b.ops,
-      ...inPlaceOf(k),
+      ...(target.kind === 'c' ? inPlaceOf(k) : {}),
     });
   }
 
@@ -256,7 +257,8 @@ export function assemble(
     ...K.map((n, j) => ({ dtype: n.dtype, numel: n.numel, role: roles[j]! })),
     ...extraSlots,
   ];
-  return { functions, slots, nInputs: nIn, kernels: planKernels, steps: withFrees, outputs, threads };
+  const threads = target.kind === 'c' ? target.threads : 1;
+  return { functions, slots, nInputs: nIn, kernels: planKernels, steps: withFrees, outputs, threads, ...(target.kind === 'cuda' ? { target: 'cuda' as const } : {}) };
 }
 
 /** A readable account of a plan's schedule (GRAFT_DEBUG=3). */

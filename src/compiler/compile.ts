@@ -18,6 +18,7 @@ import { chooseMaterialized } from './schedule/schedule.js';
 import { simplify } from './simplify/index.js';
 import { inputViews } from './views.js';
 import { toposort } from '../ir/graph.js';
+import { cTarget, type Target } from './target.js';
 
 export interface PlanRequest {
   /** The nodes to compute (as given to the device: `assign` roots allowed). */
@@ -26,6 +27,8 @@ export interface PlanRequest {
   readonly inputs: readonly Node[];
   /** OpenMP threads to generate code for. */
   readonly threads: number;
+  /** What to generate code for (target.ts): C for `threads` OpenMP threads when absent. */
+  readonly target?: Target;
 }
 
 /** Where planning spent its time, and on how much (GRAFT_DEBUG=1 reports it for large graphs). */
@@ -99,7 +102,7 @@ export function planProgram(req: PlanRequest): PlannedProgram {
       const t2 = performance.now();
       const groups = groupKernels(K, kernels, slotOf, entries);
       const t3 = performance.now();
-      const plan = assemble(req.inputs, views, req.threads, entries, K, groups, slotOf);
+      const plan = assemble(req.inputs, views, req.target ?? cTarget(req.threads), entries, K, groups, slotOf);
       const t4 = performance.now();
       const ms = { simplify: t1 - t0, schedule: t2 - t1, group: t3 - t2, assemble: t4 - t3 };
       return { plan, report: { nodes: order.length, materialized: K.length, ms }, trace: { images, slots: slotOf } };

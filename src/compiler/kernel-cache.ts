@@ -13,7 +13,9 @@ import type { Node } from '../ir/node.js';
 import type { Kernel } from './lower/kernel.js';
 import { FuseError, lowerKernel, MergeError } from './lower/lower.js';
 import { regionOf, type Region, type RegionOutput } from './region.js';
-import { renderKernel } from './render/c/index.js';
+import { declarationOf, renderFor } from './render/index.js';
+import type { LaunchShape } from './render/cuda/index.js';
+import { cTarget, targetKey, type Target } from './target.js';
 
 /** A kernel lowered for canonical slots, and the program slot each canonical slot stands for. */
 export interface BoundKernel {
@@ -38,10 +40,12 @@ export interface RenderedFunction {
   readonly text: string;
   /** Whether its file needs the GEMM micro-kernels. */
   readonly gemm: boolean;
+  /** Grid and block of its launches (CUDA functions). */
+  readonly launch?: LaunchShape;
 }
 
 type Outcome =
-  | { readonly ok: true; readonly kernel: Kernel; readonly rendered: Map<number, RenderedFunction> }
+  | { readonly ok: true; readonly kernel: Kernel; readonly rendered: Map<string, RenderedFunction> }
   | { readonly ok: false; readonly fuse: number | null; readonly message: string };
 
 /** Structures remembered (the oldest dropped beyond this); a structure costs a few kilobytes. */
@@ -111,18 +115,24 @@ function lowerRegion(region: Region, outputs: readonly RegionOutput[]): Outcome 
   return outcome;
 }
 
-/** The C function of a bound kernel for `threads` OpenMP threads (rendered once per structure and count). */
-export function renderBound(b: BoundKernel, threads: number): RenderedFunction {
+/**
+ * The function of a bound kernel for a target (a number: C for that many OpenMP threads), rendered once per
+ * structure and target.
+ */
+export function renderBound(b: BoundKernel, on: number | Target): RenderedFunction {
+  const target = typeof on === 'number' ? cTarget(on) : on;
   const outcome = outcomes.get(b.key);
   // A structure dropped from the cache since it was bound renders from the kernel itself.
-  const memo = outcome?.ok && outcome.kernel === b.kernel ? outcome.rendered : new Map<number, RenderedFunction>();
-  const known = memo.get(threads);
+  const memo = outcome?.ok && outcome.kernel === b.kernel ? outcome.rendered : new Map<string, RenderedFunction>();
+  const key = targetKey(target);
+  const known = memo.get(key);
   if (known) return known;
   kernelCacheStats.renders++;
-  const text = renderKernel(b.kernel, { threads });
-  const name = `k_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
-  const own = text.replace(`int ${FUNCTION_PLACEHOLDER}(`, `int ${name}(`);
-  const fn = { name, text: own, gemm: b.kernel.kind === 'gemm' };
-  memo.set(threads, fn);
+  const r = renderFor(b.kernel, target);
+  const name = `k_${createHash('sha256').update(r.text).digest('hex').slice(0, 20)}`;
+  const decl = declarationOf(target, FUNCTION_PLACEHOLDER);
+  const own = r.text.replace(decl, decl.replace(FUNCTION_PLACEHOLDER, name));
+  const fn: RenderedFunction = { name, text: own, gemm: target.kind === 'c' && b.kernel.kind === 'gemm', ...(r.launch ? { launch: r.launch } : {}) };
+  memo.set(key, fn);
   return fn;
 }

@@ -40,6 +40,8 @@ export interface PlanFunction {
   readonly source: string;
   /** Whether the file needs the GEMM micro-kernels. */
   readonly gemm: boolean;
+  /** Grid and block of its launches (CUDA functions only). */
+  readonly launch?: { readonly grid: readonly [number, number, number]; readonly block: readonly [number, number, number] };
 }
 
 export interface PlanKernel {
@@ -84,4 +86,6 @@ export interface ProgramPlan {
   readonly outputs: readonly number[];
   /** OpenMP threads the source was generated for. */
   readonly threads: number;
+  /** The language of the functions: C (absent, for plans stored before CUDA) or CUDA C. */
+  readonly target?: 'c' | 'cuda';
 }

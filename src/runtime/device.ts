@@ -32,6 +32,15 @@ export interface ExecuteInfo {
 const devices = new Map<string, () => Device>();
 const instances = new Map<string, Device>();
 
+/**
+ * Devices found on first use (cuda: src/runtime/cuda/register.ts registers `cuda:N` when a driver loads):
+ * asked before a device is looked up or listed; returns why none was found, or null.
+ */
+let probe: (() => string | null) | null = null;
+export function setDeviceProbe(f: () => string | null): void {
+  probe = f;
+}
+
 export function registerDevice(name: string, make: () => Device): void {
   devices.set(name, make);
   instances.delete(name);
@@ -42,11 +51,16 @@ export function getDevice(name: string): Device {
   const key = name === 'cuda' ? 'cuda:0' : name;
   let d = instances.get(key);
   if (d) return d;
+  const why = key.startsWith('cuda') && probe ? probe() : null;
   const make = devices.get(key);
   if (!make) {
+    const cudas = [...devices.keys()].filter((n) => n.startsWith('cuda:'));
+    if (key.startsWith('cuda') && cudas.length) {
+      throw new DeviceError(`${name}: CUDA error: invalid device ordinal (the CUDA devices are ${cudas.join(', ')})`);
+    }
     if (key.startsWith('cuda')) {
       throw new DeviceError(
-        `${name}: CUDA is not available (no CUDA device or driver was found on this machine); use 'cpu', or check torch.cuda.isAvailable() first`,
+        `${name}: CUDA is not available (no CUDA device or driver was found on this machine${why ? `: ${why}` : ''}); use 'cpu', or check torch.cuda.isAvailable() first`,
       );
     }
     throw new DeviceError(`unknown device '${name}'; known devices: ${[...devices.keys()].join(', ')}`);
@@ -57,5 +71,6 @@ export function getDevice(name: string): Device {
 }
 
 export function deviceNames(): string[] {
+  probe?.();
   return [...devices.keys()];
 }

@@ -17,3 +17,12 @@ registerDevice('interp', () => new InterpDevice('interp'));
 registerDevice('cpu', () => new CpuDevice('cpu'));
 export * from './host-memory.js';
 export * from './heap.js';
+export { CudaDevice } from './cuda/device.js';
+export { probeCuda, resetCudaProbe, nativeDriverHook } from './cuda/register.js';
+import { setDeviceProbe } from './device.js';
+import { probeCuda } from './cuda/register.js';
+setDeviceProbe(() => probeCuda().reason);
+// The real CUDA driver (libcuda + NVRTC through the addon's dlopen) plugs into the single place a driver is chosen.
+import { openNativeDriver } from './cuda/driver-native.js';
+import { nativeDriverHook } from './cuda/register.js';
+nativeDriverHook.open = openNativeDriver;
