@@ -11,6 +11,7 @@
         "native/kernels.cc",
         "native/host_memory.cc",
         "native/host_pool.cc",
+        "native/release_tokens.cc",
         "native/cuda_driver.cc"
       ],
       "dependencies": [

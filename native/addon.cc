@@ -16,6 +16,7 @@
 #include "host_memory.h"
 #include "host_pool.h"
 #include "kernels.h"
+#include "release_tokens.h"
 
 namespace graft {
 
@@ -29,6 +30,8 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
                              InstanceMethod("call", &GraftAddon::Call, napi_enumerable),
                              InstanceMethod("callMany", &GraftAddon::CallMany, napi_enumerable),
                              InstanceMethod("runTable", &GraftAddon::RunTable, napi_enumerable),
+                             InstanceMethod("newReleaseToken", &GraftAddon::NewReleaseTokenM, napi_enumerable),
+                             InstanceMethod("drainReleased", &GraftAddon::DrainReleasedM, napi_enumerable),
                              InstanceMethod("addressOf", &GraftAddon::AddressOf, napi_enumerable),
                              InstanceMethod("hostAddressMailbox", &GraftAddon::HostAddressMailboxM, napi_enumerable),
                              InstanceMethod("addressMod", &GraftAddon::AddressModM, napi_enumerable),
@@ -48,6 +51,8 @@ class GraftAddon : public Napi::Addon<GraftAddon> {
   Napi::Value Call(const Napi::CallbackInfo &info) { return kernels_.Call(info); }
   Napi::Value CallMany(const Napi::CallbackInfo &info) { return kernels_.CallMany(info); }
   Napi::Value RunTable(const Napi::CallbackInfo &info) { return kernels_.RunTable(info); }
+  Napi::Value NewReleaseTokenM(const Napi::CallbackInfo &info) { return NewReleaseToken(info); }
+  Napi::Value DrainReleasedM(const Napi::CallbackInfo &info) { return DrainReleased(info); }
   Napi::Value AddressOf(const Napi::CallbackInfo &info) { return kernels_.AddressOf(info); }
   Napi::Value HostAddressMailboxM(const Napi::CallbackInfo &info) { return HostAddressMailbox(info); }
   Napi::Value AddressModM(const Napi::CallbackInfo &info) { return AddressMod(info); }

@@ -31,6 +31,10 @@ export interface NativeAddon {
   /** Address of the view's first byte modulo `modulus`. */
   /** A program's kernels in one call: `table` = [count, per kernel: id, nArgs, per argument: slot, minBytes]. Returns 0 or index * 256 + status. */
   runTable(table: Float64Array, addresses: Float64Array, bytes: Float64Array): number;
+  /** A one-byte SharedArrayBuffer whose collection by V8 records `id` (native/release_tokens.h). */
+  newReleaseToken(id: number): SharedArrayBuffer;
+  /** Ids of tokens collected since the last call. */
+  drainReleased(): number[];
   /** The data address of a view (byteOffset included). */
   addressOf(view: ArrayBufferView): number;
   /** allocHost writes each block's address into box[0] from now on (box: pool memory kept forever). */
