@@ -61,7 +61,7 @@ function maybeCollect(bytes: number): void {
   gc({ type: 'minor' });
   let live = liveBytes(addon.hostMemoryStats());
   if (live > 2 * liveAfterMajor + MIN_BUDGET) {
-    gc({ type: 'major' });
+    gc();
     live = liveBytes(addon.hostMemoryStats());
     liveAfterMajor = live;
   }
