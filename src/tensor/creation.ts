@@ -382,6 +382,9 @@ export function uniformNode(shape: readonly number[], dtype: DType, device: stri
 
 /** @internal Standard normal node (Box-Muller on two uniform streams of one seed). */
 export function normalNode(shape: readonly number[], dtype: DType, device: string): Node {
+  // float16/bfloat16: drawn in float32 and rounded once (Box-Muller rounded op by op in half loses the tails:
+  // 1 - u rounds to 0 and log gives inf).
+  if (isHalf(dtype)) return build.cast(normalNode(shape, 'float32', device), dtype);
   const s = nextSeedNode(device);
   const u1 = build.rand(s, 0, dtype, shape);
   const u2 = build.rand(s, 1, dtype, shape);

@@ -1,0 +1,145 @@
+/**
+ * float16, bfloat16, uint8, int8 and int16 through the tensor API, on the compiled cpu device and the interp
+ * reference. Expected values are PyTorch 1.13's (printed by it) or worked out by hand from the formats; the
+ * conformance category `dtypes` covers conversions, promotion, arithmetic, reductions and gradients at large.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as torch from '../../src/index.js';
+import { expectThrowsUnchanged } from './unchanged.js';
+
+const DEVICES = ['cpu', 'interp'];
+
+describe.each(DEVICES)('narrow dtypes on %s', (device) => {
+  it('a fused float16 chain rounds after every op, as PyTorch eager: 0.1 * 3 - 0.3 is -2^-12', () => {
+    // 0.1 -> 0.0999755859375; * 3 = 0.2999267578125, a tie between 1228 and 1229 steps of 2^-12: 1228
+    // (even) -> 0.2998046875; 0.3 -> 0.300048828125; the difference is -2^-12 exactly. Rounded only at the
+    // end (float32 throughout), it would be -7.3254e-5 (PyTorch prints both).
+    const x = torch.tensor([0.1], { dtype: torch.float16, device });
+    expect(x.mul(3).sub(0.3).item()).toBe(-(2 ** -12));
+    expect(x.float().mul(3).sub(0.3).half().item()).toBe(-7.325410842895508e-5);
+    // bfloat16: 0.1 -> 0.10009765625, * 3 -> 0.30078125 (rounded), 0.3 -> 0.30078125: 0 exactly (PyTorch: 0.0).
+    expect(torch.tensor([0.1], { dtype: torch.bfloat16, device }).mul(3).sub(0.3).item()).toBe(0);
+  });
+
+  it('integers wrap to their width after every op; sums are int64', () => {
+    const u = torch.tensor([200, 100, 255], { dtype: torch.uint8, device });
+    expect(u.add(u).tolist()).toEqual([144, 200, 254]);
+    expect(u.neg().tolist()).toEqual([56, 156, 1]);
+    expect(u.sum().dtype).toBe('int64');
+    expect(u.sum().item()).toBe(555);
+    const c = torch.tensor([100, -128, 127], { dtype: torch.int8, device });
+    expect(c.mul(2).tolist()).toEqual([-56, 0, -2]);
+    expect(c.floorDivide(torch.tensor([3, -1, 2], { dtype: torch.int8, device })).tolist()).toEqual([33, -128, 63]);
+    expect(c.abs().tolist()).toEqual([100, -128, 127]);
+    expect(u.add(c).dtype).toBe('int16');
+    expect(u.add(c).tolist()).toEqual([300, -28, 382]);
+    const s = torch.tensor([30000, -32768], { dtype: torch.int16, device });
+    expect(s.add(s).tolist()).toEqual([-5536, 0]);
+  });
+
+  it('creation: zeros, ones, full, arange, rand, randn in each dtype', () => {
+    for (const d of [torch.float16, torch.bfloat16, torch.uint8, torch.int8, torch.int16]) {
+      expect(torch.zeros(2, 3, { dtype: d, device }).sum().item()).toBe(0);
+      expect(torch.ones(4, { dtype: d, device }).tolist()).toEqual([1, 1, 1, 1]);
+      expect(torch.full([2], 7, { dtype: d, device }).tolist()).toEqual([7, 7]);
+      expect(torch.arange(5, { dtype: d, device }).tolist()).toEqual([0, 1, 2, 3, 4]);
+    }
+    // PyTorch: torch.arange(0, 1, 0.1, dtype=torch.float16).tolist()
+    expect(torch.arange(0, 1, 0.1, { dtype: torch.float16, device }).tolist()).toEqual([
+      0.0, 0.0999755859375, 0.199951171875, 0.300048828125, 0.39990234375, 0.5, 0.60009765625, 0.7001953125, 0.7998046875, 0.89990234375,
+    ]);
+    for (const d of [torch.float16, torch.bfloat16]) {
+      const r = torch.rand(1000, { dtype: d, device });
+      expect(r.dtype).toBe(d);
+      const v = r.dataSync();
+      expect(v.every((x) => (x as number) >= 0 && (x as number) <= 1)).toBe(true);
+      const n = torch.randn(1000, { dtype: d, device }).float();
+      expect(Math.abs(n.mean().item())).toBeLessThan(0.2);
+      expect(Math.abs(n.std().item() - 1)).toBeLessThan(0.2);
+    }
+    expect(() => torch.rand(2, { dtype: torch.int8, device })).toThrow(torch.DTypeError);
+  });
+
+  it('conversion methods: half, bfloat16, byte, char, short', () => {
+    const x = torch.tensor([300.7, -1.5, 0.1], { device });
+    expect([x.half().dtype, x.bfloat16().dtype, x.byte().dtype, x.char().dtype, x.short().dtype]).toEqual(['float16', 'bfloat16', 'uint8', 'int8', 'int16']);
+    expect(x.half().tolist()).toEqual([300.75, -1.5, 0.0999755859375]);
+    expect(x.bfloat16().tolist()).toEqual([300, -1.5, 0.10009765625]);
+    expect(x.byte().tolist()).toEqual([44, 255, 0]);
+    expect(x.char().tolist()).toEqual([44, -1, 0]);
+    expect(x.short().tolist()).toEqual([300, -1, 0]);
+    expect(x.half().bfloat16().dtype).toBe('bfloat16');
+  });
+
+  it('matmul in float16 computes in float32 and rounds once', () => {
+    // 2049 * 1 + 1 * 1 (exact in float32: 2050) rounds to 2050 in float16 (a multiple of 2); products rounded
+    // one by one and summed in half would give 2048 + 1 -> 2048 (ties to even), then + 1 -> 2048.
+    const a = torch.tensor([[2048, 1, 1]], { dtype: torch.float16, device });
+    const b = torch.tensor([[1], [1], [1]], { dtype: torch.float16, device });
+    expect(a.matmul(b).tolist()).toEqual([[2050]]);
+    expect(a.matmul(b).dtype).toBe('float16');
+  });
+
+  it('gradients through float16 are float16', () => {
+    const w = torch.tensor([0.1, 0.2, 0.3], { dtype: torch.float16, device, requiresGrad: true });
+    w.mul(w).sum().backward();
+    expect(w.grad!.dtype).toBe('float16');
+    // 2 * w in half: 0.199951171875, 0.39990234375, 0.60009765625 (w's values doubled exactly).
+    expect(w.grad!.tolist()).toEqual([0.199951171875, 0.39990234375, 0.60009765625]);
+  });
+
+  it('printing, item, tolist', () => {
+    expect(String(torch.tensor([1.5, 2], { dtype: torch.float16 }))).toBe('tensor([1.5000, 2.0000], dtype=torch.float16)');
+    expect(String(torch.tensor([0.1, 1000.5], { dtype: torch.bfloat16 }))).toBe('tensor([1.0010e-01, 1.0000e+03], dtype=torch.bfloat16)');
+    expect(String(torch.tensor([1, 2], { dtype: torch.uint8 }))).toBe('tensor([1, 2], dtype=torch.uint8)');
+    expect(torch.tensor([65504], { dtype: torch.float16, device }).item()).toBe(65504);
+    expect(torch.tensor([[-3]], { dtype: torch.int8, device }).tolist()).toEqual([[-3]]);
+  });
+});
+
+describe('narrow dtypes: memory shared with JS and files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'graft-narrow-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('numpy() of float16 is the bits in a Uint16Array (get/set convert); fromNumpy({ data, dtype }) shares it back', () => {
+    const t = torch.tensor([1, -2, 0.5], { dtype: torch.float16 });
+    const nd = t.numpy();
+    expect(nd.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(nd.data as Uint16Array)).toEqual([0x3c00, 0xc000, 0x3800]);
+    expect(nd.get(1)).toBe(-2);
+    nd.set(0, 0.1);
+    expect(t.tolist()).toEqual([0.0999755859375, -2, 0.5]);
+    const back = torch.fromNumpy(nd);
+    expect(back.dtype).toBe('float16');
+    expect(back.numpy().data).toBe(nd.data);
+    const u = torch.fromNumpy(torch.tensor([7, 250], { dtype: torch.uint8 }).numpy());
+    expect([u.dtype, u.tolist()]).toEqual(['uint8', [7, 250]]);
+    expect(() => torch.fromNumpy({ data: new Float32Array(2), shape: [2], dtype: 'float16' })).toThrow(torch.ArgumentError);
+  });
+
+  it('.npy round trip of float16, uint8, int8, int16; bfloat16 has no NumPy type', () => {
+    for (const d of [torch.float16, torch.uint8, torch.int8, torch.int16]) {
+      const t = torch.tensor([1, 2, 100], { dtype: d });
+      const p = join(dir, `${d}.npy`);
+      torch.saveNpy(t, p);
+      const r = torch.loadNpy(p);
+      expect([r.dtype, r.tolist()]).toEqual([d, [1, 2, 100]]);
+    }
+    const b = torch.ones(2, { dtype: torch.bfloat16 });
+    expectThrowsUnchanged(() => torch.saveNpy(b, join(dir, 'b.npy')), torch.DTypeError, 'NumPy has no bfloat16', [b]);
+  });
+
+  it("PyTorch's errors: integer dtypes cannot require gradients; values must fit", () => {
+    for (const d of [torch.uint8, torch.int8, torch.int16]) {
+      expect(() => torch.ones(2, { dtype: d, requiresGrad: true })).toThrow(torch.DTypeError);
+      expect(() => torch.ones(2, { dtype: d, requiresGrad: true })).toThrow('Only Tensors of floating point and complex dtype can require gradients');
+    }
+    const c = torch.tensor([1], { dtype: torch.int8 });
+    expectThrowsUnchanged(() => c.requiresGrad_(), torch.DTypeError, 'Only Tensors of floating point and complex dtype can require gradients', [c]);
+    expect(() => torch.tensor([300], { dtype: torch.int8 })).toThrow('value 300 cannot be converted to type int8 without overflow');
+    expect(() => c.mean()).toThrow(torch.DTypeError);
+  });
+});
