@@ -143,3 +143,58 @@ describe('narrow dtypes: memory shared with JS and files', () => {
     expect(() => c.mean()).toThrow(torch.DTypeError);
   });
 });
+
+describe('narrow dtypes through nn and optim: cpu agrees with interp', () => {
+  /** One SGD step of a Linear layer (and a conv) in `dtype` on `device`; returns the loss, the new weights and a conv output. */
+  function step(device: string, dtype: torch.DType): number[][] {
+    const lin = new torch.nn.Linear(3, 2).to({ dtype, device });
+    torch.noGrad(() => {
+      lin.weight.copy_(torch.tensor([[0.5, -0.25, 0.125], [1.5, 0.75, -1]], { dtype, device }));
+      lin.bias!.copy_(torch.tensor([0.1, -0.2], { dtype, device }));
+    });
+    const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.1, momentum: 0.9 });
+    const x = torch.tensor([[1, 2, 3], [-1, 0.5, 2]], { dtype, device });
+    const y = torch.tensor([[0.5, 1], [0, -1]], { dtype, device });
+    const loss = torch.nn.functional.mseLoss(lin.forward(x), y);
+    loss.backward();
+    opt.step();
+    const img = torch.arange(16, { dtype, device }).reshape(1, 1, 4, 4).div(8);
+    const k = torch.tensor([[[[1, -1], [0.5, 0.25]]]], { dtype, device });
+    const conv = torch.nn.functional.conv2d(img, k);
+    expect([loss.dtype, lin.weight.dtype, conv.dtype]).toEqual([dtype, dtype, dtype]);
+    return [[loss.item()], lin.weight.dataSync() as unknown as number[], lin.bias!.dataSync() as unknown as number[], conv.dataSync() as unknown as number[]].map((a) => Array.from(a));
+  }
+  it.each(['float16', 'bfloat16'] as const)('%s', (dtype) => {
+    const [a, b] = [step('cpu', dtype), step('interp', dtype)];
+    const ulp = dtype === 'float16' ? 2 ** -10 : 2 ** -7;
+    a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i]![j]!), `${i}.${j}: ${v} vs ${b[i]![j]}`).toBeLessThanOrEqual(ulp * Math.max(1, Math.abs(v)))));
+    // The first output element by hand: 0.5 - 0.5 + 0.375 = 0.375, + bias 0.1 (0.0999755859375 in float16)
+    // = 0.4749755859375, a tie between steps 1945 and 1946 of 2^-12: 1946 -> 0.47509765625.
+    if (dtype === 'float16') {
+      const lin = new torch.nn.Linear(3, 1).half();
+      torch.noGrad(() => {
+        lin.weight.copy_(torch.tensor([[0.5, -0.25, 0.125]]));
+        lin.bias!.copy_(torch.tensor([0.1]));
+      });
+      expect(lin.forward(torch.tensor([[1, 2, 3]], { dtype })).item()).toBe(0.47509765625);
+    }
+  });
+});
+
+describe('Module.to(dtype), half(), bfloat16(), float(), double()', () => {
+  it('converts floating parameters and buffers in place (the same Parameter objects); integer dtypes are refused', () => {
+    const bn = new torch.nn.BatchNorm1d(2);
+    const w = bn.weight!;
+    bn.half();
+    expect(bn.weight).toBe(w);
+    expect([bn.weight!.dtype, bn.runningMean!.dtype, bn.numBatchesTracked!.dtype]).toEqual(['float16', 'float16', 'int64']);
+    bn.to({ dtype: torch.bfloat16 });
+    expect(bn.weight!.dtype).toBe('bfloat16');
+    bn.float();
+    expect(bn.weight!.dtype).toBe('float32');
+    bn.double();
+    expect(bn.runningVar!.dtype).toBe('float64');
+    expect(() => bn.to(torch.int8)).toThrow('nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int8');
+    expect(bn.weight!.dtype).toBe('float64');
+  });
+});
