@@ -43,6 +43,7 @@ OPS = {
     'softmax': in_float(torch.softmax),
     'matmul': matmul,
     'relu': in_float(torch.relu),
+    'cumsum': in_float(torch.cumsum),
     # No prod kernel for either half type: the product in float32, rounded once.
     'prod': lambda x, *a, **k: torch.prod(x.float(), *a, **k).to(x.dtype) if x.dtype in (torch.float16, torch.bfloat16) else torch.prod(x, *a, **k),
 }
@@ -159,6 +160,10 @@ def build():
     c('reduce/sum-uint8-large', 'sum', T([255] * 10, 'uint8'))
     c('reduce/sum-f16-beyond-half', 'sum', T([60000.0, 60000.0, -60000.0], 'float16'))
     c('reduce/sum-f16-dtype-f32', 'sum', T([60000.0, 60000.0], 'float16'), kw={'dtype': Dtype('float32')})
+    for d in HALF:
+        c(f'reduce/cumsum-{d}', 'cumsum', T([0.1, 1000.0, 0.3, -2.5, 3.0], d), 0)
+        c(f'special/nan_to_num-{d}', 'nan_to_num', T([NAN, INF, -INF, 1.5], d), grad=False)
+    c('reduce/cumsum-int8', 'cumsum', T([100, 100, 100], 'int8'), 0)
     c('reduce/mean-int8', 'mean', T([1, 2], 'int8'), err=('DTypeError', 'mean(): could not infer output dtype'))
 
     # ---- matmul: float32 accumulation, one rounding
