@@ -91,6 +91,25 @@ describe.each(DEVICES)('narrow dtypes on %s', (device) => {
     expect(w.grad!.tolist()).toEqual([0.199951171875, 0.39990234375, 0.60009765625]);
   });
 
+  it('indexing, scatter, sort, where and in-place ops keep the dtype', () => {
+    const h = torch.tensor([0.5, -1, 2049, 3], { dtype: torch.float16, device });
+    expect(h.index([3n, 0n]).tolist()).toEqual([3, 0.5]);
+    // 2049 is not a float16: it was stored as 2048 (a tie, to even).
+    expect(h.sort().values.tolist()).toEqual([-1, 0.5, 3, 2048]);
+    expect(h.argmax().item()).toBe(2);
+    const idx = torch.tensor([0n, 0n, 2n], { device });
+    const acc = torch.zeros(3, { dtype: torch.float16, device }).scatterAdd(0, idx, torch.tensor([1, 2048, 0.25], { dtype: torch.float16, device }));
+    // 1 + 2048 = 2049, a tie in float16: 2048.
+    expect([acc.dtype, acc.tolist()]).toEqual(['float16', [2048, 0, 0.25]]);
+    const b = torch.tensor([250, 3], { dtype: torch.uint8, device });
+    b.add_(10);
+    expect(b.tolist()).toEqual([4, 13]);
+    expect(torch.where(b.gt(5), b, torch.zeros(2, { dtype: torch.uint8, device })).tolist()).toEqual([0, 13]);
+    const s = torch.tensor([[1, 2], [3, 4]], { dtype: torch.int16, device });
+    expect(s.t().contiguous().tolist()).toEqual([[1, 3], [2, 4]]);
+    expect(s.max(1).values.tolist()).toEqual([2, 4]);
+  });
+
   it('printing, item, tolist', () => {
     expect(String(torch.tensor([1.5, 2], { dtype: torch.float16 }))).toBe('tensor([1.5000, 2.0000], dtype=torch.float16)');
     expect(String(torch.tensor([0.1, 1000.5], { dtype: torch.bfloat16 }))).toBe('tensor([1.0010e-01, 1.0000e+03], dtype=torch.bfloat16)');
