@@ -98,6 +98,9 @@ export class NDArray<T extends TypedArray = TypedArray> {
    */
   set(...args: (number | bigint)[]): number | bigint {
     const v = args.pop()!;
+    if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') {
+      throw new ArgumentError(`NDArray.set: the value (the last argument) must be a number or bigint, not ${describeValue(v)}`);
+    }
     const i = this.index(...(args as number[]));
     const c = checkedScalar(v, this.dtype, 'NDArray.set');
     const bits = this.dtype === 'float16' ? float16Bits(c as number) : this.dtype === 'bfloat16' ? bfloat16Bits(c as number) : c;
