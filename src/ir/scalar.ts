@@ -48,14 +48,13 @@ const NARROW_BITS = { uint8: 8, int8: 8, int16: 16 } as const;
  */
 function castNarrow(x: number | bigint, dtype: 'uint8' | 'int8' | 'int16'): number {
   const bits = NARROW_BITS[dtype];
-  let v: bigint;
-  if (typeof x === 'bigint') v = x;
-  else {
-    const t = Math.trunc(x);
-    if (!(t >= -2147483648 && t <= 2147483647)) return 0;
-    v = BigInt(t);
-  }
-  return Number(dtype === 'uint8' ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v));
+  if (typeof x === 'bigint') return Number(dtype === 'uint8' ? BigInt.asUintN(bits, x) : BigInt.asIntN(bits, x));
+  const t = Math.trunc(x);
+  if (!(t >= -2147483648 && t <= 2147483647)) return 0;
+  // |t| < 2^31: exact modular arithmetic in doubles (no bigint per element: the interpreter casts arrays).
+  const m = 2 ** bits;
+  const u = ((t % m) + m) % m;
+  return dtype !== 'uint8' && u >= m / 2 ? u - m : u;
 }
 
 /**
