@@ -217,3 +217,16 @@ describe('Module.to(dtype), half(), bfloat16(), float(), double()', () => {
     expect(bn.weight!.dtype).toBe('float64');
   });
 });
+
+describe('torch.compile with narrow dtypes', () => {
+  it('replays return float16 and uint8 results with their dtypes (the plan says which: the arrays cannot)', () => {
+    const f = torch.compile((x: torch.Tensor, b: torch.Tensor) => [x.mul(2), b.add(1)]);
+    const x = torch.tensor([1.5, 0.1], { dtype: torch.float16 });
+    const b = torch.tensor([255, 7], { dtype: torch.uint8 });
+    for (let i = 0; i < 3; i++) {
+      const [y, c] = f(x, b) as torch.Tensor[];
+      expect([y!.dtype, y!.tolist()]).toEqual(['float16', [3, 0.199951171875]]);
+      expect([c!.dtype, c!.tolist()]).toEqual(['uint8', [0, 8]]);
+    }
+  });
+});
