@@ -230,3 +230,25 @@ describe('torch.compile with narrow dtypes', () => {
     }
   });
 });
+
+describe('torch.finfo and torch.iinfo', () => {
+  it("PyTorch 1.13's values", () => {
+    // torch.finfo(d): bits, eps, max, min, tiny, smallest_normal, resolution as PyTorch prints them.
+    const f16 = torch.finfo(torch.float16);
+    expect([f16.bits, f16.eps, f16.max, f16.min, f16.tiny, f16.smallestNormal, f16.resolution]).toEqual([16, 0.0009765625, 65504, -65504, 6.103515625e-5, 6.103515625e-5, 0.001]);
+    const bf = torch.finfo(torch.bfloat16);
+    expect([bf.bits, bf.eps, bf.max, bf.tiny, bf.resolution]).toEqual([16, 0.0078125, 3.3895313892515355e38, 1.1754943508222875e-38, 0.01]);
+    expect([torch.finfo().eps, torch.finfo().max, torch.finfo(torch.float64).tiny]).toEqual([1.1920928955078125e-7, 3.4028234663852886e38, 2.2250738585072014e-308]);
+    // Each half limit is what a float16 tensor holds: the largest finite value and the step above 1.
+    expect(torch.tensor([f16.max, 1 + f16.eps], { dtype: torch.float16 }).tolist()).toEqual([65504, 1.0009765625]);
+    expect([torch.iinfo(torch.uint8).min, torch.iinfo(torch.uint8).max, torch.iinfo(torch.int8).min, torch.iinfo(torch.int16).max]).toEqual([0, 255, -128, 32767]);
+    expect([torch.iinfo(torch.int64).min, torch.iinfo(torch.int32).bits]).toEqual([-(2n ** 63n), 32]);
+  });
+  it("PyTorch's errors (TypeError: an ArgumentError)", () => {
+    expect(() => torch.finfo(torch.int8)).toThrow(torch.ArgumentError);
+    expect(() => torch.finfo(torch.int8)).toThrow('torch.finfo() requires a floating point input type');
+    expect(() => torch.iinfo(torch.float16)).toThrow('torch.iinfo() requires an integer input type');
+    expect(() => torch.iinfo(torch.bool)).toThrow('torch.bool is not supported by torch.iinfo');
+    expect(() => torch.iinfo('complex64' as never)).toThrow(torch.DTypeError);
+  });
+});
