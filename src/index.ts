@@ -25,7 +25,7 @@ export {
   type UnsupportedDType,
 } from './ir/index.js';
 
-import type { DType, UnsupportedDType } from './ir/index.js';
+import type { DType } from './ir/index.js';
 export const float32: DType = 'float32';
 export const float: DType = 'float32';
 export const float64: DType = 'float64';
@@ -37,16 +37,16 @@ export const int64: DType = 'int64';
 export const long: DType = 'int64';
 export const bool: DType = 'bool';
 /**
- * PyTorch's other dtypes, named so that code using them gets a clear DTypeError ("not supported yet")
- * rather than `undefined` meaning the default dtype. Their type is not DType: TypeScript refuses them too.
+ * The narrow dtypes (issue 14): float16 and bfloat16 are stored as their 16 bits and computed in float32,
+ * rounded back after every op; uint8, int8 and int16 compute in int32 and wrap back to their width.
  */
-export const float16: UnsupportedDType = 'float16';
-export const half: UnsupportedDType = 'float16';
-export const bfloat16: UnsupportedDType = 'bfloat16';
-export const uint8: UnsupportedDType = 'uint8';
-export const int8: UnsupportedDType = 'int8';
-export const int16: UnsupportedDType = 'int16';
-export const short: UnsupportedDType = 'int16';
+export const float16: DType = 'float16';
+export const half: DType = 'float16';
+export const bfloat16: DType = 'bfloat16';
+export const uint8: DType = 'uint8';
+export const int8: DType = 'int8';
+export const int16: DType = 'int16';
+export const short: DType = 'int16';
 
 // Files: torch.save / torch.load (safetensors), .npy, and the lower-level functions under torch.io.
 export { save, load, saveNpy, loadNpy } from './io/index.js';

@@ -7,8 +7,8 @@ The runner calls the op in PyTorch and records what graft must reproduce: the ou
 the gradients of sum(out_k * w_k) with a fixed random w_k per float output, optionally second derivatives,
 grad_fn names, the inputs' values after the op (in-place ops), or the exception (class and message).
 
-Integer tensors are recorded with their dtype (int64, PyTorch's long, or int32); 8- and 16-bit integers, which
-graft reads into int32, as int32.
+Tensors are recorded with their dtype (every dtype graft stores: float16/bfloat16 values exactly, as the
+decimal of the double they are).
 """
 import math
 import zlib
@@ -32,7 +32,7 @@ class T:
     """A tensor argument. grad=None: requires grad when float and the case computes gradients."""
 
     def __init__(self, values, dtype='float32', grad=None, shape=None):
-        arr = np.asarray(values, dtype=np.float64 if dtype in ('float32', 'float64') else None)
+        arr = np.asarray(values, dtype=np.float64 if dtype in FLOATS else None)
         if shape is not None:
             arr = arr.reshape(shape)
         self.values = arr
@@ -93,8 +93,10 @@ class Dtype:
         self.name = name
 
 
-TORCH_DTYPE = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'int64': torch.int64, 'bool': torch.bool}
-INT_BITS = {'int32': 32, 'int64': 64}
+TORCH_DTYPE = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'int64': torch.int64, 'bool': torch.bool,
+               'float16': torch.float16, 'bfloat16': torch.bfloat16, 'uint8': torch.uint8, 'int8': torch.int8, 'int16': torch.int16}
+FLOATS = ('float32', 'float64', 'float16', 'bfloat16')
+INT_BITS = {'int32': 32, 'int64': 64, 'int16': 16, 'int8': 8}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -135,6 +137,11 @@ class Catalog:
 def enc_number(v, dtype, digits=None):
     if dtype == 'bool':
         return 1 if v else 0
+    if dtype == 'uint8':
+        v = int(v)
+        if not 0 <= v < 256:
+            raise ValueError(f'value {v} does not fit uint8')
+        return v
     if dtype in INT_BITS:
         v = int(v)
         bits = INT_BITS[dtype]
@@ -160,12 +167,7 @@ RESULT_DIGITS = {'float32': 7, 'float64': 15}
 
 
 def dtype_name(t):
-    d = t.dtype
-    if d == torch.int64:
-        return 'int64'
-    if d in (torch.int32, torch.int16, torch.int8, torch.uint8):
-        return 'int32'
-    return {torch.float32: 'float32', torch.float64: 'float64', torch.bool: 'bool'}[d]
+    return {v: k for k, v in TORCH_DTYPE.items()}[t.dtype]
 
 
 def enc_tensor(t):
@@ -177,6 +179,9 @@ def enc_tensor(t):
 
 def enc_input(spec):
     flat = spec.values.reshape(-1).tolist()
+    if spec.dtype in ('float16', 'bfloat16'):
+        # The values the tensor holds (exact decimals of half values): both sides start from the same bits.
+        flat = torch.tensor(flat, dtype=TORCH_DTYPE[spec.dtype]).tolist()
     return {'shape': spec.shape, 'dtype': spec.dtype, 'values': [enc_number(v, spec.dtype) for v in flat]}
 
 
@@ -236,7 +241,7 @@ def dec_arg(a, tensors):
 
 def make_tensor(spec, case_grad):
     t = torch.tensor(spec.values, dtype=TORCH_DTYPE[spec.dtype])
-    float_input = spec.dtype in ('float32', 'float64')
+    float_input = spec.dtype in FLOATS
     wants = spec.grad if spec.grad is not None else case_grad
     if wants and float_input:
         t.requires_grad_(True)

@@ -24,7 +24,7 @@ import torch.nn.functional as F  # noqa: E402
 import casekit  # noqa: E402
 
 CATEGORIES = ['creation', 'elementwise', 'reduction', 'movement', 'indexing', 'linalg', 'autograd', 'nn', 'loss',
-              'modules', 'printing', 'large', 'sequence', 'nn2', 'ops2']
+              'modules', 'printing', 'large', 'sequence', 'nn2', 'ops2', 'dtypes']
 OUT_DIR = os.path.join(HERE, '..', '..', 'test', 'conformance', 'fixtures')
 
 

@@ -11,7 +11,7 @@ import { sha256Hex } from '../compiler/cache/disk-cache.js';
 export const AOT_FORMAT = 'graft-aot';
 export const AOT_VERSION = 1;
 
-const dtype = z.enum(['float32', 'float64', 'int32', 'int64', 'bool']);
+const dtype = z.enum(['float32', 'float64', 'int32', 'int64', 'bool', 'float16', 'bfloat16', 'uint8', 'int8', 'int16']);
 const nat = z.number().int().nonnegative();
 const shape = z.array(nat);
 
@@ -88,7 +88,7 @@ const step = z.object({
   slots: z.array(z.object({ name: z.string(), role: z.enum(['argument', 'state', 'constant', 'seed']), shape, dtype, source })),
   consts: z.array(z.number()),
   /** The dtype of each lifted constant (absent in artifacts written before number arguments were values). */
-  constDtypes: z.array(z.enum(['float32', 'float64'])).optional(),
+  constDtypes: z.array(dtype).optional(),
   seedDraws: nat,
   rootShapes: z.array(shape),
   plan,

@@ -183,7 +183,7 @@ export function save(steps: ((...args: never[]) => unknown) | Record<string, (..
       args,
       slots,
       consts: v.consts ? [...v.consts] : [],
-      constDtypes: v.constDtypes.map((d) => d as 'float32' | 'float64'),
+      constDtypes: [...v.constDtypes],
       seedDraws: v.seedDraws,
       rootShapes: v.rootShapes.map((s) => [...s]),
       plan: { ...plan, functions: plan.functions.map((fn) => ({ name: fn.name, gemm: fn.gemm })) } as unknown as StepJSON['plan'],

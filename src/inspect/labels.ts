@@ -1,7 +1,9 @@
 /** Short texts for nodes: types (`f32[2,3]`), op parameters and constants, as graft's jaxpr-style printer writes them. */
 import type { DType, Node, Scalar } from '../ir/index.js';
 
-const SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32', int64: 'i64', bool: 'bool' };
+const SHORT: Record<DType, string> = {
+  float32: 'f32', float64: 'f64', int32: 'i32', int64: 'i64', bool: 'bool', float16: 'f16', bfloat16: 'bf16', uint8: 'u8', int8: 'i8', int16: 'i16',
+};
 
 export const typeText = (dtype: DType, shape: readonly number[]): string => `${SHORT[dtype]}[${shape.join(',')}]`;
 

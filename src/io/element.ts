@@ -2,9 +2,10 @@
  * Element formats of files (safetensors dtypes, NumPy type strings) and their conversion to and from graft's
  * dtypes. A format is a kind (float, signed, unsigned, bool, bfloat16), a width and a byte order.
  *
- * Reading maps foreign formats onto graft's dtypes without losing values: int32 and int64 are read as they
- * are; float16 and bfloat16 become float32 (exact); 8/16-bit integers become int32 (exact); uint32 becomes
- * int64 (exact); uint64 becomes int64 after a range check (a value of 2^63 or more is a ValueError).
+ * Reading maps foreign formats onto graft's dtypes without losing values: float16, bfloat16, uint8, int8,
+ * int16, int32 and int64 are read as they are (half floats as their bits: the bytes PyTorch wrote come back
+ * byte for byte); uint16 becomes int32 (exact); uint32 becomes int64 (exact); uint64 becomes int64 after a
+ * range check (a value of 2^63 or more is a ValueError).
  */
 import { endianness } from 'node:os';
 import { allocArray, ValueError, type DType, type Scalar, type TypedArray } from '../ir/index.js';
@@ -21,7 +22,10 @@ const HOST_LITTLE = endianness() === 'LE';
 /** The graft dtype a format is read into. */
 export function dtypeForFormat(f: ElementFormat): DType {
   if (f.kind === 'b') return 'bool';
-  if (f.kind === 'f' || f.kind === 'bf') return f.bytes === 8 ? 'float64' : 'float32';
+  if (f.kind === 'bf') return 'bfloat16';
+  if (f.kind === 'f') return f.bytes === 8 ? 'float64' : f.bytes === 2 ? 'float16' : 'float32';
+  if (f.bytes === 1) return f.kind === 'u' ? 'uint8' : 'int8';
+  if (f.bytes === 2 && f.kind === 'i') return 'int16';
   return f.bytes === 8 || (f.kind === 'u' && f.bytes === 4) ? 'int64' : 'int32';
 }
 
@@ -38,6 +42,16 @@ export function formatForDType(d: DType): ElementFormat {
       return { kind: 'i', bytes: 8, little: true };
     case 'bool':
       return { kind: 'b', bytes: 1, little: true };
+    case 'float16':
+      return { kind: 'f', bytes: 2, little: true };
+    case 'bfloat16':
+      return { kind: 'bf', bytes: 2, little: true };
+    case 'uint8':
+      return { kind: 'u', bytes: 1, little: true };
+    case 'int8':
+      return { kind: 'i', bytes: 1, little: true };
+    case 'int16':
+      return { kind: 'i', bytes: 2, little: true };
   }
 }
 
@@ -48,24 +62,13 @@ export function isNative(f: ElementFormat, d: DType = dtypeForFormat(f)): boolea
     (d === 'float32' && f.kind === 'f' && f.bytes === 4) ||
     (d === 'float64' && f.kind === 'f' && f.bytes === 8) ||
     (d === 'int32' && f.kind === 'i' && f.bytes === 4) ||
-    (d === 'int64' && f.kind === 'i' && f.bytes === 8)
+    (d === 'int64' && f.kind === 'i' && f.bytes === 8) ||
+    (d === 'float16' && f.kind === 'f' && f.bytes === 2) ||
+    (d === 'bfloat16' && f.kind === 'bf' && f.bytes === 2) ||
+    (d === 'uint8' && f.kind === 'u' && f.bytes === 1) ||
+    (d === 'int8' && f.kind === 'i' && f.bytes === 1) ||
+    (d === 'int16' && f.kind === 'i' && f.bytes === 2)
   );
-}
-
-/** IEEE half-precision bits to a number. */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-const bf16View = new DataView(new ArrayBuffer(4));
-function bf16ToNumber(h: number): number {
-  bf16View.setUint32(0, h << 16);
-  return bf16View.getFloat32(0);
 }
 
 /**
@@ -89,9 +92,8 @@ export function decodeElements(bytes: Uint8Array, f: ElementFormat, n: number, w
   const read = ((): ((p: number) => Scalar) => {
     switch (`${f.kind}${w}`) {
       case 'f2':
-        return (p) => halfToNumber(dv.getUint16(p, le));
       case 'bf2':
-        return (p) => bf16ToNumber(dv.getUint16(p, le));
+        return (p) => dv.getUint16(p, le); // the bits, into a Uint16Array
       case 'f4':
         return (p) => dv.getFloat32(p, le);
       case 'f8':
@@ -139,6 +141,9 @@ export function encodeElements(data: TypedArray, dtype: DType): Uint8Array {
     if (dtype === 'float32') dv.setFloat32(i * 4, v as number, true);
     else if (dtype === 'float64') dv.setFloat64(i * 8, v as number, true);
     else if (dtype === 'int64') dv.setBigInt64(i * 8, v as bigint, true);
+    else if (dtype === 'float16' || dtype === 'bfloat16') dv.setUint16(i * 2, v as number, true);
+    else if (dtype === 'int16') dv.setInt16(i * 2, v as number, true);
+    else if (dtype === 'uint8' || dtype === 'int8') out[i] = (v as number) & 0xff;
     else dv.setInt32(i * 4, v as number, true);
   }
   return out;

@@ -12,7 +12,7 @@
  * i8 u4 u8 (into int32, with a range check: a value outside int32 is a ValueError) and b1 (bool).
  * Structured dtypes, object arrays and anything malformed are FormatErrors.
  */
-import { allocArray, ArgumentError, FormatError, stridedCopy, type DType, type TypedArray } from '../ir/index.js';
+import { allocArray, ArgumentError, DTypeError, FormatError, stridedCopy, type DType, type TypedArray } from '../ir/index.js';
 import { fromValues, hostValues, resolveDevice, Tensor } from '../tensor/index.js';
 import { defineOptions, describeValue, deviceArg } from '../tensor/options.js';
 import { decodeElements, encodeElements, isNative, dtypeForFormat, type ElementFormat } from './element.js';
@@ -26,7 +26,10 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 /** numpy refuses longer headers by default (they may not be safe to parse). */
 const MAX_HEADER_CHARS = 10000;
 
-const DESCR: Record<DType, string> = { float32: '<f4', float64: '<f8', int32: '<i4', int64: '<i8', bool: '|b1' };
+/** NumPy has no bfloat16: saving one is a DTypeError (convert with `.float()` first). */
+const DESCR: Record<DType, string> = {
+  float32: '<f4', float64: '<f8', int32: '<i4', int64: '<i8', bool: '|b1', float16: '<f2', bfloat16: '', uint8: '|u1', int8: '|i1', int16: '<i2',
+};
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -64,6 +67,7 @@ export function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
 
 function npyChunks(op: string, t: Tensor): Uint8Array[] {
   checkTensor(op, t);
+  if (t.dtype === 'bfloat16') throw new DTypeError(`${op}: NumPy has no bfloat16; convert the tensor first (t.float())`);
   const data = hostValues(t);
   return [npyHeader(t.dtype, t.shape), encodeElements(data, t.dtype)];
 }

@@ -47,10 +47,12 @@ const READ_DTYPES: Record<string, ElementFormat> = {
 };
 
 /** What graft writes for each of its dtypes. */
-export const SAFETENSORS_DTYPE: Record<DType, string> = { float64: 'F64', float32: 'F32', int64: 'I64', int32: 'I32', bool: 'BOOL' };
+export const SAFETENSORS_DTYPE: Record<DType, string> = {
+  float64: 'F64', float32: 'F32', int64: 'I64', int32: 'I32', bool: 'BOOL', float16: 'F16', bfloat16: 'BF16', uint8: 'U8', int8: 'I8', int16: 'I16',
+};
 
 /** The reference library's dtype order (increasing alignment); the writer sorts by it, descending. */
-const DTYPE_ORDER: Record<DType, number> = { bool: 0, int32: 9, float32: 11, float64: 12, int64: 13 };
+const DTYPE_ORDER: Record<DType, number> = { bool: 0, uint8: 1, int8: 2, int16: 5, float16: 7, bfloat16: 8, int32: 9, float32: 11, float64: 12, int64: 13 };
 
 const utf8 = new TextEncoder();
 

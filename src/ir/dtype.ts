@@ -1,18 +1,20 @@
 import { DTypeError } from './errors.js';
 
 /** The element types graft stores. float32 is the default float and int64 the default integer, as in PyTorch. */
-export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'float16' | 'bfloat16' | 'uint8' | 'int8' | 'int16';
 
-export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+/** Every dtype (new ones are appended: a dtype's position numbers it in structural keys). */
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16'];
+
+/** Kept for compatibility: every dtype PyTorch names in graft is stored now (issue 14), so this is empty. */
+export type UnsupportedDType = never;
+export const UNSUPPORTED_DTYPES: readonly string[] = [];
 
 /**
- * PyTorch dtypes graft names but does not store yet (half precision is issue 14): `torch.float16` exists so
- * that using it is a clear DTypeError rather than `undefined` silently meaning the default dtype.
+ * Storage of each dtype: float16 and bfloat16 are their 16 bits in a Uint16Array (as C's uint16_t, NumPy's
+ * `<f2` and safetensors' F16/BF16 lay them out); uint8 shares Uint8Array with bool.
  */
-export type UnsupportedDType = 'float16' | 'bfloat16' | 'uint8' | 'int8' | 'int16';
-export const UNSUPPORTED_DTYPES: readonly UnsupportedDType[] = ['float16', 'bfloat16', 'uint8', 'int8', 'int16'];
-
-export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Int8Array | Int16Array;
 
 export type Category = 'bool' | 'int' | 'float';
 
@@ -34,7 +36,19 @@ export const DTYPE_INFO: Record<DType, DTypeInfo> = {
   int64: { bytes: 8, category: 'int', rank: 2, array: BigInt64Array },
   float32: { bytes: 4, category: 'float', rank: 3, array: Float32Array },
   float64: { bytes: 8, category: 'float', rank: 4, array: Float64Array },
+  float16: { bytes: 2, category: 'float', rank: 3, array: Uint16Array },
+  bfloat16: { bytes: 2, category: 'float', rank: 3, array: Uint16Array },
+  uint8: { bytes: 1, category: 'int', rank: 1, array: Uint8Array },
+  int8: { bytes: 1, category: 'int', rank: 1, array: Int8Array },
+  int16: { bytes: 2, category: 'int', rank: 1, array: Int16Array },
 };
+
+/** The 16-bit floats: stored as bits, computed in float32 and rounded back after every op (as PyTorch's CPU). */
+export const isHalf = (d: DType): boolean => d === 'float16' || d === 'bfloat16';
+/** The integers narrower than int32: computed in int32 and wrapped back to their width after every op. */
+export const isNarrowInt = (d: DType): boolean => d === 'uint8' || d === 'int8' || d === 'int16';
+/** The dtype a narrow dtype computes in (float32 for half floats, int32 for narrow integers), else itself. */
+export const computeDType = (d: DType): DType => (isHalf(d) ? 'float32' : isNarrowInt(d) ? 'int32' : d);
 
 export const DEFAULT_FLOAT: DType = 'float32';
 export const DEFAULT_INT: DType = 'int64';
@@ -45,12 +59,6 @@ export function isDType(x: unknown): x is DType {
 
 export function checkDType(x: unknown, op: string): DType {
   if (isDType(x)) return x;
-  if ((UNSUPPORTED_DTYPES as readonly unknown[]).includes(x)) {
-    throw new DTypeError(
-      `${op}: dtype torch.${String(x)} is not supported yet; graft stores ${DTYPES.join(', ')}` +
-        (x === 'float16' || x === 'bfloat16' ? ' (half precision is planned)' : ''),
-    );
-  }
   throw new DTypeError(`${op}: unknown dtype ${String(x)}; expected one of ${DTYPES.join(', ')}`);
 }
 
@@ -60,10 +68,27 @@ export const isBool = (d: DType): boolean => d === 'bool';
 
 const CAT_RANK: Record<Category, number> = { bool: 0, int: 1, float: 2 };
 
-/** torch.promote_types for two tensor dtypes: the category decides, then the width (int32 < int64 < float32 < float64). */
+/**
+ * torch.promote_types for two tensor dtypes (PyTorch 1.13's table, `test/ir/promotion.test.ts` holds it
+ * whole): the category decides (bool < integers < floats), then the width; uint8 with int8 gives int16 (the
+ * smallest type holding both), float16 with bfloat16 gives float32 (neither holds the other).
+ */
 export function promoteTypes(a: DType, b: DType): DType {
-  return DTYPE_INFO[a].rank >= DTYPE_INFO[b].rank ? a : b;
+  if (a === b) return a;
+  const ca = CAT_RANK[DTYPE_INFO[a].category];
+  const cb = CAT_RANK[DTYPE_INFO[b].category];
+  if (ca !== cb) return ca > cb ? a : b;
+  if (isHalf(a) && isHalf(b)) return 'float32';
+  if ((a === 'uint8' && b === 'int8') || (a === 'int8' && b === 'uint8')) return 'int16';
+  const wa = WIDTH[a];
+  const wb = WIDTH[b];
+  return wa >= wb ? a : b;
 }
+
+/** Order within a category for promotion (uint8/int8 and float16/bfloat16 tie: promoteTypes settles those). */
+const WIDTH: Record<DType, number> = {
+  bool: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4, float16: 1, bfloat16: 1, float32: 3, float64: 4,
+};
 
 /** A value taking part in an operation: a tensor's dtype (with its rank: 0-d tensors count like scalars) or a JS scalar. */
 export type Operand = { dtype: DType; dim: number } | number | bigint | boolean;
@@ -123,8 +148,10 @@ export function dtypeOfArray(a: ArrayBufferView): DType {
   if (a instanceof Int32Array) return 'int32';
   if (a instanceof BigInt64Array) return 'int64';
   if (a instanceof Uint8Array) return 'bool';
+  if (a instanceof Int8Array) return 'int8';
+  if (a instanceof Int16Array) return 'int16';
   throw new DTypeError(
-    `fromNumpy: unsupported typed array ${a.constructor.name}; expected Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array (bool)`,
+    `fromNumpy: unsupported typed array ${a.constructor.name}; expected Float32Array, Float64Array, Int32Array, BigInt64Array, Int8Array, Int16Array or Uint8Array (bool)`,
   );
 }
 

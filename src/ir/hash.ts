@@ -1,4 +1,5 @@
 import { HASH_START, internArg, mixNumber } from './arg.js';
+import { isFloat } from './dtype.js';
 import { type Node } from './node.js';
 
 let epoch = 0;
@@ -13,7 +14,8 @@ const LIFTED = -3;
  * not 0, ±1, ±2, ±0.5, an infinity or NaN. Its value is left out of the structural key.
  */
 export function isLiftedConstant(n: Node): boolean {
-  if (n.op !== 'const' || (n.dtype !== 'float32' && n.dtype !== 'float64')) return false;
+  // Any float dtype: a float16/bfloat16 value is exact in the float64 buffer and its cast back.
+  if (n.op !== 'const' || !isFloat(n.dtype)) return false;
   return isLiftedConstantValue(n.arg as number);
 }
 

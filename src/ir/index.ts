@@ -11,3 +11,4 @@ export * from './hash.js';
 export * from './print.js';
 export * from './random.js';
 export * from './schema.js';
+export * from './half.js';

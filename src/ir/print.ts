@@ -3,7 +3,9 @@ import { toposort } from './graph.js';
 import type { Node } from './node.js';
 import type { Scalar } from './scalar.js';
 
-const SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32', int64: 'i64', bool: 'bool' };
+const SHORT: Record<DType, string> = {
+  float32: 'f32', float64: 'f64', int32: 'i32', int64: 'i64', bool: 'bool', float16: 'f16', bfloat16: 'bf16', uint8: 'u8', int8: 'i8', int16: 'i16',
+};
 
 /** Variable names in jaxpr's style: a, b, ..., z, ba, bb, ... */
 function varName(i: number): string {
@@ -23,7 +25,7 @@ function fmtNum(x: Scalar, dtype: DType): string {
   if (dtype === 'bool') return x ? 'True' : 'False';
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (dtype === 'int32') return String(x);
+  if (dtype === 'int32' || dtype === 'uint8' || dtype === 'int8' || dtype === 'int16') return String(x);
   return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 

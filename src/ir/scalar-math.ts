@@ -4,7 +4,7 @@
  * one table per representation, keyed by op name. Integer ops wrap to their width (two's complement, as
  * the compiled kernels compute them in unsigned arithmetic).
  */
-import type { DType } from './dtype.js';
+import { DTYPE_INFO, type DType } from './dtype.js';
 import { ZeroDivisionError } from './errors.js';
 import type { Scalar } from './scalar.js';
 
@@ -43,7 +43,12 @@ export function erf(x: number): number {
 export type Unary = (x: number, dtype: DType) => number;
 export type Binary = (a: number, b: number, dtype: DType) => number;
 
-const isIntType = (d: DType): boolean => d === 'int32' || d === 'int64' || d === 'bool';
+/**
+ * Integer dtypes (bool included). uint8/int8/int16 compute here as exact doubles (or int32 wrapping where a
+ * product could pass 2^53: pow) and wrap to their width when stored, as the kernels compute them in int32
+ * and cast back; float16/bfloat16 compute as doubles and are rounded to half by their caller.
+ */
+const isIntType = (d: DType): boolean => DTYPE_INFO[d].category !== 'float';
 
 export const UNARY: Record<string, Unary> = {
   neg: (x, d) => (d === 'int32' ? -x | 0 : -x),
@@ -112,7 +117,7 @@ export const BINARY: Record<string, Binary> = {
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
   },
-  pow: (a, b, d) => (d === 'int32' ? intPow(a, b) : cPow(a, b)),
+  pow: (a, b, d) => (isIntType(d) && d !== 'bool' ? intPow(a, b) : cPow(a, b)),
   max: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
   min: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
   and: (a, b, d) => (d === 'bool' ? (a && b ? 1 : 0) : a & b),

@@ -9,6 +9,7 @@
  */
 import { type DType } from './dtype.js';
 import { ValueError } from './errors.js';
+import { roundBFloat16, roundFloat16 } from './half.js';
 
 /** One element's value: bigint for int64, number otherwise. */
 export type Scalar = number | bigint;
@@ -37,6 +38,25 @@ function wrapFloat(x: number, bits: 32 | 64): bigint {
   return BigInt.asIntN(bits, BigInt(Math.trunc(x)));
 }
 
+const NARROW_BITS = { uint8: 8, int8: 8, int16: 16 } as const;
+
+/**
+ * A value as an integer narrower than int32, as PyTorch's CPU casts it on x86: floats truncate to int32 (NaN,
+ * infinities and values outside int32's range give 0: the low bits of x86's "integer indefinite"
+ * 0x80000000), then wrap to the width; integers wrap. `torch.tensor([300.]).to(torch.int8)` is 44,
+ * `1e10` gives 0 (through int64 it would be -7168 for int16).
+ */
+function castNarrow(x: number | bigint, dtype: 'uint8' | 'int8' | 'int16'): number {
+  const bits = NARROW_BITS[dtype];
+  if (typeof x === 'bigint') return Number(dtype === 'uint8' ? BigInt.asUintN(bits, x) : BigInt.asIntN(bits, x));
+  const t = Math.trunc(x);
+  if (!(t >= -2147483648 && t <= 2147483647)) return 0;
+  // |t| < 2^31: exact modular arithmetic in doubles (no bigint per element: the interpreter casts arrays).
+  const m = 2 ** bits;
+  const u = ((t % m) + m) % m;
+  return dtype !== 'uint8' && u >= m / 2 ? u - m : u;
+}
+
 /**
  * Convert a value to what a dtype holds, as the kernels' casts do (the reference semantics): to bool, nonzero
  * is 1; to an integer, floats truncate and wrap modulo 2^n (NaN and infinities give 0) and integers wrap; to
@@ -56,12 +76,25 @@ export function castScalar(x: Scalar | boolean, dtype: DType): Scalar {
       return typeof x === 'bigint' ? bigintToFloat32(x) : Math.fround(x);
     case 'float64':
       return Number(x);
+    case 'float16':
+      return roundFloat16(typeof x === 'bigint' ? bigintToFloat32(x) : x);
+    case 'bfloat16':
+      return roundBFloat16(typeof x === 'bigint' ? bigintToFloat32(x) : x);
+    case 'uint8':
+    case 'int8':
+    case 'int16':
+      if (typeof x === 'number' && Number.isInteger(x) && x >= -128 && x <= 127 && dtype !== 'uint8') return x;
+      return castNarrow(x, dtype);
   }
 }
 
 const INT_RANGE: Partial<Record<DType, readonly [bigint, bigint]>> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  int8: [-128n, 127n],
+  // PyTorch's check for unsigned types lets negative values down to -255 through (they wrap: -1 is 255).
+  uint8: [-255n, 255n],
 };
 
 /**

@@ -3,15 +3,16 @@
  * Fields are discovered by walking the instance's own properties in assignment order (PyTorch registers
  * them in __setattr__; JS has no such hook without proxies, and the walk costs nothing per op).
  */
-import { ArgumentError, ValueError } from '../ir/index.js';
+import { ArgumentError, DTypeError, isDType, isFloat, ValueError, type DType } from '../ir/index.js';
 import { noGrad, resolveDevice, Tensor } from '../tensor/index.js';
-import { bool, checked, defineOptions, describeValue, str } from '../tensor/options.js';
+import { bool, checked, defineOptions, describeValue, deviceArg, dtypeArg, str } from '../tensor/options.js';
 import { Parameter } from './parameter.js';
 import { capture } from '../tensor/capture-hooks.js';
 
 const REGISTER_BUFFER_OPTIONS = defineOptions('registerBuffer', { persistent: bool.optional() });
 const NAMED_OPTIONS = defineOptions('namedParameters', { prefix: str.optional(), recurse: bool.optional() });
 const NAMED_BUFFERS_OPTIONS = defineOptions('namedBuffers', { prefix: str.optional(), recurse: bool.optional() });
+const MODULE_TO_OPTIONS = defineOptions('Module.to', { device: deviceArg.optional(), dtype: dtypeArg.optional() });
 const ZERO_GRAD_OPTIONS = defineOptions('Module.zeroGrad', { setToNone: bool.optional() });
 const LOAD_STATE_DICT_OPTIONS = defineOptions('loadStateDict', { strict: bool.optional() });
 
@@ -225,8 +226,19 @@ export class Module {
     return this;
   }
 
-  /** Move parameters and buffers to a device (in place: the same Parameter objects, new storage). */
-  to(device: string): this {
+  /**
+   * Move parameters and buffers to a device, or convert their floating point ones to a floating dtype
+   * (`to('cuda')`, `to(torch.float16)`, `to({ device, dtype })`), in place: the same Parameter objects, new
+   * storage, as PyTorch's Module.to.
+   */
+  to(target: string | { device?: string; dtype?: DType }): this {
+    if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
+      const o = checked(MODULE_TO_OPTIONS, target);
+      if (o.dtype !== undefined) this._toDType(o.dtype);
+      return o.device !== undefined ? this.to(o.device) : this;
+    }
+    if (isDType(target)) return this._toDType(target);
+    let device = target;
     if (typeof device !== 'string') throw new ArgumentError(`Module.to(): argument 'device' must be a device name, not ${describeValue(device)}`);
     device = resolveDevice(device); // an unknown device fails here, before anything moves
     for (const m of this.modules()) {
@@ -238,6 +250,31 @@ export class Module {
       for (const [n, b] of m._fields().buffers) rec[n] = b.to(device);
     }
     return this;
+  }
+  /** Convert floating point parameters and buffers to `dtype` (integer ones, such as counters, stay). */
+  private _toDType(dtype: DType): this {
+    if (!isFloat(dtype)) {
+      throw new DTypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype}`);
+    }
+    for (const m of this.modules()) {
+      const rec = m as unknown as Record<string, unknown>;
+      for (const [, p] of m._fields().params) if (isFloat(p.dtype) && p.dtype !== dtype) p._castTo(dtype);
+      for (const [n, b] of m._fields().buffers) if (isFloat(b.dtype)) rec[n] = b.to(dtype);
+    }
+    return this;
+  }
+  /** Floating point parameters and buffers to float16. */
+  half(): this {
+    return this._toDType('float16');
+  }
+  bfloat16(): this {
+    return this._toDType('bfloat16');
+  }
+  float(): this {
+    return this._toDType('float32');
+  }
+  double(): this {
+    return this._toDType('float64');
   }
   cuda(): this {
     return this.to('cuda');

@@ -1,4 +1,4 @@
-import { ArgumentError, build, type Node } from '../ir/index.js';
+import { ArgumentError, build, type DType, type Node } from '../ir/index.js';
 import { Tensor, type TensorInit } from '../tensor/index.js';
 import { describeValue } from '../tensor/options.js';
 
@@ -20,6 +20,14 @@ export class Parameter extends Tensor {
   }
 
   /** @internal Move to another device in place (Module.to keeps the same Parameter objects). */
+  /** @internal Convert in place to another (floating) dtype: the same Parameter object, new storage; a grad is converted too. */
+  _castTo(dtype: DType): void {
+    const cast = this.detach().to(dtype);
+    this._value = cast.node;
+    this._version++;
+    if (this.grad !== null) this.grad = this.grad.to(dtype);
+  }
+
   _moveTo(device: string): void {
     const moved = this.detach().to(device);
     this.device = device;

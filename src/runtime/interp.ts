@@ -12,6 +12,7 @@ import {
   contiguousStrides,
   IndexError,
   isFloat,
+  isHalf,
   numel,
   randAt,
   randKey,
@@ -27,6 +28,7 @@ import { Buffer } from './buffer.js';
 import { HostDevice } from './host-device.js';
 import { hostArray, zeroedHostArray } from './host-memory.js';
 import { binaryFn, unaryFn } from './scalar-math.js';
+import { decodeHalf, encodeHalf, roundBFloat16, roundFloat16 } from '../ir/half.js';
 
 export interface InterpOptions {
   /** Compute float32 nodes in float64 (no intermediate rounding). */
@@ -41,9 +43,35 @@ type Arr = TypedArray;
 type Elems = { [i: number]: Scalar; readonly length: number };
 const el = (a: Arr): Elems => a as unknown as Elems;
 
+/**
+ * float16/bfloat16 nodes are computed as float32 values (a Float32Array, in both modes: half is what they
+ * hold) rounded to half after every node, as PyTorch's CPU rounds after every op; their buffers hold the
+ * bits (Uint16Array) and are decoded when read and encoded when written. uint8/int8/int16 nodes live in
+ * their own typed arrays, whose stores wrap to the width as the kernels' casts from int32 do.
+ */
 function storageOf(dtype: DType, n: number, f64: boolean): Arr {
   checkBufferSize(f64 && isFloat(dtype) ? 'float64' : dtype, n, `interp: a buffer of ${n} ${dtype} elements`);
+  if (isHalf(dtype)) return new Float32Array(n);
   return f64 && isFloat(dtype) ? new Float64Array(n) : allocArray(dtype, n);
+}
+
+/** Round every value of a half node's compute form to half (idempotent on values already half). */
+function roundToHalf(a: Arr, dtype: DType): void {
+  const f = dtype === 'float16' ? roundFloat16 : roundBFloat16;
+  const o = a as Float32Array;
+  for (let i = 0; i < o.length; i++) o[i] = f(o[i]!);
+}
+
+/** A host buffer's values in the form the interpreter computes with (half bits decoded). */
+function computeForm(host: TypedArray, dtype: DType, f64: boolean): Arr {
+  if (isHalf(dtype)) return decodeHalf(host as Uint16Array, dtype as 'float16' | 'bfloat16');
+  return f64 && isFloat(dtype) && !(host instanceof Float64Array) ? Float64Array.from(host as Float32Array) : host;
+}
+
+/** Values in the compute form written into storage of the dtype (half values encoded to bits). */
+export function storeValues(dst: TypedArray, v: Arr, dtype: DType): void {
+  if (isHalf(dtype)) encodeHalf(v as Float32Array, dtype as 'float16' | 'bfloat16', dst as Uint16Array);
+  else setElements(dst, v);
 }
 
 /**
@@ -53,6 +81,7 @@ function storageOf(dtype: DType, n: number, f64: boolean): Arr {
  */
 function toDType(x: Scalar, dtype: DType): Scalar {
   if (typeof x === 'bigint' && dtype === 'float32') return bigintToFloat32(x);
+  if (isHalf(dtype)) return castScalar(x, dtype);
   if (isFloat(dtype)) return Number(x);
   return castScalar(x, dtype);
 }
@@ -328,7 +357,8 @@ function reduceInt64(n: Node, x: Elems, out: BigInt64Array, op: string, axes: re
 }
 
 /**
- * Evaluate `roots` and return their values (typed arrays; Float64Array for float nodes in float64 mode).
+ * Evaluate `roots` and return their values (typed arrays; Float64Array for float nodes in float64 mode;
+ * float16/bfloat16 values as a Float32Array of their values, not bits).
  * Buffers and realized nodes are read through their host memory.
  */
 export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr[] {
@@ -346,13 +376,13 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
     if (ref) {
       const host = ref.host;
       if (!host) throw new Error(`interp: buffer ${ref.id} on ${ref.device} has no host memory`);
-      const v = f64 && isFloat(n.dtype) && !(host instanceof Float64Array) ? Float64Array.from(host as Float32Array) : host;
-      vals.set(n, v);
+      vals.set(n, computeForm(host, n.dtype, f64));
       continue;
     }
     let v: Arr;
     try {
       v = evalNode(n, n.srcs.map((s) => vals.get(s)!), f64);
+      if (isHalf(n.dtype) && n.op !== 'assign' && v !== vals.get(n.srcs[0]!)) roundToHalf(v, n.dtype);
     } catch (e) {
       if (typeof e === 'object' && e !== null && !failingNodes.has(e)) failingNodes.set(e, n);
       throw e;
@@ -369,7 +399,7 @@ export function interpret(roots: readonly Node[], opts: InterpOptions = {}): Arr
   // Writes happen after every read, so a program never reads a value it overwrote.
   for (const [n, v] of assigns) {
     const target = (n.srcs[0]!.arg as { ref: Buffer }).ref;
-    setElements(target.host!, v);
+    storeValues(target.host!, v, n.dtype);
   }
   return results;
 }
@@ -399,7 +429,7 @@ export class InterpDevice extends HostDevice {
       if (r.realized) return r.realized as Buffer;
       // Results go to counted host memory of their own (a result may also alias an input: reshape of a buffer).
       const own = hostArray(r.dtype, r.numel, this.name);
-      setElements(own, vals[i]! as TypedArray);
+      storeValues(own, vals[i]!, r.dtype);
       return new Buffer(this.name, r.dtype, r.numel, own);
     });
   }

@@ -298,7 +298,7 @@ P.requiresGrad_ = function (this: Tensor, requiresGrad = true) {
     return this;
   }
   if (requiresGrad && !isFloat(this.dtype)) {
-    throw new DTypeError(`requiresGrad_: only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    throw new DTypeError(`requiresGrad_: Only Tensors of floating point and complex dtype can require gradients (got ${this.dtype})`);
   }
   if (requiresGrad) this._asLeafView();
   this.requiresGrad = requiresGrad;

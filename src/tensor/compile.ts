@@ -376,7 +376,9 @@ export class Variant {
       }
       const arr = outs[ref.out]!;
       const shape = this.rootShapes[ref.out]!;
-      return build.buffer(new Buffer(device, dtypeOf(arr), arr.length, arr), shape);
+      // The plan's dtype: an array's type does not tell float16 from bfloat16 (Uint16Array) or uint8 from bool.
+      const dtype = this.program.plan.slots[this.program.plan.outputs[ref.out]!]!.dtype;
+      return build.buffer(new Buffer(device, dtype, arr.length, arr), shape);
     };
     for (const [target, ref] of this.values) {
       const t = this.target(target, flat);
@@ -473,14 +475,6 @@ function argBuffer(t: Tensor): Buffer {
     }
   }
   return t._contiguousBuffer();
-}
-
-function dtypeOf(a: TypedArray): 'float32' | 'float64' | 'int32' | 'int64' | 'bool' {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof BigInt64Array) return 'int64';
-  return 'bool';
 }
 
 function rebuild(t: Template, tensor: (ref: Ref) => Tensor): unknown {

@@ -17,13 +17,16 @@
  *   horizontal sum and streams b and the output through cache.
  * Batch axes of a and b broadcast (expand from size 1); their strides are whatever the operands' are.
  */
-import { build, type Node, type Shape } from '../ir/index.js';
+import { build, isHalf, type Node, type Shape } from '../ir/index.js';
 
 /**
  * Contract a [...batchA, M, K] with b [...batchB, K, N] into [...batch, M, N], where batch is the broadcast
  * of batchA and batchB (the caller checks shapes and dtypes: a and b have one dtype, K agrees).
  */
 export function contract(a: Node, b: Node, batch: Shape): Node {
+  // float16/bfloat16 products are computed in float32 and rounded once (PyTorch's half matmul accumulates
+  // in float): products rounded to half one by one would lose what the accumulator keeps.
+  if (isHalf(a.dtype)) return build.cast(contract(build.cast(a, 'float32'), build.cast(b, 'float32'), batch), a.dtype);
   const [M, K] = a.shape.slice(-2) as [number, number];
   const N = b.shape[b.shape.length - 1]!;
   const full = [...batch, M, K, N];

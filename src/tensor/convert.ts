@@ -28,6 +28,15 @@ declare module './tensor.js' {
     int(): Tensor;
     long(): Tensor;
     bool(): Tensor;
+    /** float16 (`torch.half`). */
+    half(): Tensor;
+    bfloat16(): Tensor;
+    /** uint8. */
+    byte(): Tensor;
+    /** int8. */
+    char(): Tensor;
+    /** int16. */
+    short(): Tensor;
     type(dtype: DType): Tensor;
     /** A tensor sharing storage, not tracked by autograd. */
     detach(): Tensor;
@@ -112,6 +121,21 @@ P.long = function (this: Tensor) {
 };
 P.bool = function (this: Tensor) {
   return this.to('bool');
+};
+P.half = function (this: Tensor) {
+  return this.to('float16');
+};
+P.bfloat16 = function (this: Tensor) {
+  return this.to('bfloat16');
+};
+P.byte = function (this: Tensor) {
+  return this.to('uint8');
+};
+P.char = function (this: Tensor) {
+  return this.to('int8');
+};
+P.short = function (this: Tensor) {
+  return this.to('int16');
 };
 P.type = function (this: Tensor, dtype: DType) {
   return this.to(dtype);

@@ -16,6 +16,9 @@ import {
   DTYPE_INFO,
   dtypeOfArray,
   isFloat,
+  isHalf,
+  float16Bits,
+  bfloat16Bits,
   isInt,
   ShapeError,
   ValueError,
@@ -83,7 +86,7 @@ export function resolveDevice(d?: string): string {
 /** @internal Finish a freshly created leaf: requiresGrad option (floats only, as in PyTorch). */
 export function finish(t: Tensor, opts: CreateOptions | undefined, op: string): Tensor {
   if (opts?.requiresGrad) {
-    if (!isFloat(t.dtype)) throw new DTypeError(`${op}: Only Tensors of floating point dtype can require gradients (got ${t.dtype})`);
+    if (!isFloat(t.dtype)) throw new DTypeError(`${op}: Only Tensors of floating point and complex dtype can require gradients (got ${t.dtype})`);
     t.requiresGrad = true;
   }
   return t;
@@ -179,10 +182,15 @@ function convertValues(values: ArrayLike<number | bigint | boolean>, dtype: DTyp
   if (typeof values !== 'object' || values === null || !Number.isSafeInteger(values.length)) {
     throw new ArgumentError(`${op}: expected an array of values, not ${describeValue(values)}`);
   }
-  if (dtype !== 'bool' && values instanceof DTYPE_INFO[dtype].array) return (values as TypedArray).slice();
+  if (dtype !== 'bool' && dtype !== 'uint8' && !isHalf(dtype) && values instanceof DTYPE_INFO[dtype].array) return (values as TypedArray).slice();
   const arr = allocArray(dtype, values.length);
   const out = arr as unknown as { [i: number]: Scalar };
-  for (let i = 0; i < values.length; i++) out[i] = checkedScalar(values[i]!, dtype, op);
+  // float16/bfloat16 are stored as their bits (values round as a cast does, overflowing to ±inf).
+  const bits = dtype === 'float16' ? float16Bits : dtype === 'bfloat16' ? bfloat16Bits : null;
+  for (let i = 0; i < values.length; i++) {
+    const v = checkedScalar(values[i]!, dtype, op);
+    out[i] = bits ? bits(v as number) : v;
+  }
   return arr;
 }
 
@@ -374,6 +382,9 @@ export function uniformNode(shape: readonly number[], dtype: DType, device: stri
 
 /** @internal Standard normal node (Box-Muller on two uniform streams of one seed). */
 export function normalNode(shape: readonly number[], dtype: DType, device: string): Node {
+  // float16/bfloat16: drawn in float32 and rounded once (Box-Muller rounded op by op in half loses the tails:
+  // 1 - u rounds to 0 and log gives inf).
+  if (isHalf(dtype)) return build.cast(normalNode(shape, 'float32', device), dtype);
   const s = nextSeedNode(device);
   const u1 = build.rand(s, 0, dtype, shape);
   const u2 = build.rand(s, 1, dtype, shape);

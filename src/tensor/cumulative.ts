@@ -72,8 +72,11 @@ function cumExtremeIndex(y: Node, op: 'max' | 'min'): Node {
   const pos = build.where(build.binary('and', mask, hit), j, build.constant(-1n, 'int64', sq.shape));
   return dropLast(build.reduce(pos, 'max', [last]));
 }
-const minOf = (d: DType): number | bigint => (d === 'int64' ? -(2n ** 63n) : d === 'int32' ? -(2 ** 31) : 0);
-const maxOf = (d: DType): number | bigint => (d === 'int64' ? 2n ** 63n - 1n : d === 'int32' ? 2 ** 31 - 1 : 1);
+const INT_LIMITS: Partial<Record<DType, readonly [number | bigint, number | bigint]>> = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127], uint8: [0, 255],
+};
+const minOf = (d: DType): number | bigint => INT_LIMITS[d]?.[0] ?? 0;
+const maxOf = (d: DType): number | bigint => INT_LIMITS[d]?.[1] ?? 1;
 
 function cumExtreme(op: 'cummax' | 'cummin', x: Tensor, args: unknown[]): ValuesIndices {
   checkTensor(op, x);

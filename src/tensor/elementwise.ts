@@ -48,6 +48,8 @@ const operandInfo = (x: TensorLike): { dtype: DType; dim: number } | number | bi
 
 /** @internal Finish an op: write into `out` when given. */
 export function withOut(op: string, result: Tensor, opts?: OutOptions): Tensor {
+  // Ops whose options are not declared elsewhere (exp2, erfinv, ...) reach here unchecked: `out` must be a Tensor.
+  if (opts?.out && !(opts.out instanceof Tensor)) throw new ArgumentError(`${op}(): argument 'out' must be Tensor, not ${describeValue(opts.out)}`);
   if (opts?.out) return commitInPlace(op, opts.out, result, { out: true });
   return result;
 }

@@ -32,3 +32,4 @@ export * from './cumulative.js';
 export * from './products.js';
 export * from './search.js';
 export * as linalg from './linalg-namespace.js';
+export * from './dtype-info.js';

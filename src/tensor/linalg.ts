@@ -11,7 +11,11 @@ import { checkTensor, scalarTypeName } from './reduce-args.js';
 import { applyOp, Tensor } from './tensor.js';
 
 /** PyTorch's lower-case C++ type names (`float != double`). */
-const cName = (d: DType): string => ({ float32: 'float', float64: 'double', int32: 'int', int64: 'long int', bool: 'bool' })[d];
+const cName = (d: DType): string =>
+  ({
+    float32: 'float', float64: 'double', int32: 'int', int64: 'long int', bool: 'bool',
+    float16: 'c10::Half', bfloat16: 'c10::BFloat16', uint8: 'unsigned char', int8: 'signed char', int16: 'short int',
+  })[d];
 
 function checkDTypes(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {

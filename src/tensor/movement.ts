@@ -391,7 +391,12 @@ export function chunk(x: Tensor, chunks: number, dim: number | { dim?: number } 
   if (shape.length === 0) throw new ShapeError('chunk: chunk expects at least a 1-dimensional tensor');
   const d = normDim(dimArg(dim, 0, 'chunk'), shape.length, 'chunk');
   const n = shape[d]!;
-  if (n === 0) return split(x, Array<number>(chunks).fill(0), d);
+  if (n === 0) {
+    // PyTorch returns `chunks` empty tensors; a JS array cannot hold more than 2^32 - 1 (and 2^24 tensors is
+    // already gigabytes): refused rather than a RangeError.
+    if (chunks > 2 ** 24) throw new ValueError(`chunk: cannot return ${chunks} empty chunks of a dimension of size 0`);
+    return split(x, Array<number>(chunks).fill(0), d);
+  }
   return split(x, Math.ceil(n / chunks), d);
 }
 

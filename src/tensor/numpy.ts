@@ -6,14 +6,16 @@
  *   (Tensor._rebind), and a write into `nd.data` is seen by the tensor.
  * - `torch.fromNumpy(arr)` wraps a typed array (or an ndarray-like `{ data, shape, stride?, offset? }`) without
  *   copying: Float64Array gives float64 (NumPy's default), Float32Array float32, Int32Array int32,
- *   BigInt64Array int64 and Uint8Array bool (values must be 0 or 1).
+ *   BigInt64Array int64, Int8Array int8, Int16Array int16 and Uint8Array bool (values must be 0 or 1); an
+ *   ndarray-like `{ data, dtype }` names the dtype (a Uint8Array as 'uint8', a Uint16Array of half bits as
+ *   'float16' or 'bfloat16'), which is how `t.numpy()` of those dtypes comes back.
  *
  * graft is lazy, graft-side mutation is copy-on-write, and JS writes are invisible to graft until it reads:
  * - results pending when the tensor is mutated in place keep the values from before (as in PyTorch);
  * - a result computed (realized) before a JS write keeps its values; a result still pending when JS writes is
  *   computed from what the memory holds when it is read: call `realize()` on it first to pin it.
  */
-import { ArgumentError, checkedScalar, scalarToJS, type Scalar, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
+import { ArgumentError, checkDType, checkedScalar, scalarToJS, float16Bits, bfloat16Bits, float16ToNumber, bfloat16ToNumber, type Scalar, contiguousStrides, DTYPE_INFO, dtypeOfArray, IndexError, numel, ValueError, AutogradError, DeviceError, build, type DType, type TypedArray } from '../ir/index.js';
 import { getDevice } from '../runtime/index.js';
 import { fromValues } from './creation.js';
 import { bool, defineOptions, describeValue } from './options.js';
@@ -33,7 +35,11 @@ export class NDArray<T extends TypedArray = TypedArray> {
     /** Strides in elements (not bytes, unlike NumPy; as ndarray). */
     readonly stride: number[],
     readonly offset: number,
-    /** graft's dtype: 'float32', 'float64', 'int32', 'int64' (a BigInt64Array) or 'bool' (0/1 in a Uint8Array). */
+    /**
+     * graft's dtype: 'float32', 'float64', 'int32', 'int64' (a BigInt64Array), 'bool' (0/1 in a Uint8Array),
+     * 'uint8', 'int8', 'int16', or 'float16'/'bfloat16' (the 16 bits of each value in a Uint16Array: `get`,
+     * `set` and `tolist` convert, `data` holds the bits).
+     */
     readonly dtype: DType,
   ) {
     const ints = (v: unknown): boolean => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d));
@@ -76,9 +82,15 @@ export class NDArray<T extends TypedArray = TypedArray> {
     }
     return p;
   }
-  /** Element (i, j, ...) as stored: a number (bools as 0 or 1), a bigint for int64. */
+  /** Element (i, j, ...): a number (bools as 0 or 1, half floats decoded), a bigint for int64. */
   get(...idx: number[]): number | bigint {
-    return this.data[this.index(...idx)]!;
+    return this.decode(this.data[this.index(...idx)]!);
+  }
+
+  private decode(x: number | bigint): number | bigint {
+    if (this.dtype === 'float16') return float16ToNumber(x as number);
+    if (this.dtype === 'bfloat16') return bfloat16ToNumber(x as number);
+    return x;
   }
   /**
    * Set element (i, j, ...) to the last argument (a number or bigint, converted to the dtype; a value that
@@ -86,13 +98,18 @@ export class NDArray<T extends TypedArray = TypedArray> {
    */
   set(...args: (number | bigint)[]): number | bigint {
     const v = args.pop()!;
+    if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') {
+      throw new ArgumentError(`NDArray.set: the value (the last argument) must be a number or bigint, not ${describeValue(v)}`);
+    }
     const i = this.index(...(args as number[]));
-    (this.data as unknown as { [i: number]: Scalar })[i] = checkedScalar(v, this.dtype, 'NDArray.set');
+    const c = checkedScalar(v, this.dtype, 'NDArray.set');
+    const bits = this.dtype === 'float16' ? float16Bits(c as number) : this.dtype === 'bfloat16' ? bfloat16Bits(c as number) : c;
+    (this.data as unknown as { [i: number]: Scalar })[i] = bits;
     return v;
   }
   /** The elements as nested arrays (booleans for bool, as NumPy's tolist; int64 as in Tensor.tolist). */
   tolist(): unknown {
-    const conv = this.dtype === 'bool' ? (x: number | bigint): unknown => x !== 0 : scalarToJS;
+    const conv = this.dtype === 'bool' ? (x: number | bigint): unknown => x !== 0 : (x: number | bigint): unknown => scalarToJS(this.decode(x));
     const walk = (p: number, d: number): unknown => {
       if (d === this.shape.length) return conv(this.data[p]!);
       return Array.from({ length: this.shape[d]! }, (_, i) => walk(p + i * this.stride[d]!, d + 1));
@@ -108,6 +125,8 @@ export interface NDArrayLike {
   /** Strides in elements; row-major when left out. */
   stride?: readonly number[];
   offset?: number;
+  /** The dtype of `data` when its array type does not say it: 'uint8' (Uint8Array), 'float16'/'bfloat16' (Uint16Array of bits). */
+  dtype?: DType;
 }
 
 export interface NumpyOptions {
@@ -153,7 +172,10 @@ export function fromNumpy(arr: TypedArray | NDArrayLike): Tensor {
   const like: NDArrayLike = ArrayBuffer.isView(arr) ? { data: arr as TypedArray } as NDArrayLike : (arr as NDArrayLike);
   const data = like.data;
   if (!ArrayBuffer.isView(data)) throw new ValueError('fromNumpy: expected a typed array or an object with a typed array `data`');
-  const dtype = dtypeOfArray(data);
+  const dtype = like.dtype !== undefined ? checkDType(like.dtype, 'fromNumpy') : dtypeOfArray(data);
+  if (!(data instanceof DTYPE_INFO[dtype].array)) {
+    throw new ArgumentError(`fromNumpy(): dtype ${dtype} is stored in a ${DTYPE_INFO[dtype].array.name}, not a ${data.constructor.name}`);
+  }
   for (const key of ['shape', 'stride'] as const) {
     const v = like[key];
     if (v !== undefined && (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d)))) {

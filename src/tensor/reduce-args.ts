@@ -91,7 +91,9 @@ export const like = (x: Node, v: number): Node => build.constant(v, x.dtype, x.s
 
 /** PyTorch's ScalarType names, as its error messages print them (`Got: Int`). */
 export function scalarTypeName(d: DType): string {
-  return { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' }[d];
+  return {
+    float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool', float16: 'Half', bfloat16: 'BFloat16', uint8: 'Byte', int8: 'Char', int16: 'Short',
+  }[d];
 }
 
 /** @internal Check that an argument is a Tensor (JS callers can pass anything). */

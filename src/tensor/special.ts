@@ -79,7 +79,7 @@ export interface NanToNumOptions extends OutOptions {
   neginf?: number | null;
 }
 const NAN_TO_NUM_OPTIONS = defineOptions('nanToNum', { nan: real.optional(), posinf: real.nullable().optional(), neginf: real.nullable().optional(), out: tensorArg.optional() });
-const FLOAT_MAX: Record<string, number> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE };
+const FLOAT_MAX: Record<string, number> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38 };
 
 /** torch.nan_to_num(x, nan = 0, posinf = the dtype's max, neginf = its lowest): the gradient passes where x is finite. */
 export function nanToNum(x: Tensor, ...args: [nan?: number | NanToNumOptions, posinf?: number | null | NanToNumOptions, neginf?: number | null | NanToNumOptions, opts?: NanToNumOptions]): Tensor {

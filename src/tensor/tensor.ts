@@ -24,6 +24,8 @@ import {
   contiguousStrides,
   DeviceError,
   isFloat,
+  isHalf,
+  decodeHalf,
   numel,
   ValueError,
   type DType,
@@ -391,10 +393,15 @@ export class Tensor {
     return buf!;
   }
 
-  /** A copy of the values as a typed array in row-major order (Float32Array, Float64Array, Int32Array, Uint8Array). */
+  /**
+   * A copy of the values as a typed array in row-major order (Float32Array, Float64Array, Int32Array,
+   * BigInt64Array, Uint8Array, Int8Array, Int16Array). float16 and bfloat16 values come as a Float32Array
+   * (exact: JS has no 16-bit float array); `numpy()` shares their storage, the 16 bits of each value.
+   */
   dataSync(): TypedArray {
     const buf = this._contiguousBuffer();
     const host = this._device.toHost(buf);
+    if (isHalf(this.dtype)) return decodeHalf(host as Uint16Array, this.dtype as 'float16' | 'bfloat16') as Float32Array;
     return host.slice() as TypedArray;
   }
 
@@ -626,7 +633,7 @@ export function makeView(name: string, src: Tensor, ops: readonly ViewOp[], opts
 
 /** Whether a value of dtype `from` may be written into a tensor of dtype `to` (torch.can_cast). */
 export function canCast(from: DType, to: DType): boolean {
-  const rank = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 } as const;
+  const rank = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2, float16: 2, bfloat16: 2, uint8: 1, int8: 1, int16: 1 } as const;
   for (const d of [from, to]) if (typeof d !== 'string' || !Object.hasOwn(rank, d)) throw new DTypeError(`canCast: unknown dtype ${typeof d === 'string' ? d : typeof d}`);
   return rank[from] <= rank[to];
 }

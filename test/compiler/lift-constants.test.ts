@@ -16,6 +16,20 @@ describe('lifted constants', () => {
     expect([0, -0, 1, -1, 2, -2, 0.5, -0.5, Infinity, -Infinity, NaN].map((v) => isLiftedConstant(c(v)))).toEqual(Array(11).fill(false));
     expect(isLiftedConstant(c(3, 'int32'))).toBe(false);
     expect(isLiftedConstant(c(3, 'float64'))).toBe(true);
+    expect(isLiftedConstant(c(3, 'float16'))).toBe(true);
+    expect(isLiftedConstant(c(3, 'int8'))).toBe(false);
+  });
+
+  it('float16 x.mul(i + 0.1) for 20 values of i: one program, each value rounded to half as a float16 op rounds', () => {
+    const x = torch.tensor([1.5, -3, 1000], { dtype: torch.float16 }).realize();
+    x.mul(1.25).realize();
+    const before = cpu().stats.programBuilds;
+    for (let i = 0; i < 20; i++) {
+      const k = i + 0.1;
+      const want = torch.tensor([1.5, -3, 1000], { dtype: torch.float16, device: 'interp' }).mul(k).tolist();
+      expect(x.mul(k).tolist()).toEqual(want);
+    }
+    expect(cpu().stats.programBuilds - before).toBe(0);
   });
 
   it('x.mul(i + 2) for 40 values of i: one program, exact values', () => {

@@ -118,6 +118,24 @@ export const DOCUMENTED: readonly Documented[] = [
     aspects: ['grads'],
     reason: 'as addmm: with beta = 0 the input is not read (NaN in it does not propagate, as in PyTorch), so its gradient is null; PyTorch gives zeros',
   },
+  {
+    category: 'dtypes',
+    ids: [
+      'half/exp-float16', 'half/sin-float16', 'half/tanh-float16', 'half/sigmoid-float16', 'half/log-float16', 'half/sqrt-float16',
+      'half/relu-float16', 'half/softmax-float16', 'reduce/prod-float16', 'reduce/prod-bfloat16', 'matmul/float16',
+      'matmul/batched-float16', 'grad/exp-float16', 'reduce/cumsum-float16',
+    ],
+    aspects: ['gradFn'],
+    reason:
+      "PyTorch 1.13's CPU has no Half (or, for prod, BFloat16) kernel for these ops: the fixture computes them in float32 and converts back (ToCopyBackward0), which is what graft's op computes (design: Numbers, the narrow dtypes); graft's gradFn names the op",
+  },
+  {
+    category: 'dtypes',
+    ids: ['matmul/batched-bfloat16'],
+    aspects: ['grads'],
+    reason:
+      "the gradient of the operand broadcast over the batch: PyTorch rounds each batch's product to bfloat16 and then sums them (another rounding); graft's contraction sums over batch and K in float32 and rounds once (design: the narrow dtypes, matmul rounds once), a few bfloat16 ulps apart",
+  },
 ];
 
 export function documentedFor(category: string, id: string): Documented | undefined {

@@ -63,6 +63,9 @@ const CASES: Case[] = [
   ['new optim.Optimizer([p], {})', () => new (torch.optim.Optimizer as unknown as new (...a: unknown[]) => unknown)([torch.ones(1)], {})],
   ['new optim.Adam([p], {}, 5)', () => new (torch.optim.Adam as unknown as new (...a: unknown[]) => unknown)([torch.ones(1, { requiresGrad: true })], { lr: NaN }, 5)],
   ['new autograd.Variable(x, null)', (x) => new torch.autograd.Variable(x, null as never)],
+  ['torch.erfinv(x, { out: [] })', (x) => torch.erfinv(x, { out: [] as never })],
+  ['int16 x.numpy().set()', () => (torch.tensor(-1, { dtype: torch.int16 }).numpy().set as () => unknown)()],
+  ['torch.chunk(empty, 2^53)', () => torch.chunk(torch.zeros([0]), 2 ** 53)],
 ];
 
 describe('inputs fuzzing found give graft errors and change nothing', () => {

@@ -102,12 +102,12 @@ describe('.npy reader', () => {
     const lu = torch.io.fromNpy(npyBytes("{'descr': '<u4', 'fortran_order': False, 'shape': (1,), }", u4));
     expect([lu.dtype, lu.tolist()]).toEqual(['int64', [4294967295]]);
     const u1 = torch.io.fromNpy(npyBytes("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", [0, 128, 255]));
-    expect([u1.dtype, u1.tolist()]).toEqual(['int32', [0, 128, 255]]);
+    expect([u1.dtype, u1.tolist()]).toEqual(['uint8', [0, 128, 255]]);
     const h = new Uint8Array(4);
     new DataView(h.buffer).setUint16(0, 0x3800, true); // 0.5 in float16
     new DataView(h.buffer).setUint16(2, 0xfc00, true); // -inf
     const f2 = torch.io.fromNpy(npyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", h));
-    expect([f2.dtype, f2.tolist()]).toEqual(['float32', [0.5, -Infinity]]);
+    expect([f2.dtype, f2.tolist()]).toEqual(['float16', [0.5, -Infinity]]);
     const b = torch.io.fromNpy(npyBytes("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", [0, 1]));
     expect(b.tolist()).toEqual([false, true]);
   });

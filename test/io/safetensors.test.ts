@@ -120,7 +120,7 @@ describe('safetensors reader', () => {
     expect(r.b!.tolist()).toEqual([22]);
   });
 
-  it('converts F16, BF16, I64, U8 and I8 into graft dtypes', () => {
+  it('reads F16, BF16, I64, U8 and I8 as those dtypes', () => {
     const data = new Uint8Array(6 + 4 + 16 + 2 + 2);
     const dv = new DataView(data.buffer);
     [0x3c00, 0xc000, 0x7bff].forEach((h, i) => dv.setUint16(i * 2, h, true)); // 1, -2, 65504 in float16
@@ -135,9 +135,11 @@ describe('safetensors reader', () => {
       '"l":{"dtype":"I64","shape":[2],"data_offsets":[10,26]},"u":{"dtype":"U8","shape":[2],"data_offsets":[26,28]},' +
       '"s":{"dtype":"I8","shape":[2],"data_offsets":[28,30]}}';
     const r = torch.io.deserialize(fileBytes(header, data));
-    expect(r.h!.dtype).toBe('float32');
+    expect(r.h!.dtype).toBe('float16');
     expect(r.h!.tolist()).toEqual([1, -2, 65504]);
+    expect(r.bf!.dtype).toBe('bfloat16');
     expect(r.bf!.tolist()).toEqual([1, -3]);
+    expect([r.u!.dtype, r.s!.dtype]).toEqual(['uint8', 'int8']);
     expect(r.l!.dtype).toBe('int64');
     expect(r.l!.tolist()).toEqual([-5, 2n ** 62n + 1n]);
     expect(r.u!.tolist()).toEqual([255, 0]);

@@ -285,7 +285,7 @@ describe('requiresGrad_', () => {
     expect(x.requiresGrad).toBe(true);
     x.requiresGrad_(false);
     expect(x.requiresGrad).toBe(false);
-    expect(() => torch.tensor([1n, 2n]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => torch.tensor([1n, 2n]).requiresGrad_()).toThrow('Only Tensors of floating point and complex dtype can require gradients');
     expect(() => torch.tensor([1n, 2n]).requiresGrad_()).toThrow(torch.DTypeError);
   });
   it('refuses to clear the flag of a non-leaf', () => {

@@ -71,16 +71,16 @@ describe('values that do not fit are ValueErrors at creation, never wrapped', ()
     expect(() => torch.tensor([1n]).mul(2n ** 64n)).toThrow(torch.ValueError);
     expect(t.add(2.5).dtype).toBe('float32'); // a fraction raises the category instead
   });
-  it('float16 and bfloat16 exist as names and are refused everywhere with a DTypeError', () => {
+  it('float16, bfloat16 and the narrow integers are dtypes everywhere a dtype is taken (issue 14); unknown names are a DTypeError', () => {
     const x = torch.ones(2);
-    for (const d of [torch.float16, torch.bfloat16, torch.half]) {
-      expectThrowsUnchanged(() => x.to(d as never), torch.DTypeError, 'is not supported yet', [x]);
-      expect(() => torch.zeros(2, { dtype: d as never })).toThrow(torch.DTypeError);
-      expect(() => torch.tensor([1], { dtype: d as never })).toThrow(torch.DTypeError);
-      expect(() => torch.arange(3, { dtype: d as never })).toThrow(torch.DTypeError);
-      expect(() => x.sum({ dtype: d as never })).toThrow(torch.DTypeError);
+    for (const d of [torch.float16, torch.bfloat16, torch.half, torch.uint8, torch.int8, torch.int16]) {
+      expect(x.to(d).dtype).toBe(d);
+      expect(torch.zeros(2, { dtype: d }).dtype).toBe(d);
+      expect(torch.tensor([1], { dtype: d }).tolist()).toEqual([1]);
+      expect(torch.arange(3, { dtype: d }).tolist()).toEqual([0, 1, 2]);
+      expect(x.sum({ dtype: d }).item()).toBe(2);
     }
-    expect(() => torch.ones(2, { dtype: torch.uint8 as never })).toThrow('dtype torch.uint8 is not supported yet');
+    expectThrowsUnchanged(() => x.to({ dtype: 'complex64' as never }), torch.DTypeError, 'unknown dtype', [x]);
   });
 });
 

@@ -130,7 +130,9 @@ describe('torch.fromNumpy', () => {
       expect(t.shape).toEqual([2]);
       expect(t.numpy().data).toBe(arr);
     }
-    expect(() => torch.fromNumpy(new Int16Array(2) as unknown as Int32Array)).toThrow(torch.DTypeError);
+    expect(torch.fromNumpy(new Int16Array(2)).dtype).toBe('int16');
+    expect(torch.fromNumpy(new Int8Array(2)).dtype).toBe('int8');
+    expect(() => torch.fromNumpy(new Uint16Array(2) as unknown as Int32Array)).toThrow(torch.DTypeError);
   });
 
   it('sees JS writes, and in-place ops write into the array', () => {

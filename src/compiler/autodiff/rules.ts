@@ -173,7 +173,8 @@ export const VJP_RULES = {
   add: (c) => [() => c.g, () => c.g],
   sub: (c) => [() => c.g, () => A.neg(c.g)],
   mul: (c) => [() => A.mul(c.g, x1(c)), () => A.mul(c.g, x0(c))],
-  div: (c) => [() => A.div(c.g, x1(c)), () => A.neg(A.div(A.mul(c.g, x0(c)), A.mul(x1(c), x1(c))))],
+  // d/db a/b = -g * ((a / b) / b), in PyTorch's order: b * b overflows (float16: b > 256) where this does not.
+  div: (c) => [() => A.div(c.g, x1(c)), () => A.neg(A.mul(c.g, A.div(A.div(x0(c), x1(c)), x1(c))))],
   idiv: (c) => [() => A.zerosLike(x0(c)), () => A.zerosLike(x1(c))],
   // remainder(a, b) = a - floor(a / b) * b
   mod: (c) => [() => c.g, () => A.neg(A.mul(c.g, build.binary('idiv', x0(c), x1(c))))],

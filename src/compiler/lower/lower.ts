@@ -13,7 +13,7 @@
  * kept axes (rows), inner loops over R. The output is written per row (its size is the number of rows:
  * `sum(x)`, `relu(x @ w + b)`) or per element of F (`x - x.mean(1, keepdim)`, softmax).
  */
-import { isFloat, isInt, type DType } from '../../ir/dtype.js';
+import { DTYPE_INFO, isFloat, isInt, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
 import type { Scalar } from '../../ir/scalar.js';
 import { OPS, type ReduceOp } from '../../ir/ops.js';
@@ -487,7 +487,7 @@ function base(L: Lowerer, req: LowerRequest): Omit<LoopKernel, 'kind' | 'outer' 
 /** Bytes the kernel reads and writes (once its parameters are all known). */
 const paramBytes = (L: Lowerer): number => L.params.reduce((s, p) => s + p.numel * bytesOf(p.dtype), 0);
 
-const bytesOf = (d: DType): number => (d === 'float64' ? 8 : d === 'bool' ? 1 : 4);
+const bytesOf = (d: DType): number => DTYPE_INFO[d].bytes;
 
 function lowerScan(L: Lowerer, v: Node, slot: number): ScanKernel {
   const axis = (v.arg as { axis: number }).axis;

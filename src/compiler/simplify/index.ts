@@ -1,12 +1,13 @@
 /**
- * The simplifier: constant folding (rounded as each dtype stores values), algebraic identities and the
- * removal of `detach` (a marker for autodiff only). CSE needs no pass: nodes are hash-consed, so rebuilding
+ * The simplifier: constant folding (rounded as each dtype stores values), algebraic identities, the
+ * removal of `detach` (a marker for autodiff only) and the widening of narrow dtypes (widen.ts). CSE needs no pass: nodes are hash-consed, so rebuilding
  * a graph bottom-up merges equal subgraphs by construction.
  */
 import type { Node } from '../../ir/node.js';
 import { toposort } from '../../ir/graph.js';
 import { rebuild } from './rebuild.js';
 import { foldConstants, identities } from './rules.js';
+import { widen } from './widen.js';
 
 /** A node whose value is already in a buffer: a leaf of every pass. */
 export const isLeaf = (n: Node): boolean => n.op === 'buffer' || n.realized !== null;
@@ -20,7 +21,7 @@ export function simplify(roots: readonly Node[], images?: Map<Node, Node>): Node
   const map = images ?? new Map<Node, Node>();
   for (const n of order) {
     if (isLeaf(n) || n.srcs.length === 0) {
-      map.set(n, n);
+      map.set(n, isLeaf(n) ? n : widen(n));
       continue;
     }
     let m = rebuild(n, n.srcs.map((s) => map.get(s)!));
@@ -30,7 +31,7 @@ export function simplify(roots: readonly Node[], images?: Map<Node, Node>): Node
       if (next === m) break;
       m = next;
     }
-    map.set(n, m);
+    map.set(n, widen(m));
   }
   return roots.map((r) => map.get(r)!);
 }

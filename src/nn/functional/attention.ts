@@ -6,7 +6,7 @@
  * Built from existing ops: the scores are one batched contraction `q kᵀ`, the mask an add or a `where`, the
  * softmax one fused row kernel, the output a second contraction; the projections are `linear`s.
  */
-import { ArgumentError, DTypeError, fmtShape, ShapeError, ValueError } from '../../ir/index.js';
+import { ArgumentError, DTypeError, fmtShape, isFloat, ShapeError, ValueError } from '../../ir/index.js';
 import { arange, Tensor } from '../../tensor/index.js';
 import { bool, defineOptions, describeValue, real } from '../../tensor/options.js';
 import { dropout } from './dropout.js';
@@ -15,7 +15,7 @@ import { checkTensorArg, tensorOrNull } from './util.js';
 
 const torchSize = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;
 const pyTuple = (s: readonly number[]): string => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
-const isFloatDType = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
+const isFloatDType = (t: Tensor): boolean => isFloat(t.dtype);
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool (true: take part) or float (added to the scores), broadcastable to [..., L, S]. */

@@ -5,6 +5,7 @@
 import { ArgumentError, build, DTypeError, ValueError, type DType, type Node, type TypedArray } from '../../ir/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { custom, describeValue } from '../../tensor/options.js';
+import { scalarTypeName } from '../../tensor/reduce-args.js';
 
 // Option fields shared by the functional ops and the modules (see tensor/options.ts).
 /** An int or a list of ints (kernel sizes, strides, paddings); the op checks the count and the values. */
@@ -36,7 +37,7 @@ export function scalarOrOptions<O extends object>(op: string, name: keyof O & st
 export const constLike = (x: Node, v: number): Node => build.constant(v, x.dtype, x.shape);
 
 /** PyTorch's names of dtypes in messages (`Float`, `Double`, `Int`, `Long`, `Bool`). */
-export const scalarName = (d: DType): string => ({ float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' })[d];
+export const scalarName = (d: DType): string => scalarTypeName(d);
 
 /** Check that an argument is a Tensor (JS callers can pass anything). */
 export function checkTensorArg(op: string, x: unknown, arg = 'input'): asserts x is Tensor {

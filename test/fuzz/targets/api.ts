@@ -53,7 +53,7 @@ const scalarArb: fc.Arbitrary<Arg> = fc.oneof(
 const tensorArb: fc.Arbitrary<Arg> = fc.record({
   t: fc.constant('tensor' as const),
   shape: fc.constantFrom(...SHAPES),
-  dtype: fc.constantFrom<torch.DType>('float32', 'float32', 'float64', 'int32', 'int32', 'bool'),
+  dtype: fc.constantFrom<torch.DType>('float32', 'float32', 'float64', 'int32', 'int32', 'bool', 'float16', 'bfloat16', 'uint8', 'int8', 'int16'),
   grad: fc.boolean(),
   view: fc.constantFrom('none' as const, 'none' as const, 'T' as const, 'slice' as const, 'expand' as const),
   fill: fc.constantFrom('seq' as const, 'special' as const, 'index' as const),
@@ -84,14 +84,15 @@ function values(shape: number[], dtype: torch.DType, fill: 'seq' | 'special' | '
   const special = [0, -1.5, NaN, Infinity, -Infinity, 2.5, -0, 1e30];
   return Array.from({ length: n }, (_, i) => {
     const v = fill === 'seq' ? i - 1 : fill === 'index' ? (i % 7) - 3 : special[i % special.length]!;
-    return dtype === 'bool' ? Number(v !== 0 && !Number.isNaN(v)) : dtype === 'int32' ? (Number.isFinite(v) ? Math.trunc(v) : 7) : v;
+    const int = dtype === 'int32' || dtype === 'uint8' || dtype === 'int8' || dtype === 'int16';
+    return dtype === 'bool' ? Number(v !== 0 && !Number.isNaN(v)) : int ? (Number.isFinite(v) ? Math.trunc(v) : 7) : v;
   });
 }
 
 function makeTensor(a: Extract<Arg, { t: 'tensor' }>): torch.Tensor {
   const data = values(a.shape, a.dtype, a.fill);
   let x = torch.tensor(data, { dtype: a.dtype, device: DEVICE }).reshape(a.shape);
-  if (a.grad && (a.dtype === 'float32' || a.dtype === 'float64')) x.requiresGrad = true;
+  if (a.grad && (a.dtype === 'float32' || a.dtype === 'float64' || a.dtype === 'float16' || a.dtype === 'bfloat16')) x.requiresGrad = true;
   if (a.view === 'T' && x.dim() >= 2) x = x.transpose(0, 1);
   else if (a.view === 'slice' && x.dim() >= 1 && x.shape[0]! > 0) x = x.narrow(0, 0, Math.max(1, x.shape[0]! - 1));
   else if (a.view === 'expand' && x.dim() >= 1 && x.shape[0] === 1) x = x.expand(3, ...x.shape.slice(1));

@@ -4,6 +4,7 @@
  * literals. int64 values are bigints (exact beyond 2^53).
  */
 import type { DType } from '../../../ir/dtype.js';
+import { bfloat16Bits, float16Bits } from '../../../ir/half.js';
 import type { Scalar } from '../../../ir/scalar.js';
 
 /** The exact hexadecimal form of a double: 0x1.8p+1, -0x0p+0, 0x0.0000000000001p-1022. */
@@ -44,5 +45,13 @@ export function cLiteral(x: Scalar, dtype: DType): string {
       if (Number.isNaN(x)) return '__builtin_nan("")';
       if (!Number.isFinite(x)) return x > 0 ? '__builtin_inf()' : '(-__builtin_inf())';
       return hexDouble(x);
+    case 'float16':
+      return `((uint16_t)0x${float16Bits(x).toString(16)})`;
+    case 'bfloat16':
+      return `((uint16_t)0x${bfloat16Bits(x).toString(16)})`;
+    case 'uint8':
+    case 'int8':
+    case 'int16':
+      return `((${dtype === 'uint8' ? 'uint8_t' : dtype === 'int8' ? 'int8_t' : 'int16_t'})${x | 0})`;
   }
 }

@@ -94,6 +94,43 @@ static int64_t graft_f2l_slow(double x) {
 static inline int64_t graft_f2l(double x) {
   return (x >= -0x1p63 && x < 0x1p63) ? (int64_t)x : graft_f2l_slow(x);
 }
+/* float -> uint8/int8/int16 as PyTorch on x86: truncate to int32 (NaN, infinities and values outside int32
+   give 0, the low bits of x86's 0x80000000), then the caller's cast wraps to the width. */
+static inline int graft_f2n(double x) {
+  return (x > -2147483649.0 && x < 2147483648.0) ? (int)x : 0;
+}
+/* float16 / bfloat16 bits <-> float, round to nearest even (src/ir/half.ts does the same in JS). */
+static inline uint32_t graft_fbits(float x) { uint32_t b; memcpy(&b, &x, 4); return b; }
+static inline float graft_bitsf(uint32_t b) { float x; memcpy(&x, &b, 4); return x; }
+static inline float graft_h2f(uint16_t h) {
+  const uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+  if (e == 0x1fu) return graft_bitsf(sign | 0x7f800000u | (m << 13));
+  if (e == 0) { const float v = (float)m * 0x1p-24f; return sign ? -v : v; }
+  return graft_bitsf(sign | ((e + 112u) << 23) | (m << 13));
+}
+static inline uint16_t graft_f2h(float x) {
+  const uint32_t b = graft_fbits(x), sign = (b >> 16) & 0x8000u, exp = (b >> 23) & 0xffu, mant = b & 0x7fffffu;
+  if (exp == 0xffu) return (uint16_t)(sign | (mant ? 0x7e00u : 0x7c00u));
+  const int e = (int)exp - 112;
+  if (e >= 0x1f) return (uint16_t)(sign | 0x7c00u);
+  if (e <= 0) {
+    if (e < -10) return (uint16_t)sign;
+    const uint32_t m = mant | 0x800000u, shift = (uint32_t)(14 - e), rest = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    uint32_t h = m >> shift;
+    if (rest > half || (rest == half && (h & 1u))) h++;
+    return (uint16_t)(sign | h);
+  }
+  uint32_t h = ((uint32_t)e << 10) | (mant >> 13);
+  const uint32_t rest = mant & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) h++;
+  return (uint16_t)(sign | h);
+}
+static inline float graft_bf2f(uint16_t h) { return graft_bitsf((uint32_t)h << 16); }
+static inline uint16_t graft_f2bf(float x) {
+  const uint32_t b = graft_fbits(x);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return 0xffffu;
+  return (uint16_t)((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
 /* The counter-based generator of src/ir/random.ts. */
 static inline uint32_t graft_mix32(uint32_t x) {
   x ^= x >> 16; x *= ${hex(MIX_M1)}; x ^= x >> 15; x *= ${hex(MIX_M2)}; x ^= x >> 16;

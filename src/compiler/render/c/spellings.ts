@@ -10,7 +10,20 @@
 import type { DType } from '../../../ir/dtype.js';
 
 /** The C type storing a dtype. */
-export const CTYPE: Record<DType, string> = { bool: 'unsigned char', int32: 'int', int64: 'int64_t', float32: 'float', float64: 'double' };
+export const CTYPE: Record<DType, string> = {
+  bool: 'unsigned char',
+  int32: 'int',
+  int64: 'int64_t',
+  float32: 'float',
+  float64: 'double',
+  // The narrow dtypes are storage only: simplify's `widen` computes every op in float32 / int32 and casts
+  // back, so the C of a narrow value is a load, a store, a literal or a cast.
+  float16: 'uint16_t',
+  bfloat16: 'uint16_t',
+  uint8: 'uint8_t',
+  int8: 'int8_t',
+  int16: 'int16_t',
+};
 
 /** Per integer dtype: the unsigned type its wrapping arithmetic runs in, and the suffix of its prelude helpers. */
 export const CINT: Partial<Record<DType, { readonly unsigned: string; readonly fn: string }>> = {
@@ -50,11 +63,7 @@ export const C_OPS: Record<string, Spell> = {
   ceil: intIdentity(libm('ceil')),
   round: intIdentity(libm('rint')),
   trunc: intIdentity(libm('trunc')),
-  cast: (a, o, s) => {
-    if (o === 'bool') return `(unsigned char)(${a[0]} != 0)`;
-    if (CINT[o] && isF(s)) return `graft_f2${CINT[o].fn}((double)(${a[0]}))`;
-    return `(${CTYPE[o]})(${a[0]})`;
-  },
+  cast: (a, o, s) => castC(a[0]!, o, s),
   add: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} | ${a[1]})` : wrap('+')(a, o, o)),
   sub: wrap('-'),
   mul: (a, o) => (o === 'bool' ? `(unsigned char)(${a[0]} & ${a[1]})` : wrap('*')(a, o, o)),
@@ -76,6 +85,26 @@ export const C_OPS: Record<string, Spell> = {
   ne: cmp('!='),
   where: (a) => `(${a[0]} ? ${a[1]} : ${a[2]})`,
 };
+
+const HALF_FROM: Partial<Record<DType, string>> = { float16: 'graft_h2f', bfloat16: 'graft_bf2f' };
+const HALF_TO: Partial<Record<DType, string>> = { float16: 'graft_f2h', bfloat16: 'graft_f2bf' };
+const NARROW: Partial<Record<DType, true>> = { uint8: true, int8: true, int16: true };
+
+/**
+ * A C cast between dtypes, as src/ir/scalar.ts's castScalar: to bool nonzero is 1; float to int32/int64
+ * truncates and wraps; float to uint8/int8/int16 truncates to int32 (0 outside its range) and wraps; half
+ * floats are decoded to float first and encoded from float (a double rounds to float first, as PyTorch).
+ */
+function castC(x: string, o: DType, s: DType): string {
+  const from = HALF_FROM[s];
+  if (from) return o === 'float32' ? `${from}(${x})` : castC(`${from}(${x})`, o, 'float32');
+  if (o === 'bool') return `(unsigned char)(${x} != 0)`;
+  const to = HALF_TO[o];
+  if (to) return `${to}(${s === 'float32' ? x : `(float)(${x})`})`;
+  if (NARROW[o]) return isF(s) ? `(${CTYPE[o]})graft_f2n((double)(${x}))` : `(${CTYPE[o]})(${x})`;
+  if (CINT[o] && isF(s)) return `graft_f2${CINT[o].fn}((double)(${x}))`;
+  return `(${CTYPE[o]})(${x})`;
+}
 
 /**
  * Ops that can fail on integer operands, with the error bit they set when `cond` (a C expression of the
