@@ -3,7 +3,7 @@ import type { Buffer } from './buffer.js';
 
 /**
  * A device: memory and a way to compute IR graphs on it. `cpu` compiles graphs to C; `interp` evaluates
- * them node by node in JS (the oracle); `cuda` (later) compiles to CUDA C.
+ * them node by node in JS (the oracle); `cuda` (runtime/cuda) compiles to CUDA C and runs it through a driver (the real one or the emulator).
  */
 export interface Device {
   /** 'cpu', 'interp', 'cuda:0', ... */
