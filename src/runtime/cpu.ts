@@ -4,6 +4,7 @@
  * are skipped. On a miss the compiler plans the program, which is compiled (or fetched from the disk cache)
  * and kept under the key: buffers are parameters, so step 2 of a training loop finds step 1's program.
  */
+import { dropLeastRecent } from './program-cache.js';
 import { availableParallelism } from 'node:os';
 import { IndexError, sameCode, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../ir/index.js';
 import { planProgram } from '../compiler/compile.js';
@@ -99,7 +100,7 @@ export class CpuDevice extends HostDevice {
       program.lastUse = ++this.clock;
       if (same) same.push(program);
       else this.programs.set(graph.hash, [program]);
-      if (++this.programCount > PROGRAM_CACHE_SIZE) this.evictLeastRecent();
+      if (++this.programCount > PROGRAM_CACHE_SIZE) this.programCount -= dropLeastRecent(this.programs);
       this.stats.programBuilds++;
     }
     return { program, inputs, consts, hit };
@@ -167,17 +168,6 @@ export class CpuDevice extends HostDevice {
     });
   }
 
-  /** Drop the least recently used quarter of the program cache (a scan: rare, cheaper than keeping order on every hit). */
-  private evictLeastRecent(): void {
-    const uses = [...this.programs.values()].flat().map((p) => p.lastUse).sort((a, b) => a - b);
-    const cut = uses[Math.floor(uses.length / 4)]!;
-    for (const [h, list] of this.programs) {
-      const kept = list.filter((p) => p.lastUse > cut);
-      this.programCount -= list.length - kept.length;
-      if (kept.length) this.programs.set(h, kept);
-      else this.programs.delete(h);
-    }
-  }
 
   /** Forget every cached program (tests). */
   clearPrograms(): void {

@@ -73,3 +73,42 @@ export function gcFunctionOrNull(): GcFunction | null {
   }
   return gcFunction;
 }
+
+/**
+ * When to ask V8 for a collection, for memory V8 does not count (the host pool's SharedArrayBuffers, a CUDA
+ * device's blocks): after allocating as much as was live after the last collection (at least `budget`), a
+ * young collection; then a full one when live memory grew past twice what the last full one left plus
+ * `budget` (buffers that lived through young collections are old). A full collection is `gc()`:
+ * `gc({ type: 'major' })` was measured to leave such old buffers alive. `large`: an allocation at least this
+ * big, after at least as much since the last collection, collects first (its block is likely dead by now).
+ */
+export class CollectionPacer {
+  private allocatedSince = 0;
+  private liveAfterCollect = 0;
+  private liveAfterFull = 0;
+
+  constructor(
+    private readonly budget: number,
+    /** The bytes live now (after whatever the collection let go). */
+    private readonly live: () => number,
+    private readonly large = Infinity,
+  ) {}
+
+  /** Count `bytes` about to be allocated, and collect when it is time. */
+  allocating(bytes: number): void {
+    const large = bytes >= this.large && this.allocatedSince >= this.large;
+    this.allocatedSince += bytes;
+    if (!large && this.allocatedSince < Math.max(this.budget, this.liveAfterCollect)) return;
+    this.allocatedSince = 0;
+    const gc = gcFunctionOrNull();
+    if (gc === null) return;
+    gc({ type: 'minor' });
+    let live = this.live();
+    if (live > 2 * this.liveAfterFull + this.budget) {
+      gc();
+      live = this.live();
+      this.liveAfterFull = live;
+    }
+    this.liveAfterCollect = live;
+  }
+}

@@ -12,7 +12,7 @@
  * memory keeps growing through young collections (objects promoted to the old generation).
  */
 import { checkBufferSize, DTYPE_INFO, OutOfMemoryError, zeroFill, type DType, type TypedArray } from '../ir/index.js';
-import { gcFunctionOrNull } from './heap.js';
+import { CollectionPacer, gcFunctionOrNull } from './heap.js';
 import { nativeAddon } from './native.js';
 
 /** Device names to the addon's accounting tags (0..7). */
@@ -33,39 +33,22 @@ function tagOf(device: string): number {
 
 const MIN_BUDGET = 64 << 20;
 
-let allocatedSinceCollect = 0;
-let liveAfterCollect = 0;
-let liveAfterMajor = 0;
-
 function liveBytes(stats: number[]): number {
   let s = 0;
   for (let t = 0; t < 8; t++) s += stats[4 + 2 * t]!;
   return s;
 }
 
-/** Buffers this large are worth a young collection before they are allocated (see maybeCollect). */
+/** Buffers this large are worth a young collection before they are allocated (see the pacer below). */
 const LARGE = 16 << 20;
 
-/** Collect garbage when enough was allocated since the last collection (see above). */
-function maybeCollect(bytes: number): void {
-  // A large result dropped since the last collection is most likely dead now, and its block the one this
-  // allocation can reuse: a young collection (well under a millisecond) returns it first. Without this, a
-  // loop making 64 MB results from a long-lived tensor held ten such blocks in the cache (750 MB of RSS).
-  const large = bytes >= LARGE && allocatedSinceCollect >= LARGE;
-  allocatedSinceCollect += bytes;
-  if (!large && allocatedSinceCollect < Math.max(MIN_BUDGET, liveAfterCollect)) return;
-  allocatedSinceCollect = 0;
-  const gc = gcFunctionOrNull();
-  if (gc === null) return;
-  const addon = nativeAddon();
-  gc({ type: 'minor' });
-  let live = liveBytes(addon.hostMemoryStats());
-  if (live > 2 * liveAfterMajor + MIN_BUDGET) {
-    live = fullCollection();
-    liveAfterMajor = live;
-  }
-  liveAfterCollect = live;
-}
+/**
+ * Collections for the pool (see CollectionPacer). A large result dropped since the last collection is most
+ * likely dead now, and its block the one this allocation can reuse: a young collection (well under a
+ * millisecond) returns it first. Without this, a loop making 64 MB results from a long-lived tensor held ten
+ * such blocks in the cache (750 MB of RSS).
+ */
+const pacer = new CollectionPacer(MIN_BUDGET, () => liveBytes(nativeAddon().hostMemoryStats()), LARGE);
 
 /**
  * A full collection as the allocator asks for one; returns the live host bytes after it. `gc()`, not
@@ -115,7 +98,7 @@ export function hostArray(dtype: DType, n: number, device = 'cpu'): TypedArray {
   checkBufferSize(dtype, n, `${device}: a buffer of ${n} ${dtype} elements`);
   const info = DTYPE_INFO[dtype];
   const bytes = n * info.bytes;
-  maybeCollect(bytes);
+  pacer.allocating(bytes);
   const addon = nativeAddon();
   const box = (mailbox ??= setupMailbox());
   let mem = addon.allocHost(bytes, tagOf(device));

@@ -771,7 +771,7 @@ function captureCall(
   // no backward inside `fn` released their graph. Arguments that are views are copies here: not then.
   const differentiable =
     gradMode && !dry && planned !== null && views.size === 0
-      ? outTensors.map((t) => t.requiresGrad && t.gradFn !== null && !t.gradFn.released && isPending(outNodes.get(t)!) === false && rootIndex.has(outNodes.get(t)!))
+      ? outTensors.map((t) => t.requiresGrad && t.gradFn !== null && !t.gradFn.released && rootIndex.has(outNodes.get(t)!))
       : [];
   const out = dry ? undefined : rebuild(template, (ref) => {
     const t = (ref as unknown as { tensor: Tensor }).tensor;

@@ -4,21 +4,11 @@
  * the replay generates is also compiled by nvcc for sm_90.
  */
 import '../runtime/cuda-env.js';
-import { afterAll, expect } from 'vitest';
 import { CudaDevice, getDevice } from '../../src/runtime/index.js';
-import { NvccGate } from '../runtime/cuda-nvcc.js';
+import { gateModulesOf } from '../runtime/cuda-nvcc.js';
 import { conformanceSuite } from './suite.js';
 
-const nvcc = new NvccGate();
-const dev = getDevice('cuda:0') as CudaDevice;
-const load = dev.driver.loadModule.bind(dev.driver);
-dev.driver.loadModule = (o, source, names) => {
-  nvcc.add(source);
-  return load(o, source, names);
-};
-afterAll(() => {
-  expect(nvcc.compileAll()).toBe('');
-}, 600_000);
+gateModulesOf(getDevice('cuda:0') as CudaDevice);
 
 /**
  * Checks of values that nn makes where the values are already in host memory (nn/functional/util.ts's

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 import { CUDA_PRELUDE } from '../../src/compiler/render/cuda/index.js';
+import type { CudaDevice } from '../../src/runtime/index.js';
 
 export const NVCC = process.env.NVCC ?? '/usr/local/cuda/bin/nvcc';
 export const hasNvcc = (): boolean => existsSync(NVCC);
@@ -53,4 +55,21 @@ export class NvccGate {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Collect every module `dev` loads from here on, and compile them all with nvcc when the test file ends (a
+ * kernel nvcc refuses fails the file).
+ */
+export function gateModulesOf(dev: CudaDevice): NvccGate {
+  const gate = new NvccGate();
+  const load = dev.driver.loadModule.bind(dev.driver);
+  dev.driver.loadModule = (o, source, names) => {
+    gate.add(source);
+    return load(o, source, names);
+  };
+  afterAll(() => {
+    expect(gate.compileAll()).toBe('');
+  }, 600_000);
+  return gate;
 }

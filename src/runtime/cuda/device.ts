@@ -7,6 +7,7 @@
  * the end of a program that can fail and before any write into a tensor's memory: the same typed error the
  * cpu raises, and no tensor changed.
  */
+import { dropLeastRecent } from '../program-cache.js';
 import { DeviceError, DTYPE_INFO, IndexError, OutOfMemoryError, sameCode, structuralKey, toposort, ZeroDivisionError, type DType, type Node, type TypedArray } from '../../ir/index.js';
 import { interpret } from '../interp.js';
 import { planProgram } from '../../compiler/compile.js';
@@ -16,7 +17,7 @@ import { CUDA_TARGET } from '../../compiler/target.js';
 import { Buffer } from '../buffer.js';
 import type { Device, ExecuteInfo } from '../device.js';
 import { CachingAllocator } from './allocator.js';
-import { gcFunctionOrNull } from '../heap.js';
+import { CollectionPacer } from '../heap.js';
 import { nativeAddon } from '../native.js';
 import type { CudaDriver, DevicePtr } from './driver.js';
 import { CudaProgram, type ProgramHost } from './program.js';
@@ -53,10 +54,11 @@ export class CudaDevice implements Device, ProgramHost {
    */
   private readonly owned = new Map<number, { ptr: DevicePtr; bytes: number }>();
   private nextToken = 1;
-  /** Bytes allocated since the last young collection this device asked for, and live after it. */
-  private allocatedSinceCollect = 0;
-  private liveAfterCollect = 0;
-  private liveAfterMajor = 0;
+  /** Collections for device memory, as for host memory (the blocks of what they free come back by `drain`). */
+  private readonly pacer = new CollectionPacer(RECLAIM_BUDGET, () => {
+    this.drain();
+    return this.allocator.inUse;
+  });
 
   constructor(
     readonly name: string,
@@ -73,29 +75,11 @@ export class CudaDevice implements Device, ProgramHost {
   }
 
   allocBlock(bytes: number): DevicePtr {
-    this.reclaim(bytes);
+    this.pacer.allocating(bytes);
+    this.drain();
     return this.allocator.alloc(bytes);
   }
 
-  /** Give back the blocks of buffers V8 has collected; now and then ask for a young collection first. */
-  private reclaim(bytes: number): void {
-    this.allocatedSinceCollect += bytes;
-    if (this.allocatedSinceCollect >= Math.max(RECLAIM_BUDGET, this.liveAfterCollect)) {
-      // As host memory does (host-memory.ts): a young collection, and a full one when live memory keeps growing
-      // through young ones (buffers that lived through a scavenge are old).
-      this.allocatedSinceCollect = 0;
-      const gc = gcFunctionOrNull();
-      gc?.({ type: 'minor' });
-      this.drain();
-      if (gc !== null && this.allocator.inUse > 2 * this.liveAfterMajor + RECLAIM_BUDGET) {
-        // gc() without options: measured, `{ type: 'major' }` left most dead buffers of a training loop alive.
-        gc();
-        this.drain();
-        this.liveAfterMajor = this.allocator.inUse;
-      }
-      this.liveAfterCollect = this.allocator.inUse;
-    } else this.drain();
-  }
 
   private drain(): void {
     for (const id of nativeAddon().drainReleased()) {
@@ -185,7 +169,7 @@ export class CudaDevice implements Device, ProgramHost {
       program.code = graph.code;
       if (same) same.push(program);
       else this.programs.set(graph.hash, [program]);
-      if (++this.programCount > PROGRAM_CACHE_SIZE) this.evictLeastRecent();
+      if (++this.programCount > PROGRAM_CACHE_SIZE) this.programCount -= dropLeastRecent(this.programs);
       this.stats.programBuilds++;
     } else this.stats.programHits++;
     program.lastUse = ++this.clock;
@@ -243,16 +227,6 @@ export class CudaDevice implements Device, ProgramHost {
     return e;
   }
 
-  private evictLeastRecent(): void {
-    const uses = [...this.programs.values()].flat().map((p) => p.lastUse).sort((a, b) => a - b);
-    const cut = uses[Math.floor(uses.length / 4)]!;
-    for (const [h, list] of this.programs) {
-      const kept = list.filter((p) => p.lastUse > cut);
-      this.programCount -= list.length - kept.length;
-      if (kept.length) this.programs.set(h, kept);
-      else this.programs.delete(h);
-    }
-  }
 
   /** The CUDA source of the program computing `roots` (tests, inspection). */
   sourceOf(roots: readonly Node[]): string {
